@@ -1,0 +1,141 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WorkerPool } from '@nomades/sfu';
+import { TokenService } from './auth/TokenService.js';
+import type { Config } from './config/Config.js';
+import { ensureSecrets } from './config/ensureSecrets.js';
+import { createHttpApp } from './http/createHttpApp.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { RoomRegistry } from './rooms/RoomRegistry.js';
+import { SignalingServer } from './signaling/SignalingServer.js';
+import { SqliteRoomStore } from './store/SqliteRoomStore.js';
+import type { RoomStore } from './store/RoomStore.js';
+
+/**
+ * The composition root: builds every part from the configuration, owns them, and closes them
+ * in reverse order. `NomadesServer.start(config)` is what `npm start` and the tests call.
+ */
+export class NomadesServer {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: RoomStore;
+  readonly tokens: TokenService;
+  readonly pool: WorkerPool;
+  readonly registry: RoomRegistry;
+  readonly adminKey: string;
+  readonly secretsFile?: string;
+  readonly #http: http.Server;
+  readonly #signaling: SignalingServer;
+  #closing?: Promise<void>;
+
+  private constructor(parts: {
+    config: Config;
+    log: Logger;
+    store: RoomStore;
+    tokens: TokenService;
+    pool: WorkerPool;
+    registry: RoomRegistry;
+    adminKey: string;
+    secretsFile?: string;
+    http: http.Server;
+    signaling: SignalingServer;
+  }) {
+    this.config = parts.config;
+    this.log = parts.log;
+    this.store = parts.store;
+    this.tokens = parts.tokens;
+    this.pool = parts.pool;
+    this.registry = parts.registry;
+    this.adminKey = parts.adminKey;
+    this.secretsFile = parts.secretsFile;
+    this.#http = parts.http;
+    this.#signaling = parts.signaling;
+  }
+
+  static async start(config: Config, log: Logger = createLogger(config.logLevel)): Promise<NomadesServer> {
+    const secrets = ensureSecrets(config.dataDir, config);
+    const store = new SqliteRoomStore(config.dataDir);
+    const tokens = new TokenService(secrets.tokenSecret);
+    let pool: WorkerPool;
+    try {
+      pool = await WorkerPool.create({
+        numWorkers: config.mediaWorkers,
+        listenIp: config.rtcListenIp,
+        announcedIp: config.announcedIp,
+        basePort: config.rtcPort,
+        rtcMinPort: config.rtcMinPort,
+        rtcMaxPort: config.rtcMaxPort,
+        workerBin: config.mediasoupWorkerBin,
+      });
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    pool.on('workerdied', (index, error) => log.error({ worker: index, err: error }, 'mediasoup worker died'));
+    const registry = new RoomRegistry(pool, log.child({ name: 'rooms' }));
+    const httpServer = http.createServer();
+    let server: NomadesServer | undefined;
+    const app = createHttpApp({
+      log: log.child({ name: 'http' }),
+      store,
+      tokens,
+      adminKey: secrets.adminKey,
+      guestAccess: config.guestAccess,
+      clientDist: config.clientDist,
+      publicUrl: () => server?.url ?? '',
+      health: () => ({
+        workers: pool.workers.filter((w) => !w.worker.closed).length,
+        rooms: registry.size,
+        sessions: signaling.sessionCount,
+        uptimeSeconds: Math.round(process.uptime()),
+      }),
+    });
+    httpServer.on('request', app);
+    const signaling = new SignalingServer(httpServer, { tokens, store, registry, log });
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    }).catch((error) => {
+      pool.close();
+      store.close();
+      throw error;
+    });
+    server = new NomadesServer({
+      config,
+      log,
+      store,
+      tokens,
+      pool,
+      registry,
+      adminKey: secrets.adminKey,
+      secretsFile: secrets.file,
+      http: httpServer,
+      signaling,
+    });
+    return server;
+  }
+
+  /** The base URL clients use (PUBLIC_URL, or the listen address). */
+  get url(): string {
+    if (this.config.publicUrl) return this.config.publicUrl.replace(/\/$/, '');
+    const { port } = this.#http.address() as AddressInfo;
+    const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? '127.0.0.1' : this.config.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  /** Stops accepting, ends every session, closes rooms, workers and the store. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#signaling.close();
+      this.registry.close();
+      this.pool.close();
+      this.#http.closeAllConnections();
+      await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+      this.store.close();
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,101 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/**
+ * Configuration from environment variables, validated at start. Every variable is listed in the
+ * README. Secrets left empty are generated and kept in DATA_DIR (see ensureSecrets).
+ */
+export const envSchema = z.object({
+  PORT: port(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('data'),
+  ADMIN_KEY: z.string().min(16, 'ADMIN_KEY must be at least 16 characters').optional(),
+  TOKEN_SECRET: z.string().min(32, 'TOKEN_SECRET must be at least 32 characters').optional(),
+  REDIS_URL: z.string().url().optional(),
+  GUEST_ACCESS: bool.optional(),
+  MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  RTC_LISTEN_IP: z.string().ip().optional(),
+  ANNOUNCED_IP: z.string().min(1).optional(),
+  RTC_PORT: port(40000),
+  RTC_MIN_PORT: port(40000),
+  RTC_MAX_PORT: port(49999),
+  MEDIASOUP_WORKER_BIN: z.string().optional(),
+  CLIENT_DIST: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl?: string;
+  dataDir: string;
+  adminKey?: string;
+  tokenSecret?: string;
+  redisUrl?: string;
+  guestAccess: boolean;
+  mediaWorkers: number;
+  rtcListenIp: string;
+  announcedIp?: string;
+  rtcPort: number;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+  mediasoupWorkerBin?: string;
+  clientDist: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** Parses the environment; throws ConfigError listing every invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('invalid configuration: RTC_MIN_PORT > RTC_MAX_PORT');
+  const wildcard = e.HOST === '0.0.0.0' || e.HOST === '::';
+  const rtcListenIp = e.RTC_LISTEN_IP ?? (e.HOST === 'localhost' ? '127.0.0.1' : wildcard ? '0.0.0.0' : e.HOST);
+  const announcedIp = e.ANNOUNCED_IP ?? (rtcListenIp === '0.0.0.0' ? firstExternalIpv4() : undefined);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    adminKey: e.ADMIN_KEY,
+    tokenSecret: e.TOKEN_SECRET,
+    redisUrl: e.REDIS_URL,
+    guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
+    mediaWorkers: e.MEDIA_WORKERS ?? Math.max(1, os.availableParallelism()),
+    rtcListenIp,
+    announcedIp,
+    rtcPort: e.RTC_PORT,
+    rtcMinPort: e.RTC_MIN_PORT,
+    rtcMaxPort: e.RTC_MAX_PORT,
+    mediasoupWorkerBin: e.MEDIASOUP_WORKER_BIN,
+    clientDist: path.resolve(e.CLIENT_DIST ?? path.join(import.meta.dirname, '../../../client/dist')),
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function firstExternalIpv4(): string | undefined {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}

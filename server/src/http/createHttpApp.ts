@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import { AppError } from '@nomades/shared';
+import type { Logger } from '../logging/logger.js';
+import { errorHandler } from './errorHandler.js';
+import { roomsRouter, type RoomsRouterDeps } from './roomsRouter.js';
+
+export interface HttpAppDeps extends RoomsRouterDeps {
+  log: Logger;
+  clientDist: string;
+  health: () => Record<string, unknown>;
+}
+
+/** The express application: health, the REST API, and the built web client. */
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(express.json({ limit: '16kb' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', ...deps.health() });
+  });
+  app.use('/api/rooms', roomsRouter(deps));
+  app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
+
+  const indexHtml = path.join(deps.clientDist, 'index.html');
+  if (fs.existsSync(indexHtml)) {
+    app.use(express.static(deps.clientDist, { index: false, maxAge: '1h' }));
+    app.get(['/', '/room/:roomId'], (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(indexHtml);
+    });
+  } else {
+    deps.log.warn({ clientDist: deps.clientDist }, 'web client not built (run npm run setup); serving the API only');
+    app.get(['/', '/room/:roomId'], (_req, res) => {
+      res.status(503).type('text').send('The web client is not built: run `npm run setup`.');
+    });
+  }
+  app.use((_req, _res, next) => next(new AppError('NOT_FOUND', 'not found')));
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,96 @@
+import crypto from 'node:crypto';
+import { Router } from 'express';
+import {
+  AppError,
+  LIMITS,
+  createRoomBodySchema,
+  guestTokenBodySchema,
+  mintTokenBodySchema,
+  roomIdSchema,
+  type TokenResponse,
+} from '@nomades/shared';
+import type { TokenService } from '../auth/TokenService.js';
+import type { RoomStore } from '../store/RoomStore.js';
+import { adminAuth } from './adminAuth.js';
+import { validateBody } from './validateBody.js';
+
+export interface RoomsRouterDeps {
+  store: RoomStore;
+  tokens: TokenService;
+  adminKey: string;
+  guestAccess: boolean;
+  publicUrl: () => string;
+}
+
+/** /api/rooms: admin room creation and token minting, guest tokens. */
+export function roomsRouter(deps: RoomsRouterDeps): Router {
+  const router = Router();
+  const admin = adminAuth(deps.adminKey);
+
+  const roomOr404 = (id: string) => {
+    const parsed = roomIdSchema.safeParse(id);
+    const room = parsed.success ? deps.store.get(parsed.data) : undefined;
+    if (!room) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+    return room;
+  };
+
+  const tokenResponse = async (roomId: string, mint: Parameters<TokenService['mint']>[0]): Promise<TokenResponse> => {
+    const { token, claims } = await deps.tokens.mint(mint);
+    return {
+      token,
+      joinUrl: `${deps.publicUrl()}/room/${encodeURIComponent(roomId)}?token=${encodeURIComponent(token)}`,
+      expiresAt: new Date(claims.exp * 1000).toISOString(),
+    };
+  };
+
+  router.post('/', admin, (req, res) => {
+    const body = validateBody(createRoomBodySchema, req.body);
+    const id = body.id ?? crypto.randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').toLowerCase();
+    if (deps.store.get(id)) throw new AppError('CONFLICT', 'a room with this id exists');
+    const room = deps.store.create({
+      id,
+      name: body.name ?? id,
+      maxParticipants: body.maxParticipants ?? LIMITS.defaultMaxParticipants,
+    });
+    res.status(201).json(room);
+  });
+
+  router.get('/', admin, (_req, res) => {
+    res.json({ rooms: deps.store.list() });
+  });
+
+  router.get('/:id', admin, (req, res) => {
+    res.json(roomOr404(String(req.params.id)));
+  });
+
+  router.post('/:id/tokens', admin, async (req, res) => {
+    const room = roomOr404(String(req.params.id));
+    const body = validateBody(mintTokenBodySchema, req.body);
+    res.json(
+      await tokenResponse(room.id, {
+        roomId: room.id,
+        name: body.name,
+        role: body.role ?? 'participant',
+        identity: body.identity,
+        ttlSeconds: body.ttlSeconds,
+      }),
+    );
+  });
+
+  router.post('/:id/guest', async (req, res) => {
+    if (!deps.guestAccess) throw new AppError('GUEST_ACCESS_DISABLED', 'guest access is disabled on this server');
+    const room = roomOr404(String(req.params.id));
+    const body = validateBody(guestTokenBodySchema, req.body);
+    res.json(
+      await tokenResponse(room.id, {
+        roomId: room.id,
+        name: body.name,
+        role: 'participant',
+        guest: true,
+        ttlSeconds: LIMITS.guestTokenTtlSeconds,
+      }),
+    );
+  });
+
+  return router;
+}

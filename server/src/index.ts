@@ -1,0 +1,4 @@
+export { NomadesServer } from './NomadesServer.js';
+export { loadConfig, ConfigError, type Config } from './config/Config.js';
+export { TokenService } from './auth/TokenService.js';
+export { createLogger } from './logging/logger.js';

@@ -1,0 +1,62 @@
+/**
+ * `npm start`: the whole product on one machine with embedded defaults.
+ * Reads the configuration from the environment (see README), starts, prints where to go.
+ */
+import { LIMITS } from '@nomades/shared';
+import { ConfigError, loadConfig } from './config/Config.js';
+import { createLogger } from './logging/logger.js';
+import { NomadesServer } from './NomadesServer.js';
+
+const WELCOME_ROOM = 'welcome';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const server = await NomadesServer.start(config, log);
+  if (config.guestAccess && !server.store.get(WELCOME_ROOM)) {
+    server.store.create({ id: WELCOME_ROOM, name: 'Welcome', maxParticipants: LIMITS.defaultMaxParticipants });
+  }
+  const lines = [
+    '',
+    `  nomades-visio is running at ${server.url}`,
+    `  media workers: ${server.pool.workers.length}, data: ${config.dataDir}`,
+    server.secretsFile ? `  admin key and token secret: ${server.secretsFile}` : '  admin key and token secret: from the environment',
+    config.guestAccess
+      ? `  open ${server.url}/room/${WELCOME_ROOM} in two tabs to hold a meeting (guest access is on)`
+      : '  guest access is off: mint tokens with POST /api/rooms/:id/tokens',
+    '',
+  ];
+  console.log(lines.join('\n'));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        log.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(`nomades-visio failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  if (/mediasoup-worker|ENOENT/.test(String(error))) console.error('  the mediasoup worker is missing: run `npm run setup`');
+  process.exit(1);
+});

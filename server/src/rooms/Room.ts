@@ -1,0 +1,112 @@
+import { EventEmitter } from 'node:events';
+import type { MediaRoom } from '@nomades/sfu';
+import { AppError, type NotificationData, type NotificationName, type RoomInfo } from '@nomades/shared';
+import type { Logger } from '../logging/logger.js';
+import { Peer, type Notify } from './Peer.js';
+import type { TokenClaims } from '@nomades/shared';
+
+export type RoomEvents = {
+  /** The last peer left, or the media failed: the room is closed. */
+  close: [];
+};
+
+/**
+ * A live meeting: the peers present and the room's media. Opened on the first join, closed
+ * when the last peer leaves (rule ROOM-3) or when its media worker dies.
+ */
+export class Room extends EventEmitter<RoomEvents> {
+  readonly id: string;
+  readonly info: RoomInfo;
+  readonly media: MediaRoom;
+  readonly #peers = new Map<string, Peer>();
+  readonly #log: Logger;
+  #closed = false;
+  /** Set while a join replaces an older session, so that the room does not close in between. */
+  #replacing = false;
+
+  constructor(info: RoomInfo, media: MediaRoom, log: Logger) {
+    super();
+    this.id = info.id;
+    this.info = info;
+    this.media = media;
+    this.#log = log;
+    media.once('close', () => {
+      if (this.#closed) return;
+      this.#log.error('room media closed unexpectedly (worker died?)');
+      for (const peer of this.#peers.values()) peer.kick('UNAVAILABLE', 'the media server for this room stopped');
+      this.close();
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get peerCount(): number {
+    return this.#peers.size;
+  }
+
+  peers(): IterableIterator<Peer> {
+    return this.#peers.values();
+  }
+
+  /**
+   * Admits a participant (ROOM-1: capacity; ROOM-2: one session per identity, the newest wins).
+   * Tells everyone else, and wires the peer's media events to notifications.
+   */
+  addPeer(options: { id: string; claims: TokenClaims; notify: Notify; kick: Peer['kick'] }): Peer {
+    if (this.#closed) throw new AppError('UNAVAILABLE', 'the room is closing, join again');
+    this.#replacing = true;
+    try {
+      for (const other of [...this.#peers.values()]) {
+        if (other.identity === options.claims.sub) {
+          other.kick('ALREADY_JOINED', 'you joined this room from another window');
+          this.removePeer(other);
+        }
+      }
+    } finally {
+      this.#replacing = false;
+    }
+    if (this.#peers.size >= this.info.maxParticipants) {
+      throw new AppError('ROOM_FULL', `the room is full (${this.info.maxParticipants} participants)`);
+    }
+    const media = this.media.createPeer(options.id);
+    const peer = new Peer({ ...options, media });
+    media.on('producerclosed', (producer) => {
+      this.broadcast('producerClosed', { peerId: peer.id, producerId: producer.id }, peer.id);
+    });
+    media.on('consumerclosed', (consumer) => {
+      peer.notify('consumerClosed', { consumerId: consumer.id, producerId: consumer.producerId });
+    });
+    this.broadcast('peerJoined', { peer: peer.info() }, peer.id);
+    this.#peers.set(peer.id, peer);
+    this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer joined');
+    return peer;
+  }
+
+  /** Removes a participant: closes their media and tells the others. Closes the room when empty. */
+  removePeer(peer: Peer): void {
+    if (this.#peers.get(peer.id) !== peer) return;
+    this.#peers.delete(peer.id);
+    peer.close();
+    this.broadcast('peerLeft', { peerId: peer.id });
+    this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer left');
+    if (this.#peers.size === 0 && !this.#replacing) this.close();
+  }
+
+  broadcast<N extends NotificationName>(name: N, data: NotificationData<N>, exceptPeerId?: string): void {
+    for (const peer of this.#peers.values()) if (peer.id !== exceptPeerId) peer.notify(name, data);
+  }
+
+  /** Closes every peer and the media. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of this.#peers.values()) peer.close();
+    this.#peers.clear();
+    this.media.close();
+    this.#log.info('room closed');
+    this.emit('close');
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,56 @@
+import { MediaRoom, type WorkerPool } from '@nomades/sfu';
+import type { RoomInfo } from '@nomades/shared';
+import type { Logger } from '../logging/logger.js';
+import { Room } from './Room.js';
+
+/** The live rooms of this node, opened on demand; concurrent opens of one room share one promise. */
+export class RoomRegistry {
+  readonly #pool: WorkerPool;
+  readonly #log: Logger;
+  readonly #rooms = new Map<string, Room>();
+  readonly #opening = new Map<string, Promise<Room>>();
+  #closed = false;
+
+  constructor(pool: WorkerPool, log: Logger) {
+    this.#pool = pool;
+    this.#log = log;
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  get(roomId: string): Room | undefined {
+    return this.#rooms.get(roomId);
+  }
+
+  async open(info: RoomInfo): Promise<Room> {
+    const live = this.#rooms.get(info.id);
+    if (live && !live.closed) return live;
+    const pending = this.#opening.get(info.id);
+    if (pending) return pending;
+    const promise = this.#create(info).finally(() => this.#opening.delete(info.id));
+    this.#opening.set(info.id, promise);
+    return promise;
+  }
+
+  async #create(info: RoomInfo): Promise<Room> {
+    const media = await MediaRoom.create(this.#pool, info.id);
+    const log = this.#log.child({ room: info.id });
+    const room = new Room(info, media, log);
+    this.#rooms.set(info.id, room);
+    room.once('close', () => {
+      if (this.#rooms.get(info.id) === room) this.#rooms.delete(info.id);
+    });
+    log.info({ worker: media.workerIndex }, 'room opened');
+    if (this.#closed) room.close();
+    return room;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const room of [...this.#rooms.values()]) room.close();
+    this.#rooms.clear();
+  }
+}

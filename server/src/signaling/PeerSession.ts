@@ -1,0 +1,177 @@
+import crypto from 'node:crypto';
+import type { Socket } from 'socket.io';
+import {
+  AppError,
+  LIMITS,
+  isRequestName,
+  requests,
+  type ErrorCode,
+  type ErrorPayload,
+  type RoomInfo,
+  type TokenClaims,
+} from '@nomades/shared';
+import type { Logger } from '../logging/logger.js';
+import type { Peer } from '../rooms/Peer.js';
+import type { Room } from '../rooms/Room.js';
+import type { RoomRegistry } from '../rooms/RoomRegistry.js';
+import { requestHandlers } from './requestHandlers.js';
+import type { SessionContext } from './SessionContext.js';
+import { TokenBucket } from './TokenBucket.js';
+
+type AckFn = (answer: unknown) => void;
+
+/** Rejected requests beyond which the session is ended (a flood or a broken client). */
+const MAX_REJECTIONS = 200;
+/** Requests waiting for their turn; beyond this the client is flooding. */
+const MAX_QUEUED = 50;
+
+/**
+ * One authenticated socket. Validates every message against the protocol schemas, applies the
+ * rate limit, runs requests one at a time in arrival order, enforces the join deadline, and on
+ * close (leave, disconnect, kick, server shutdown) removes its peer from the room.
+ */
+export class PeerSession implements SessionContext {
+  readonly id = crypto.randomUUID();
+  readonly log: Logger;
+  readonly #socket: Socket;
+  readonly #claims: TokenClaims;
+  readonly #roomInfo: RoomInfo;
+  readonly #registry: RoomRegistry;
+  readonly #onClose: () => void;
+  readonly #bucket = new TokenBucket(LIMITS.requestsPerSecond, LIMITS.requestBurst);
+  #joinTimer?: NodeJS.Timeout;
+  #queue: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #rejections = 0;
+  #room?: Room;
+  #peer?: Peer;
+  #joining = false;
+  #closed = false;
+
+  constructor(
+    socket: Socket,
+    options: { claims: TokenClaims; roomInfo: RoomInfo; registry: RoomRegistry; log: Logger; onClose: () => void },
+  ) {
+    this.#socket = socket;
+    this.#claims = options.claims;
+    this.#roomInfo = options.roomInfo;
+    this.#registry = options.registry;
+    this.#onClose = options.onClose;
+    this.log = options.log.child({ room: options.roomInfo.id, session: this.id });
+  }
+
+  start(): void {
+    this.#joinTimer = setTimeout(
+      () => this.end('JOIN_TIMEOUT', `no join within ${LIMITS.joinTimeoutMs / 1000} s`),
+      LIMITS.joinTimeoutMs,
+    );
+    this.#socket.onAny((name: unknown, ...args: unknown[]) => this.#onMessage(name, args));
+    this.#socket.on('disconnect', (reason) => {
+      this.log.debug({ reason }, 'socket disconnected');
+      this.close();
+    });
+  }
+
+  async join(): Promise<{ room: Room; peer: Peer }> {
+    if (this.#peer || this.#joining) throw new AppError('ALREADY_JOINED', 'this session has already joined');
+    this.#joining = true;
+    const room = await this.#registry.open(this.#roomInfo);
+    let peer: Peer;
+    try {
+      if (this.#closed) throw new AppError('NOT_JOINED', 'the session closed while joining');
+      peer = room.addPeer({
+        id: crypto.randomUUID(),
+        claims: this.#claims,
+        notify: (name, data) => {
+          if (!this.#closed) this.#socket.emit(name, data);
+        },
+        kick: (code, message) => this.end(code, message),
+      });
+    } catch (error) {
+      // Never leave a room open with nobody in it.
+      if (room.peerCount === 0) room.close();
+      this.#joining = false;
+      throw error;
+    }
+    this.#room = room;
+    this.#peer = peer;
+    clearTimeout(this.#joinTimer);
+    return { room, peer };
+  }
+
+  joined(): { room: Room; peer: Peer } {
+    if (!this.#room || !this.#peer || this.#peer.closed) throw new AppError('NOT_JOINED', 'join the room first');
+    return { room: this.#room, peer: this.#peer };
+  }
+
+  leave(): void {
+    // Answer the request first, then disconnect.
+    setImmediate(() => this.end());
+  }
+
+  /** Tells the client why (if a reason is given), disconnects, and closes. */
+  end(code?: ErrorCode, message?: string): void {
+    if (this.#closed) return;
+    if (code) {
+      this.log.info({ code }, `session ended: ${message}`);
+      this.#socket.emit('closing', { error: { code, message: message ?? code } });
+    }
+    this.close();
+    this.#socket.disconnect(true);
+  }
+
+  /** Removes the peer from the room. Idempotent; nothing is sent after it. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#joinTimer);
+    this.#socket.offAny();
+    if (this.#room && this.#peer) this.#room.removePeer(this.#peer);
+    this.#onClose();
+  }
+
+  #onMessage(name: unknown, args: unknown[]): void {
+    if (this.#closed) return;
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckFn) : undefined;
+    const reject = (code: ErrorCode, message: string): void => {
+      this.#rejections++;
+      this.log.warn({ request: typeof name === 'string' ? name.slice(0, 64) : typeof name, code }, message);
+      ack?.({ ok: false, error: { code, message } satisfies ErrorPayload });
+      if (this.#rejections > MAX_REJECTIONS) this.end('RATE_LIMITED', 'too many rejected requests');
+    };
+    if (!this.#bucket.take()) return reject('RATE_LIMITED', 'too many requests, slow down');
+    if (!isRequestName(name)) return reject('UNKNOWN_REQUEST', 'unknown request name');
+    if (!ack) return reject('BAD_REQUEST', 'requests need an acknowledgement callback');
+    if (args.length !== 1) return reject('BAD_REQUEST', 'a request carries exactly one data object');
+    const size = approximateSize(args[0]);
+    if (size > LIMITS.maxMessageBytes) return reject('PAYLOAD_TOO_LARGE', `request larger than ${LIMITS.maxMessageBytes} bytes`);
+    const parsed = requests[name].request.safeParse(args[0]);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return reject('BAD_REQUEST', `invalid ${name}: ${issue?.path.join('.') || 'data'}: ${issue?.message ?? 'invalid'}`.slice(0, 300));
+    }
+    if (this.#queued >= MAX_QUEUED) return reject('RATE_LIMITED', 'too many requests in flight');
+    this.#queued++;
+    this.#queue = this.#queue.then(async () => {
+      this.#queued--;
+      if (this.#closed) return ack({ ok: false, error: { code: 'NOT_JOINED', message: 'session closed' } });
+      try {
+        const handler = requestHandlers[name] as (ctx: SessionContext, data: unknown) => Promise<unknown>;
+        ack({ ok: true, data: await handler(this, parsed.data) });
+      } catch (error) {
+        if (error instanceof AppError) return reject(error.code, error.message);
+        this.log.error({ err: error, request: name }, 'request failed');
+        ack({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+      }
+    });
+  }
+}
+
+/** Byte size of a decoded message, bounded in work: stops counting past the limit. */
+function approximateSize(value: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? '');
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}

@@ -1,0 +1,97 @@
+import type { types } from 'mediasoup';
+import type { RequestData, RequestName, ResponseData } from '@nomades/shared';
+import type { SessionContext } from './SessionContext.js';
+
+type Handler<N extends RequestName> = (ctx: SessionContext, data: RequestData<N>) => Promise<ResponseData<N>>;
+export type RequestHandlers = { [N in RequestName]: Handler<N> };
+
+/**
+ * What each signaling request does (rules in docs/spec/signaling.md). The data has already been
+ * validated against the request's schema in shared/; the casts below only bridge the structural
+ * wire types to mediasoup's nominal ones.
+ */
+export const requestHandlers: RequestHandlers = {
+  async join(ctx) {
+    const { room, peer } = await ctx.join();
+    return {
+      peerId: peer.id,
+      roomId: room.id,
+      displayName: peer.displayName,
+      role: peer.role,
+      routerRtpCapabilities: room.media.rtpCapabilities,
+      peers: [...room.peers()].filter((p) => p !== peer).map((p) => p.info()),
+    };
+  },
+
+  async setRtpCapabilities(ctx, { rtpCapabilities }) {
+    ctx.joined().peer.media.setRtpCapabilities(rtpCapabilities as types.RtpCapabilities);
+    return {};
+  },
+
+  async createTransport(ctx, { direction }) {
+    return ctx.joined().peer.media.createTransport(direction);
+  },
+
+  async connectTransport(ctx, { transportId, dtlsParameters }) {
+    await ctx.joined().peer.media.connectTransport(transportId, dtlsParameters as types.DtlsParameters);
+    return {};
+  },
+
+  async produce(ctx, data) {
+    const { room, peer } = ctx.joined();
+    const producer = await peer.media.produce({ ...data, rtpParameters: data.rtpParameters as types.RtpParameters });
+    room.broadcast(
+      'newProducer',
+      { peerId: peer.id, producerId: producer.id, kind: producer.kind, source: data.source, paused: producer.paused },
+      peer.id,
+    );
+    return { producerId: producer.id };
+  },
+
+  async closeProducer(ctx, { producerId }) {
+    ctx.joined().peer.media.closeProducer(producerId);
+    return {};
+  },
+
+  async pauseProducer(ctx, { producerId }) {
+    const { room, peer } = ctx.joined();
+    await peer.media.pauseProducer(producerId);
+    room.broadcast('producerPaused', { peerId: peer.id, producerId }, peer.id);
+    return {};
+  },
+
+  async resumeProducer(ctx, { producerId }) {
+    const { room, peer } = ctx.joined();
+    await peer.media.resumeProducer(producerId);
+    room.broadcast('producerResumed', { peerId: peer.id, producerId }, peer.id);
+    return {};
+  },
+
+  async consume(ctx, { transportId, producerId }) {
+    const consumer = await ctx.joined().peer.media.consume(transportId, producerId);
+    return {
+      consumerId: consumer.id,
+      producerId,
+      peerId: consumer.appData.producerPeerId,
+      kind: consumer.kind,
+      source: consumer.appData.source,
+      rtpParameters: consumer.rtpParameters,
+      producerPaused: consumer.producerPaused,
+    };
+  },
+
+  async pauseConsumer(ctx, { consumerId }) {
+    await ctx.joined().peer.media.pauseConsumer(consumerId);
+    return {};
+  },
+
+  async resumeConsumer(ctx, { consumerId }) {
+    await ctx.joined().peer.media.resumeConsumer(consumerId);
+    return {};
+  },
+
+  async leave(ctx) {
+    ctx.leave();
+    return {};
+  },
+};

@@ -1,0 +1,217 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { AppError, LIMITS, type MediaSource } from '@nomades/shared';
+import { toAppError } from './toAppError.js';
+import type {
+  ConsumerAppData,
+  MediaPeerEvents,
+  ProducerAppData,
+  TransportAppData,
+  TransportDirection,
+  TransportParams,
+} from './MediaPeerTypes.js';
+
+export interface MediaPeerContext {
+  router: types.Router;
+  webRtcServer: types.WebRtcServer;
+  /** Finds a producer of this room (any peer) by id. */
+  findProducer(producerId: string): types.Producer<ProducerAppData> | undefined;
+}
+
+/**
+ * The media side of one participant: its WebRTC transports and the producers and consumers on
+ * them. Closing the peer closes its transports, which close their producers and consumers.
+ */
+export class MediaPeer extends EventEmitter<MediaPeerEvents> {
+  readonly id: string;
+  readonly #ctx: MediaPeerContext;
+  readonly #transports = new Map<string, types.WebRtcTransport<TransportAppData>>();
+  readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
+  readonly #consumers = new Map<string, types.Consumer<ConsumerAppData>>();
+  #rtpCapabilities?: types.RtpCapabilities;
+  #closed = false;
+
+  constructor(id: string, ctx: MediaPeerContext) {
+    super();
+    this.id = id;
+    this.#ctx = ctx;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get producers(): ReadonlyMap<string, types.Producer<ProducerAppData>> {
+    return this.#producers;
+  }
+
+  get consumers(): ReadonlyMap<string, types.Consumer<ConsumerAppData>> {
+    return this.#consumers;
+  }
+
+  setRtpCapabilities(rtpCapabilities: types.RtpCapabilities): void {
+    this.#rtpCapabilities = rtpCapabilities;
+  }
+
+  async createTransport(direction: TransportDirection): Promise<TransportParams> {
+    this.#assertOpen();
+    if (this.#transports.size >= LIMITS.maxTransportsPerPeer) {
+      throw new AppError('BAD_REQUEST', `at most ${LIMITS.maxTransportsPerPeer} transports per participant`);
+    }
+    const transport = await this.#ctx.router.createWebRtcTransport<TransportAppData>({
+      webRtcServer: this.#ctx.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+      appData: { direction },
+    });
+    if (this.#closed) {
+      transport.close();
+      this.#assertOpen();
+    }
+    this.#transports.set(transport.id, transport);
+    transport.observer.once('close', () => this.#transports.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    const transport = this.#transport(transportId);
+    await transport.connect({ dtlsParameters }).catch((e) => {
+      throw toAppError(e, 'could not connect the transport');
+    });
+  }
+
+  async produce(options: {
+    transportId: string;
+    kind: types.MediaKind;
+    rtpParameters: types.RtpParameters;
+    source: MediaSource;
+    paused?: boolean;
+  }): Promise<types.Producer<ProducerAppData>> {
+    const transport = this.#transport(options.transportId);
+    if (transport.appData.direction !== 'send') throw new AppError('BAD_REQUEST', 'this transport is for receiving');
+    if (this.#producers.size >= LIMITS.maxProducersPerPeer) {
+      throw new AppError('BAD_REQUEST', `at most ${LIMITS.maxProducersPerPeer} producers per participant`);
+    }
+    for (const p of this.#producers.values()) {
+      if (p.appData.source === options.source) throw new AppError('BAD_REQUEST', `already producing ${options.source}`);
+    }
+    const expectedKind = options.source === 'microphone' || options.source === 'screen-audio' ? 'audio' : 'video';
+    if (options.kind !== expectedKind) throw new AppError('BAD_REQUEST', `${options.source} must be ${expectedKind}`);
+    const producer = await transport
+      .produce<ProducerAppData>({
+        kind: options.kind,
+        rtpParameters: options.rtpParameters,
+        paused: options.paused ?? false,
+        appData: { peerId: this.id, source: options.source },
+      })
+      .catch((e) => {
+        throw toAppError(e, 'could not produce');
+      });
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => {
+      this.#producers.delete(producer.id);
+      if (!this.#closed) this.emit('producerclosed', producer);
+    });
+    return producer;
+  }
+
+  closeProducer(producerId: string): void {
+    this.#producer(producerId).close();
+  }
+
+  async pauseProducer(producerId: string): Promise<types.Producer<ProducerAppData>> {
+    const producer = this.#producer(producerId);
+    await producer.pause();
+    return producer;
+  }
+
+  async resumeProducer(producerId: string): Promise<types.Producer<ProducerAppData>> {
+    const producer = this.#producer(producerId);
+    await producer.resume();
+    return producer;
+  }
+
+  /** Creates a paused consumer of another peer's producer; the client resumes it when ready. */
+  async consume(transportId: string, producerId: string): Promise<types.Consumer<ConsumerAppData>> {
+    const transport = this.#transport(transportId);
+    if (transport.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', 'this transport is for sending');
+    if (!this.#rtpCapabilities) throw new AppError('BAD_REQUEST', 'send setRtpCapabilities before consume');
+    const producer = this.#ctx.findProducer(producerId);
+    if (!producer) throw new AppError('NOT_FOUND', 'no such producer in this room');
+    if (producer.appData.peerId === this.id) throw new AppError('BAD_REQUEST', 'cannot consume your own producer');
+    for (const c of this.#consumers.values()) {
+      if (c.producerId === producerId) throw new AppError('BAD_REQUEST', 'already consuming this producer');
+    }
+    if (!this.#ctx.router.canConsume({ producerId, rtpCapabilities: this.#rtpCapabilities })) {
+      throw new AppError('BAD_REQUEST', 'your device cannot receive this producer');
+    }
+    const consumer = await transport
+      .consume<ConsumerAppData>({
+        producerId,
+        rtpCapabilities: this.#rtpCapabilities,
+        paused: true,
+        appData: { peerId: this.id, producerPeerId: producer.appData.peerId, source: producer.appData.source },
+      })
+      .catch((e) => {
+        throw toAppError(e, 'could not consume');
+      });
+    this.#consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+    consumer.once('producerclose', () => {
+      if (!this.#closed) this.emit('consumerclosed', consumer);
+    });
+    return consumer;
+  }
+
+  async pauseConsumer(consumerId: string): Promise<void> {
+    await this.#consumer(consumerId).pause();
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    await this.#consumer(consumerId).resume();
+  }
+
+  /** Closes every transport (and so every producer and consumer). Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of [...this.#transports.values()]) transport.close();
+    this.#transports.clear();
+    this.#producers.clear();
+    this.#consumers.clear();
+    this.emit('close');
+    this.removeAllListeners();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new AppError('NOT_JOINED', 'this participant has left');
+  }
+
+  #transport(id: string): types.WebRtcTransport<TransportAppData> {
+    this.#assertOpen();
+    const t = this.#transports.get(id);
+    if (!t) throw new AppError('NOT_FOUND', 'no such transport');
+    return t;
+  }
+
+  #producer(id: string): types.Producer<ProducerAppData> {
+    this.#assertOpen();
+    const p = this.#producers.get(id);
+    if (!p) throw new AppError('NOT_FOUND', 'no such producer');
+    return p;
+  }
+
+  #consumer(id: string): types.Consumer<ConsumerAppData> {
+    this.#assertOpen();
+    const c = this.#consumers.get(id);
+    if (!c) throw new AppError('NOT_FOUND', 'no such consumer');
+    return c;
+  }
+}

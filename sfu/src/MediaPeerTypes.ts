@@ -1,0 +1,34 @@
+import type { types } from 'mediasoup';
+import type { MediaSource } from '@nomades/shared';
+
+export type TransportDirection = 'send' | 'recv';
+
+export interface TransportAppData extends types.AppData {
+  direction: TransportDirection;
+}
+
+export interface ProducerAppData extends types.AppData {
+  peerId: string;
+  source: MediaSource;
+}
+
+export interface ConsumerAppData extends types.AppData {
+  peerId: string;
+  producerPeerId: string;
+  source: MediaSource;
+}
+
+export interface TransportParams {
+  id: string;
+  iceParameters: types.IceParameters;
+  iceCandidates: types.IceCandidate[];
+  dtlsParameters: types.DtlsParameters;
+}
+
+export type MediaPeerEvents = {
+  /** One of this peer's consumers closed because its producer went away. */
+  consumerclosed: [consumer: types.Consumer<ConsumerAppData>];
+  /** One of this peer's producers closed (explicitly or with its transport). */
+  producerclosed: [producer: types.Producer<ProducerAppData>];
+  close: [];
+};

@@ -1,0 +1,31 @@
+import type { types } from 'mediasoup';
+
+export interface WorkerPoolOptions {
+  /** Number of mediasoup workers (one per core by default). */
+  numWorkers: number;
+  /** IP the WebRtcServers listen on. */
+  listenIp: string;
+  /** IP put in ICE candidates (the address clients can reach). */
+  announcedIp?: string;
+  /** First WebRtcServer port: worker i listens on basePort + i (UDP and TCP). 0 picks free ports. */
+  basePort: number;
+  /** Port range of the workers (used when basePort is 0). */
+  rtcMinPort: number;
+  rtcMaxPort: number;
+  logLevel?: types.WorkerLogLevel;
+  /** Path of the mediasoup-worker binary, if not the one inside node_modules. */
+  workerBin?: string;
+}
+
+export interface MediaWorker {
+  index: number;
+  worker: types.Worker;
+  webRtcServer: types.WebRtcServer;
+  /** Routers currently hosted on this worker. */
+  routers: number;
+}
+
+export type WorkerPoolEvents = {
+  /** A worker died; the rooms it hosted have been closed. */
+  workerdied: [index: number, error: Error];
+};

@@ -1,0 +1,6 @@
+export { WorkerPool } from './WorkerPool.js';
+export type { WorkerPoolOptions, MediaWorker } from './WorkerPoolTypes.js';
+export { MediaRoom } from './MediaRoom.js';
+export { MediaPeer } from './MediaPeer.js';
+export type * from './MediaPeerTypes.js';
+export { mediaCodecs } from './mediaCodecs.js';

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+import { displayNameSchema, roleSchema, roomIdSchema } from './token.js';
+
+/** Bodies and answers of the HTTP API. */
+export const createRoomBodySchema = z
+  .object({
+    /** Stable id chosen by the caller (e.g. the intranet portal); generated when absent. */
+    id: roomIdSchema.optional(),
+    name: z.string().trim().min(1).max(LIMITS.maxRoomNameLength).optional(),
+    maxParticipants: z.number().int().min(2).max(LIMITS.maxParticipantsCeiling).optional(),
+  })
+  .strict();
+export type CreateRoomBody = z.infer<typeof createRoomBodySchema>;
+
+export const roomInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  maxParticipants: z.number().int(),
+  createdAt: z.string(),
+});
+export type RoomInfo = z.infer<typeof roomInfoSchema>;
+
+export const mintTokenBodySchema = z
+  .object({
+    name: displayNameSchema,
+    role: roleSchema.optional(),
+    identity: z.string().min(1).max(LIMITS.maxIdLength).optional(),
+    ttlSeconds: z.number().int().min(30).max(LIMITS.maxTokenTtlSeconds).optional(),
+  })
+  .strict();
+export type MintTokenBody = z.infer<typeof mintTokenBodySchema>;
+
+export const guestTokenBodySchema = z.object({ name: displayNameSchema }).strict();
+
+export const tokenResponseSchema = z.object({
+  token: z.string(),
+  joinUrl: z.string(),
+  expiresAt: z.string(),
+});
+export type TokenResponse = z.infer<typeof tokenResponseSchema>;

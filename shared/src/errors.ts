@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * One error taxonomy for the whole product. Every failure that reaches a client carries one of
+ * these stable, machine-readable codes plus a human-readable message. The HTTP status is the
+ * wire mapping used by the REST API; socket.io acknowledgements carry the code itself.
+ */
+export const ERROR_CODES = {
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNKNOWN_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  TOKEN_MISSING: 401,
+  TOKEN_INVALID: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_WRONG_ROOM: 403,
+  FORBIDDEN: 403,
+  GUEST_ACCESS_DISABLED: 403,
+  NOT_FOUND: 404,
+  ROOM_NOT_FOUND: 404,
+  NOT_JOINED: 409,
+  ALREADY_JOINED: 409,
+  ROOM_FULL: 409,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  JOIN_TIMEOUT: 408,
+  MEDIA_ERROR: 500,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+
+export const errorPayloadSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+});
+export type ErrorPayload = z.infer<typeof errorPayloadSchema>;
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_CODES[code];
+}
+
+/** Error carrying a wire code; thrown anywhere on the server, mapped once at each boundary. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+  }
+
+  get status(): number {
+    return httpStatusOf(this.code);
+  }
+
+  toPayload(): ErrorPayload {
+    return { code: this.code, message: this.message };
+  }
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { roleSchema } from '../token.js';
+import {
+  dtlsParametersSchema,
+  iceCandidateSchema,
+  iceParametersSchema,
+  rtpCapabilitiesSchema,
+  rtpParametersSchema,
+} from './mediaSchemas.js';
+
+/**
+ * The signaling protocol, client → server requests (socket.io events with an acknowledgement).
+ * Each entry names the request and gives the schema of its data and of its answer. The server
+ * validates every incoming `data` against `request`; types are derived with `z.infer`.
+ * Rule IDs (SIG-n) are described in docs/spec/signaling.md.
+ */
+const id = z.string().min(1).max(64);
+export const mediaKindSchema = z.enum(['audio', 'video']);
+export const mediaSourceSchema = z.enum(['microphone', 'camera', 'screen', 'screen-audio']);
+export type MediaSource = z.infer<typeof mediaSourceSchema>;
+
+export const producerInfoSchema = z.object({
+  id,
+  kind: mediaKindSchema,
+  source: mediaSourceSchema,
+  paused: z.boolean(),
+});
+export type ProducerInfo = z.infer<typeof producerInfoSchema>;
+
+export const peerInfoSchema = z.object({
+  id,
+  displayName: z.string(),
+  role: roleSchema,
+  producers: z.array(producerInfoSchema),
+});
+export type PeerInfo = z.infer<typeof peerInfoSchema>;
+
+const empty = z.object({}).strict();
+
+export const requests = {
+  /** SIG-1: first request of a socket. Answers the router's RTP capabilities and who is there. */
+  join: {
+    request: empty,
+    response: z.object({
+      peerId: id,
+      roomId: id,
+      displayName: z.string(),
+      role: roleSchema,
+      routerRtpCapabilities: rtpCapabilitiesSchema,
+      peers: z.array(peerInfoSchema),
+    }),
+  },
+  /** SIG-2: the device's RTP capabilities, needed before `consume`. */
+  setRtpCapabilities: {
+    request: z.object({ rtpCapabilities: rtpCapabilitiesSchema }).strict(),
+    response: empty,
+  },
+  createTransport: {
+    request: z.object({ direction: z.enum(['send', 'recv']) }).strict(),
+    response: z.object({
+      id,
+      iceParameters: iceParametersSchema,
+      iceCandidates: z.array(iceCandidateSchema),
+      dtlsParameters: dtlsParametersSchema,
+    }),
+  },
+  connectTransport: {
+    request: z.object({ transportId: id, dtlsParameters: dtlsParametersSchema }).strict(),
+    response: empty,
+  },
+  produce: {
+    request: z
+      .object({
+        transportId: id,
+        kind: mediaKindSchema,
+        rtpParameters: rtpParametersSchema,
+        source: mediaSourceSchema,
+        paused: z.boolean().optional(),
+      })
+      .strict(),
+    response: z.object({ producerId: id }),
+  },
+  closeProducer: { request: z.object({ producerId: id }).strict(), response: empty },
+  pauseProducer: { request: z.object({ producerId: id }).strict(), response: empty },
+  resumeProducer: { request: z.object({ producerId: id }).strict(), response: empty },
+  /** SIG-5: consumers are created paused; the client resumes them once its side is ready. */
+  consume: {
+    request: z.object({ transportId: id, producerId: id }).strict(),
+    response: z.object({
+      consumerId: id,
+      producerId: id,
+      peerId: id,
+      kind: mediaKindSchema,
+      source: mediaSourceSchema,
+      rtpParameters: rtpParametersSchema,
+      producerPaused: z.boolean(),
+    }),
+  },
+  pauseConsumer: { request: z.object({ consumerId: id }).strict(), response: empty },
+  resumeConsumer: { request: z.object({ consumerId: id }).strict(), response: empty },
+  leave: { request: empty, response: empty },
+} as const;
+
+export type RequestName = keyof typeof requests;
+export type RequestData<N extends RequestName> = z.infer<(typeof requests)[N]['request']>;
+export type ResponseData<N extends RequestName> = z.infer<(typeof requests)[N]['response']>;
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
+}

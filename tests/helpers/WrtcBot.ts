@@ -1,0 +1,141 @@
+import { Device, type types as msc } from 'mediasoup-client';
+import type { Socket } from 'socket.io-client';
+import type { NotificationData, PeerInfo } from '@nomades/shared';
+import { connectSocket, request } from './signalingClient.js';
+import { SyntheticMedia } from './SyntheticMedia.js';
+import { wrtc } from './wrtcGlobals.js';
+
+export interface RemoteTrackStats {
+  peerId: string;
+  kind: 'audio' | 'video';
+  consumerId: string;
+  producerId: string;
+  closed: boolean;
+  /** Decoded video frames / received audio chunks, counted by wrtc sinks. */
+  frames: number;
+}
+
+/**
+ * A participant in Node: real WebRTC (@roamhq/wrtc) through mediasoup-client, the same
+ * signaling as the browser. Publishes synthetic audio and video, consumes every other producer.
+ */
+export class WrtcBot {
+  readonly name: string;
+  peerId = '';
+  socket!: Socket;
+  readonly device = new Device({ handlerName: 'Chrome111' });
+  readonly remote = new Map<string, RemoteTrackStats>();
+  readonly peers = new Map<string, PeerInfo>();
+  #send?: msc.Transport;
+  #recv?: msc.Transport;
+  #media?: SyntheticMedia;
+  readonly #consumers = new Map<string, msc.Consumer>();
+  readonly #sinks: Array<{ stop(): void }> = [];
+  #closed = false;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  async join(url: string, roomId: string, token: string, publish = true): Promise<void> {
+    this.socket = await connectSocket(url, { token, roomId });
+    this.socket.on('newProducer', (p: NotificationData<'newProducer'>) => void this.#consume(p.producerId).catch(() => {}));
+    this.socket.on('peerJoined', ({ peer }: NotificationData<'peerJoined'>) => this.peers.set(peer.id, peer));
+    this.socket.on('peerLeft', ({ peerId }: NotificationData<'peerLeft'>) => this.peers.delete(peerId));
+    this.socket.on('consumerClosed', ({ consumerId }: NotificationData<'consumerClosed'>) => {
+      const stats = this.remote.get(consumerId);
+      if (stats) stats.closed = true;
+      this.#consumers.get(consumerId)?.close();
+    });
+    const joined = await request(this.socket, 'join', {});
+    this.peerId = joined.peerId;
+    for (const p of joined.peers) this.peers.set(p.id, p);
+    await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msc.RtpCapabilities });
+    await request(this.socket, 'setRtpCapabilities', { rtpCapabilities: this.device.rtpCapabilities as never });
+    this.#recv = await this.#createTransport('recv');
+    if (publish) {
+      this.#send = await this.#createTransport('send');
+      this.#media = new SyntheticMedia();
+      await this.#send.produce({ track: this.#media.audioTrack, appData: { source: 'microphone' } });
+      await this.#send.produce({ track: this.#media.videoTrack, appData: { source: 'camera' } });
+    }
+    for (const p of joined.peers) for (const producer of p.producers) await this.#consume(producer.id);
+  }
+
+  async #createTransport(direction: 'send' | 'recv'): Promise<msc.Transport> {
+    const params = await request(this.socket, 'createTransport', { direction });
+    const options = params as unknown as msc.TransportOptions;
+    const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    transport.on('connect', ({ dtlsParameters }, done, fail) => {
+      request(this.socket, 'connectTransport', { transportId: transport.id, dtlsParameters }).then(() => done(), fail);
+    });
+    transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
+      request(this.socket, 'produce', {
+        transportId: transport.id,
+        kind,
+        rtpParameters: rtpParameters as never,
+        source: appData.source as 'microphone' | 'camera',
+      }).then(({ producerId }) => done({ id: producerId }), fail);
+    });
+    return transport;
+  }
+
+  async #consume(producerId: string): Promise<void> {
+    if (!this.#recv || this.#closed) return;
+    const c = await request(this.socket, 'consume', { transportId: this.#recv.id, producerId });
+    const consumer = await this.#recv.consume({
+      id: c.consumerId,
+      producerId: c.producerId,
+      kind: c.kind,
+      rtpParameters: c.rtpParameters as msc.RtpParameters,
+    });
+    this.#consumers.set(consumer.id, consumer);
+    const stats: RemoteTrackStats = { peerId: c.peerId, kind: c.kind, consumerId: c.consumerId, producerId, closed: false, frames: 0 };
+    this.remote.set(consumer.id, stats);
+    if (c.kind === 'video') {
+      const sink = new wrtc.nonstandard.RTCVideoSink(consumer.track);
+      sink.onframe = () => stats.frames++;
+      this.#sinks.push(sink);
+    } else {
+      const sink = new wrtc.nonstandard.RTCAudioSink(consumer.track);
+      sink.ondata = () => stats.frames++;
+      this.#sinks.push(sink);
+    }
+    await request(this.socket, 'resumeConsumer', { consumerId: consumer.id });
+  }
+
+  /**
+   * Bytes received so far on one consumer, from the receiving peer connection's inbound-rtp
+   * stats (wrtc implements RTCPeerConnection.getStats, not RTCRtpReceiver.getStats).
+   */
+  async bytesReceived(consumerId: string): Promise<number> {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer || consumer.closed || !this.#recv) return 0;
+    let bytes = 0;
+    (await this.#recv.getStats()).forEach((s: { type: string; trackIdentifier?: string; bytesReceived?: number }) => {
+      if (s.type === 'inbound-rtp' && s.trackIdentifier === consumer.track.id) bytes += s.bytesReceived ?? 0;
+    });
+    return bytes;
+  }
+
+  /** Open remote tracks, grouped by the peer that sends them. */
+  tracksFrom(peerId: string): RemoteTrackStats[] {
+    return [...this.remote.values()].filter((r) => r.peerId === peerId && !r.closed);
+  }
+
+  async leave(): Promise<void> {
+    if (this.#closed) return;
+    await request(this.socket, 'leave', {}, 3000).catch(() => {});
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const s of this.#sinks) s.stop();
+    this.#media?.close();
+    this.#send?.close();
+    this.#recv?.close();
+    this.socket?.close();
+  }
+}

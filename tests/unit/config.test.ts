@@ -1,0 +1,45 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError, loadConfig } from '@nomades/server';
+import { TokenBucket } from '../../server/src/signaling/TokenBucket.js';
+
+test('defaults: loopback, port 3000, guest access on for loopback', () => {
+  const c = loadConfig({});
+  assert.is(c.port, 3000);
+  assert.is(c.host, '127.0.0.1');
+  assert.is(c.guestAccess, true);
+  assert.ok(c.mediaWorkers >= 1);
+  assert.is(c.rtcListenIp, '127.0.0.1');
+});
+
+test('guest access is off by default on a non-loopback address, on when configured', () => {
+  assert.is(loadConfig({ HOST: '0.0.0.0' }).guestAccess, false);
+  assert.is(loadConfig({ HOST: '0.0.0.0', GUEST_ACCESS: 'true' }).guestAccess, true);
+  assert.is(loadConfig({ GUEST_ACCESS: 'off' }).guestAccess, false);
+});
+
+test('invalid values are reported together, by name', () => {
+  try {
+    loadConfig({ PORT: 'eighty', TOKEN_SECRET: 'short', GUEST_ACCESS: 'maybe' });
+    assert.unreachable('should throw');
+  } catch (error) {
+    assert.instance(error, ConfigError);
+    const message = (error as Error).message;
+    assert.match(message, 'PORT');
+    assert.match(message, 'TOKEN_SECRET');
+    assert.match(message, 'GUEST_ACCESS');
+  }
+});
+
+test('token bucket: burst, then the sustained rate', () => {
+  const bucket = new TokenBucket(10, 3, 0);
+  assert.ok(bucket.take(0));
+  assert.ok(bucket.take(0));
+  assert.ok(bucket.take(0));
+  assert.not.ok(bucket.take(0), 'burst exhausted');
+  assert.not.ok(bucket.take(50), 'half a token after 50 ms');
+  assert.ok(bucket.take(100), 'one token after 100 ms at 10/s');
+  assert.not.ok(bucket.take(100));
+});
+
+test.run();
