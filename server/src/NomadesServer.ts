@@ -72,7 +72,7 @@ export class NomadesServer {
       throw error;
     }
     pool.on('workerdied', (index, error) => log.error({ worker: index, err: error }, 'mediasoup worker died'));
-    const registry = new RoomRegistry(pool, log.child({ name: 'rooms' }));
+    const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }));
     const httpServer = http.createServer();
     let server: NomadesServer | undefined;
     const app = createHttpApp({

@@ -23,7 +23,13 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const server = await NomadesServer.start(config, log);
   if (config.guestAccess && !server.store.get(WELCOME_ROOM)) {
-    server.store.create({ id: WELCOME_ROOM, name: 'Welcome', maxParticipants: LIMITS.defaultMaxParticipants });
+    server.store.create({
+      id: WELCOME_ROOM,
+      name: 'Welcome',
+      mode: 'coffee',
+      record: false,
+      maxParticipants: LIMITS.defaultMaxParticipants,
+    });
   }
   const lines = [
     '',

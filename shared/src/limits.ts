@@ -3,8 +3,8 @@ export const LIMITS = {
   /** socket.io maxHttpBufferSize: the largest single signaling message, in bytes. */
   maxMessageBytes: 64 * 1024,
   /** Token bucket per socket: sustained requests per second and burst. */
-  requestsPerSecond: 30,
-  requestBurst: 60,
+  requestsPerSecond: 50,
+  requestBurst: 240,
   /** A socket that has not joined within this delay is disconnected. */
   joinTimeoutMs: 15_000,
   /** Display names and room names. */
@@ -13,6 +13,8 @@ export const LIMITS = {
   maxIdLength: 64,
   /** Participants per room: default and hard ceiling. */
   defaultMaxParticipants: 50,
+  /** Default capacity of a virtual coffee room. */
+  defaultCoffeeParticipants: 8,
   maxParticipantsCeiling: 200,
   /** Producers one peer may hold at once (mic, camera, screen, screen audio). */
   maxProducersPerPeer: 4,

@@ -114,7 +114,7 @@ bad('a flood is rate limited, a 2 MB frame closes only that socket', async (ctx)
   const { url } = ctx.srv!;
   const flooder = await connectSocket(url, { token: await ctx.srv!.mintToken(ctx.roomB, 'Flood'), roomId: ctx.roomB });
   ctx.sockets.push(flooder);
-  const acks = await Promise.all(Array.from({ length: 150 }, () => rawRequest(flooder, 'nonsense', {}, 5000).catch(() => ({ ok: false, error: { code: 'TIMEOUT' } }))));
+  const acks = await Promise.all(Array.from({ length: 400 }, () => rawRequest(flooder, 'nonsense', {}, 5000).catch(() => ({ ok: false, error: { code: 'TIMEOUT' } }))));
   const codes = acks.map((a) => (a as { error?: { code: string } }).error?.code);
   assert.ok(codes.includes('RATE_LIMITED'), 'some requests were rate limited');
   assert.ok(codes.every((c) => c === 'RATE_LIMITED' || c === 'UNKNOWN_REQUEST'), `only clear codes: ${[...new Set(codes)]}`);

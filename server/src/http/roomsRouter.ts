@@ -7,6 +7,7 @@ import {
   guestTokenBodySchema,
   mintTokenBodySchema,
   roomIdSchema,
+  updateRoomBodySchema,
   type TokenResponse,
 } from '@nomades/shared';
 import type { TokenService } from '../auth/TokenService.js';
@@ -47,12 +48,21 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
     const body = validateBody(createRoomBodySchema, req.body);
     const id = body.id ?? crypto.randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').toLowerCase();
     if (deps.store.get(id)) throw new AppError('CONFLICT', 'a room with this id exists');
+    const mode = body.mode ?? 'meeting';
     const room = deps.store.create({
       id,
       name: body.name ?? id,
-      maxParticipants: body.maxParticipants ?? LIMITS.defaultMaxParticipants,
+      mode,
+      record: body.record ?? false,
+      maxParticipants:
+        body.maxParticipants ?? (mode === 'coffee' ? LIMITS.defaultCoffeeParticipants : LIMITS.defaultMaxParticipants),
     });
     res.status(201).json(room);
+  });
+
+  router.patch('/:id', admin, (req, res) => {
+    const room = roomOr404(String(req.params.id));
+    res.json(deps.store.update(room.id, validateBody(updateRoomBodySchema, req.body)));
   });
 
   router.get('/', admin, (_req, res) => {

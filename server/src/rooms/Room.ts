@@ -16,7 +16,7 @@ export type RoomEvents = {
  */
 export class Room extends EventEmitter<RoomEvents> {
   readonly id: string;
-  readonly info: RoomInfo;
+  #info: RoomInfo;
   readonly media: MediaRoom;
   readonly #peers = new Map<string, Peer>();
   readonly #log: Logger;
@@ -27,7 +27,7 @@ export class Room extends EventEmitter<RoomEvents> {
   constructor(info: RoomInfo, media: MediaRoom, log: Logger) {
     super();
     this.id = info.id;
-    this.info = info;
+    this.#info = info;
     this.media = media;
     this.#log = log;
     media.once('close', () => {
@@ -36,6 +36,15 @@ export class Room extends EventEmitter<RoomEvents> {
       for (const peer of this.#peers.values()) peer.kick('UNAVAILABLE', 'the media server for this room stopped');
       this.close();
     });
+  }
+
+  /** The room's settings (store row); updated live when an admin changes them. */
+  get info(): RoomInfo {
+    return this.#info;
+  }
+
+  updateInfo(info: RoomInfo): void {
+    this.#info = info;
   }
 
   get closed(): boolean {

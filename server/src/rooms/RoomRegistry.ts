@@ -1,6 +1,7 @@
 import { MediaRoom, type WorkerPool } from '@nomades/sfu';
 import type { RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
+import type { RoomStore } from '../store/RoomStore.js';
 import { Room } from './Room.js';
 
 /** The live rooms of this node, opened on demand; concurrent opens of one room share one promise. */
@@ -11,9 +12,10 @@ export class RoomRegistry {
   readonly #opening = new Map<string, Promise<Room>>();
   #closed = false;
 
-  constructor(pool: WorkerPool, log: Logger) {
+  constructor(pool: WorkerPool, store: RoomStore, log: Logger) {
     this.#pool = pool;
     this.#log = log;
+    store.on('updated', (info) => this.#rooms.get(info.id)?.updateInfo(info));
   }
 
   get size(): number {

@@ -21,9 +21,9 @@ import { TokenBucket } from './TokenBucket.js';
 type AckFn = (answer: unknown) => void;
 
 /** Rejected requests beyond which the session is ended (a flood or a broken client). */
-const MAX_REJECTIONS = 200;
+const MAX_REJECTIONS = 500;
 /** Requests waiting for their turn; beyond this the client is flooding. */
-const MAX_QUEUED = 50;
+const MAX_QUEUED = 300;
 
 /**
  * One authenticated socket. Validates every message against the protocol schemas, applies the

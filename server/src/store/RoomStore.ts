@@ -1,15 +1,24 @@
-import type { RoomInfo } from '@nomades/shared';
+import type { EventEmitter } from 'node:events';
+import type { RoomInfo, RoomMode, UpdateRoomBody } from '@nomades/shared';
 
 export interface NewRoom {
   id: string;
   name: string;
   maxParticipants: number;
+  mode: RoomMode;
+  record: boolean;
 }
 
+export type RoomStoreEvents = {
+  /** A room's settings changed (PATCH): live rooms and the recording trigger follow it. */
+  updated: [room: RoomInfo];
+};
+
 /** Persistence of rooms (the seam: SQLite by default, another store for several nodes). */
-export interface RoomStore {
+export interface RoomStore extends EventEmitter<RoomStoreEvents> {
   create(room: NewRoom): RoomInfo;
   get(id: string): RoomInfo | undefined;
   list(): RoomInfo[];
+  update(id: string, patch: UpdateRoomBody): RoomInfo | undefined;
   close(): void;
 }

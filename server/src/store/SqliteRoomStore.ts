@@ -1,13 +1,16 @@
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { RoomInfo } from '@nomades/shared';
-import type { NewRoom, RoomStore } from './RoomStore.js';
+import type { RoomInfo, RoomMode, UpdateRoomBody } from '@nomades/shared';
+import type { NewRoom, RoomStore, RoomStoreEvents } from './RoomStore.js';
 
 interface RoomRow {
   id: string;
   name: string;
   max_participants: number;
+  mode: RoomMode;
+  record: number;
   created_at: string;
 }
 
@@ -15,23 +18,37 @@ const toInfo = (r: RoomRow): RoomInfo => ({
   id: r.id,
   name: r.name,
   maxParticipants: r.max_participants,
+  mode: r.mode,
+  record: r.record === 1,
   createdAt: r.created_at,
 });
 
+/** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
+const MIGRATIONS = [
+  `CREATE TABLE rooms (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     max_participants INTEGER NOT NULL,
+     mode TEXT NOT NULL DEFAULT 'meeting',
+     record INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL
+   )`,
+];
+
 /** Rooms in DATA_DIR/nomades.db (better-sqlite3, WAL). */
-export class SqliteRoomStore implements RoomStore {
+export class SqliteRoomStore extends EventEmitter<RoomStoreEvents> implements RoomStore {
   readonly #db: Database.Database;
 
   constructor(dataDir: string) {
+    super();
     fs.mkdirSync(dataDir, { recursive: true });
     this.#db = new Database(path.join(dataDir, 'nomades.db'));
     this.#db.pragma('journal_mode = WAL');
-    this.#db.exec(`CREATE TABLE IF NOT EXISTS rooms (
-      id TEXT PRIMARY KEY,
-      name TEXT NOT NULL,
-      max_participants INTEGER NOT NULL,
-      created_at TEXT NOT NULL
-    )`);
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    this.#db.transaction(() => {
+      for (let i = version; i < MIGRATIONS.length; i++) this.#db.exec(MIGRATIONS[i]);
+      this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
+    })();
   }
 
   create(room: NewRoom): RoomInfo {
@@ -39,10 +56,15 @@ export class SqliteRoomStore implements RoomStore {
       id: room.id,
       name: room.name,
       max_participants: room.maxParticipants,
+      mode: room.mode,
+      record: room.record ? 1 : 0,
       created_at: new Date().toISOString(),
     };
     this.#db
-      .prepare('INSERT INTO rooms (id, name, max_participants, created_at) VALUES (@id, @name, @max_participants, @created_at)')
+      .prepare(
+        `INSERT INTO rooms (id, name, max_participants, mode, record, created_at)
+         VALUES (@id, @name, @max_participants, @mode, @record, @created_at)`,
+      )
       .run(row);
     return toInfo(row);
   }
@@ -54,6 +76,17 @@ export class SqliteRoomStore implements RoomStore {
 
   list(): RoomInfo[] {
     return (this.#db.prepare('SELECT * FROM rooms ORDER BY created_at').all() as RoomRow[]).map(toInfo);
+  }
+
+  update(id: string, patch: UpdateRoomBody): RoomInfo | undefined {
+    const current = this.get(id);
+    if (!current) return undefined;
+    const next: RoomInfo = { ...current, ...patch };
+    this.#db
+      .prepare('UPDATE rooms SET name = ?, max_participants = ?, record = ? WHERE id = ?')
+      .run(next.name, next.maxParticipants, next.record ? 1 : 0, id);
+    this.emit('updated', next);
+    return next;
   }
 
   close(): void {

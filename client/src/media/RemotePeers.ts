@@ -1,0 +1,110 @@
+import type { types } from 'mediasoup-client';
+import type { MediaSource, PeerInfo } from '@nomades/shared';
+import type { RemotePeerView } from './RoomClientTypes';
+
+export interface RemoteMedia {
+  peerId: string;
+  source: MediaSource;
+  consumer: types.Consumer;
+  producerPaused: boolean;
+}
+
+type PeerIdentity = Pick<PeerInfo, 'id' | 'displayName' | 'role'>;
+
+/**
+ * The remote side of a room: who is there and the consumers received from them, keyed by
+ * producer id. Also tracks consumes in flight so that a producer closed meanwhile is dropped.
+ */
+export class RemotePeers {
+  private readonly peers = new Map<string, PeerIdentity>();
+  private readonly media = new Map<string, RemoteMedia>();
+  /** producerId → peerId of consumes in flight. */
+  private readonly pending = new Map<string, string>();
+  /** Pause state learnt while a consume was in flight. */
+  private readonly pausedWhilePending = new Map<string, boolean>();
+
+  upsertPeer(peer: PeerIdentity): void {
+    this.peers.set(peer.id, { id: peer.id, displayName: peer.displayName, role: peer.role });
+  }
+
+  hasPeer(peerId: string): boolean {
+    return this.peers.has(peerId);
+  }
+
+  removePeer(peerId: string): void {
+    this.peers.delete(peerId);
+    for (const [producerId, pendingPeer] of this.pending) if (pendingPeer === peerId) this.pending.delete(producerId);
+    for (const [producerId, media] of this.media) if (media.peerId === peerId) this.closeMedia(producerId);
+  }
+
+  /** Marks a consume as started; false when this producer is already consumed or being consumed. */
+  begin(peerId: string, producerId: string): boolean {
+    if (this.media.has(producerId) || this.pending.has(producerId)) return false;
+    this.pending.set(producerId, peerId);
+    return true;
+  }
+
+  isPending(producerId: string): boolean {
+    return this.pending.has(producerId);
+  }
+
+  /** Ends a consume in flight; returns false (and closes the consumer) if it was cancelled meanwhile. */
+  complete(producerId: string, media: RemoteMedia | null): boolean {
+    const wanted = this.pending.delete(producerId);
+    const paused = this.pausedWhilePending.get(producerId);
+    this.pausedWhilePending.delete(producerId);
+    if (!media) return false;
+    if (!wanted || !this.peers.has(media.peerId)) {
+      media.consumer.close();
+      return false;
+    }
+    if (paused !== undefined) media.producerPaused = paused;
+    this.media.set(producerId, media);
+    return true;
+  }
+
+  closeMedia(producerId: string): boolean {
+    this.pending.delete(producerId);
+    const media = this.media.get(producerId);
+    if (!media) return false;
+    this.media.delete(producerId);
+    media.consumer.close();
+    return true;
+  }
+
+  setProducerPaused(producerId: string, paused: boolean): boolean {
+    if (this.pending.has(producerId)) this.pausedWhilePending.set(producerId, paused);
+    const media = this.media.get(producerId);
+    if (!media) return false;
+    media.producerPaused = paused;
+    return true;
+  }
+
+  views(): RemotePeerView[] {
+    return [...this.peers.values()].map((peer) => {
+      const mine = [...this.media.values()].filter((m) => m.peerId === peer.id);
+      const video =
+        mine.find((m) => m.source === 'camera' && !m.producerPaused) ??
+        mine.find((m) => m.consumer.kind === 'video' && !m.producerPaused) ??
+        null;
+      const mic = mine.find((m) => m.source === 'microphone');
+      return {
+        id: peer.id,
+        displayName: peer.displayName,
+        role: peer.role,
+        videoTrack: video?.consumer.track ?? null,
+        videoOff: !video,
+        audioTracks: mine.filter((m) => m.consumer.kind === 'audio').map((m) => m.consumer.track),
+        micMuted: !mic || mic.producerPaused,
+      };
+    });
+  }
+
+  close(): void {
+    for (const media of this.media.values()) media.consumer.close();
+    this.media.clear();
+    this.pending.clear();
+    this.pausedWhilePending.clear();
+    this.peers.clear();
+  }
+}

@@ -1,0 +1,57 @@
+import type { ErrorPayload, Role } from '@nomades/shared';
+
+/** What the UI shows of a remote participant. */
+export interface RemotePeerView {
+  id: string;
+  displayName: string;
+  role: Role;
+  /** The camera (or, failing that, screen) track; null when none is being received. */
+  videoTrack: MediaStreamTrack | null;
+  /** True when there is no video to show (no producer, or its producer is paused). */
+  videoOff: boolean;
+  /** Every received audio track (microphone, screen audio). */
+  audioTracks: MediaStreamTrack[];
+  /** True when the peer has no microphone producer or has paused it. */
+  micMuted: boolean;
+}
+
+export interface SelfView {
+  peerId: string;
+  displayName: string;
+  role: Role;
+}
+
+export type RoomPhase = 'idle' | 'joining' | 'joined' | 'closed';
+
+/** Immutable snapshot of a RoomClient, rebuilt on every change (for useSyncExternalStore). */
+export interface RoomSnapshot {
+  phase: RoomPhase;
+  self: SelfView | null;
+  peers: readonly RemotePeerView[];
+  micOn: boolean;
+  cameraOn: boolean;
+  localVideoTrack: MediaStreamTrack | null;
+  /** Last non-fatal problem (e.g. camera unavailable), for a dismissable notice. */
+  warning: string | null;
+  closeReason: ErrorPayload | null;
+}
+
+export interface RoomClientEvents extends Record<string, unknown[]> {
+  change: [];
+  /** A joined session ended: `null` when the user left, else why the server or network ended it. */
+  closed: [reason: ErrorPayload | null];
+}
+
+export interface RoomClientOptions {
+  /** Origin of the signaling server, e.g. `window.location.origin`. */
+  url: string;
+  roomId: string;
+  token: string;
+}
+
+export interface JoinOptions {
+  /** Start with the microphone unmuted (it is acquired and produced paused otherwise). */
+  mic: boolean;
+  /** Start with the camera on. */
+  camera: boolean;
+}

@@ -1,0 +1,26 @@
+import { useEffect, useRef } from 'react';
+
+interface Props {
+  track: MediaStreamTrack;
+  /** Called when the browser refuses to play sound before a user gesture. */
+  onBlocked: () => void;
+}
+
+/** Plays one remote audio track. */
+export function AudioTrack({ track, onBlocked }: Props) {
+  const ref = useRef<HTMLAudioElement>(null);
+  const blocked = useRef(onBlocked);
+  blocked.current = onBlocked;
+  useEffect(() => {
+    const audio = ref.current;
+    if (!audio) return;
+    audio.srcObject = new MediaStream([track]);
+    audio.play().catch((error: unknown) => {
+      if (error instanceof DOMException && error.name === 'NotAllowedError') blocked.current();
+    });
+    return () => {
+      audio.srcObject = null;
+    };
+  }, [track]);
+  return <audio ref={ref} autoPlay />;
+}

@@ -1,0 +1,55 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ErrorPayload } from '@nomades/shared';
+import { ClientError } from '../media/ClientError';
+import { RoomClient } from '../media/RoomClient';
+import type { JoinOptions } from '../media/RoomClientTypes';
+import { requestGuestToken } from '../media/requestGuestToken';
+import { RoomView } from './RoomView';
+
+interface Props {
+  roomId: string;
+  /** Token from the link; without one, a guest token is asked for `displayName`. */
+  token: string | null;
+  displayName: string;
+  prefs: JoinOptions;
+  /** Joining failed. */
+  onFailed: (error: ErrorPayload) => void;
+  /** A joined session ended: null when the user left. */
+  onEnded: (reason: ErrorPayload | null) => void;
+}
+
+/** Owns one RoomClient for as long as it is mounted: gets a token, joins, closes on unmount. */
+export function Meeting({ roomId, token, displayName, prefs, onFailed, onEnded }: Props) {
+  const [client, setClient] = useState<RoomClient | null>(null);
+  const callbacks = useRef({ onFailed, onEnded });
+  callbacks.current = { onFailed, onEnded };
+
+  useEffect(() => {
+    let active = true;
+    let created: RoomClient | null = null;
+    const start = async (): Promise<void> => {
+      const roomToken = token ?? (await requestGuestToken(roomId, displayName)).token;
+      if (!active) return;
+      created = new RoomClient({ url: window.location.origin, roomId, token: roomToken });
+      created.on('closed', (reason) => active && callbacks.current.onEnded(reason));
+      setClient(created);
+      await created.join(prefs);
+    };
+    start().catch((error: unknown) => {
+      if (active) callbacks.current.onFailed(ClientError.from(error, 'UNAVAILABLE').toPayload());
+    });
+    return () => {
+      active = false;
+      created?.close();
+    };
+  }, [roomId, token, displayName, prefs]);
+
+  if (!client) {
+    return (
+      <main className="center" aria-busy="true">
+        <p className="status">Joining the meeting…</p>
+      </main>
+    );
+  }
+  return <RoomView client={client} roomId={roomId} />;
+}

@@ -1,0 +1,15 @@
+import { MicIcon } from './icons';
+
+/** The name shown at the bottom of a tile, with a muted-microphone mark. */
+export function NameTag({ name, micMuted }: { name: string; micMuted: boolean }) {
+  return (
+    <div className="name-tag">
+      {micMuted && (
+        <span className="muted-mark" data-testid="mic-muted" role="img" aria-label="microphone muted" title="Microphone muted">
+          <MicIcon off />
+        </span>
+      )}
+      <span data-testid="participant-name">{name}</span>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { useMemo, useState } from 'react';
+import { LIMITS, type ErrorPayload } from '@nomades/shared';
+import type { JoinOptions } from '../media/RoomClientTypes';
+import { EndScreen } from './EndScreen';
+import { Meeting } from './Meeting';
+import { PreJoin } from './PreJoin';
+
+type Stage =
+  | { kind: 'prejoin'; error: ErrorPayload | null }
+  | { kind: 'meeting' }
+  | { kind: 'ended'; reason: ErrorPayload | null };
+
+/**
+ * `/room/:roomId`. Query parameters: `name` (pre-fills the name), `token` (join with it instead of
+ * asking for a guest token), `autojoin=1` (skip the pre-join screen).
+ */
+export function RoomPage({ roomId }: { roomId: string }) {
+  const params = useMemo(() => new URLSearchParams(window.location.search), []);
+  const token = params.get('token');
+  const [name, setName] = useState(() => (params.get('name') ?? '').slice(0, LIMITS.maxDisplayNameLength));
+  const [prefs, setPrefs] = useState<JoinOptions>({ mic: true, camera: true });
+  const [stage, setStage] = useState<Stage>(() =>
+    params.get('autojoin') === '1' ? { kind: 'meeting' } : { kind: 'prejoin', error: null },
+  );
+
+  switch (stage.kind) {
+    case 'prejoin':
+      return (
+        <PreJoin
+          roomId={roomId}
+          name={name}
+          onNameChange={setName}
+          askName={!token}
+          prefs={prefs}
+          onPrefsChange={setPrefs}
+          error={stage.error}
+          onJoin={() => setStage({ kind: 'meeting' })}
+        />
+      );
+    case 'meeting':
+      return (
+        <Meeting
+          roomId={roomId}
+          token={token}
+          displayName={name.trim() || 'Guest'}
+          prefs={prefs}
+          onFailed={(error) => setStage({ kind: 'prejoin', error })}
+          onEnded={(reason) => setStage({ kind: 'ended', reason })}
+        />
+      );
+    case 'ended':
+      return <EndScreen reason={stage.reason} onRejoin={() => setStage({ kind: 'prejoin', error: null })} />;
+  }
+}

@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { exitAfterRun } from '../helpers/exitAfterRun.js';
+import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { sleep, waitFor } from '../helpers/waitFor.js';
+
+/**
+ * Two real browsers (Debian's Chromium, fake camera and microphone) hold a meeting through the
+ * built client (client/dist) served by a real server: each sees the other's video playing, and
+ * when one leaves its tile disappears from the other's grid. The data-testid hooks used here are
+ * the client's contract with automated browsers.
+ */
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+const WAIT_MS = 20_000;
+const CLIENT_INDEX = path.resolve(import.meta.dirname, '../../client/dist/index.html');
+
+interface Ctx {
+  /** uvu drops an error thrown by a `before` hook: keep it, and fail every test with it. */
+  setupError?: unknown;
+  srv?: TestServer;
+  browser?: Browser;
+  contexts: BrowserContext[];
+}
+const browserMeeting = suite<Ctx>('meeting in two browsers', { contexts: [] });
+
+browserMeeting.before(async (ctx) => {
+  try {
+    if (!fs.existsSync(CLIENT_INDEX)) throw new Error(`client not built: run "npm run build -w client" (${CLIENT_INDEX} missing)`);
+    ctx.srv = await startTestServer();
+    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, timeout: WAIT_MS });
+  } catch (error) {
+    ctx.setupError = error;
+  }
+});
+
+browserMeeting.before.each((ctx) => {
+  if (ctx.setupError) throw ctx.setupError;
+});
+
+browserMeeting.after.each(async (ctx) => {
+  await Promise.all(ctx.contexts.map((c) => c.close().catch(() => undefined)));
+  ctx.contexts = [];
+});
+
+browserMeeting.after(async (ctx) => {
+  await ctx.browser?.close().catch(() => undefined);
+  await ctx.srv?.close();
+});
+
+/** A page in its own browser context (own profile, own cookies), with console errors kept for failure messages. */
+async function openPage(ctx: Ctx, url: string, logs: string[]): Promise<Page> {
+  const context = await ctx.browser!.newContext({ permissions: ['camera', 'microphone'] });
+  ctx.contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  page.on('console', (m) => m.type() === 'error' && logs.push(`[console] ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+  await page.goto(url);
+  return page;
+}
+
+/** The page's own peer id, once it has joined. */
+async function selfId(page: Page): Promise<string> {
+  const tile = page.locator('[data-testid="local-tile"][data-self-id]');
+  await tile.waitFor({ timeout: WAIT_MS });
+  return (await tile.getAttribute('data-self-id'))!;
+}
+
+interface VideoState {
+  width: number;
+  time: number;
+}
+
+/** videoWidth and currentTime of the video in the tile of `peerId`, or null when there is none. */
+function remoteVideo(page: Page, peerId: string): Promise<VideoState | null> {
+  return page.evaluate((id) => {
+    const video = document.querySelector<HTMLVideoElement>(`[data-testid="participant-tile"][data-peer-id="${id}"] video`);
+    return video ? { width: video.videoWidth, time: video.currentTime } : null;
+  }, peerId);
+}
+
+/** Waits until `page` shows `peerId`'s video with frames, then checks that it keeps playing. */
+async function assertPlaying(page: Page, peerId: string, who: string, logs: string[]): Promise<void> {
+  const first = await waitFor(
+    `${who}: video of ${peerId} playing`,
+    async () => {
+      const state = await remoteVideo(page, peerId);
+      return state && state.width > 0 && state.time > 0 ? state : null;
+    },
+    WAIT_MS,
+    200,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${logs.join('\n')}`);
+  });
+  await sleep(1000);
+  const second = await remoteVideo(page, peerId);
+  assert.ok(second && second.width > 0, `${who}: video of ${peerId} still has frames`);
+  assert.ok(second!.time > first.time, `${who}: currentTime advances (${first.time} → ${second!.time})`);
+}
+
+async function assertLeaveRemovesTile(leaver: Page, leaverId: string, watcher: Page): Promise<void> {
+  await leaver.click('[data-testid="leave"]');
+  await leaver.locator('[data-testid="ended"]').waitFor({ timeout: WAIT_MS });
+  await waitFor(
+    `the tile of ${leaverId} disappears`,
+    async () => (await watcher.locator(`[data-testid="participant-tile"][data-peer-id="${leaverId}"]`).count()) === 0,
+    5_000,
+  );
+  assert.is(await watcher.locator('[data-testid="participant-tile"]').count(), 0, 'no tile left but the local one');
+}
+
+browserMeeting('two participants with tokens (autojoin) see each other, toggle camera and mic; leaving removes the tile', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Browser meeting' });
+  const logs: string[] = [];
+  const url = async (name: string) => `${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, name))}&autojoin=1`;
+  const ada = await openPage(ctx, await url('Ada'), logs);
+  const grace = await openPage(ctx, await url('Grace'), logs);
+  const [adaId, graceId] = await Promise.all([selfId(ada), selfId(grace)]);
+  assert.is.not(adaId, graceId);
+
+  await Promise.all([assertPlaying(ada, graceId, 'Ada', logs), assertPlaying(grace, adaId, 'Grace', logs)]);
+  assert.is(await grace.locator(`[data-peer-id="${adaId}"] [data-testid="participant-name"]`).textContent(), 'Ada');
+  assert.ok(await ada.locator('[data-testid="local-video"]').count(), 'local video is shown');
+
+  // Camera off closes Grace's producer: Ada sees her name placeholder; on again, video again.
+  const graceTile = ada.locator(`[data-testid="participant-tile"][data-peer-id="${graceId}"]`);
+  await grace.click('[data-testid="toggle-camera"]');
+  await graceTile.locator('[data-testid="video-placeholder"]').waitFor({ timeout: WAIT_MS });
+  await grace.click('[data-testid="toggle-camera"]');
+  await graceTile.locator('[data-testid="video-placeholder"]').waitFor({ state: 'detached', timeout: WAIT_MS });
+  await assertPlaying(ada, graceId, 'Ada (camera back on)', logs);
+  // Mute pauses Grace's microphone producer: Ada sees the muted mark, then not.
+  await grace.click('[data-testid="toggle-mic"]');
+  await graceTile.locator('[data-testid="mic-muted"]').waitFor({ timeout: WAIT_MS });
+  await grace.click('[data-testid="toggle-mic"]');
+  await graceTile.locator('[data-testid="mic-muted"]').waitFor({ state: 'detached', timeout: WAIT_MS });
+
+  await assertLeaveRemovesTile(ada, adaId, grace);
+});
+
+browserMeeting('a guest goes through the pre-join screen and meets a token holder', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Guest meeting' });
+  const logs: string[] = [];
+  const host = await openPage(ctx, `${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, 'Host', 'host'))}&autojoin=1`, logs);
+  const guest = await openPage(ctx, `${srv.url}/room/${id}`, logs);
+  await guest.fill('[data-testid="display-name"]', 'Visitor');
+  await guest.click('[data-testid="join"]');
+  const [hostId, guestId] = await Promise.all([selfId(host), selfId(guest)]);
+
+  await Promise.all([assertPlaying(host, guestId, 'Host', logs), assertPlaying(guest, hostId, 'Visitor', logs)]);
+  assert.is(await host.locator(`[data-peer-id="${guestId}"] [data-testid="participant-name"]`).textContent(), 'Visitor');
+
+  await assertLeaveRemovesTile(guest, guestId, host);
+});
+
+exitAfterRun(browserMeeting);
