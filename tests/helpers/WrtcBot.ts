@@ -26,6 +26,13 @@ export class WrtcBot {
   readonly device = new Device({ handlerName: 'Chrome111' });
   readonly remote = new Map<string, RemoteTrackStats>();
   readonly peers = new Map<string, PeerInfo>();
+  /** Most remote videos consumed at once (a browser shows one page of tiles); audio is always consumed. */
+  videoLimit = Number.POSITIVE_INFINITY;
+  /** With publish, whether the camera is on too (the microphone always is). */
+  publishVideo = true;
+  /** Times (ms since epoch) for join-time measurements. */
+  joinStartedAt = 0;
+  firstRemoteFrameAt = 0;
   #send?: msc.Transport;
   #recv?: msc.Transport;
   #media?: SyntheticMedia;
@@ -38,8 +45,9 @@ export class WrtcBot {
   }
 
   async join(url: string, roomId: string, token: string, publish = true): Promise<void> {
+    this.joinStartedAt = Date.now();
     this.socket = await connectSocket(url, { token, roomId });
-    this.socket.on('newProducer', (p: NotificationData<'newProducer'>) => void this.#consume(p.producerId).catch(() => {}));
+    this.socket.on('newProducer', (p: NotificationData<'newProducer'>) => void this.#consume(p.producerId, p.kind).catch(() => {}));
     this.socket.on('peerJoined', ({ peer }: NotificationData<'peerJoined'>) => this.peers.set(peer.id, peer));
     this.socket.on('peerLeft', ({ peerId }: NotificationData<'peerLeft'>) => this.peers.delete(peerId));
     this.socket.on('consumerClosed', ({ consumerId }: NotificationData<'consumerClosed'>) => {
@@ -57,9 +65,9 @@ export class WrtcBot {
       this.#send = await this.#createTransport('send');
       this.#media = new SyntheticMedia();
       await this.#send.produce({ track: this.#media.audioTrack, appData: { source: 'microphone' } });
-      await this.#send.produce({ track: this.#media.videoTrack, appData: { source: 'camera' } });
+      if (this.publishVideo) await this.#send.produce({ track: this.#media.videoTrack, appData: { source: 'camera' } });
     }
-    for (const p of joined.peers) for (const producer of p.producers) await this.#consume(producer.id);
+    for (const p of joined.peers) for (const producer of p.producers) await this.#consume(producer.id, producer.kind);
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<msc.Transport> {
@@ -80,8 +88,9 @@ export class WrtcBot {
     return transport;
   }
 
-  async #consume(producerId: string): Promise<void> {
+  async #consume(producerId: string, kind: 'audio' | 'video'): Promise<void> {
     if (!this.#recv || this.#closed) return;
+    if (kind === 'video' && [...this.remote.values()].filter((r) => r.kind === 'video' && !r.closed).length >= this.videoLimit) return;
     const c = await request(this.socket, 'consume', { transportId: this.#recv.id, producerId });
     const consumer = await this.#recv.consume({
       id: c.consumerId,
@@ -94,7 +103,9 @@ export class WrtcBot {
     this.remote.set(consumer.id, stats);
     if (c.kind === 'video') {
       const sink = new wrtc.nonstandard.RTCVideoSink(consumer.track);
-      sink.onframe = () => stats.frames++;
+      sink.onframe = () => {
+        if (stats.frames++ === 0 && !this.firstRemoteFrameAt) this.firstRemoteFrameAt = Date.now();
+      };
       this.#sinks.push(sink);
     } else {
       const sink = new wrtc.nonstandard.RTCAudioSink(consumer.track);
@@ -116,6 +127,22 @@ export class WrtcBot {
       if (s.type === 'inbound-rtp' && s.trackIdentifier === consumer.track.id) bytes += s.bytesReceived ?? 0;
     });
     return bytes;
+  }
+
+  /** Totals over every inbound stream of this bot (for benchmarks). */
+  async receiveTotals(): Promise<{ bytes: number; packets: number; packetsLost: number; framesDecoded: number }> {
+    const totals = { bytes: 0, packets: 0, packetsLost: 0, framesDecoded: 0 };
+    if (!this.#recv || this.#closed) return totals;
+    (await this.#recv.getStats()).forEach(
+      (s: { type: string; bytesReceived?: number; packetsReceived?: number; packetsLost?: number; framesDecoded?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        totals.bytes += s.bytesReceived ?? 0;
+        totals.packets += s.packetsReceived ?? 0;
+        totals.packetsLost += Math.max(0, s.packetsLost ?? 0);
+        totals.framesDecoded += s.framesDecoded ?? 0;
+      },
+    );
+    return totals;
   }
 
   /** Open remote tracks, grouped by the peer that sends them. */

@@ -1,0 +1,163 @@
+/**
+ * Room load benchmark: N synthetic participants with real WebRTC (@roamhq/wrtc +
+ * mediasoup-client, the browser's signaling), publishing real encoded audio (Opus) and video
+ * (VP8, 320×240 at 15 fps), subscribing like a browser (every audio, one page of videos).
+ * Runs the same load against nomades-visio and against bare mediasoup (scripts/bench/bareSfu.ts)
+ * and prints both, and our overhead over raw mediasoup.
+ *
+ *   npm run bench:room -- --participants 50 --video 50 --page 9 --duration 60
+ *   (--target ours|bare|both, default both; --workers N for ours, default 1 to compare fairly)
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { WrtcBot } from '../../tests/helpers/WrtcBot.js';
+import { childPids, cpuShare, machine, percentile, sampleProcess, type ProcSample } from './lib/procStats.js';
+import { startServerProcess, type ServerProcess } from './lib/serverProcess.js';
+
+const { values: args } = parseArgs({
+  options: {
+    participants: { type: 'string', default: '10' },
+    video: { type: 'string' },
+    page: { type: 'string', default: '9' },
+    duration: { type: 'string', default: '30' },
+    workers: { type: 'string', default: '1' },
+    target: { type: 'string', default: 'both' },
+  },
+});
+const N = Number(args.participants);
+const VIDEO = Number(args.video ?? N);
+const PAGE = Number(args.page);
+const DURATION = Number(args.duration);
+
+interface Result {
+  target: string;
+  joined: number;
+  joinMs: number[];
+  serverCpu: number;
+  workersCpu: number[];
+  botsCpu: number;
+  serverRssMb: number;
+  workersRssMb: number;
+  rxMbps: number;
+  rxPps: number;
+  lossPct: number;
+  fps: number;
+  videoStreams: number;
+  audioStreams: number;
+}
+
+async function run(target: 'ours' | 'bare'): Promise<Result> {
+  const server: ServerProcess =
+    target === 'ours'
+      ? await startServerProcess('server/src/main.ts', { MEDIA_WORKERS: args.workers!, GUEST_ACCESS: 'false' })
+      : await startServerProcess('scripts/bench/bareSfu.ts', {});
+  const bots: WrtcBot[] = [];
+  try {
+    let roomId = 'bare';
+    const tokenFor = async (name: string): Promise<string> => {
+      if (target === 'bare') return 'none';
+      const res = await fetch(`${server.url}/api/rooms/${roomId}/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      return ((await res.json()) as { token: string }).token;
+    };
+    if (target === 'ours') {
+      const res = await fetch(`${server.url}/api/rooms`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench', maxParticipants: Math.max(2, N) }),
+      });
+      roomId = ((await res.json()) as { id: string }).id;
+    }
+    process.stdout.write(`[${target}] joining ${N} bots: `);
+    for (let i = 0; i < N; i++) {
+      const bot = new WrtcBot(`bot-${i}`);
+      bot.videoLimit = PAGE;
+      bot.publishVideo = i < VIDEO;
+      bots.push(bot);
+      await bot.join(server.url, roomId, await tokenFor(bot.name));
+      process.stdout.write(i % 10 === 9 ? `${i + 1}` : '.');
+    }
+    process.stdout.write('\n');
+    // Join time: connect → first decoded remote video frame (bots that receive video at all).
+    const deadline = Date.now() + 20_000;
+    const expectsVideo = (i: number) => VIDEO - (i < VIDEO ? 1 : 0) > 0;
+    while (Date.now() < deadline && bots.some((b, i) => expectsVideo(i) && !b.firstRemoteFrameAt)) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const joinMs = bots.filter((b) => b.firstRemoteFrameAt).map((b) => b.firstRemoteFrameAt - b.joinStartedAt);
+    await new Promise((r) => setTimeout(r, 3000)); // settle
+    const workerPids = childPids(server.pid).filter((pid) => sampleProcess(pid)?.name.startsWith('mediasoup'));
+    const sample = () => ({
+      server: sampleProcess(server.pid),
+      workers: workerPids.map((p) => sampleProcess(p)),
+      bots: process.cpuUsage(),
+      at: Date.now(),
+    });
+    const rx0 = await Promise.all(bots.map((b) => b.receiveTotals()));
+    const s0 = sample();
+    process.stdout.write(`[${target}] measuring ${DURATION} s… `);
+    await new Promise((r) => setTimeout(r, DURATION * 1000));
+    const s1 = sample();
+    const rx1 = await Promise.all(bots.map((b) => b.receiveTotals()));
+    process.stdout.write('done\n');
+    const seconds = (s1.at - s0.at) / 1000;
+    const sum = (rx: typeof rx0, k: keyof (typeof rx0)[number]) => rx.reduce((n, r) => n + r[k], 0);
+    const packets = sum(rx1, 'packets') - sum(rx0, 'packets');
+    const lost = sum(rx1, 'packetsLost') - sum(rx0, 'packetsLost');
+    const remote = bots.flatMap((b) => [...b.remote.values()].filter((r) => !r.closed));
+    return {
+      target,
+      joined: bots.length,
+      joinMs,
+      serverCpu: cpuShare(s0.server, s1.server, seconds),
+      workersCpu: s0.workers.map((w, i) => cpuShare(w, s1.workers[i], seconds)),
+      botsCpu: (s1.bots.user + s1.bots.system - s0.bots.user - s0.bots.system) / 1e6 / seconds,
+      serverRssMb: (s1.server?.rssBytes ?? 0) / 2 ** 20,
+      workersRssMb: s1.workers.reduce((n, w: ProcSample | undefined) => n + (w?.rssBytes ?? 0), 0) / 2 ** 20,
+      rxMbps: ((sum(rx1, 'bytes') - sum(rx0, 'bytes')) * 8) / 1e6 / seconds,
+      rxPps: packets / seconds,
+      lossPct: packets + lost > 0 ? (100 * lost) / (packets + lost) : 0,
+      fps: (sum(rx1, 'framesDecoded') - sum(rx0, 'framesDecoded')) / seconds,
+      videoStreams: remote.filter((r) => r.kind === 'video').length,
+      audioStreams: remote.filter((r) => r.kind === 'audio').length,
+    };
+  } finally {
+    for (const b of bots) b.close();
+    await server.stop();
+  }
+}
+
+function print(r: Result): void {
+  const workerCpu = r.workersCpu.reduce((a, b) => a + b, 0);
+  const streams = r.videoStreams + r.audioStreams;
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  console.log(`\n== ${r.target === 'ours' ? 'nomades-visio' : 'bare mediasoup'} ==`);
+  console.log(`  participants joined        ${r.joined}`);
+  console.log(`  join → first remote frame  p50 ${percentile(r.joinMs, 50)} ms, p95 ${percentile(r.joinMs, 95)} ms (${r.joinMs.length} bots)`);
+  console.log(`  forwarded streams          ${r.videoStreams} video + ${r.audioStreams} audio consumers`);
+  console.log(`  received by bots           ${r.rxMbps.toFixed(2)} Mbit/s, ${r.rxPps.toFixed(0)} packets/s, loss ${r.lossPct.toFixed(2)}%, ${r.fps.toFixed(0)} frames decoded/s`);
+  console.log(`  CPU server (Node)          ${pct(r.serverCpu)} of a core`);
+  console.log(`  CPU mediasoup workers      ${r.workersCpu.map(pct).join(' + ')} of a core`);
+  console.log(`  CPU bots (this process)    ${pct(r.botsCpu)}`);
+  console.log(`  memory server / workers    ${r.serverRssMb.toFixed(0)} MB / ${r.workersRssMb.toFixed(0)} MB RSS`);
+  console.log(`  server CPU per stream      ${streams ? (((r.serverCpu + workerCpu) * 1000) / streams).toFixed(2) : '-'} ms CPU per second per forwarded stream`);
+}
+
+console.log(`room benchmark: ${N} participants, ${VIDEO} cameras, page of ${PAGE} videos, ${DURATION} s; ${machine()}`);
+const targets = args.target === 'both' ? (['ours', 'bare'] as const) : ([args.target] as ['ours' | 'bare']);
+const results: Result[] = [];
+for (const t of targets) {
+  const r = await run(t);
+  results.push(r);
+  print(r);
+}
+if (results.length === 2) {
+  const total = (r: Result) => r.serverCpu + r.workersCpu.reduce((a, b) => a + b, 0);
+  const [ours, bare] = results;
+  console.log(`\n  overhead: our server+workers CPU / bare mediasoup's = ${(total(ours) / total(bare)).toFixed(2)}×`);
+  console.log(`  (${(total(ours) * 100).toFixed(1)}% vs ${(total(bare) * 100).toFixed(1)}% of a core; machine has ${os.cpus().length} cores shared with the bots)`);
+}
+process.exit(0);
