@@ -72,6 +72,8 @@ export class NomadesServer {
       throw error;
     }
     pool.on('workerdied', (index, error) => log.error({ worker: index, err: error }, 'mediasoup worker died'));
+    pool.on('workerrestarted', (index, pid) => log.warn({ worker: index, pid }, 'mediasoup worker restarted'));
+    pool.on('workergaveup', (index) => log.error({ worker: index }, 'mediasoup worker slot abandoned after repeated deaths'));
     const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }));
     const httpServer = http.createServer();
     let server: NomadesServer | undefined;

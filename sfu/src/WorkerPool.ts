@@ -5,25 +5,30 @@ import { AppError } from '@nomades/shared';
 import { mediaCodecs } from './mediaCodecs.js';
 import type { MediaWorker, WorkerPoolEvents, WorkerPoolOptions } from './WorkerPoolTypes.js';
 
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
+
 /**
  * The mediasoup workers of this node, each with one WebRtcServer (one UDP and one TCP port),
- * and the placement of new rooms' routers on the least loaded worker.
+ * and the placement of new rooms' routers on the least loaded worker. A worker that dies is
+ * replaced (its rooms are closed and their participants told to rejoin).
  */
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #workers: MediaWorker[] = [];
+  readonly #options: WorkerPoolOptions;
+  readonly #restarts = new Map<number, number[]>();
   #closed = false;
 
-  private constructor() {
+  private constructor(options: WorkerPoolOptions) {
     super();
+    this.#options = options;
   }
 
   static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
-    const pool = new WorkerPool();
+    const pool = new WorkerPool(options);
     if (options.workerBin) process.env.MEDIASOUP_WORKER_BIN = options.workerBin;
     try {
-      for (let index = 0; index < options.numWorkers; index++) {
-        pool.#workers.push(await WorkerPool.#startWorker(pool, index, options));
-      }
+      for (let index = 0; index < options.numWorkers; index++) pool.#workers.push(await pool.#startWorker(index));
     } catch (error) {
       pool.close();
       throw error;
@@ -31,7 +36,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return pool;
   }
 
-  static async #startWorker(pool: WorkerPool, index: number, options: WorkerPoolOptions): Promise<MediaWorker> {
+  async #startWorker(index: number): Promise<MediaWorker> {
+    const options = this.#options;
     const worker = await mediasoup.createWorker({
       logLevel: options.logLevel ?? 'warn',
       rtcMinPort: options.rtcMinPort,
@@ -44,13 +50,42 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       announcedIp: options.announcedIp,
       ...(options.basePort > 0 ? { port: options.basePort + index } : {}),
     });
-    const webRtcServer = await worker.createWebRtcServer({ listenInfos: [listen('udp'), listen('tcp')] });
+    let webRtcServer: types.WebRtcServer;
+    try {
+      webRtcServer = await worker.createWebRtcServer({ listenInfos: [listen('udp'), listen('tcp')] });
+    } catch (error) {
+      worker.close();
+      throw error;
+    }
     const entry: MediaWorker = { index, worker, webRtcServer, routers: 0 };
     worker.on('died', (error) => {
-      if (pool.#closed) return;
-      pool.emit('workerdied', index, error);
+      if (this.#closed) return;
+      this.emit('workerdied', index, error);
+      void this.#respawn(index);
     });
     return entry;
+  }
+
+  /**
+   * Replaces a dead worker (its rooms were closed by mediasoup and their peers told). Gives up
+   * on a slot that died MAX_RESTARTS times within RESTART_WINDOW_MS: something is wrong there.
+   */
+  async #respawn(index: number): Promise<void> {
+    const now = Date.now();
+    const recent = (this.#restarts.get(index) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
+    if (recent.length >= MAX_RESTARTS) {
+      this.emit('workergaveup', index);
+      return;
+    }
+    this.#restarts.set(index, [...recent, now]);
+    try {
+      const entry = await this.#startWorker(index);
+      if (this.#closed) return entry.worker.close();
+      this.#workers[index] = entry;
+      this.emit('workerrestarted', index, entry.worker.pid);
+    } catch (error) {
+      this.emit('workergaveup', index);
+    }
   }
 
   get workers(): readonly MediaWorker[] {

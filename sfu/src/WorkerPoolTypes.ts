@@ -28,4 +28,8 @@ export interface MediaWorker {
 export type WorkerPoolEvents = {
   /** A worker died; the rooms it hosted have been closed. */
   workerdied: [index: number, error: Error];
+  /** A dead worker was replaced by a new process. */
+  workerrestarted: [index: number, pid: number];
+  /** A worker slot died too often (or could not restart) and stays empty. */
+  workergaveup: [index: number];
 };

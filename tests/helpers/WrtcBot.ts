@@ -32,6 +32,8 @@ export class WrtcBot {
   publishVideo = true;
   /** Times (ms since epoch) for join-time measurements. */
   joinStartedAt = 0;
+  /** The code of the server's `closing` notification, if it ended this session. */
+  closedBy?: string;
   firstRemoteFrameAt = 0;
   #send?: msc.Transport;
   #recv?: msc.Transport;
@@ -48,6 +50,7 @@ export class WrtcBot {
     this.joinStartedAt = Date.now();
     this.socket = await connectSocket(url, { token, roomId });
     this.socket.on('newProducer', (p: NotificationData<'newProducer'>) => void this.#consume(p.producerId, p.kind).catch(() => {}));
+    this.socket.on('closing', ({ error }: NotificationData<'closing'>) => (this.closedBy = error.code));
     this.socket.on('peerJoined', ({ peer }: NotificationData<'peerJoined'>) => this.peers.set(peer.id, peer));
     this.socket.on('peerLeft', ({ peerId }: NotificationData<'peerLeft'>) => this.peers.delete(peerId));
     this.socket.on('consumerClosed', ({ consumerId }: NotificationData<'consumerClosed'>) => {
