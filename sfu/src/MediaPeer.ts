@@ -178,6 +178,16 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     await this.#consumer(consumerId).resume();
   }
 
+  /**
+   * Chooses the simulcast/SVC layers forwarded to this consumer (the receiver's tile size decides).
+   * A no-op for a single-layer stream; mediasoup still lowers the layer when bandwidth is short.
+   */
+  async setConsumerLayers(consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+    const consumer = this.#consumer(consumerId);
+    if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
+    await consumer.setPreferredLayers({ spatialLayer, temporalLayer });
+  }
+
   /** Closes every transport (and so every producer and consumer). Idempotent. */
   close(): void {
     if (this.#closed) return;

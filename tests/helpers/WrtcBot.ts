@@ -30,6 +30,8 @@ export class WrtcBot {
   videoLimit = Number.POSITIVE_INFINITY;
   /** With publish, whether the camera is on too (the microphone always is). */
   publishVideo = true;
+  /** Publish the camera as 3 simulcast layers (960×540, 480×270, 240×135) instead of one 320×240 stream. */
+  simulcast = false;
   /** Times (ms since epoch) for join-time measurements. */
   joinStartedAt = 0;
   /** The code of the server's `closing` notification, if it ended this session. */
@@ -66,9 +68,16 @@ export class WrtcBot {
     this.#recv = await this.#createTransport('recv');
     if (publish) {
       this.#send = await this.#createTransport('send');
-      this.#media = new SyntheticMedia();
+      this.#media = this.simulcast ? new SyntheticMedia(960, 540) : new SyntheticMedia();
       await this.#send.produce({ track: this.#media.audioTrack, appData: { source: 'microphone' } });
-      if (this.publishVideo) await this.#send.produce({ track: this.#media.videoTrack, appData: { source: 'camera' } });
+      const encodings = this.simulcast
+        ? [
+            { scaleResolutionDownBy: 4, maxBitrate: 100_000 },
+            { scaleResolutionDownBy: 2, maxBitrate: 300_000 },
+            { scaleResolutionDownBy: 1, maxBitrate: 900_000 },
+          ]
+        : undefined;
+      if (this.publishVideo) await this.#send.produce({ track: this.#media.videoTrack, encodings, appData: { source: 'camera' } });
     }
     for (const p of joined.peers) for (const producer of p.producers) await this.#consume(producer.id, producer.kind);
   }
@@ -130,6 +139,20 @@ export class WrtcBot {
       if (s.type === 'inbound-rtp' && s.trackIdentifier === consumer.track.id) bytes += s.bytesReceived ?? 0;
     });
     return bytes;
+  }
+
+  /** What one video consumer currently receives: decoded size and frame count. */
+  async inboundVideo(consumerId: string): Promise<{ frameWidth: number; framesDecoded: number }> {
+    const consumer = this.#consumers.get(consumerId);
+    const result = { frameWidth: 0, framesDecoded: 0 };
+    if (!consumer || !this.#recv) return result;
+    (await this.#recv.getStats()).forEach((s: { type: string; trackIdentifier?: string; frameWidth?: number; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp' && s.trackIdentifier === consumer.track.id) {
+        result.frameWidth = s.frameWidth ?? 0;
+        result.framesDecoded = s.framesDecoded ?? 0;
+      }
+    });
+    return result;
   }
 
   /** Totals over every inbound stream of this bot (for benchmarks). */

@@ -90,6 +90,11 @@ export const requestHandlers: RequestHandlers = {
     return {};
   },
 
+  async setConsumerLayers(ctx, { consumerId, spatialLayer, temporalLayer }) {
+    await ctx.joined().peer.media.setConsumerLayers(consumerId, spatialLayer, temporalLayer);
+    return {};
+  },
+
   async leave(ctx) {
     ctx.leave();
     return {};

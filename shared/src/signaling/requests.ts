@@ -98,6 +98,17 @@ export const requests = {
   },
   pauseConsumer: { request: z.object({ consumerId: id }).strict(), response: empty },
   resumeConsumer: { request: z.object({ consumerId: id }).strict(), response: empty },
+  /** SIG-8: which simulcast layer a receiver wants (0 = smallest), chosen from its tile size. */
+  setConsumerLayers: {
+    request: z
+      .object({
+        consumerId: id,
+        spatialLayer: z.number().int().min(0).max(2),
+        temporalLayer: z.number().int().min(0).max(2).optional(),
+      })
+      .strict(),
+    response: empty,
+  },
   leave: { request: empty, response: empty },
 } as const;
 
