@@ -168,4 +168,33 @@ browserMeeting('a guest goes through the pre-join screen and meets a token holde
   await assertLeaveRemovesTile(guest, guestId, host);
 });
 
+browserMeeting('cameras are simulcast; the tile size picks the layer; an off-screen tile is paused (SIG-8)', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Simulcast' });
+  const logs: string[] = [];
+  const url = async (name: string) => `${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, name))}&autojoin=1`;
+  const ada = await openPage(ctx, await url('Ada'), logs);
+  const grace = await openPage(ctx, await url('Grace'), logs);
+  const [adaId, graceId] = await Promise.all([selfId(ada), selfId(grace)]);
+  await assertPlaying(grace, adaId, 'Grace', logs);
+  // On the server: Grace's consumer of Ada's camera.
+  const consumer = () => {
+    const peer = [...srv.server.registry.get(id)!.peers()].find((p) => p.id === graceId)!;
+    return [...peer.media.consumers.values()].find((c) => c.kind === 'video' && c.appData.producerPeerId === adaId)!;
+  };
+  assert.is(consumer().type, 'simulcast', 'the browser publishes its camera with simulcast');
+  const tileSelector = `[data-testid="participant-tile"][data-peer-id="${adaId}"]`;
+  const cssWidth = await grace.locator(tileSelector).evaluate((el) => el.clientWidth * window.devicePixelRatio);
+  const expected = cssWidth <= 360 ? 0 : cssWidth <= 720 ? 1 : 2;
+  await waitFor(`preferred layer ${expected} for a ${cssWidth}px tile`, () => consumer().preferredLayers?.spatialLayer === expected, 10_000);
+  // Move the tile off screen: its video consumer is paused on the server; back: resumed.
+  await grace.locator(tileSelector).evaluate((el) => Object.assign((el as HTMLElement).style, { position: 'fixed', top: '-5000px' }));
+  await waitFor('off-screen tile paused', () => consumer().paused, 10_000);
+  const audio = [...[...srv.server.registry.get(id)!.peers()].find((p) => p.id === graceId)!.media.consumers.values()].find((c) => c.kind === 'audio');
+  assert.is(audio?.paused, false, 'audio stays on');
+  await grace.locator(tileSelector).evaluate((el) => Object.assign((el as HTMLElement).style, { position: '', top: '' }));
+  await waitFor('visible tile resumed', () => !consumer().paused, 10_000);
+  await assertPlaying(grace, adaId, 'Grace (after resume)', logs);
+});
+
 exitAfterRun(browserMeeting);

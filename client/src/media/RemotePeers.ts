@@ -80,6 +80,11 @@ export class RemotePeers {
     return true;
   }
 
+  /** The video consumers received from one peer (camera, screen). */
+  videoConsumersOf(peerId: string): types.Consumer[] {
+    return [...this.media.values()].filter((m) => m.peerId === peerId && m.consumer.kind === 'video').map((m) => m.consumer);
+  }
+
   views(): RemotePeerView[] {
     return [...this.peers.values()].map((peer) => {
       const mine = [...this.media.values()].filter((m) => m.peerId === peer.id);

@@ -4,6 +4,7 @@ import { ClientError } from './ClientError';
 import { RemotePeers, type RemoteMedia } from './RemotePeers';
 import { SignalingClient } from './SignalingClient';
 import { TypedEmitter } from './TypedEmitter';
+import { CAMERA_SIMULCAST, VideoSubscriptions, type TileViewport } from './VideoSubscriptions';
 import { acquireTracks } from './userMedia';
 import type { JoinOptions, RoomClientEvents, RoomClientOptions, RoomPhase, RoomSnapshot, SelfView } from './RoomClientTypes';
 
@@ -19,6 +20,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   private readonly signaling: SignalingClient;
   private readonly device = new Device();
   private readonly remote = new RemotePeers();
+  private readonly videoSubscriptions: VideoSubscriptions;
   private phase: RoomPhase = 'idle';
   private self: SelfView | null = null;
   private sendTransport: types.Transport | null = null;
@@ -38,6 +40,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   constructor({ url, roomId, token }: RoomClientOptions) {
     super();
     this.signaling = new SignalingClient({ url, auth: { token, roomId } });
+    this.videoSubscriptions = new VideoSubscriptions(this.signaling, (peerId) => this.remote.videoConsumersOf(peerId));
     this.snapshot = this.buildSnapshot();
   }
 
@@ -210,6 +213,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
         stopTracks: false,
         appData: { source, paused },
         codecOptions: source === 'microphone' ? { opusDtx: true, opusFec: true } : { videoGoogleStartBitrate: 1000 },
+        encodings: source === 'camera' ? CAMERA_SIMULCAST : undefined,
       });
       if (this.closed) return producer.close();
       if (paused) producer.pause();
@@ -264,7 +268,13 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       await this.signaling.request('resumeConsumer', { consumerId: media.consumer.id }).catch((error) => {
         console.warn(`could not resume consumer ${media?.consumer.id}`, error);
       });
+      if (media.consumer.kind === 'video') await this.videoSubscriptions.apply(peerId, media.consumer);
     }
+  }
+
+  /** A remote tile's visibility and size changed: receive only what is shown (SIG-8). */
+  setTileViewport(peerId: string, viewport: TileViewport): void {
+    if (!this.closed) this.videoSubscriptions.setViewport(peerId, viewport);
   }
 
   private async acquire(kind: 'audio' | 'video'): Promise<MediaStreamTrack | null> {

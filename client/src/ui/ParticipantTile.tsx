@@ -1,18 +1,25 @@
+import { useRef } from 'react';
 import type { RemotePeerView } from '../media/RoomClientTypes';
+import type { TileViewport } from '../media/VideoSubscriptions';
 import { AudioTrack } from './AudioTrack';
 import { Avatar } from './Avatar';
 import { NameTag } from './NameTag';
+import { useTileViewport } from './useTileViewport';
 import { VideoTrack } from './VideoTrack';
 
 interface Props {
   peer: RemotePeerView;
   onAudioBlocked: () => void;
+  /** Visibility and size of the tile, to receive only the video shown, at the right layer. */
+  onViewport?: (viewport: TileViewport) => void;
 }
 
 /** A remote participant: video (or initials when the camera is off), sound, name. */
-export function ParticipantTile({ peer, onAudioBlocked }: Props) {
+export function ParticipantTile({ peer, onAudioBlocked, onViewport }: Props) {
+  const ref = useRef<HTMLDivElement>(null);
+  useTileViewport(ref, onViewport);
   return (
-    <div className="tile" data-testid="participant-tile" data-peer-id={peer.id}>
+    <div ref={ref} className="tile" data-testid="participant-tile" data-peer-id={peer.id}>
       <VideoTrack track={peer.videoTrack} hidden={peer.videoOff} />
       {peer.videoOff && <Avatar name={peer.displayName} />}
       {peer.audioTracks.map((track) => (

@@ -45,7 +45,12 @@ export function RoomView({ client, roomId }: { client: RoomClient; roomId: strin
       <section className={`grid grid-${Math.min(count, 4)}`} aria-label="Participants">
         <LocalTile peerId={room.self.peerId} name={room.self.displayName} track={room.localVideoTrack} micOn={room.micOn} />
         {room.peers.map((peer) => (
-          <ParticipantTile key={peer.id} peer={peer} onAudioBlocked={onAudioBlocked} />
+          <ParticipantTile
+            key={peer.id}
+            peer={peer}
+            onAudioBlocked={onAudioBlocked}
+            onViewport={(viewport) => client.setTileViewport(peer.id, viewport)}
+          />
         ))}
       </section>
       <Controls
