@@ -12,6 +12,7 @@ export default defineConfig({
       '/api': { target: backend, changeOrigin: true },
       '/healthz': { target: backend, changeOrigin: true },
       '/socket.io': { target: backend, ws: true, changeOrigin: true },
+      '/collab': { target: backend, ws: true, changeOrigin: true },
     },
   },
 });

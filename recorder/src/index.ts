@@ -1,6 +1,4 @@
-/**
- * The recording worker (BullMQ + ffmpeg) lives here: it will take recording jobs from Redis,
- * pull a flagged room's streams from the SFU over PlainTransport and write them with ffmpeg.
- * Nothing is recorded yet; see the recording issue.
- */
-export {};
+/** The recorder (BullMQ worker + ffmpeg); `main.ts` runs it as a process. See recorder/README.md. */
+export { RecorderWorker, type RecorderOptions } from './RecorderWorker.js';
+export { composePlan, layout, type PlannedTrack } from './composePlan.js';
+export { probeFile, probeTrack } from './ffmpeg.js';

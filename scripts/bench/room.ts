@@ -6,6 +6,7 @@
  * and prints both, and our overhead over raw mediasoup.
  *
  *   npm run bench:room -- --participants 50 --video 50 --page 9 --duration 60
+ *   (--speakers 3: microphones unmuted, the others muted; --size 320x240 --fps 15: bot cameras)
  *   (--target ours|bare|both, default both; --workers N for ours, default 1 to compare fairly)
  */
 import os from 'node:os';
@@ -19,6 +20,9 @@ const { values: args } = parseArgs({
     participants: { type: 'string', default: '10' },
     video: { type: 'string' },
     page: { type: 'string', default: '9' },
+    speakers: { type: 'string', default: '3' },
+    size: { type: 'string', default: '320x240' },
+    fps: { type: 'string', default: '15' },
     duration: { type: 'string', default: '30' },
     workers: { type: 'string', default: '1' },
     target: { type: 'string', default: 'both' },
@@ -28,6 +32,9 @@ const N = Number(args.participants);
 const VIDEO = Number(args.video ?? N);
 const PAGE = Number(args.page);
 const DURATION = Number(args.duration);
+const SPEAKERS = Number(args.speakers);
+const [WIDTH, HEIGHT] = args.size!.split('x').map(Number);
+const FPS = Number(args.fps);
 
 interface Result {
   target: string;
@@ -76,6 +83,9 @@ async function run(target: 'ours' | 'bare'): Promise<Result> {
       const bot = new WrtcBot(`bot-${i}`);
       bot.videoLimit = PAGE;
       bot.publishVideo = i < VIDEO;
+      bot.micMuted = i >= SPEAKERS;
+      bot.audioSinks = false;
+      bot.video = { width: WIDTH, height: HEIGHT, fps: FPS };
       bots.push(bot);
       await bot.join(server.url, roomId, await tokenFor(bot.name));
       process.stdout.write(i % 10 === 9 ? `${i + 1}` : '.');
@@ -146,7 +156,10 @@ function print(r: Result): void {
   console.log(`  server CPU per stream      ${streams ? (((r.serverCpu + workerCpu) * 1000) / streams).toFixed(2) : '-'} ms CPU per second per forwarded stream`);
 }
 
-console.log(`room benchmark: ${N} participants, ${VIDEO} cameras, page of ${PAGE} videos, ${DURATION} s; ${machine()}`);
+console.log(
+  `room benchmark: ${N} participants, ${VIDEO} cameras (${WIDTH}×${HEIGHT} VP8 at ${FPS} fps), ${SPEAKERS} unmuted microphones, ` +
+    `each receives every audio and a page of ${PAGE} videos, ${DURATION} s; ${machine()}`,
+);
 const targets = args.target === 'both' ? (['ours', 'bare'] as const) : ([args.target] as ['ours' | 'bare']);
 const results: Result[] = [];
 for (const t of targets) {

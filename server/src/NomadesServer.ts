@@ -4,11 +4,18 @@ import { WorkerPool } from '@nomades/sfu';
 import { TokenService } from './auth/TokenService.js';
 import type { Config } from './config/Config.js';
 import { ensureSecrets } from './config/ensureSecrets.js';
+import { CollabServer } from './collab/CollabServer.js';
+import { loadCollabConfig } from './collab/collabConfig.js';
+import { collabRouter } from './collab/collabRouter.js';
 import { createHttpApp } from './http/createHttpApp.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
+import { RecordingService } from './recording/RecordingService.js';
+import { localUrl } from './recording/localUrl.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 import { SqliteRoomStore } from './store/SqliteRoomStore.js';
+import { RoomWebhooks } from './webhooks/RoomWebhooks.js';
+import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
 import type { RoomStore } from './store/RoomStore.js';
 
 /**
@@ -22,6 +29,12 @@ export class NomadesServer {
   readonly tokens: TokenService;
   readonly pool: WorkerPool;
   readonly registry: RoomRegistry;
+  /** Signed, retried events to WEBHOOK_URL: `webhooks.emit('recording.ready', …)`. */
+  readonly webhooks: WebhookDispatcher;
+  /** Whiteboard and chat (Hocuspocus on /collab). */
+  readonly collab: CollabServer;
+  /** Recordings of flagged rooms: store, queue, trigger, recorder process (recorder/README.md). */
+  readonly recording: RecordingService;
   readonly adminKey: string;
   readonly secretsFile?: string;
   readonly #http: http.Server;
@@ -35,6 +48,9 @@ export class NomadesServer {
     tokens: TokenService;
     pool: WorkerPool;
     registry: RoomRegistry;
+    webhooks: WebhookDispatcher;
+    collab: CollabServer;
+    recording: RecordingService;
     adminKey: string;
     secretsFile?: string;
     http: http.Server;
@@ -46,13 +62,20 @@ export class NomadesServer {
     this.tokens = parts.tokens;
     this.pool = parts.pool;
     this.registry = parts.registry;
+    this.webhooks = parts.webhooks;
+    this.collab = parts.collab;
+    this.recording = parts.recording;
     this.adminKey = parts.adminKey;
     this.secretsFile = parts.secretsFile;
     this.#http = parts.http;
     this.#signaling = parts.signaling;
   }
 
-  static async start(config: Config, log: Logger = createLogger(config.logLevel)): Promise<NomadesServer> {
+  static async start(
+    config: Config,
+    log: Logger = createLogger(config.logLevel),
+    options: { recorderEnv?: Record<string, string> } = {},
+  ): Promise<NomadesServer> {
     const secrets = ensureSecrets(config.dataDir, config);
     const store = new SqliteRoomStore(config.dataDir);
     const tokens = new TokenService(secrets.tokenSecret);
@@ -66,6 +89,7 @@ export class NomadesServer {
         rtcMinPort: config.rtcMinPort,
         rtcMaxPort: config.rtcMaxPort,
         workerBin: config.mediasoupWorkerBin,
+        maxConsumersPerWorker: config.mediaWorkerMaxConsumers,
       });
     } catch (error) {
       store.close();
@@ -75,7 +99,26 @@ export class NomadesServer {
     pool.on('workerrestarted', (index, pid) => log.warn({ worker: index, pid }, 'mediasoup worker restarted'));
     pool.on('workergaveup', (index) => log.error({ worker: index }, 'mediasoup worker slot abandoned after repeated deaths'));
     const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }));
+    const webhooks = new WebhookDispatcher({ url: config.webhookUrl, secret: config.webhookSecret }, log);
+    new RoomWebhooks(registry, webhooks);
     const httpServer = http.createServer();
+    const recording = new RecordingService({
+      config,
+      adminKey: secrets.adminKey,
+      registry,
+      rooms: store,
+      controlUrl: () => localUrl(httpServer, config.host),
+      recorderEnv: options.recorderEnv,
+      log,
+    });
+    const collabConfig = loadCollabConfig();
+    const collab = new CollabServer(httpServer, {
+      tokens,
+      rooms: store,
+      log,
+      dataDir: config.dataDir,
+      maxDocumentBytes: collabConfig.maxDocumentBytes,
+    });
     let server: NomadesServer | undefined;
     const app = createHttpApp({
       log: log.child({ name: 'http' }),
@@ -85,6 +128,10 @@ export class NomadesServer {
       guestAccess: config.guestAccess,
       clientDist: config.clientDist,
       publicUrl: () => server?.url ?? '',
+      registry,
+      recordingsApi: recording.apiRouter(),
+      recordingsInternal: recording.internalRouter(),
+      collabApi: collabRouter({ collab, store, adminKey: secrets.adminKey, tldrawLicenseKey: collabConfig.tldrawLicenseKey }),
       health: () => ({
         workers: pool.workers.filter((w) => !w.worker.closed).length,
         rooms: registry.size,
@@ -100,7 +147,9 @@ export class NomadesServer {
         httpServer.off('error', reject);
         resolve();
       });
-    }).catch((error) => {
+    }).catch(async (error) => {
+      await collab.close();
+      await recording.close();
       pool.close();
       store.close();
       throw error;
@@ -112,6 +161,9 @@ export class NomadesServer {
       tokens,
       pool,
       registry,
+      webhooks,
+      collab,
+      recording,
       adminKey: secrets.adminKey,
       secretsFile: secrets.file,
       http: httpServer,
@@ -131,8 +183,12 @@ export class NomadesServer {
   /** Stops accepting, ends every session, closes rooms, workers and the store. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // Before signaling: socket.io's close waits for the HTTP server, which waits for the /collab sockets.
+      await this.collab.close();
       await this.#signaling.close();
       this.registry.close();
+      await this.recording.close();
+      this.webhooks.close();
       this.pool.close();
       this.#http.closeAllConnections();
       await new Promise<void>((resolve) => this.#http.close(() => resolve()));

@@ -2,10 +2,12 @@
  * `npm start`: the whole product on one machine with embedded defaults.
  * Reads the configuration from the environment (see README), starts, prints where to go.
  */
+import path from 'node:path';
 import { LIMITS } from '@nomades/shared';
 import { ConfigError, loadConfig } from './config/Config.js';
 import { createLogger } from './logging/logger.js';
 import { NomadesServer } from './NomadesServer.js';
+import { LocalRedis } from './recording/LocalRedis.js';
 
 const WELCOME_ROOM = 'welcome';
 
@@ -21,7 +23,21 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const server = await NomadesServer.start(config, log);
+  // The recording queue needs Redis: without REDIS_URL, run a redis-server of our own (DATA_DIR/redis).
+  let redis: LocalRedis | undefined;
+  if (!config.redisUrl) {
+    try {
+      redis = await LocalRedis.start({ dir: path.join(config.dataDir, 'redis'), persist: true });
+      config = { ...config, redisUrl: redis.url };
+      log.info({ url: redis.url }, 'local redis-server started (recording queue)');
+    } catch (error) {
+      log.warn({ err: error }, 'could not start redis-server: recording is off');
+    }
+  }
+  const server = await NomadesServer.start(config, log).catch(async (error) => {
+    await redis?.close();
+    throw error;
+  });
   if (config.guestAccess && !server.store.get(WELCOME_ROOM)) {
     server.store.create({
       id: WELCOME_ROOM,
@@ -50,7 +66,10 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     server.close().then(
-      () => process.exit(0),
+      async () => {
+        await redis?.close();
+        process.exit(0);
+      },
       (error) => {
         log.error({ err: error }, 'error while shutting down');
         process.exit(1);

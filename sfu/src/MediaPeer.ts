@@ -11,11 +11,20 @@ import type {
   TransportParams,
 } from './MediaPeerTypes.js';
 
-export interface MediaPeerContext {
+/** Where a peer's media lives: one router of the room, on one worker. */
+export interface MediaPlacement {
   router: types.Router;
   webRtcServer: types.WebRtcServer;
+  workerIndex: number;
+}
+
+export interface MediaPeerContext {
+  /** Chooses the router of this peer (PLACE-1/2); called once, at its first transport. */
+  place(): Promise<MediaPlacement>;
   /** Finds a producer of this room (any peer) by id. */
   findProducer(producerId: string): types.Producer<ProducerAppData> | undefined;
+  /** Makes a producer of another router consumable on `router` (pipeToRouter, PLACE-3). */
+  pipeTo(producerId: string, router: types.Router): Promise<void>;
 }
 
 /**
@@ -29,6 +38,8 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, types.Consumer<ConsumerAppData>>();
   #rtpCapabilities?: types.RtpCapabilities;
+  #placement?: Promise<MediaPlacement>;
+  #placed?: MediaPlacement;
   #closed = false;
 
   constructor(id: string, ctx: MediaPeerContext) {
@@ -49,6 +60,11 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     return this.#consumers;
   }
 
+  /** The router and worker of this peer, once its first transport exists. */
+  get placement(): MediaPlacement | undefined {
+    return this.#placed;
+  }
+
   setRtpCapabilities(rtpCapabilities: types.RtpCapabilities): void {
     this.#rtpCapabilities = rtpCapabilities;
   }
@@ -58,8 +74,11 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     if (this.#transports.size >= LIMITS.maxTransportsPerPeer) {
       throw new AppError('BAD_REQUEST', `at most ${LIMITS.maxTransportsPerPeer} transports per participant`);
     }
-    const transport = await this.#ctx.router.createWebRtcTransport<TransportAppData>({
-      webRtcServer: this.#ctx.webRtcServer,
+    this.#placement ??= this.#ctx.place().then((placed) => (this.#placed = placed));
+    const { router, webRtcServer } = await this.#placement;
+    this.#assertOpen();
+    const transport = await router.createWebRtcTransport<TransportAppData>({
+      webRtcServer,
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
@@ -119,6 +138,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
       this.#producers.delete(producer.id);
       if (!this.#closed) this.emit('producerclosed', producer);
     });
+    this.emit('newproducer', producer);
     return producer;
   }
 
@@ -149,7 +169,12 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     for (const c of this.#consumers.values()) {
       if (c.producerId === producerId) throw new AppError('BAD_REQUEST', 'already consuming this producer');
     }
-    if (!this.#ctx.router.canConsume({ producerId, rtpCapabilities: this.#rtpCapabilities })) {
+    const router = this.#placed!.router; // placed: the transport exists
+    await this.#ctx.pipeTo(producerId, router).catch((e) => {
+      throw toAppError(e, 'could not bring the producer to this worker');
+    });
+    this.#assertOpen();
+    if (!router.canConsume({ producerId, rtpCapabilities: this.#rtpCapabilities })) {
       throw new AppError('BAD_REQUEST', 'your device cannot receive this producer');
     }
     const consumer = await transport

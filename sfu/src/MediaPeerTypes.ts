@@ -28,6 +28,8 @@ export interface TransportParams {
 export type MediaPeerEvents = {
   /** One of this peer's consumers closed because its producer went away. */
   consumerclosed: [consumer: types.Consumer<ConsumerAppData>];
+  /** This peer started producing. */
+  newproducer: [producer: types.Producer<ProducerAppData>];
   /** One of this peer's producers closed (explicitly or with its transport). */
   producerclosed: [producer: types.Producer<ProducerAppData>];
   close: [];

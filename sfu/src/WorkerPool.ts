@@ -57,7 +57,15 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       worker.close();
       throw error;
     }
-    const entry: MediaWorker = { index, worker, webRtcServer, routers: 0 };
+    const entry: MediaWorker = { index, worker, webRtcServer, routers: 0, consumers: 0 };
+    worker.observer.on('newrouter', (router) => {
+      router.observer.on('newtransport', (transport) => {
+        transport.observer.on('newconsumer', (consumer) => {
+          entry.consumers++;
+          consumer.observer.once('close', () => entry.consumers--);
+        });
+      });
+    });
     worker.on('died', (error) => {
       if (this.#closed) return;
       this.emit('workerdied', index, error);
@@ -96,12 +104,27 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#closed;
   }
 
-  /** Creates a router on the worker hosting the fewest routers (ties: lowest index). */
-  async createRouter(appData: Record<string, unknown>): Promise<{ router: types.Router; host: MediaWorker }> {
+  /** A worker is busy when it carries maxConsumersPerWorker consumers or more (PLACE-2). */
+  isBusy(index: number): boolean {
+    const w = this.#workers[index];
+    return !w || w.worker.closed || w.consumers >= (this.#options.maxConsumersPerWorker ?? 500);
+  }
+
+  /**
+   * The least loaded live worker (fewest consumers, then fewest routers, then lowest index),
+   * optionally among those not in `exclude` (PLACE-1).
+   */
+  leastLoaded(exclude: ReadonlySet<number> = new Set()): MediaWorker | undefined {
+    return this.#workers
+      .filter((w) => !w.worker.closed && !exclude.has(w.index))
+      .sort((a, b) => a.consumers - b.consumers || a.routers - b.routers || a.index - b.index)[0];
+  }
+
+  /** Creates a router on the least loaded worker, or on worker `on` when given. */
+  async createRouter(appData: Record<string, unknown>, on?: MediaWorker): Promise<{ router: types.Router; host: MediaWorker }> {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'media workers are shutting down');
-    const alive = this.#workers.filter((w) => !w.worker.closed);
-    if (alive.length === 0) throw new AppError('UNAVAILABLE', 'no media worker is running');
-    const host = alive.reduce((best, w) => (w.routers < best.routers ? w : best));
+    const host = on ?? this.leastLoaded();
+    if (!host || host.worker.closed) throw new AppError('UNAVAILABLE', 'no media worker is running');
     const router = await host.worker.createRouter({ mediaCodecs, appData });
     host.routers++;
     router.observer.once('close', () => {

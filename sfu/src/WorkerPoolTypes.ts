@@ -15,6 +15,12 @@ export interface WorkerPoolOptions {
   logLevel?: types.WorkerLogLevel;
   /** Path of the mediasoup-worker binary, if not the one inside node_modules. */
   workerBin?: string;
+  /**
+   * Consumers beyond which a worker counts as busy (PLACE-2): new participants of its rooms are
+   * placed on another worker and the media piped between them. mediasoup's rule of thumb is about
+   * 500 consumers per worker (one CPU core).
+   */
+  maxConsumersPerWorker?: number;
 }
 
 export interface MediaWorker {
@@ -23,6 +29,8 @@ export interface MediaWorker {
   webRtcServer: types.WebRtcServer;
   /** Routers currently hosted on this worker. */
   routers: number;
+  /** Consumers currently on this worker (WebRTC, pipe and plain), its load. */
+  consumers: number;
 }
 
 export type WorkerPoolEvents = {

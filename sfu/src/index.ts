@@ -4,3 +4,5 @@ export { MediaRoom } from './MediaRoom.js';
 export { MediaPeer } from './MediaPeer.js';
 export type * from './MediaPeerTypes.js';
 export { mediaCodecs } from './mediaCodecs.js';
+export { RecordingTap, type RecordingTapTarget } from './RecordingTap.js';
+export { SpeakerDetector, type SpeakerLevel } from './SpeakerDetector.js';

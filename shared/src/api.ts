@@ -19,13 +19,20 @@ export const createRoomBodySchema = z
     mode: roomModeSchema.optional(),
     /** Record sessions of this room automatically. */
     record: z.boolean().optional(),
+    /** Screens shared at once (default 1). */
+    maxScreenShares: z.number().int().min(1).max(10).optional(),
   })
   .strict();
 export type CreateRoomBody = z.infer<typeof createRoomBodySchema>;
 
 /** PATCH /api/rooms/:id */
 export const updateRoomBodySchema = z
-  .object({ name: roomName.optional(), maxParticipants: maxParticipants.optional(), record: z.boolean().optional() })
+  .object({
+    name: roomName.optional(),
+    maxParticipants: maxParticipants.optional(),
+    record: z.boolean().optional(),
+    maxScreenShares: z.number().int().min(1).max(10).optional(),
+  })
   .strict();
 export type UpdateRoomBody = z.infer<typeof updateRoomBodySchema>;
 
@@ -35,6 +42,7 @@ export const roomInfoSchema = z.object({
   maxParticipants: z.number().int(),
   mode: roomModeSchema,
   record: z.boolean(),
+  maxScreenShares: z.number().int(),
   createdAt: z.string(),
 });
 export type RoomInfo = z.infer<typeof roomInfoSchema>;

@@ -6,3 +6,7 @@ export * from './signaling/mediaSchemas.js';
 export * from './signaling/requests.js';
 export * from './signaling/notifications.js';
 export * from './signaling/ack.js';
+export * from './rights.js';
+export * from './signaling/moderationSchemas.js';
+export * from './recording/recording.js';
+export * from './collab/index.js';

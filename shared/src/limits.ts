@@ -15,6 +15,8 @@ export const LIMITS = {
   defaultMaxParticipants: 50,
   /** Default capacity of a virtual coffee room. */
   defaultCoffeeParticipants: 8,
+  /** Screens shared at once in a room, by default. */
+  defaultMaxScreenShares: 1,
   maxParticipantsCeiling: 200,
   /** Producers one peer may hold at once (mic, camera, screen, screen audio). */
   maxProducersPerPeer: 4,

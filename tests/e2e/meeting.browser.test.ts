@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { suite } from 'uvu';
+import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
+import { assertVideoPlaying, browserSuite, openPage as openPageIn, selfId, WAIT_MS, type BrowserSuiteContext } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
-import { startTestServer, type TestServer } from '../helpers/testServer.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 /**
  * Two real browsers (Debian's Chromium, fake camera and microphone) hold a meeting through the
@@ -13,102 +10,16 @@ import { sleep, waitFor } from '../helpers/waitFor.js';
  * when one leaves its tile disappears from the other's grid. The data-testid hooks used here are
  * the client's contract with automated browsers.
  */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
-const WAIT_MS = 20_000;
-const CLIENT_INDEX = path.resolve(import.meta.dirname, '../../client/dist/index.html');
+const browserMeeting = browserSuite('meeting in two browsers');
+type Ctx = BrowserSuiteContext;
 
-interface Ctx {
-  /** uvu drops an error thrown by a `before` hook: keep it, and fail every test with it. */
-  setupError?: unknown;
-  srv?: TestServer;
-  browser?: Browser;
-  contexts: BrowserContext[];
-}
-const browserMeeting = suite<Ctx>('meeting in two browsers', { contexts: [] });
-
-browserMeeting.before(async (ctx) => {
-  try {
-    if (!fs.existsSync(CLIENT_INDEX)) throw new Error(`client not built: run "npm run build -w client" (${CLIENT_INDEX} missing)`);
-    ctx.srv = await startTestServer();
-    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, timeout: WAIT_MS });
-  } catch (error) {
-    ctx.setupError = error;
-  }
-});
-
-browserMeeting.before.each((ctx) => {
-  if (ctx.setupError) throw ctx.setupError;
-});
-
-browserMeeting.after.each(async (ctx) => {
-  await Promise.all(ctx.contexts.map((c) => c.close().catch(() => undefined)));
-  ctx.contexts = [];
-});
-
-browserMeeting.after(async (ctx) => {
-  await ctx.browser?.close().catch(() => undefined);
-  await ctx.srv?.close();
-});
-
-/** A page in its own browser context (own profile, own cookies), with console errors kept for failure messages. */
-async function openPage(ctx: Ctx, url: string, logs: string[]): Promise<Page> {
-  const context = await ctx.browser!.newContext({ permissions: ['camera', 'microphone'] });
-  ctx.contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  page.on('console', (m) => m.type() === 'error' && logs.push(`[console] ${m.text()}`));
-  page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
-  await page.goto(url);
-  return page;
-}
-
-/** The page's own peer id, once it has joined. */
-async function selfId(page: Page): Promise<string> {
-  const tile = page.locator('[data-testid="local-tile"][data-self-id]');
-  await tile.waitFor({ timeout: WAIT_MS });
-  return (await tile.getAttribute('data-self-id'))!;
-}
-
-interface VideoState {
-  width: number;
-  time: number;
-}
-
-/** videoWidth and currentTime of the video in the tile of `peerId`, or null when there is none. */
-function remoteVideo(page: Page, peerId: string): Promise<VideoState | null> {
-  return page.evaluate((id) => {
-    const video = document.querySelector<HTMLVideoElement>(`[data-testid="participant-tile"][data-peer-id="${id}"] video`);
-    return video ? { width: video.videoWidth, time: video.currentTime } : null;
-  }, peerId);
+function openPage(ctx: Ctx, url: string, logs: string[]): Promise<Page> {
+  return openPageIn(ctx.browser!, ctx.contexts, url, logs);
 }
 
 /** Waits until `page` shows `peerId`'s video with frames, then checks that it keeps playing. */
-async function assertPlaying(page: Page, peerId: string, who: string, logs: string[]): Promise<void> {
-  const first = await waitFor(
-    `${who}: video of ${peerId} playing`,
-    async () => {
-      const state = await remoteVideo(page, peerId);
-      return state && state.width > 0 && state.time > 0 ? state : null;
-    },
-    WAIT_MS,
-    200,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}\n${logs.join('\n')}`);
-  });
-  await sleep(1000);
-  const second = await remoteVideo(page, peerId);
-  assert.ok(second && second.width > 0, `${who}: video of ${peerId} still has frames`);
-  assert.ok(second!.time > first.time, `${who}: currentTime advances (${first.time} → ${second!.time})`);
+function assertPlaying(page: Page, peerId: string, who: string, logs: string[]): Promise<void> {
+  return assertVideoPlaying(page, `[data-testid="participant-tile"][data-peer-id="${peerId}"] video`, `${who}: video of ${peerId}`, logs);
 }
 
 async function assertLeaveRemovesTile(leaver: Page, leaverId: string, watcher: Page): Promise<void> {

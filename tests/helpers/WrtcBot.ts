@@ -1,7 +1,7 @@
 import { Device, type types as msc } from 'mediasoup-client';
 import type { Socket } from 'socket.io-client';
-import type { NotificationData, PeerInfo } from '@nomades/shared';
-import { connectSocket, request } from './signalingClient.js';
+import type { NotificationData, PeerInfo, ResponseData } from '@nomades/shared';
+import { connectSocket, request, RequestError } from './signalingClient.js';
 import { SyntheticMedia } from './SyntheticMedia.js';
 import { wrtc } from './wrtcGlobals.js';
 
@@ -32,11 +32,28 @@ export class WrtcBot {
   publishVideo = true;
   /** Publish the camera as 3 simulcast layers (960×540, 480×270, 240×135) instead of one 320×240 stream. */
   simulcast = false;
+  /** Peak amplitude of the published 440 Hz tone (0: silence). */
+  toneAmplitude = 8000;
+  /** Camera size and frame rate when not simulcast. */
+  video = { width: 320, height: 240, fps: 15 };
+  /** Publish the microphone paused (muted), as most participants of a large meeting do. */
+  micMuted = false;
+  /**
+   * Count received audio chunks with a sink per audio consumer (100 callbacks/s each). A load
+   * test turns it off: with 49 audio consumers per bot the callbacks alone would saturate the
+   * bots' event loop; audio is then measured from the RTP statistics.
+   */
+  audioSinks = true;
   /** Times (ms since epoch) for join-time measurements. */
   joinStartedAt = 0;
   /** The code of the server's `closing` notification, if it ended this session. */
   closedBy?: string;
   firstRemoteFrameAt = 0;
+  /** When the room has a lobby: wait there (up to lobbyTimeoutMs) for a host to admit this bot. */
+  waitInLobby = false;
+  lobbyTimeoutMs = 20_000;
+  /** Set once the server answered IN_LOBBY. */
+  wasInLobby = false;
   #send?: msc.Transport;
   #recv?: msc.Transport;
   #media?: SyntheticMedia;
@@ -60,7 +77,7 @@ export class WrtcBot {
       if (stats) stats.closed = true;
       this.#consumers.get(consumerId)?.close();
     });
-    const joined = await request(this.socket, 'join', {});
+    const joined = await this.#joinRequest();
     this.peerId = joined.peerId;
     for (const p of joined.peers) this.peers.set(p.id, p);
     await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msc.RtpCapabilities });
@@ -68,8 +85,10 @@ export class WrtcBot {
     this.#recv = await this.#createTransport('recv');
     if (publish) {
       this.#send = await this.#createTransport('send');
-      this.#media = this.simulcast ? new SyntheticMedia(960, 540) : new SyntheticMedia();
-      await this.#send.produce({ track: this.#media.audioTrack, appData: { source: 'microphone' } });
+      const { width, height, fps } = this.simulcast ? { width: 960, height: 540, fps: 15 } : this.video;
+      this.#media = new SyntheticMedia(width, height, fps, this.toneAmplitude);
+      const mic = await this.#send.produce({ track: this.#media.audioTrack, appData: { source: 'microphone', paused: this.micMuted } });
+      if (this.micMuted) mic.pause(); // the server producer is created paused too: nothing is sent
       const encodings = this.simulcast
         ? [
             { scaleResolutionDownBy: 4, maxBitrate: 100_000 },
@@ -80,6 +99,25 @@ export class WrtcBot {
       if (this.publishVideo) await this.#send.produce({ track: this.#media.videoTrack, encodings, appData: { source: 'camera' } });
     }
     for (const p of joined.peers) for (const producer of p.producers) await this.#consume(producer.id, producer.kind);
+  }
+
+  /** `join`, and with waitInLobby, through the lobby: IN_LOBBY, then `lobbyAdmitted`, then `join` again. */
+  async #joinRequest(): Promise<ResponseData<'join'>> {
+    if (!this.waitInLobby) return request(this.socket, 'join', {});
+    const admitted = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name}: not admitted within ${this.lobbyTimeoutMs} ms`)), this.lobbyTimeoutMs);
+      this.socket.once('lobbyAdmitted', () => (clearTimeout(timer), resolve()));
+      this.socket.once('disconnect', () => (clearTimeout(timer), reject(new Error(`${this.name}: left the lobby (${this.closedBy ?? 'disconnected'})`))));
+    });
+    admitted.catch(() => undefined);
+    try {
+      return await request(this.socket, 'join', {});
+    } catch (error) {
+      if (!(error instanceof RequestError) || error.error.code !== 'IN_LOBBY') throw error;
+    }
+    this.wasInLobby = true;
+    await admitted;
+    return request(this.socket, 'join', {});
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<msc.Transport> {
@@ -95,6 +133,7 @@ export class WrtcBot {
         kind,
         rtpParameters: rtpParameters as never,
         source: appData.source as 'microphone' | 'camera',
+        paused: appData.paused === true,
       }).then(({ producerId }) => done({ id: producerId }), fail);
     });
     return transport;
@@ -119,7 +158,7 @@ export class WrtcBot {
         if (stats.frames++ === 0 && !this.firstRemoteFrameAt) this.firstRemoteFrameAt = Date.now();
       };
       this.#sinks.push(sink);
-    } else {
+    } else if (this.audioSinks) {
       const sink = new wrtc.nonstandard.RTCAudioSink(consumer.track);
       sink.ondata = () => stats.frames++;
       this.#sinks.push(sink);

@@ -1,7 +1,9 @@
+import type { CreateRoomBody } from '@nomades/shared';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NomadesServer, createLogger, loadConfig, type Config } from '@nomades/server';
+import { LocalRedis } from '../../server/src/recording/LocalRedis.js';
 
 export interface TestServer {
   url: string;
@@ -9,19 +11,35 @@ export interface TestServer {
   server: NomadesServer;
   dataDir: string;
   /** POST /api/rooms with the admin key. */
-  createRoom(body?: { id?: string; name?: string; maxParticipants?: number }): Promise<{ id: string }>;
+  createRoom(body?: CreateRoomBody): Promise<{ id: string }>;
   /** POST /api/rooms/:id/tokens with the admin key; returns the token. */
   mintToken(roomId: string, name: string, role?: string): Promise<string>;
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** Reuse this DATA_DIR (e.g. to restart on the data of a stopped server); it is then kept by close(). */
+  dataDir?: string;
+  /** Keep the DATA_DIR when closing (to start another server on it); remove it yourself afterwards. */
+  keepData?: boolean;
+  /**
+   * Recording on: a redis-server of its own for this server (random port, stopped by close())
+   * and the recorder as a child process (`recorderEnv` adds to its environment).
+   */
+  recording?: { recorderEnv?: Record<string, string> };
+}
+
 /**
- * Starts a real server on 127.0.0.1, port 0, with a fresh DATA_DIR, one media worker and RTC
- * ports picked by the worker; close() stops it and removes the data.
+ * Starts a real server on 127.0.0.1, port 0, with a fresh DATA_DIR (or `options.dataDir`), one
+ * media worker and RTC ports picked by the worker; close() stops it and removes the data, unless
+ * the DATA_DIR was given or `keepData` is set.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-test-'));
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-test-'));
+  const removeData = !options.dataDir && !options.keepData;
+  const redis = options.recording ? await LocalRedis.start({ dir: path.join(dataDir, 'redis') }) : undefined;
   const config: Config = loadConfig({
+    ...(redis ? { REDIS_URL: redis.url } : {}),
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
@@ -30,7 +48,17 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const server = await NomadesServer.start(config, createLogger(config.logLevel));
+  const server = await NomadesServer.start(config, createLogger(config.logLevel), {
+    recorderEnv: options.recording?.recorderEnv,
+  }).catch(async (error) => {
+    await redis?.close();
+    throw error;
+  });
+  if (options.recording && !(await server.recording.recorderReady(30_000))) {
+    await server.close();
+    await redis?.close();
+    throw new Error('the recorder process did not connect to the queue within 30 s');
+  }
   const url = server.url;
   const adminHeaders = { 'content-type': 'application/json', authorization: `Bearer ${server.adminKey}` };
   return {
@@ -54,7 +82,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     async close() {
       await server.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await redis?.close();
+      if (removeData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

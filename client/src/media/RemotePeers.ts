@@ -80,24 +80,23 @@ export class RemotePeers {
     return true;
   }
 
-  /** The video consumers received from one peer (camera, screen). */
+  /** The camera consumers received from one peer (its tile; a shared screen is shown apart). */
   videoConsumersOf(peerId: string): types.Consumer[] {
-    return [...this.media.values()].filter((m) => m.peerId === peerId && m.consumer.kind === 'video').map((m) => m.consumer);
+    return [...this.media.values()].filter((m) => m.peerId === peerId && m.source === 'camera').map((m) => m.consumer);
   }
 
   views(): RemotePeerView[] {
     return [...this.peers.values()].map((peer) => {
       const mine = [...this.media.values()].filter((m) => m.peerId === peer.id);
-      const video =
-        mine.find((m) => m.source === 'camera' && !m.producerPaused) ??
-        mine.find((m) => m.consumer.kind === 'video' && !m.producerPaused) ??
-        null;
+      const video = mine.find((m) => m.source === 'camera' && !m.producerPaused) ?? null;
+      const screen = mine.find((m) => m.source === 'screen' && !m.producerPaused) ?? null;
       const mic = mine.find((m) => m.source === 'microphone');
       return {
         id: peer.id,
         displayName: peer.displayName,
         role: peer.role,
         videoTrack: video?.consumer.track ?? null,
+        screenTrack: screen?.consumer.track ?? null,
         videoOff: !video,
         audioTracks: mine.filter((m) => m.consumer.kind === 'audio').map((m) => m.consumer.track),
         micMuted: !mic || mic.producerPaused,

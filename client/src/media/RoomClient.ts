@@ -1,14 +1,16 @@
 import { Device, type types } from 'mediasoup-client';
-import type { ErrorPayload, MediaSource, ProducerInfo, RequestData } from '@nomades/shared';
+import { can, type ErrorPayload, type MediaSource, type ProducerInfo, type RequestData } from '@nomades/shared';
 import { ClientError } from './ClientError';
+import { ModerationClient } from './ModerationClient';
 import { RemotePeers, type RemoteMedia } from './RemotePeers';
 import { SignalingClient } from './SignalingClient';
+import { SpeakerState } from './SpeakerState';
 import { TypedEmitter } from './TypedEmitter';
 import { CAMERA_SIMULCAST, VideoSubscriptions, type TileViewport } from './VideoSubscriptions';
 import { acquireTracks } from './userMedia';
 import type { JoinOptions, RoomClientEvents, RoomClientOptions, RoomPhase, RoomSnapshot, SelfView } from './RoomClientTypes';
 
-type LocalSource = Extract<MediaSource, 'microphone' | 'camera'>;
+type LocalSource = MediaSource;
 
 /**
  * One participation in a room. Owns the socket, the mediasoup Device, both transports, the local
@@ -18,9 +20,13 @@ type LocalSource = Extract<MediaSource, 'microphone' | 'camera'>;
  */
 export class RoomClient extends TypedEmitter<RoomClientEvents> {
   private readonly signaling: SignalingClient;
+  /** Lobby, roles, hands and host commands (its own snapshot for the UI). */
+  readonly moderation: ModerationClient;
   private readonly device = new Device();
   private readonly remote = new RemotePeers();
   private readonly videoSubscriptions: VideoSubscriptions;
+  /** Who speaks (active speaker, audio levels): a store of its own, updated twice a second. */
+  readonly speakers: SpeakerState;
   private phase: RoomPhase = 'idle';
   private self: SelfView | null = null;
   private sendTransport: types.Transport | null = null;
@@ -29,6 +35,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   private readonly tracks = new Map<LocalSource, MediaStreamTrack>();
   private micOn = false;
   private warning: string | null = null;
+  private recording = false;
   private closeReason: ErrorPayload | null = null;
   private leaving = false;
   private markRecvReady!: () => void;
@@ -37,9 +44,15 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   private mediaQueue: Promise<unknown> = Promise.resolve();
   private snapshot: RoomSnapshot;
 
+  /** The room token (the whiteboard and chat authenticate with it too). */
+  readonly token: string;
+
   constructor({ url, roomId, token }: RoomClientOptions) {
     super();
+    this.token = token;
     this.signaling = new SignalingClient({ url, auth: { token, roomId } });
+    this.moderation = new ModerationClient(this.signaling);
+    this.speakers = new SpeakerState(this.signaling);
     this.videoSubscriptions = new VideoSubscriptions(this.signaling, (peerId) => this.remote.videoConsumersOf(peerId));
     this.snapshot = this.buildSnapshot();
   }
@@ -63,7 +76,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       this.assertOpen();
       this.listen();
       await this.signaling.connect();
-      const joined = await this.signaling.request('join', {});
+      const joined = await this.moderation.join(); // waits in the lobby if there is one
       this.assertOpen();
       this.self = { peerId: joined.peerId, displayName: joined.displayName, role: joined.role };
       for (const peer of joined.peers) this.remote.upsertPeer(peer);
@@ -75,6 +88,12 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       this.sendTransport = await this.createTransport('send');
       this.markRecvReady();
       for (const peer of joined.peers) for (const producer of peer.producers) void this.consume(peer.id, producer);
+      // An attendee publishes nothing until promoted (ROLE-3).
+      for (const source of ['microphone', 'camera'] as const) {
+        if (can(joined.role, source)) continue;
+        this.tracks.get(source)?.stop();
+        this.tracks.delete(source);
+      }
       const micTrack = this.tracks.get('microphone');
       if (micTrack) await this.produce('microphone', micTrack, !mic);
       this.micOn = Boolean(micTrack) && mic;
@@ -109,6 +128,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       try {
         await this.signaling.request(on ? 'resumeProducer' : 'pauseProducer', { producerId: producer.id });
       } catch (error) {
+        if (on) producer.pause(), (this.micOn = false); // e.g. MEDIA_LOCKED: a host locked it
         this.warn(`Could not ${on ? 'unmute' : 'mute'} the microphone: ${ClientError.from(error).message}`);
       }
     });
@@ -137,6 +157,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     this.phase = 'closed';
     this.closeReason = reason;
     this.signaling.close();
+    this.moderation.close();
     this.remote.close();
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
@@ -170,6 +191,25 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     s.on('producerPaused', ({ producerId }) => this.remote.setProducerPaused(producerId, true) && this.changed());
     s.on('producerResumed', ({ producerId }) => this.remote.setProducerPaused(producerId, false) && this.changed());
     s.on('closing', ({ error }) => this.close(error));
+    s.on('recording', ({ active }) => {
+      this.recording = active;
+      this.changed();
+    });
+    this.moderation.on('muted', (source) => {
+      if (source === 'camera') return void this.enqueue(() => this.stopLocal('camera'));
+      if (source === 'screen') return void this.enqueue(() => this.stopScreen());
+      if (source !== 'microphone') return;
+      this.producers.get('microphone')?.pause();
+      this.micOn = false;
+      this.changed();
+    });
+    this.moderation.on('role', (role) => {
+      if (this.self) this.self = { ...this.self, role };
+      if (role === 'attendee') {
+        void this.enqueue(() => this.stopLocal('microphone').then(() => this.stopLocal('camera')).then(() => this.stopScreen()));
+      }
+      this.changed();
+    });
     s.onDisconnect((reason) => {
       this.close(this.leaving ? null : { code: 'UNAVAILABLE', message: `Disconnected from the server (${reason}).` });
     });
@@ -219,6 +259,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       if (paused) producer.pause();
       this.producers.set(source, producer);
       producer.on('trackended', () => {
+        // Screen sharing ends from the browser's own "Stop sharing" button: not a problem.
+        if (source === 'screen' || source === 'screen-audio') return void this.enqueue(() => this.stopScreen());
         this.warn(`Your ${source === 'camera' ? 'camera' : 'microphone'} stopped.`);
         void this.enqueue(() => this.stopLocal(source));
       });
@@ -229,6 +271,32 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       this.warn(`Could not send your ${source}: ${ClientError.from(error).message}`);
     }
     this.changed();
+  }
+
+  /** Shares a screen, window or tab (with its sound when the browser offers it), or stops. */
+  setScreenShareEnabled(on: boolean): Promise<void> {
+    return this.enqueue(async () => {
+      if (on === this.tracks.has('screen')) return;
+      if (!on) return this.stopScreen();
+      let stream: MediaStream;
+      try {
+        stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
+      } catch (error) {
+        return this.warn(`Screen sharing did not start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const [video] = stream.getVideoTracks();
+      const [audio] = stream.getAudioTracks();
+      if (!video || this.closed) return stream.getTracks().forEach((t) => t.stop());
+      video.contentHint = 'detail';
+      await this.produce('screen', video, false);
+      if (!this.producers.has('screen')) return audio?.stop(); // refused (e.g. someone else shares)
+      if (audio) await this.produce('screen-audio', audio, false);
+    });
+  }
+
+  private async stopScreen(): Promise<void> {
+    await this.stopLocal('screen-audio');
+    await this.stopLocal('screen');
   }
 
   private async stopLocal(source: LocalSource): Promise<void> {
@@ -268,7 +336,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       await this.signaling.request('resumeConsumer', { consumerId: media.consumer.id }).catch((error) => {
         console.warn(`could not resume consumer ${media?.consumer.id}`, error);
       });
-      if (media.consumer.kind === 'video') await this.videoSubscriptions.apply(peerId, media.consumer);
+      if (media.source === 'camera') await this.videoSubscriptions.apply(peerId, media.consumer);
     }
   }
 
@@ -322,8 +390,10 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       micOn: this.micOn && this.producers.has('microphone'),
       cameraOn: Boolean(camera),
       localVideoTrack: camera,
+      localScreenTrack: this.tracks.get('screen') ?? null,
       warning: this.warning,
       closeReason: this.closeReason,
+      recording: this.recording,
     };
   }
 }

@@ -5,8 +5,10 @@ export interface RemotePeerView {
   id: string;
   displayName: string;
   role: Role;
-  /** The camera (or, failing that, screen) track; null when none is being received. */
+  /** The camera track; null when none is being received. */
   videoTrack: MediaStreamTrack | null;
+  /** The shared screen, when this peer shares one. */
+  screenTrack: MediaStreamTrack | null;
   /** True when there is no video to show (no producer, or its producer is paused). */
   videoOff: boolean;
   /** Every received audio track (microphone, screen audio). */
@@ -31,9 +33,13 @@ export interface RoomSnapshot {
   micOn: boolean;
   cameraOn: boolean;
   localVideoTrack: MediaStreamTrack | null;
+  /** This client's own screen share, while it shares. */
+  localScreenTrack: MediaStreamTrack | null;
   /** Last non-fatal problem (e.g. camera unavailable), for a dismissable notice. */
   warning: string | null;
   closeReason: ErrorPayload | null;
+  /** The room is being recorded (server's `recording` notification). */
+  recording: boolean;
 }
 
 export interface RoomClientEvents extends Record<string, unknown[]> {

@@ -12,14 +12,22 @@ interface Props {
   onAudioBlocked: () => void;
   /** Visibility and size of the tile, to receive only the video shown, at the right layer. */
   onViewport?: (viewport: TileViewport) => void;
+  /** Audible right now (speaking indicator). */
+  speaking?: boolean;
 }
 
 /** A remote participant: video (or initials when the camera is off), sound, name. */
-export function ParticipantTile({ peer, onAudioBlocked, onViewport }: Props) {
+export function ParticipantTile({ peer, onAudioBlocked, onViewport, speaking = false }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   useTileViewport(ref, onViewport);
   return (
-    <div ref={ref} className="tile" data-testid="participant-tile" data-peer-id={peer.id}>
+    <div
+      ref={ref}
+      className={speaking ? 'tile speaking' : 'tile'}
+      data-testid="participant-tile"
+      data-peer-id={peer.id}
+      data-speaking={speaking}
+    >
       <VideoTrack track={peer.videoTrack} hidden={peer.videoOff} />
       {peer.videoOff && <Avatar name={peer.displayName} />}
       {peer.audioTracks.map((track) => (

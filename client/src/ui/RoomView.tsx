@@ -1,15 +1,22 @@
 import { useCallback, useState, useSyncExternalStore } from 'react';
+import { can } from '@nomades/shared';
 import type { RoomClient } from '../media/RoomClient';
+import { BoardAndChat, useCollabPanels } from './BoardAndChat';
 import { Controls } from './Controls';
-import { LocalTile } from './LocalTile';
-import { ParticipantTile } from './ParticipantTile';
+import { MediaStage } from './MediaStage';
+import { LobbyScreen } from './LobbyScreen';
+import { ParticipantsPanel } from './ParticipantsPanel';
 
 /** The meeting itself: a grid of tiles and the control bar, rendered from the client's snapshot. */
 export function RoomView({ client, roomId }: { client: RoomClient; roomId: string }) {
   const room = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const [audioBlocked, setAudioBlocked] = useState(false);
   const onAudioBlocked = useCallback(() => setAudioBlocked(true), []);
+  const mod = useSyncExternalStore(client.moderation.subscribe, client.moderation.getSnapshot);
+  const [showPeople, setShowPeople] = useState(true);
+  const collab = useCollabPanels(roomId, client.token, room.phase === 'joined' && !mod.inLobby);
 
+  if (mod.inLobby) return <LobbyScreen roomId={roomId} onLeave={() => client.close()} />;
   if (room.phase !== 'joined' || !room.self) {
     return (
       <main className="center" aria-busy="true">
@@ -31,34 +38,49 @@ export function RoomView({ client, roomId }: { client: RoomClient; roomId: strin
         <span>
           {count} participant{count > 1 ? 's' : ''}
         </span>
+        {room.recording && (
+          <span className="recording-indicator" data-testid="recording-indicator" role="status" style={{ color: '#e5484d', fontWeight: 600 }}>
+            ● Recording
+          </span>
+        )}
       </header>
       {room.warning && (
         <div className="notice" role="status">
           {room.warning}
         </div>
       )}
+      {mod.notice && (
+        <button type="button" className="notice action" data-testid="moderation-notice" onClick={() => client.moderation.dismissNotice()}>
+          {mod.notice}
+        </button>
+      )}
       {audioBlocked && (
         <button type="button" className="notice action" onClick={enableSound}>
           Your browser blocked the sound of the meeting. Click here to hear the others.
         </button>
       )}
-      <section className={`grid grid-${Math.min(count, 4)}`} aria-label="Participants">
-        <LocalTile peerId={room.self.peerId} name={room.self.displayName} track={room.localVideoTrack} micOn={room.micOn} />
-        {room.peers.map((peer) => (
-          <ParticipantTile
-            key={peer.id}
-            peer={peer}
-            onAudioBlocked={onAudioBlocked}
-            onViewport={(viewport) => client.setTileViewport(peer.id, viewport)}
-          />
-        ))}
-      </section>
+      <div className="stage">
+      <MediaStage client={client} room={room} onAudioBlocked={onAudioBlocked} />
+      {showPeople && <ParticipantsPanel room={room} mod={mod} moderation={client.moderation} />}
+      <BoardAndChat panels={collab} />
+      </div>
       <Controls
         micOn={room.micOn}
         cameraOn={room.cameraOn}
         onToggleMic={() => void client.setMicEnabled(!room.micOn)}
         onToggleCamera={() => void client.setCameraEnabled(!room.cameraOn)}
         onLeave={() => void client.leave()}
+        screenOn={Boolean(room.localScreenTrack)}
+        onToggleScreen={() => void client.setScreenShareEnabled(!room.localScreenTrack)}
+        canPublish={can(mod.role ?? room.self.role, 'microphone')}
+        handRaised={mod.controls.hands.some((h) => h.peerId === room.self!.peerId)}
+        onToggleHand={() => void client.moderation.setHand(!mod.controls.hands.some((h) => h.peerId === room.self!.peerId))}
+        onTogglePeople={() => setShowPeople(!showPeople)}
+        boardOpen={collab.boardOpen}
+        onToggleBoard={collab.toggleBoard}
+        chatOpen={collab.chatOpen}
+        onToggleChat={collab.toggleChat}
+        chatUnread={collab.unread}
       />
     </main>
   );

@@ -36,11 +36,14 @@ export async function startServerProcess(script: string, env: Record<string, str
       ADMIN_KEY: adminKey,
       TOKEN_SECRET: 'bench-token-secret-0123456789-0123456789',
       RTC_PORT: '0',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // The server's log (pino, stdout) goes to BENCH_SERVER_LOG when set.
+    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? fs.openSync(process.env.BENCH_SERVER_LOG, 'w') : 'ignore', 'inherit'],
   });
+  // Never leave the server behind, even when the benchmark crashes.
+  process.once('exit', () => child.kill('SIGKILL'));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -21,6 +21,7 @@ export const envSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   GUEST_ACCESS: bool.optional(),
   MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  MEDIA_WORKER_MAX_CONSUMERS: z.coerce.number().int().min(1).max(100_000).default(500),
   RTC_LISTEN_IP: z.string().ip().optional(),
   ANNOUNCED_IP: z.string().min(1).optional(),
   RTC_PORT: port(40000),
@@ -28,7 +29,14 @@ export const envSchema = z.object({
   RTC_MAX_PORT: port(49999),
   MEDIASOUP_WORKER_BIN: z.string().optional(),
   CLIENT_DIST: z.string().optional(),
+  WEBHOOK_URL: z.string().url().optional(),
+  WEBHOOK_SECRET: z.string().min(16, 'WEBHOOK_SECRET must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Recording (recorder/README.md): `process` runs the recorder as a child process, `off` expects one elsewhere. */
+  RECORDER: z.enum(['process', 'off']).default('process'),
+  RECORDER_KEY: z.string().min(16, 'RECORDER_KEY must be at least 16 characters').optional(),
+  RECORDINGS_DIR: z.string().min(1).optional(),
+  RECORDING_CONTROL_URL: z.string().url().optional(),
 });
 
 export interface Config {
@@ -41,6 +49,8 @@ export interface Config {
   redisUrl?: string;
   guestAccess: boolean;
   mediaWorkers: number;
+  /** Consumers beyond which a worker is busy and a room spreads to another one (PLACE-2). */
+  mediaWorkerMaxConsumers: number;
   rtcListenIp: string;
   announcedIp?: string;
   rtcPort: number;
@@ -49,6 +59,16 @@ export interface Config {
   mediasoupWorkerBin?: string;
   clientDist: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Recording: run the recorder as a child process, or not (another machine runs it). */
+  recorder: 'process' | 'off';
+  /** Key of the internal channel /internal/recordings (defaults to the admin key). */
+  recorderKey?: string;
+  recordingsDir: string;
+  /** URL recorders use to reach this server (defaults to its listen address). */
+  recordingControlUrl?: string;
+  /** Where room and participant events are POSTed, signed with webhookSecret (HOOK-n). */
+  webhookUrl?: string;
+  webhookSecret?: string;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('invalid configuration: RTC_MIN_PORT > RTC_MAX_PORT');
+  if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) throw new ConfigError('invalid configuration: WEBHOOK_URL needs WEBHOOK_SECRET');
   const wildcard = e.HOST === '0.0.0.0' || e.HOST === '::';
   const rtcListenIp = e.RTC_LISTEN_IP ?? (e.HOST === 'localhost' ? '127.0.0.1' : wildcard ? '0.0.0.0' : e.HOST);
   const announcedIp = e.ANNOUNCED_IP ?? (rtcListenIp === '0.0.0.0' ? firstExternalIpv4() : undefined);
@@ -82,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
     mediaWorkers: e.MEDIA_WORKERS ?? Math.max(1, os.availableParallelism()),
+    mediaWorkerMaxConsumers: e.MEDIA_WORKER_MAX_CONSUMERS,
     rtcListenIp,
     announcedIp,
     rtcPort: e.RTC_PORT,
@@ -90,6 +112,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mediasoupWorkerBin: e.MEDIASOUP_WORKER_BIN,
     clientDist: path.resolve(e.CLIENT_DIST ?? path.join(import.meta.dirname, '../../../client/dist')),
     logLevel: e.LOG_LEVEL,
+    recorder: e.RECORDER,
+    recorderKey: e.RECORDER_KEY,
+    recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings')),
+    recordingControlUrl: e.RECORDING_CONTROL_URL,
+    webhookUrl: e.WEBHOOK_URL,
+    webhookSecret: e.WEBHOOK_SECRET,
   };
 }
 

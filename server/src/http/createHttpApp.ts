@@ -4,12 +4,22 @@ import express, { type Express } from 'express';
 import { AppError } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import { errorHandler } from './errorHandler.js';
+import { moderationRouter } from './moderationRouter.js';
+import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { roomsRouter, type RoomsRouterDeps } from './roomsRouter.js';
 
 export interface HttpAppDeps extends RoomsRouterDeps {
   log: Logger;
   clientDist: string;
   health: () => Record<string, unknown>;
+  /** Whiteboard and chat API (server/src/collab/collabRouter.ts), mounted on /api. */
+  collabApi?: express.Router;
+  /** Recordings API (server/src/recording/recordingsRouter.ts), mounted on /api. */
+  recordingsApi?: express.Router;
+  /** The recorders' internal channel, mounted on /internal/recordings. */
+  recordingsInternal?: express.Router;
+  /** Live rooms, for the moderation API. */
+  registry: RoomRegistry;
 }
 
 /** The express application: health, the REST API, and the built web client. */
@@ -23,6 +33,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.json({ status: 'ok', ...deps.health() });
   });
   app.use('/api/rooms', roomsRouter(deps));
+  app.use('/api/rooms', moderationRouter({ ...deps, log: deps.log.child({ name: 'moderation' }) }));
+  if (deps.collabApi) app.use('/api', deps.collabApi);
+  if (deps.recordingsApi) app.use('/api', deps.recordingsApi);
+  if (deps.recordingsInternal) app.use('/internal/recordings', deps.recordingsInternal);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 
   const indexHtml = path.join(deps.clientDist, 'index.html');

@@ -54,6 +54,7 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
       name: body.name ?? id,
       mode,
       record: body.record ?? false,
+      maxScreenShares: body.maxScreenShares,
       maxParticipants:
         body.maxParticipants ?? (mode === 'coffee' ? LIMITS.defaultCoffeeParticipants : LIMITS.defaultMaxParticipants),
     });
@@ -95,7 +96,8 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
       await tokenResponse(room.id, {
         roomId: room.id,
         name: body.name,
-        role: 'participant',
+        // ROLE-5: a webinar's guests are attendees (the server applies it at join too).
+        role: room.mode === 'webinar' ? 'attendee' : 'participant',
         guest: true,
         ttlSeconds: LIMITS.guestTokenTtlSeconds,
       }),

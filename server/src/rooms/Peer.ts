@@ -1,5 +1,5 @@
 import type { MediaPeer } from '@nomades/sfu';
-import type { NotificationData, NotificationName, PeerInfo, Role, TokenClaims } from '@nomades/shared';
+import type { ErrorCode, NotificationData, NotificationName, PeerInfo, Role, TokenClaims } from '@nomades/shared';
 
 /** Sends a typed notification to one client. */
 export type Notify = <N extends NotificationName>(name: N, data: NotificationData<N>) => void;
@@ -9,16 +9,22 @@ export class Peer {
   readonly id: string;
   readonly identity: string;
   readonly displayName: string;
-  readonly role: Role;
+  /** The token's id (jti), remembered when the peer is removed (MOD-4). */
+  readonly tokenId?: string;
+  readonly guest: boolean;
+  /** The current role: the token's, or what the room's mode or a host made of it (ROLE-5, MOD-6). */
+  role: Role;
   readonly media: MediaPeer;
   readonly notify: Notify;
   /** Ends the participant's session (socket) with a reason. */
-  readonly kick: (code: 'ALREADY_JOINED' | 'UNAVAILABLE', message: string) => void;
+  readonly kick: (code: ErrorCode, message: string) => void;
   #closed = false;
 
   constructor(options: {
     id: string;
     claims: TokenClaims;
+    /** Overrides the token's role (e.g. guests of a webinar are attendees). */
+    role?: Role;
     media: MediaPeer;
     notify: Notify;
     kick: Peer['kick'];
@@ -26,7 +32,9 @@ export class Peer {
     this.id = options.id;
     this.identity = options.claims.sub;
     this.displayName = options.claims.name;
-    this.role = options.claims.role;
+    this.role = options.role ?? options.claims.role;
+    this.tokenId = options.claims.jti;
+    this.guest = options.claims.guest === true;
     this.media = options.media;
     this.notify = options.notify;
     this.kick = options.kick;

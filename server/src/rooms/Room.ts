@@ -1,13 +1,18 @@
 import { EventEmitter } from 'node:events';
 import type { MediaRoom } from '@nomades/sfu';
-import { AppError, type NotificationData, type NotificationName, type RoomInfo } from '@nomades/shared';
+import { AppError, type NotificationData, type NotificationName, type Role, type RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
+import type { RoomControls } from '../moderation/RoomControls.js';
 import { Peer, type Notify } from './Peer.js';
 import type { TokenClaims } from '@nomades/shared';
 
 export type RoomEvents = {
   /** The last peer left, or the media failed: the room is closed. */
   close: [];
+  /** A peer was admitted (after the others were told). */
+  peerjoined: [peer: Peer];
+  /** A peer left or was removed (after its media closed). */
+  peerleft: [peer: Peer];
 };
 
 /**
@@ -20,16 +25,24 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly media: MediaRoom;
   readonly #peers = new Map<string, Peer>();
   readonly #log: Logger;
+  /** Lock, lobby, bans, media locks and hands of this room (outlives the Room). */
+  readonly controls: RoomControls;
+  readonly #onControlsChanged = (): void => this.sendControls();
   #closed = false;
   /** Set while a join replaces an older session, so that the room does not close in between. */
   #replacing = false;
 
-  constructor(info: RoomInfo, media: MediaRoom, log: Logger) {
+  constructor(info: RoomInfo, media: MediaRoom, log: Logger, controls: RoomControls) {
     super();
     this.id = info.id;
     this.#info = info;
     this.media = media;
     this.#log = log;
+    this.controls = controls;
+    controls.on('changed', this.#onControlsChanged);
+    media.speakers.on('dominantspeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
+    media.speakers.on('volumes', (levels) => this.broadcast('audioLevels', { levels }));
+    media.speakers.on('silence', () => this.broadcast('audioLevels', { levels: [] }));
     media.once('close', () => {
       if (this.#closed) return;
       this.#log.error('room media closed unexpectedly (worker died?)');
@@ -59,11 +72,22 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#peers.values();
   }
 
+  getPeer(peerId: string): Peer | undefined {
+    return this.#peers.get(peerId);
+  }
+
+  /** Sends every peer the room's controls as it sees them (hosts see the lobby, MOD-9). */
+  sendControls(only?: Peer): void {
+    for (const peer of only ? [only] : this.#peers.values()) {
+      peer.notify('roomControls', this.controls.view(peer.role === 'host', peer.identity));
+    }
+  }
+
   /**
    * Admits a participant (ROOM-1: capacity; ROOM-2: one session per identity, the newest wins).
    * Tells everyone else, and wires the peer's media events to notifications.
    */
-  addPeer(options: { id: string; claims: TokenClaims; notify: Notify; kick: Peer['kick'] }): Peer {
+  addPeer(options: { id: string; claims: TokenClaims; role?: Role; notify: Notify; kick: Peer['kick'] }): Peer {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the room is closing, join again');
     this.#replacing = true;
     try {
@@ -90,6 +114,8 @@ export class Room extends EventEmitter<RoomEvents> {
     this.broadcast('peerJoined', { peer: peer.info() }, peer.id);
     this.#peers.set(peer.id, peer);
     this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer joined');
+    this.sendControls(peer);
+    this.emit('peerjoined', peer);
     return peer;
   }
 
@@ -100,6 +126,8 @@ export class Room extends EventEmitter<RoomEvents> {
     peer.close();
     this.broadcast('peerLeft', { peerId: peer.id });
     this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer left');
+    this.controls.setHand(peer.id, peer.displayName, false);
+    this.emit('peerleft', peer);
     if (this.#peers.size === 0 && !this.#replacing) this.close();
   }
 
@@ -111,7 +139,12 @@ export class Room extends EventEmitter<RoomEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const peer of this.#peers.values()) peer.close();
+    this.controls.off('changed', this.#onControlsChanged);
+    for (const peer of this.#peers.values()) {
+      peer.close();
+      this.controls.setHand(peer.id, peer.displayName, false);
+      this.emit('peerleft', peer);
+    }
     this.#peers.clear();
     this.media.close();
     this.#log.info('room closed');

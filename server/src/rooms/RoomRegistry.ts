@@ -1,18 +1,27 @@
+import { EventEmitter } from 'node:events';
 import { MediaRoom, type WorkerPool } from '@nomades/sfu';
 import type { RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
+import { RoomControls } from '../moderation/RoomControls.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { Room } from './Room.js';
 
+export type RoomRegistryEvents = {
+  /** A room was opened (its first join); listen to the room's own events from here. */
+  roomopened: [room: Room];
+};
+
 /** The live rooms of this node, opened on demand; concurrent opens of one room share one promise. */
-export class RoomRegistry {
+export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #pool: WorkerPool;
   readonly #log: Logger;
   readonly #rooms = new Map<string, Room>();
   readonly #opening = new Map<string, Promise<Room>>();
+  readonly #controls = new Map<string, RoomControls>();
   #closed = false;
 
   constructor(pool: WorkerPool, store: RoomStore, log: Logger) {
+    super();
     this.#pool = pool;
     this.#log = log;
     store.on('updated', (info) => this.#rooms.get(info.id)?.updateInfo(info));
@@ -24,6 +33,13 @@ export class RoomRegistry {
 
   get(roomId: string): Room | undefined {
     return this.#rooms.get(roomId);
+  }
+
+  /** The moderation state of a room, live or not (created on first use). */
+  controls(roomId: string): RoomControls {
+    let controls = this.#controls.get(roomId);
+    if (!controls) this.#controls.set(roomId, (controls = new RoomControls(roomId)));
+    return controls;
   }
 
   async open(info: RoomInfo): Promise<Room> {
@@ -39,12 +55,15 @@ export class RoomRegistry {
   async #create(info: RoomInfo): Promise<Room> {
     const media = await MediaRoom.create(this.#pool, info.id);
     const log = this.#log.child({ room: info.id });
-    const room = new Room(info, media, log);
+    const controls = this.controls(info.id);
+    const room = new Room(info, media, log, controls);
     this.#rooms.set(info.id, room);
     room.once('close', () => {
       if (this.#rooms.get(info.id) === room) this.#rooms.delete(info.id);
+      if (controls.pristine && this.#controls.get(info.id) === controls) this.#controls.delete(info.id);
     });
     log.info({ worker: media.workerIndex }, 'room opened');
+    this.emit('roomopened', room);
     if (this.#closed) room.close();
     return room;
   }

@@ -14,6 +14,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Peer } from '../rooms/Peer.js';
 import type { Room } from '../rooms/Room.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
+import { JoinGate } from './JoinGate.js';
 import { requestHandlers } from './requestHandlers.js';
 import type { SessionContext } from './SessionContext.js';
 import { TokenBucket } from './TokenBucket.js';
@@ -39,6 +40,7 @@ export class PeerSession implements SessionContext {
   readonly #registry: RoomRegistry;
   readonly #onClose: () => void;
   readonly #bucket = new TokenBucket(LIMITS.requestsPerSecond, LIMITS.requestBurst);
+  readonly #gate: JoinGate;
   #joinTimer?: NodeJS.Timeout;
   #queue: Promise<void> = Promise.resolve();
   #queued = 0;
@@ -58,13 +60,20 @@ export class PeerSession implements SessionContext {
     this.#registry = options.registry;
     this.#onClose = options.onClose;
     this.log = options.log.child({ room: options.roomInfo.id, session: this.id });
+    this.#gate = new JoinGate({
+      sessionId: this.id,
+      claims: this.#claims,
+      roomInfo: this.#roomInfo,
+      controls: this.#registry.controls(this.#roomInfo.id),
+      log: this.log,
+      notifyAdmitted: () => !this.#closed && this.#socket.emit('lobbyAdmitted', {}),
+      end: (code, message) => this.end(code, message),
+      setJoinDeadline: (ms) => this.#setJoinDeadline(ms),
+    });
   }
 
   start(): void {
-    this.#joinTimer = setTimeout(
-      () => this.end('JOIN_TIMEOUT', `no join within ${LIMITS.joinTimeoutMs / 1000} s`),
-      LIMITS.joinTimeoutMs,
-    );
+    this.#setJoinDeadline(LIMITS.joinTimeoutMs);
     this.#socket.onAny((name: unknown, ...args: unknown[]) => this.#onMessage(name, args));
     this.#socket.on('disconnect', (reason) => {
       this.log.debug({ reason }, 'socket disconnected');
@@ -74,6 +83,8 @@ export class PeerSession implements SessionContext {
 
   async join(): Promise<{ room: Room; peer: Peer }> {
     if (this.#peer || this.#joining) throw new AppError('ALREADY_JOINED', 'this session has already joined');
+    // Removal, lock and lobby (MOD-4, MOD-5, LOBBY-n); the role a webinar gives guests (ROLE-5).
+    const role = this.#gate.check();
     this.#joining = true;
     const room = await this.#registry.open(this.#roomInfo);
     let peer: Peer;
@@ -82,6 +93,7 @@ export class PeerSession implements SessionContext {
       peer = room.addPeer({
         id: crypto.randomUUID(),
         claims: this.#claims,
+        role,
         notify: (name, data) => {
           if (!this.#closed) this.#socket.emit(name, data);
         },
@@ -125,9 +137,16 @@ export class PeerSession implements SessionContext {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#joinTimer);
+    this.#gate.close();
     this.#socket.offAny();
     if (this.#room && this.#peer) this.#room.removePeer(this.#peer);
     this.#onClose();
+  }
+
+  #setJoinDeadline(ms: number | null): void {
+    clearTimeout(this.#joinTimer);
+    if (ms === null || this.#closed) return;
+    this.#joinTimer = setTimeout(() => this.end('JOIN_TIMEOUT', `no join within ${ms / 1000} s`), ms);
   }
 
   #onMessage(name: unknown, args: unknown[]): void {

@@ -35,6 +35,8 @@ export class SignalingServer {
       pingTimeout: 5_000,
       connectTimeout: 10_000,
       serveClient: false,
+      // Other upgrades on this HTTP server (/collab) are not socket.io's to destroy.
+      destroyUpgrade: false,
     });
     this.io.use(async (socket: Socket, next) => {
       try {

@@ -1,5 +1,8 @@
 import type { types } from 'mediasoup';
-import type { RequestData, RequestName, ResponseData } from '@nomades/shared';
+import { AppError, rightForSource, type RequestData, type RequestName, type ResponseData } from '@nomades/shared';
+import { assertRight } from '../moderation/assertRight.js';
+import { moderatedSourceOf } from '../moderation/Moderator.js';
+import { moderationHandlers } from './moderationHandlers.js';
 import type { SessionContext } from './SessionContext.js';
 
 type Handler<N extends RequestName> = (ctx: SessionContext, data: RequestData<N>) => Promise<ResponseData<N>>;
@@ -39,6 +42,18 @@ export const requestHandlers: RequestHandlers = {
 
   async produce(ctx, data) {
     const { room, peer } = ctx.joined();
+    // ROLE-1…4: the current role's rights; MOD-2: a locked source may only be produced paused.
+    assertRight(peer.role, rightForSource(data.source));
+    if (!data.paused && room.controls.isMediaLocked(peer.identity, moderatedSourceOf(data.source))) {
+      throw new AppError('MEDIA_LOCKED', `a host has locked your ${data.source}`);
+    }
+    if (data.source === 'screen') {
+      // SIG-9: at most maxScreenShares screens at once in a room.
+      const sharing = [...room.peers()].filter((p) => p !== peer && [...p.media.producers.values()].some((x) => x.appData.source === 'screen'));
+      if (sharing.length >= room.info.maxScreenShares) {
+        throw new AppError('SCREEN_SHARE_BUSY', `${sharing[0].displayName} is already sharing a screen`);
+      }
+    }
     const producer = await peer.media.produce({ ...data, rtpParameters: data.rtpParameters as types.RtpParameters });
     room.broadcast(
       'newProducer',
@@ -62,6 +77,13 @@ export const requestHandlers: RequestHandlers = {
 
   async resumeProducer(ctx, { producerId }) {
     const { room, peer } = ctx.joined();
+    const source = peer.media.producers.get(producerId)?.appData.source;
+    if (source) {
+      assertRight(peer.role, rightForSource(source));
+      if (room.controls.isMediaLocked(peer.identity, moderatedSourceOf(source))) {
+        throw new AppError('MEDIA_LOCKED', `a host has locked your ${source}`);
+      }
+    }
     await peer.media.resumeProducer(producerId);
     room.broadcast('producerResumed', { peerId: peer.id, producerId }, peer.id);
     return {};
@@ -99,4 +121,6 @@ export const requestHandlers: RequestHandlers = {
     ctx.leave();
     return {};
   },
+
+  ...moderationHandlers,
 };

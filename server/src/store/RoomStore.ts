@@ -7,6 +7,7 @@ export interface NewRoom {
   maxParticipants: number;
   mode: RoomMode;
   record: boolean;
+  maxScreenShares?: number;
 }
 
 export type RoomStoreEvents = {

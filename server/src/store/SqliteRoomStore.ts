@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { RoomInfo, RoomMode, UpdateRoomBody } from '@nomades/shared';
+import { LIMITS, type RoomInfo, type RoomMode, type UpdateRoomBody } from '@nomades/shared';
 import type { NewRoom, RoomStore, RoomStoreEvents } from './RoomStore.js';
 
 interface RoomRow {
@@ -11,6 +11,7 @@ interface RoomRow {
   max_participants: number;
   mode: RoomMode;
   record: number;
+  max_screen_shares: number;
   created_at: string;
 }
 
@@ -20,6 +21,7 @@ const toInfo = (r: RoomRow): RoomInfo => ({
   maxParticipants: r.max_participants,
   mode: r.mode,
   record: r.record === 1,
+  maxScreenShares: r.max_screen_shares,
   createdAt: r.created_at,
 });
 
@@ -33,6 +35,7 @@ const MIGRATIONS = [
      record INTEGER NOT NULL DEFAULT 0,
      created_at TEXT NOT NULL
    )`,
+  `ALTER TABLE rooms ADD COLUMN max_screen_shares INTEGER NOT NULL DEFAULT 1`,
 ];
 
 /** Rooms in DATA_DIR/nomades.db (better-sqlite3, WAL). */
@@ -58,12 +61,13 @@ export class SqliteRoomStore extends EventEmitter<RoomStoreEvents> implements Ro
       max_participants: room.maxParticipants,
       mode: room.mode,
       record: room.record ? 1 : 0,
+      max_screen_shares: room.maxScreenShares ?? LIMITS.defaultMaxScreenShares,
       created_at: new Date().toISOString(),
     };
     this.#db
       .prepare(
-        `INSERT INTO rooms (id, name, max_participants, mode, record, created_at)
-         VALUES (@id, @name, @max_participants, @mode, @record, @created_at)`,
+        `INSERT INTO rooms (id, name, max_participants, mode, record, max_screen_shares, created_at)
+         VALUES (@id, @name, @max_participants, @mode, @record, @max_screen_shares, @created_at)`,
       )
       .run(row);
     return toInfo(row);
@@ -83,8 +87,8 @@ export class SqliteRoomStore extends EventEmitter<RoomStoreEvents> implements Ro
     if (!current) return undefined;
     const next: RoomInfo = { ...current, ...patch };
     this.#db
-      .prepare('UPDATE rooms SET name = ?, max_participants = ?, record = ? WHERE id = ?')
-      .run(next.name, next.maxParticipants, next.record ? 1 : 0, id);
+      .prepare('UPDATE rooms SET name = ?, max_participants = ?, record = ?, max_screen_shares = ? WHERE id = ?')
+      .run(next.name, next.maxParticipants, next.record ? 1 : 0, next.maxScreenShares, id);
     this.emit('updated', next);
     return next;
   }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { errorPayloadSchema } from '../errors.js';
 import { mediaKindSchema, mediaSourceSchema, peerInfoSchema } from './requests.js';
+import { moderatedSourceSchema } from '../rights.js';
+import { roleSchema } from '../token.js';
+import { roomControlsSchema } from './moderationSchemas.js';
 
 /** Server → client notifications (socket.io events without acknowledgement). */
 const id = z.string();
@@ -12,8 +15,22 @@ export const notifications = {
   producerPaused: z.object({ peerId: id, producerId: id }),
   producerResumed: z.object({ peerId: id, producerId: id }),
   consumerClosed: z.object({ consumerId: id, producerId: id }),
+  /** The dominant speaker changed (speaker view, grid order). */
+  activeSpeaker: z.object({ peerId: id }),
+  /** Who is audible, loudest first (dBov, -127…0); an empty list when nobody is. At most 2 per second. */
+  audioLevels: z.object({ levels: z.array(z.object({ peerId: id, volume: z.number() })).max(10) }),
+  /** Whether the room is being recorded; sent on change and to every joiner while it records. */
+  recording: z.object({ active: z.boolean() }),
   /** The server is closing this session (kicked, timed out, room closed); `error` says why. */
   closing: z.object({ error: errorPayloadSchema }),
+  /** Moderation (MOD-n, LOBBY-n): the room's controls as this peer sees them, sent on every change. */
+  roomControls: roomControlsSchema,
+  /** A peer's role changed (promote/demote); sent to everyone, the peer included. */
+  roleChanged: z.object({ peerId: id, role: roleSchema }),
+  /** To the muted peer: a host muted its microphone or stopped its camera/screen. */
+  mutedByHost: z.object({ source: moderatedSourceSchema, locked: z.boolean() }),
+  /** To a session waiting in the lobby: a host admitted it, send `join` again. */
+  lobbyAdmitted: z.object({}),
 } as const;
 
 export type NotificationName = keyof typeof notifications;

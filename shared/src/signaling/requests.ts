@@ -7,6 +7,7 @@ import {
   rtpCapabilitiesSchema,
   rtpParametersSchema,
 } from './mediaSchemas.js';
+import { moderationRequests } from './moderationSchemas.js';
 
 /**
  * The signaling protocol, client → server requests (socket.io events with an acknowledgement).
@@ -110,6 +111,7 @@ export const requests = {
     response: empty,
   },
   leave: { request: empty, response: empty },
+  ...moderationRequests,
 } as const;
 
 export type RequestName = keyof typeof requests;

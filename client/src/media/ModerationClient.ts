@@ -1,0 +1,143 @@
+import type { ModeratedSource, RequestData, ResponseData, Role, RoomControls } from '@nomades/shared';
+import { ClientError } from './ClientError';
+import type { SignalingClient } from './SignalingClient';
+import { TypedEmitter } from './TypedEmitter';
+
+/** What the UI shows of moderation: controls from the server, our role, the lobby. */
+export interface ModerationSnapshot {
+  /** Waiting in the lobby for a host (LOBBY-1). */
+  inLobby: boolean;
+  /** Our current role (changes on promote/demote). */
+  role: Role | null;
+  controls: RoomControls;
+  /** Roles changed during the meeting, by peer id (the join-time roles are in the peer list). */
+  roles: ReadonlyMap<string, Role>;
+  /** Last moderation event worth telling the user ("A host muted your microphone"). */
+  notice: string | null;
+}
+
+export interface ModerationEvents extends Record<string, unknown[]> {
+  change: [];
+  /** A host muted our microphone or stopped our camera/screen: the RoomClient stops it locally. */
+  muted: [source: ModeratedSource];
+  /** Our role changed. */
+  role: [role: Role];
+}
+
+const EMPTY: RoomControls = { locked: false, lobbyEnabled: false, hands: [], lobby: [], myLocks: [] };
+
+/**
+ * The moderation side of a RoomClient: the lobby on join, the room's controls, hands, and the
+ * host's commands (MOD-n / LOBBY-n in docs/spec/signaling.md). The server enforces every right;
+ * this only mirrors its state and sends requests.
+ */
+export class ModerationClient extends TypedEmitter<ModerationEvents> {
+  private readonly signaling: SignalingClient;
+  private snapshot: ModerationSnapshot = { inLobby: false, role: null, controls: EMPTY, roles: new Map(), notice: null };
+  private selfId = '';
+  private admitted: (() => void) | null = null;
+
+  constructor(signaling: SignalingClient) {
+    super();
+    this.signaling = signaling;
+    signaling.on('roomControls', (controls) => this.update({ controls }));
+    signaling.on('lobbyAdmitted', () => this.admitted?.());
+    signaling.on('roleChanged', ({ peerId, role }) => {
+      const roles = new Map(this.snapshot.roles).set(peerId, role);
+      if (peerId !== this.selfId) return this.update({ roles });
+      this.update({ roles, role, notice: role === 'attendee' ? 'A host made you an attendee: you now watch and listen.' : 'A host invited you to speak.' });
+      this.emit('role', role);
+    });
+    signaling.on('mutedByHost', ({ source, locked }) => {
+      const what = source === 'microphone' ? 'muted your microphone' : source === 'camera' ? 'stopped your camera' : 'stopped your screen share';
+      this.update({ notice: `A host ${what}${locked ? ' and locked it' : ''}.` });
+      this.emit('muted', source);
+    });
+  }
+
+  readonly getSnapshot = (): ModerationSnapshot => this.snapshot;
+  readonly subscribe = (listener: () => void): (() => void) => this.on('change', listener);
+
+  /** `join`, waiting in the lobby when the server says IN_LOBBY until a host admits us. */
+  async join(): Promise<ResponseData<'join'>> {
+    try {
+      return this.joined(await this.signaling.request('join', {}));
+    } catch (error) {
+      if (!(error instanceof ClientError) || error.code !== 'IN_LOBBY') throw error;
+    }
+    this.update({ inLobby: true });
+    await new Promise<void>((resolve) => (this.admitted = resolve));
+    this.admitted = null;
+    this.update({ inLobby: false });
+    return this.joined(await this.signaling.request('join', {}));
+  }
+
+  /** Ends a wait in the lobby (the client closed). */
+  close(): void {
+    this.admitted?.();
+    this.removeAllListeners();
+  }
+
+  setHand(raised: boolean, peerId?: string): Promise<unknown> {
+    return this.send('setHand', peerId ? { raised, peerId } : { raised });
+  }
+
+  mute(peerId: string, source: ModeratedSource, lock = false): Promise<unknown> {
+    return this.send('muteParticipant', { peerId, source, lock });
+  }
+
+  muteAll(): Promise<unknown> {
+    return this.send('muteAll', {});
+  }
+
+  remove(peerId: string): Promise<unknown> {
+    return this.send('removeParticipant', { peerId });
+  }
+
+  setRole(peerId: string, role: 'participant' | 'attendee'): Promise<unknown> {
+    return this.send('setRole', { peerId, role });
+  }
+
+  setLocked(locked: boolean): Promise<unknown> {
+    return this.send('setRoomLock', { locked });
+  }
+
+  setLobby(enabled: boolean): Promise<unknown> {
+    return this.send('setLobby', { enabled });
+  }
+
+  admit(id: string): Promise<unknown> {
+    return this.send('admitFromLobby', { id });
+  }
+
+  refuse(id: string): Promise<unknown> {
+    return this.send('refuseFromLobby', { id });
+  }
+
+  dismissNotice(): void {
+    this.update({ notice: null });
+  }
+
+  private joined(answer: ResponseData<'join'>): ResponseData<'join'> {
+    this.selfId = answer.peerId;
+    this.update({ role: answer.role });
+    return answer;
+  }
+
+  private async send<N extends 'setHand' | 'muteParticipant' | 'muteAll' | 'removeParticipant' | 'setRole' | 'setRoomLock' | 'setLobby' | 'admitFromLobby' | 'refuseFromLobby'>(
+    name: N,
+    data: RequestData<N>,
+  ): Promise<unknown> {
+    try {
+      return await this.signaling.request(name, data);
+    } catch (error) {
+      this.update({ notice: ClientError.from(error).message });
+      return undefined;
+    }
+  }
+
+  private update(patch: Partial<ModerationSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    this.emit('change');
+  }
+}

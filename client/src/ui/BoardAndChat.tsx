@@ -1,0 +1,79 @@
+import { Suspense, lazy, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { CollabClient, type CollabSnapshot } from '../collab/CollabClient';
+import { ChatPanel } from './ChatPanel';
+
+/** tldraw weighs most of the bundle: loaded the first time the board is opened, not on join. */
+const BoardPanel = lazy(() => import('./BoardPanel'));
+
+const IDLE: CollabSnapshot = { status: 'connecting', problem: null, readOnly: true, messages: [] };
+const noSubscribe = () => () => undefined;
+
+export interface CollabPanels {
+  collab: CollabClient | null;
+  snapshot: CollabSnapshot;
+  boardOpen: boolean;
+  chatOpen: boolean;
+  /** Messages from others received while the chat was hidden. */
+  unread: number;
+  toggleBoard: () => void;
+  toggleChat: () => void;
+}
+
+/** Owns the room's CollabClient while `enabled` (joined, not in a lobby), and which panels are open. */
+export function useCollabPanels(roomId: string, token: string, enabled: boolean): CollabPanels {
+  const [collab, setCollab] = useState<CollabClient | null>(null);
+  const [boardOpen, setBoardOpen] = useState(false);
+  const [chatOpen, setChatOpen] = useState(false);
+  const seen = useRef(0);
+
+  useEffect(() => {
+    if (!enabled) return;
+    const client = new CollabClient({ origin: window.location.origin, roomId, token });
+    setCollab(client);
+    return () => {
+      client.close();
+      setCollab(null);
+    };
+  }, [roomId, token, enabled]);
+
+  const snapshot = useSyncExternalStore(collab?.subscribe ?? noSubscribe, collab?.getSnapshot ?? (() => IDLE));
+  const selfId = collab?.user.id;
+  const othersMessages = snapshot.messages.filter((m) => m.authorId !== selfId).length;
+  useEffect(() => {
+    if (chatOpen) seen.current = othersMessages;
+  }, [chatOpen, othersMessages]);
+  // History present on join counts as read: only what arrives afterwards is "unread".
+  const historyRead = useRef(false);
+  useEffect(() => {
+    if (snapshot.status !== 'synced' || historyRead.current) return;
+    historyRead.current = true;
+    seen.current = othersMessages;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [snapshot.status]);
+
+  return {
+    collab,
+    snapshot,
+    boardOpen,
+    chatOpen,
+    unread: chatOpen ? 0 : Math.max(0, othersMessages - seen.current),
+    toggleBoard: () => setBoardOpen((o) => !o),
+    toggleChat: () => setChatOpen((o) => !o),
+  };
+}
+
+/** The whiteboard and chat panels, beside the media stage. */
+export function BoardAndChat({ panels }: { panels: CollabPanels }) {
+  const { collab, snapshot, boardOpen, chatOpen } = panels;
+  if (!collab || (!boardOpen && !chatOpen)) return null;
+  return (
+    <>
+      {boardOpen && (
+        <Suspense fallback={<section className="board-panel hint">Loading the whiteboard…</section>}>
+          <BoardPanel collab={collab} />
+        </Suspense>
+      )}
+      {chatOpen && <ChatPanel collab={collab} snapshot={snapshot} selfId={collab.user.id} />}
+    </>
+  );
+}

@@ -1,0 +1,72 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { COLLAB_LIMITS, type ChatMessage } from '@nomades/shared';
+import type { CollabClient, CollabSnapshot } from '../collab/CollabClient';
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** The room's chat: its whole history, new messages live, Enter sends (Shift+Enter: new line). */
+export function ChatPanel({ collab, snapshot, selfId }: { collab: CollabClient; snapshot: CollabSnapshot; selfId: string }) {
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const list = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [snapshot.messages.length]);
+
+  const send = (): void => {
+    const text = draft.trim();
+    if (!text) return;
+    setDraft('');
+    setError(null);
+    collab.sendChat(text).catch((e: { code?: string; message?: string }) => {
+      setDraft((d) => d || text);
+      setError(e.message ?? 'the message was not sent');
+    });
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  return (
+    <section className="chat-panel" data-testid="chat-panel" aria-label="Chat">
+      <div className="panel-bar">
+        <strong>Chat</strong>
+        {snapshot.status !== 'synced' && <span className="hint">{snapshot.status === 'refused' ? snapshot.problem : 'connecting…'}</span>}
+      </div>
+      <ol className="chat-messages" ref={list} aria-live="polite">
+        {snapshot.messages.map((m: ChatMessage) => (
+          <li key={m.id} data-testid="chat-message" className={m.authorId === selfId ? 'chat-message own' : 'chat-message'}>
+            <div className="chat-meta">
+              <span className="chat-author">{m.authorName}</span>
+              <time dateTime={new Date(m.time).toISOString()}>{timeFormat.format(m.time)}</time>
+            </div>
+            <p className="chat-text">{m.text}</p>
+          </li>
+        ))}
+        {snapshot.messages.length === 0 && <li className="hint">No messages yet.</li>}
+      </ol>
+      {error && (
+        <p className="hint chat-error" role="alert">
+          {error}
+        </p>
+      )}
+      <textarea
+        data-testid="chat-input"
+        className="chat-input"
+        rows={2}
+        maxLength={COLLAB_LIMITS.maxChatMessageLength}
+        placeholder="Message (Enter to send)"
+        aria-label="Chat message"
+        value={draft}
+        disabled={snapshot.status === 'refused'}
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+import { useState, useSyncExternalStore } from 'react';
+import type { RoomClient } from '../media/RoomClient';
+import type { RoomSnapshot } from '../media/RoomClientTypes';
+import { LocalTile } from './LocalTile';
+import { ParticipantTile } from './ParticipantTile';
+import { VideoTrack } from './VideoTrack';
+
+type Layout = 'grid' | 'speaker';
+
+interface Props {
+  client: RoomClient;
+  room: RoomSnapshot;
+  onAudioBlocked: () => void;
+}
+
+/**
+ * Where the video goes: a shared screen large for everyone; then either the grid of every tile
+ * or the speaker view (the active speaker large, the others in a strip). Speaking tiles are
+ * highlighted. Each tile reports its size and visibility so that only what is shown is received.
+ */
+export function MediaStage({ client, room, onAudioBlocked }: Props) {
+  const speakers = useSyncExternalStore(client.speakers.subscribe, client.speakers.getSnapshot);
+  const [layout, setLayout] = useState<Layout>('grid');
+  const self = room.self!;
+  const sharer = room.peers.find((p) => p.screenTrack);
+  const featured =
+    layout === 'speaker' && !sharer ? (room.peers.find((p) => p.id === speakers.activeSpeakerId) ?? room.peers[0]) : undefined;
+  const tile = (peer: RoomSnapshot['peers'][number]) => (
+    <ParticipantTile
+      key={peer.id}
+      peer={peer}
+      onAudioBlocked={onAudioBlocked}
+      onViewport={(viewport) => client.setTileViewport(peer.id, viewport)}
+      speaking={speakers.speaking.has(peer.id)}
+    />
+  );
+  const strip = Boolean(sharer || featured);
+  const count = room.peers.length + 1;
+
+  return (
+    <div className={`media-stage layout-${layout}`}>
+      <div className="layout-switch" role="group" aria-label="Layout">
+        {(['grid', 'speaker'] as const).map((l) => (
+          <button key={l} type="button" data-testid={`layout-${l}`} aria-pressed={layout === l} onClick={() => setLayout(l)}>
+            {l === 'grid' ? 'Grid' : 'Speaker'}
+          </button>
+        ))}
+      </div>
+      {sharer && (
+        <section className="screen-stage" aria-label={`${sharer.displayName}'s screen`}>
+          <VideoTrack track={sharer.screenTrack} testId="screen-video" />
+          <span className="caption">{sharer.displayName} is sharing their screen</span>
+        </section>
+      )}
+      {room.localScreenTrack && (
+        <div className="notice" role="status" data-testid="sharing-notice">
+          You are sharing your screen.
+        </div>
+      )}
+      {featured && <section className="speaker-stage">{tile(featured)}</section>}
+      <section className={strip ? 'strip' : `grid grid-${Math.min(count, 4)}`} aria-label="Participants">
+        <LocalTile peerId={self.peerId} name={self.displayName} track={room.localVideoTrack} micOn={room.micOn} />
+        {room.peers.filter((p) => p !== featured).map(tile)}
+      </section>
+    </div>
+  );
+}

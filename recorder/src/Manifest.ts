@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RecordingStream } from '@nomades/shared';
+
+export interface TrackEntry extends RecordingStream {
+  /** File name inside the recording's folder (Matroska, stream copy). */
+  file: string;
+  openedAt: string;
+  closedAt?: string;
+  /** ffmpeg's pid while it writes, to stop an orphan after a recorder crash. */
+  pid?: number;
+  host: string;
+}
+
+export interface ManifestData {
+  recordingId: string;
+  roomId: string;
+  /** One entry per time a recorder took the job (more than one: it was interrupted and resumed). */
+  attempts: Array<{ at: string; host: string; pid: number }>;
+  tracks: TrackEntry[];
+}
+
+/**
+ * What a recording's folder holds, in `manifest.json` (written atomically after every change),
+ * so that a recorder taking over an interrupted job knows the tracks already written.
+ */
+export class Manifest {
+  readonly dir: string;
+  readonly data: ManifestData;
+
+  private constructor(dir: string, data: ManifestData) {
+    this.dir = dir;
+    this.data = data;
+  }
+
+  static load(dir: string, recordingId: string, roomId: string): Manifest {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'manifest.json');
+    let data: ManifestData = { recordingId, roomId, attempts: [], tracks: [] };
+    if (fs.existsSync(file)) data = JSON.parse(fs.readFileSync(file, 'utf8')) as ManifestData;
+    return new Manifest(dir, data);
+  }
+
+  save(): void {
+    const file = path.join(this.dir, 'manifest.json');
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.data, null, 2));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  addTrack(entry: TrackEntry): TrackEntry {
+    this.data.tracks.push(entry);
+    this.save();
+    return entry;
+  }
+
+  trackPath(entry: TrackEntry): string {
+    return path.join(this.dir, entry.file);
+  }
+}

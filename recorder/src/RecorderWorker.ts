@@ -1,0 +1,97 @@
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { RECORDING_QUEUE, recordingJobDataSchema, type RecordingJobResult } from '@nomades/shared';
+import { ControlClient } from './ControlClient.js';
+import { warmUp } from './ffmpeg.js';
+import { RecordingJob } from './RecordingJob.js';
+
+export interface RecorderOptions {
+  redisUrl: string;
+  recorderKey: string;
+  recordingsDir: string;
+  /** Address the SFU sends RTP to. */
+  rtpIp: string;
+  portRange: [number, number];
+  /** Sessions recorded at once by this process. */
+  concurrency: number;
+  /** BullMQ lock: a job whose worker died is taken over after about lockMs + 2 × stalledMs. */
+  lockMs: number;
+  stalledMs: number;
+  pollMs?: number;
+  log: Logger;
+}
+
+/**
+ * The recorder: a BullMQ worker of the `recordings` queue. Handles 'error' and 'failed' (a job
+ * that failed for good is reported to the server with its reason), and closes gracefully:
+ * running sessions stop their ffmpeg processes cleanly and are left to be resumed.
+ */
+export class RecorderWorker {
+  readonly #worker: Worker<unknown, RecordingJobResult>;
+  readonly #connection: Redis;
+  readonly #abort = new AbortController();
+  readonly #o: RecorderOptions;
+  readonly #warm: Promise<void>;
+  #closing?: Promise<void>;
+
+  constructor(options: RecorderOptions) {
+    this.#o = options;
+    const log = options.log;
+    this.#warm = warmUp().catch((error) => log.error({ err: error }, 'ffmpeg does not run: recordings will fail'));
+    this.#connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.#connection.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+    this.#worker = new Worker<unknown, RecordingJobResult>(RECORDING_QUEUE, (job) => this.#process(job), {
+      connection: this.#connection,
+      concurrency: options.concurrency,
+      lockDuration: options.lockMs,
+      stalledInterval: options.stalledMs,
+      maxStalledCount: 2,
+      autorun: true,
+    });
+    this.#worker.on('error', (error) => log.error({ err: error }, 'recorder worker error'));
+    this.#worker.on('failed', (job, error) => void this.#onFailed(job, error));
+    this.#worker.on('stalled', (jobId) => log.warn({ job: jobId }, 'a recording job stalled (its recorder died); it is taken over'));
+  }
+
+  /** Resolves once connected to Redis and ready to take jobs. */
+  async ready(): Promise<void> {
+    await Promise.all([this.#worker.waitUntilReady(), this.#warm]);
+  }
+
+  #process(job: Job): Promise<RecordingJobResult> {
+    return new RecordingJob(job, {
+      recordingsDir: this.#o.recordingsDir,
+      recorderKey: this.#o.recorderKey,
+      rtpIp: this.#o.rtpIp,
+      portRange: this.#o.portRange,
+      pollMs: this.#o.pollMs ?? 500,
+      unreachableMs: 20_000,
+      signal: this.#abort.signal,
+      log: this.#o.log,
+    }).run();
+  }
+
+  async #onFailed(job: Job | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    const parsed = recordingJobDataSchema.safeParse(job.data);
+    const final = (await job.getState().catch(() => 'failed')) === 'failed';
+    this.#o.log.warn({ job: job.id, attempt: job.attemptsMade, final, err: error }, 'recording job failed');
+    if (!parsed.success || this.#abort.signal.aborted) return;
+    const control = new ControlClient(parsed.data.controlUrl, parsed.data.recordingId, this.#o.recorderKey);
+    const report = final
+      ? { status: 'failed' as const, error: error.message }
+      : { note: `attempt ${job.attemptsMade} failed (${error.message}); it will be retried` };
+    await control.report(report).catch((e) => this.#o.log.warn({ err: e }, 'could not report a failure'));
+  }
+
+  /** Stops taking jobs, ends running sessions cleanly, disconnects. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#abort.abort();
+      await this.#worker.close();
+      this.#connection.disconnect();
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,272 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  Hocuspocus,
+  type Document,
+  type beforeHandleMessagePayload,
+  type onAuthenticatePayload,
+  type onDisconnectPayload,
+  type onLoadDocumentPayload,
+} from '@hocuspocus/server';
+import { WebSocketServer } from 'ws';
+import * as Y from 'yjs';
+import {
+  AppError,
+  COLLAB_CLOSE_CODES,
+  COLLAB_LIMITS,
+  COLLAB_PATH,
+  COLLAB_ROOTS,
+  can,
+  chatMessageSchema,
+  collabDocumentName,
+  roomIdOfDocument,
+  type BoardSnapshot,
+  type ChatMessage,
+} from '@nomades/shared';
+import type { TokenService } from '../auth/TokenService.js';
+import type { Logger } from '../logging/logger.js';
+import { TokenBucket } from '../signaling/TokenBucket.js';
+import type { RoomStore } from '../store/RoomStore.js';
+import { AwarenessGuard } from './AwarenessGuard.js';
+import { BOARD_RULES } from './boardRules.js';
+import { ChatChannel } from './ChatChannel.js';
+import type { CollabContext } from './CollabContext.js';
+import { CollabStore, LOAD_ORIGIN } from './CollabStore.js';
+import { inspectUpdate } from './inspectUpdate.js';
+import { MessageType, SyncType } from './messageTypes.js';
+import { SocketGuard } from './SocketGuard.js';
+import { VarReader } from './VarReader.js';
+
+export interface CollabServerOptions {
+  tokens: TokenService;
+  rooms: RoomStore;
+  log: Logger;
+  dataDir: string;
+  maxDocumentBytes: number;
+}
+
+class Refusal {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * The whiteboard and chat server: Hocuspocus on the HTTP server's `upgrade` at COLLAB_PATH, one
+ * Yjs document per room (`rooms/<roomId>`), authenticated with the room token, persisted in
+ * SQLite (CollabStore), guarded per socket (SocketGuard), per update (inspectUpdate +
+ * BOARD_RULES), per awareness message (AwarenessGuard); the chat goes through ChatChannel.
+ */
+export class CollabServer {
+  readonly hocuspocus: Hocuspocus;
+  readonly #http: http.Server;
+  readonly #wss: WebSocketServer;
+  readonly #store: CollabStore;
+  readonly #opts: CollabServerOptions;
+  readonly #log: Logger;
+  readonly #awareness = new WeakMap<Y.Doc, AwarenessGuard>();
+  readonly #loaded = new WeakSet<Y.Doc>();
+  readonly #onUpgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  #closing?: Promise<void>;
+
+  constructor(httpServer: http.Server, opts: CollabServerOptions) {
+    this.#http = httpServer;
+    this.#opts = opts;
+    this.#log = opts.log.child({ name: 'collab' });
+    this.#store = new CollabStore(opts.dataDir);
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: COLLAB_LIMITS.maxMessageBytes });
+    const chat = new ChatChannel({ log: this.#log, sizeOf: (n) => this.#store.sizeOf(n), maxDocumentBytes: opts.maxDocumentBytes });
+    this.hocuspocus = new Hocuspocus({
+      quiet: true,
+      onAuthenticate: (p) => this.#authenticate(p),
+      onLoadDocument: async (p) => this.#load(p),
+      beforeHandleMessage: async (p) => this.#beforeHandleMessage(p),
+      onStateless: async (p) => chat.handle(p),
+      onStoreDocument: async ({ document, documentName }) => this.#compact(documentName, document),
+      beforeUnloadDocument: async ({ document, documentName }) => {
+        if (!this.#store.closed && this.#store.pendingUpdates(documentName) > 0) this.#compact(documentName, document);
+      },
+      afterUnloadDocument: async ({ documentName }) => {
+        this.#store.unloaded(documentName);
+        this.#log.debug({ doc: documentName }, 'document unloaded');
+      },
+      onDisconnect: async ({ context, document }: onDisconnectPayload) => {
+        const sender = (context as CollabContext).sender;
+        if (sender) this.#awareness.get(document)?.release(sender.claimed);
+      },
+    });
+    this.#onUpgrade = (req, socket, head) => {
+      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (pathname !== COLLAB_PATH) return;
+      if (this.#closing) return void socket.destroy();
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        const guard = new SocketGuard(ws, this.#log);
+        ws.on('error', (err) => this.#log.debug({ err }, 'collab socket error'));
+        this.hocuspocus.handleConnection(ws, req, { guard } satisfies CollabContext);
+      });
+    };
+    httpServer.on('upgrade', this.#onUpgrade);
+  }
+
+  /** Connections open on every document. */
+  get connectionCount(): number {
+    return this.hocuspocus.getConnectionsCount();
+  }
+
+  /** The chat of a room, in order (from memory when the document is loaded, else from the store). */
+  chatOf(roomId: string): ChatMessage[] {
+    return this.#read(roomId, (doc) =>
+      doc
+        .getArray(COLLAB_ROOTS.chat)
+        .toArray()
+        .flatMap((m) => {
+          const parsed = chatMessageSchema.safeParse(m);
+          return parsed.success ? [parsed.data] : [];
+        }),
+    );
+  }
+
+  /** The board of a room as a tldraw store snapshot (YKeyValue semantics: the rightmost entry of a key wins). */
+  boardOf(roomId: string): BoardSnapshot {
+    return this.#read(roomId, (doc) => {
+      const store: BoardSnapshot['store'] = {};
+      for (const entry of doc.getArray<{ key: string; val: BoardSnapshot['store'][string] }>(COLLAB_ROOTS.board).toArray()) {
+        store[entry.key] = entry.val;
+      }
+      const schema = doc.getMap(COLLAB_ROOTS.meta).get('schema');
+      return { store, schema: (schema as BoardSnapshot['schema']) ?? null };
+    });
+  }
+
+  #read<T>(roomId: string, read: (doc: Y.Doc) => T): T {
+    const name = collabDocumentName(roomId);
+    const live = this.hocuspocus.documents.get(name);
+    if (live && this.#loaded.has(live)) return read(live);
+    const copy = this.#store.read(name);
+    try {
+      return read(copy);
+    } finally {
+      copy.destroy();
+    }
+  }
+
+  async #authenticate({ token, documentName, connectionConfig, context }: onAuthenticatePayload): Promise<Partial<CollabContext>> {
+    const { guard } = context as CollabContext;
+    try {
+      const roomId = roomIdOfDocument(documentName);
+      if (!roomId) throw new AppError('NOT_FOUND', 'documents are named rooms/<roomId>');
+      const claims = await this.#opts.tokens.verify(token, roomId);
+      if (!this.#opts.rooms.get(roomId)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+      connectionConfig.readOnly = !can(claims.role, 'board');
+      guard.authSucceeded();
+      this.#log.debug({ room: roomId, peer: claims.sub, readOnly: connectionConfig.readOnly }, 'collab authenticated');
+      return {
+        claims,
+        roomId,
+        sender: { id: claims.sub, name: claims.name, claimed: new Set() },
+        chatBucket: new TokenBucket(COLLAB_LIMITS.chatMessagesPerSecond, COLLAB_LIMITS.chatBurst),
+      };
+    } catch (error) {
+      const appError = error instanceof AppError ? error : new AppError('INTERNAL', 'authentication failed');
+      if (appError.code === 'INTERNAL') this.#log.error({ err: error }, 'collab authentication failed');
+      else this.#log.warn({ doc: documentName.slice(0, 80), code: appError.code }, 'collab authentication refused');
+      guard.authFailed();
+      // Hocuspocus sends `reason` in its permission-denied message (an Error would also be logged to the console).
+      throw { reason: `${appError.code}: ${appError.message}` };
+    }
+  }
+
+  #load({ document, documentName }: onLoadDocumentPayload): void {
+    try {
+      this.#store.loadInto(documentName, document);
+    } catch (error) {
+      this.#log.error({ err: error, doc: documentName }, 'document could not be loaded; it stays closed and its data untouched');
+      // Hocuspocus only unloads documents it has registered: free this one (its awareness timer) here.
+      (document as Document).destroy();
+      throw error;
+    }
+    document.getArray(COLLAB_ROOTS.board);
+    document.getMap(COLLAB_ROOTS.meta);
+    document.getArray(COLLAB_ROOTS.chat);
+    document.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== LOAD_ORIGIN && !this.#store.closed) this.#store.append(documentName, update);
+    });
+    this.#awareness.set(document, new AwarenessGuard(document.awareness));
+    this.#loaded.add(document);
+    this.#log.debug({ doc: documentName, bytes: this.#store.sizeOf(documentName) }, 'document loaded');
+  }
+
+  #compact(name: string, document: Y.Doc): void {
+    // Never store a document whose load failed: it would replace the stored data.
+    if (!this.#loaded.has(document) || this.#store.closed) return;
+    this.#store.compact(name, document);
+  }
+
+  #beforeHandleMessage({ connection, document, documentName, update, context }: beforeHandleMessagePayload): void {
+    const ctx = context as CollabContext;
+    try {
+      const reader = new VarReader(update);
+      reader.varString();
+      const type = reader.varUint();
+      switch (type) {
+        case MessageType.Sync:
+        case MessageType.SyncReply: {
+          const sub = reader.varUint();
+          if (sub === SyncType.Step1 || connection.readOnly) return;
+          if (sub !== SyncType.Step2 && sub !== SyncType.Update) throw new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, 'unknown sync message');
+          const yUpdate = reader.varUint8Array();
+          if (this.#store.sizeOf(documentName) + yUpdate.byteLength > this.#opts.maxDocumentBytes) {
+            throw new Refusal(COLLAB_CLOSE_CODES.DOCUMENT_TOO_LARGE, `the room's document would exceed ${this.#opts.maxDocumentBytes} bytes`);
+          }
+          const problem = inspectUpdate(document, yUpdate, BOARD_RULES);
+          if (problem) throw new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, problem);
+          return;
+        }
+        case MessageType.Awareness: {
+          const problem = ctx.sender ? this.#awareness.get(document)?.check(reader.varUint8Array(), ctx.sender) : 'not authenticated';
+          if (problem) throw new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, problem);
+          return;
+        }
+        case MessageType.Auth:
+        case MessageType.QueryAwareness:
+        case MessageType.Stateless:
+        case MessageType.Close:
+          return;
+        default:
+          throw new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, `message type ${type} is not accepted from clients`);
+      }
+    } catch (error) {
+      const refusal = error instanceof Refusal ? error : new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, 'malformed message');
+      const name = Object.entries(COLLAB_CLOSE_CODES).find(([, c]) => c === refusal.code)?.[0] ?? 'REFUSED';
+      if (!ctx.guard.closed) {
+        this.#log.warn({ room: ctx.roomId, peer: ctx.claims?.sub, code: refusal.code, reason: refusal.reason }, 'collab message refused');
+        ctx.guard.close(refusal.code, `${name}: ${refusal.reason}`);
+      }
+      // Hocuspocus closes the document connection; `code`/`reason` only, so it is not logged as an Error.
+      throw { code: refusal.code, reason: refusal.reason };
+    }
+  }
+
+  /** Closes every socket, stores every loaded document, closes the store. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#http.off('upgrade', this.#onUpgrade);
+      for (const ws of this.#wss.clients) ws.close(COLLAB_CLOSE_CODES.SHUTTING_DOWN, 'SHUTTING_DOWN: the server is stopping');
+      const deadline = Date.now() + 2_000;
+      while ((this.hocuspocus.getConnectionsCount() > 0 || this.hocuspocus.loadingDocuments.size > 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for (const ws of this.#wss.clients) ws.terminate();
+      for (const [name, document] of this.hocuspocus.documents) {
+        await this.hocuspocus.debouncer.executeNow(`onStoreDocument-${name}`);
+        this.#compact(name, document);
+        this.hocuspocus.documents.delete(name);
+        (document as Document).destroy();
+      }
+      await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+      this.#store.close();
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,39 @@
+import { Router } from 'express';
+import { AppError, roomIdSchema, type ChatHistory } from '@nomades/shared';
+import { adminAuth } from '../http/adminAuth.js';
+import type { RoomStore } from '../store/RoomStore.js';
+import type { CollabServer } from './CollabServer.js';
+
+export interface CollabRouterDeps {
+  collab: CollabServer;
+  store: RoomStore;
+  adminKey: string;
+  tldrawLicenseKey?: string;
+}
+
+/**
+ * Mounted on /api: `GET /rooms/:id/chat` and `GET /rooms/:id/board` (admin key) read a room's
+ * chat history and board; `GET /collab/config` (public) gives the web client its tldraw license key.
+ */
+export function collabRouter(deps: CollabRouterDeps): Router {
+  const router = Router();
+  const admin = adminAuth(deps.adminKey);
+  const roomId = (id: string): string => {
+    const parsed = roomIdSchema.safeParse(id);
+    if (!parsed.success || !deps.store.get(parsed.data)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+    return parsed.data;
+  };
+
+  router.get('/rooms/:id/chat', admin, (req, res) => {
+    const body: ChatHistory = { messages: deps.collab.chatOf(roomId(String(req.params.id))) };
+    res.json(body);
+  });
+  router.get('/rooms/:id/board', admin, (req, res) => {
+    res.json(deps.collab.boardOf(roomId(String(req.params.id))));
+  });
+  router.get('/collab/config', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json({ tldrawLicenseKey: deps.tldrawLicenseKey ?? null });
+  });
+  return router;
+}

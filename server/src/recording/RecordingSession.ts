@@ -1,0 +1,92 @@
+import { EventEmitter } from 'node:events';
+import type { RecordingTap } from '@nomades/sfu';
+import { AppError, type RecordingStream, type TapRequest, type TapResponse } from '@nomades/shared';
+import type { Logger } from '../logging/logger.js';
+import type { Room } from '../rooms/Room.js';
+
+export type RecordingSessionEvents = {
+  /** The session ended (room empty or closed, flag turned off, server closing). */
+  close: [];
+};
+
+/**
+ * One recording of one room, while it runs: the streams the recorder should capture and the
+ * SFU taps it asked for (one per producer; a new request for a producer replaces the old tap,
+ * which is what a recorder taking over an interrupted job does).
+ */
+export class RecordingSession extends EventEmitter<RecordingSessionEvents> {
+  readonly id: string;
+  readonly room: Room;
+  readonly #listenIp: string;
+  readonly #taps = new Map<string, RecordingTap>();
+  readonly #log: Logger;
+  #closed = false;
+
+  constructor(id: string, room: Room, listenIp: string, log: Logger) {
+    super();
+    this.id = id;
+    this.room = room;
+    this.#listenIp = listenIp;
+    this.#log = log;
+  }
+
+  get active(): boolean {
+    return !this.#closed;
+  }
+
+  streams(): RecordingStream[] {
+    if (this.#closed) return [];
+    const names = new Map([...this.room.peers()].map((p) => [p.id, p.displayName]));
+    return this.room.media
+      .producers()
+      .filter((p) => !p.closed && names.has(p.appData.peerId))
+      .map((p) => ({
+        producerId: p.id,
+        peerId: p.appData.peerId,
+        displayName: names.get(p.appData.peerId) ?? '',
+        kind: p.kind,
+        source: p.appData.source,
+      }));
+  }
+
+  async openTap(request: TapRequest): Promise<TapResponse> {
+    this.#assertOpen();
+    this.#taps.get(request.producerId)?.close();
+    const tap = await this.room.media.createRecordingTap(request.producerId, this.#listenIp, request);
+    if (this.#closed) {
+      tap.close();
+      this.#assertOpen();
+    }
+    this.#taps.set(request.producerId, tap);
+    tap.once('close', () => {
+      if (this.#taps.get(request.producerId) === tap) this.#taps.delete(request.producerId);
+    });
+    this.#log.debug({ producer: request.producerId, port: request.rtpPort }, 'recording tap opened');
+    return { tapId: tap.consumer.id, kind: tap.consumer.kind, ...tap.codec };
+  }
+
+  async resumeTap(producerId: string): Promise<void> {
+    this.#assertOpen();
+    const tap = this.#taps.get(producerId);
+    if (!tap) throw new AppError('NOT_FOUND', 'no tap for this producer');
+    await tap.resume();
+  }
+
+  closeTap(producerId: string): void {
+    this.#taps.get(producerId)?.close();
+  }
+
+  /** Ends the session: closes every tap. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const tap of [...this.#taps.values()]) tap.close();
+    this.#taps.clear();
+    this.emit('close');
+    this.removeAllListeners();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new AppError('CONFLICT', 'this recording session has ended');
+  }
+}

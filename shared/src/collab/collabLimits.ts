@@ -1,0 +1,56 @@
+/**
+ * Limits of the whiteboard and chat channel (`/collab`, Hocuspocus). Shared so that the client
+ * respects them too; the server enforces every one (see docs/spec/collab.md).
+ */
+export const COLLAB_LIMITS = {
+  /** Largest WebSocket message (ws maxPayload); larger frames close the socket with 1009. */
+  maxMessageBytes: 1024 * 1024,
+  /** Default ceiling of one room's document (COLLAB_MAX_DOCUMENT_BYTES overrides it). */
+  defaultMaxDocumentBytes: 16 * 1024 * 1024,
+  /** Characters of one chat message. */
+  maxChatMessageLength: 2000,
+  /** Chat messages per connection: sustained per second, and burst. */
+  chatMessagesPerSecond: 2,
+  chatBurst: 10,
+  /** Document, stateless and auth messages per socket: per second and burst; beyond, the socket is closed. */
+  messagesPerSecond: 150,
+  messageBurst: 600,
+  /** Awareness (cursor, presence) messages per socket; beyond, they are dropped (never applied). */
+  awarenessPerSecond: 120,
+  awarenessBurst: 400,
+  /** Before a socket has authenticated a document: messages, bytes, and time allowed. */
+  preAuthMaxMessages: 32,
+  preAuthMaxBytes: 256 * 1024,
+  authTimeoutMs: 10_000,
+  /** Failed authentications one socket may make before it is closed. */
+  maxAuthFailures: 3,
+  /** Documents one socket may open (the web client opens one). */
+  maxDocumentsPerSocket: 4,
+  /** Size of one awareness state (JSON) and of one board entry key. */
+  maxAwarenessStateBytes: 8 * 1024,
+  maxBoardKeyLength: 128,
+  /** Awareness client ids one connection may publish for itself. */
+  maxAwarenessClientsPerConnection: 4,
+} as const;
+
+/**
+ * WebSocket close codes of refusals (4000–4999 are the application's). The close reason repeats
+ * the code's name and says why.
+ */
+export const COLLAB_CLOSE_CODES = {
+  /** A limit before authentication: too many or too large messages, or too many documents. */
+  PRE_AUTH_LIMIT: 4400,
+  /** Authentication failed too many times on one socket. */
+  UNAUTHORIZED: 4401,
+  /** An update or awareness message that breaks the document rules (e.g. writes the chat). */
+  FORBIDDEN_UPDATE: 4403,
+  /** No document authenticated within COLLAB_LIMITS.authTimeoutMs. */
+  AUTH_TIMEOUT: 4408,
+  /** The update would make the room's document larger than the server's ceiling. */
+  DOCUMENT_TOO_LARGE: 4413,
+  /** More messages per second than COLLAB_LIMITS allow. */
+  RATE_LIMITED: 4429,
+  /** The server is shutting down. */
+  SHUTTING_DOWN: 4503,
+} as const;
+export type CollabCloseCode = (typeof COLLAB_CLOSE_CODES)[keyof typeof COLLAB_CLOSE_CODES];

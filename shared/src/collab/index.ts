@@ -1,0 +1,3 @@
+export * from './collabLimits.js';
+export * from './collabDocument.js';
+export * from './collabMessages.js';

@@ -1,0 +1,54 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { NotificationData } from '@nomades/shared';
+import { exitAfterRun } from '../helpers/exitAfterRun.js';
+import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { WrtcBot } from '../helpers/WrtcBot.js';
+
+/** Active speaker and audio levels from the router's observers, sent to everyone. */
+const speakers = suite<{ srv?: TestServer; bots: WrtcBot[] }>('speakers', { bots: [] });
+
+speakers.before(async (ctx) => {
+  ctx.srv = await startTestServer();
+});
+speakers.after(async (ctx) => {
+  for (const b of ctx.bots) b.close();
+  await ctx.srv?.close();
+});
+
+speakers('the one who speaks is the active speaker and the only one audible', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom();
+  const bot = async (name: string, amplitude: number) => {
+    const b = new WrtcBot(name);
+    b.toneAmplitude = amplitude;
+    ctx.bots.push(b);
+    await b.join(srv.url, id, await srv.mintToken(id, name));
+    return b;
+  };
+  const listener = await bot('listener', 0);
+  const active: string[] = [];
+  const levels: Array<NotificationData<'audioLevels'>['levels']> = [];
+  listener.socket.on('activeSpeaker', (d: NotificationData<'activeSpeaker'>) => active.push(d.peerId));
+  listener.socket.on('audioLevels', (d: NotificationData<'audioLevels'>) => levels.push(d.levels));
+  const quiet = await bot('quiet', 0);
+  const talker = await bot('talker', 12000);
+
+  await waitFor('talker becomes the active speaker', () => active.at(-1) === talker.peerId, 15_000);
+  const loud = await waitFor('talker audible in the levels', () => levels.find((l) => l.some((x) => x.peerId === talker.peerId)), 10_000);
+  const talkerLevel = loud.find((x) => x.peerId === talker.peerId)!;
+  assert.ok(talkerLevel.volume > -40, `talker's level ${talkerLevel.volume} dBov`);
+  assert.not.ok(levels.flat().some((x) => x.peerId === quiet.peerId || x.peerId === listener.peerId), 'silent microphones never listed');
+  // While every microphone is silent the observer may elect anyone; once the talker speaks, it
+  // must keep the floor: the quiet one never takes it back.
+  const since = active.indexOf(talker.peerId);
+  assert.not.ok(active.slice(since).includes(quiet.peerId), `the quiet one never takes over: ${active.map((p) => (p === talker.peerId ? 'talker' : p === quiet.peerId ? 'quiet' : 'listener'))}`);
+
+  // The talker leaves: levels fall silent.
+  const count = levels.length;
+  await talker.leave();
+  await waitFor('silence after the talker left', () => levels.length > count && levels.at(-1)!.length === 0, 10_000);
+});
+
+exitAfterRun(speakers);
