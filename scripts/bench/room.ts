@@ -11,7 +11,8 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { WrtcBot } from '../../tests/helpers/WrtcBot.js';
+import { fork } from 'node:child_process';
+import type { BotSpec, FromRunner, RunnerConfig, ToRunner } from './lib/botRunner.js';
 import { childPids, cpuShare, machine, percentile, sampleProcess, type ProcSample } from './lib/procStats.js';
 import { startServerProcess, type ServerProcess } from './lib/serverProcess.js';
 
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '30' },
     workers: { type: 'string', default: '1' },
     target: { type: 'string', default: 'both' },
+    'bot-procs': { type: 'string' },
   },
 });
 const N = Number(args.participants);
@@ -35,6 +37,45 @@ const DURATION = Number(args.duration);
 const SPEAKERS = Number(args.speakers);
 const [WIDTH, HEIGHT] = args.size!.split('x').map(Number);
 const FPS = Number(args.fps);
+const BOT_PROCS = Number(args['bot-procs'] ?? Math.max(1, Math.ceil(N / 10)));
+
+interface Runner {
+  pid: number;
+  ready: Promise<Extract<FromRunner, { type: 'ready' }>>;
+  totals(): Promise<Extract<FromRunner, { type: 'totals' }>>;
+  stop(): void;
+}
+
+/** Forks a process of bots (lib/botRunner.ts) and wraps its IPC. */
+function startRunner(config: RunnerConfig): Runner {
+  const child = fork('scripts/bench/lib/botRunner.ts', [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BOT_RUNNER_CONFIG: JSON.stringify(config) },
+  });
+  process.once('exit', () => child.kill('SIGKILL'));
+  const waiting: Array<(m: Extract<FromRunner, { type: 'totals' }>) => void> = [];
+  const ready = new Promise<Extract<FromRunner, { type: 'ready' }>>((resolve, reject) => {
+    child.on('message', (m: FromRunner) => {
+      if (m.type === 'joined') process.stdout.write('.');
+      else if (m.type === 'failed') reject(new Error(`bot process ${child.pid}: ${m.error}`));
+      else if (m.type === 'ready') resolve(m);
+      else waiting.shift()?.(m);
+    });
+    child.once('exit', (code) => reject(new Error(`bot process ${child.pid} exited (${code})`)));
+  });
+  return {
+    pid: child.pid!,
+    ready,
+    totals: () => new Promise((resolve) => {
+      waiting.push(resolve);
+      child.send({ type: 'totals' } satisfies ToRunner);
+    }),
+    stop: () => {
+      if (child.connected) child.send({ type: 'stop' } satisfies ToRunner);
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    },
+  };
+}
 
 interface Result {
   target: string;
@@ -58,7 +99,7 @@ async function run(target: 'ours' | 'bare'): Promise<Result> {
     target === 'ours'
       ? await startServerProcess('server/src/main.ts', { MEDIA_WORKERS: args.workers!, GUEST_ACCESS: 'false' })
       : await startServerProcess('scripts/bench/bareSfu.ts', {});
-  const bots: WrtcBot[] = [];
+  let runners: Runner[] = [];
   try {
     let roomId = 'bare';
     const tokenFor = async (name: string): Promise<string> => {
@@ -78,64 +119,58 @@ async function run(target: 'ours' | 'bare'): Promise<Result> {
       });
       roomId = ((await res.json()) as { id: string }).id;
     }
-    process.stdout.write(`[${target}] joining ${N} bots: `);
+    // The bots, spread over BOT_PROCS processes of consecutive bots; processes join in parallel.
+    const specs: BotSpec[] = [];
     for (let i = 0; i < N; i++) {
-      const bot = new WrtcBot(`bot-${i}`);
-      bot.videoLimit = PAGE;
-      bot.publishVideo = i < VIDEO;
-      bot.micMuted = i >= SPEAKERS;
-      bot.audioSinks = false;
-      bot.video = { width: WIDTH, height: HEIGHT, fps: FPS };
-      bots.push(bot);
-      await bot.join(server.url, roomId, await tokenFor(bot.name));
-      process.stdout.write(i % 10 === 9 ? `${i + 1}` : '.');
+      specs.push({ name: `bot-${i}`, token: await tokenFor(`bot-${i}`), publishVideo: i < VIDEO, micMuted: i >= SPEAKERS });
     }
+    process.stdout.write(`[${target}] joining ${N} bots in ${BOT_PROCS} processes: `);
+    runners = Array.from({ length: BOT_PROCS }, (_, k) =>
+      startRunner({ url: server.url, roomId, page: PAGE, video: { width: WIDTH, height: HEIGHT, fps: FPS }, bots: specs.filter((_, i) => i % BOT_PROCS === k) }),
+    );
+    const ready = await Promise.all(runners.map((r) => r.ready));
     process.stdout.write('\n');
-    // Join time: connect → first decoded remote video frame (bots that receive video at all).
-    const deadline = Date.now() + 20_000;
-    const expectsVideo = (i: number) => VIDEO - (i < VIDEO ? 1 : 0) > 0;
-    while (Date.now() < deadline && bots.some((b, i) => expectsVideo(i) && !b.firstRemoteFrameAt)) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const joinMs = bots.filter((b) => b.firstRemoteFrameAt).map((b) => b.firstRemoteFrameAt - b.joinStartedAt);
+    const joinMs = ready.flatMap((r) => r.joinMs);
     await new Promise((r) => setTimeout(r, 3000)); // settle
     const workerPids = childPids(server.pid).filter((pid) => sampleProcess(pid)?.name.startsWith('mediasoup'));
     const sample = () => ({
       server: sampleProcess(server.pid),
       workers: workerPids.map((p) => sampleProcess(p)),
-      bots: process.cpuUsage(),
+      bots: runners.map((r) => sampleProcess(r.pid)),
       at: Date.now(),
     });
-    const rx0 = await Promise.all(bots.map((b) => b.receiveTotals()));
+    const totals = async () => {
+      const all = await Promise.all(runners.map((r) => r.totals()));
+      return { bytes: all.reduce((n, t) => n + t.bytes, 0), packets: all.reduce((n, t) => n + t.packets, 0), packetsLost: all.reduce((n, t) => n + t.packetsLost, 0), framesDecoded: all.reduce((n, t) => n + t.framesDecoded, 0) };
+    };
+    const rx0 = await totals();
     const s0 = sample();
     process.stdout.write(`[${target}] measuring ${DURATION} s… `);
     await new Promise((r) => setTimeout(r, DURATION * 1000));
     const s1 = sample();
-    const rx1 = await Promise.all(bots.map((b) => b.receiveTotals()));
+    const rx1 = await totals();
     process.stdout.write('done\n');
     const seconds = (s1.at - s0.at) / 1000;
-    const sum = (rx: typeof rx0, k: keyof (typeof rx0)[number]) => rx.reduce((n, r) => n + r[k], 0);
-    const packets = sum(rx1, 'packets') - sum(rx0, 'packets');
-    const lost = sum(rx1, 'packetsLost') - sum(rx0, 'packetsLost');
-    const remote = bots.flatMap((b) => [...b.remote.values()].filter((r) => !r.closed));
+    const packets = rx1.packets - rx0.packets;
+    const lost = rx1.packetsLost - rx0.packetsLost;
     return {
       target,
-      joined: bots.length,
+      joined: N,
       joinMs,
       serverCpu: cpuShare(s0.server, s1.server, seconds),
       workersCpu: s0.workers.map((w, i) => cpuShare(w, s1.workers[i], seconds)),
-      botsCpu: (s1.bots.user + s1.bots.system - s0.bots.user - s0.bots.system) / 1e6 / seconds,
+      botsCpu: s0.bots.reduce((n, b, i) => n + cpuShare(b, s1.bots[i], seconds), 0),
       serverRssMb: (s1.server?.rssBytes ?? 0) / 2 ** 20,
       workersRssMb: s1.workers.reduce((n, w: ProcSample | undefined) => n + (w?.rssBytes ?? 0), 0) / 2 ** 20,
-      rxMbps: ((sum(rx1, 'bytes') - sum(rx0, 'bytes')) * 8) / 1e6 / seconds,
+      rxMbps: ((rx1.bytes - rx0.bytes) * 8) / 1e6 / seconds,
       rxPps: packets / seconds,
       lossPct: packets + lost > 0 ? (100 * lost) / (packets + lost) : 0,
-      fps: (sum(rx1, 'framesDecoded') - sum(rx0, 'framesDecoded')) / seconds,
-      videoStreams: remote.filter((r) => r.kind === 'video').length,
-      audioStreams: remote.filter((r) => r.kind === 'audio').length,
+      fps: (rx1.framesDecoded - rx0.framesDecoded) / seconds,
+      videoStreams: ready.reduce((n, r) => n + r.videoStreams, 0),
+      audioStreams: ready.reduce((n, r) => n + r.audioStreams, 0),
     };
   } finally {
-    for (const b of bots) b.close();
+    for (const r of runners) r.stop();
     await server.stop();
   }
 }
@@ -151,7 +186,7 @@ function print(r: Result): void {
   console.log(`  received by bots           ${r.rxMbps.toFixed(2)} Mbit/s, ${r.rxPps.toFixed(0)} packets/s, loss ${r.lossPct.toFixed(2)}%, ${r.fps.toFixed(0)} frames decoded/s`);
   console.log(`  CPU server (Node)          ${pct(r.serverCpu)} of a core`);
   console.log(`  CPU mediasoup workers      ${r.workersCpu.map(pct).join(' + ')} of a core`);
-  console.log(`  CPU bots (this process)    ${pct(r.botsCpu)}`);
+  console.log(`  CPU bots (${BOT_PROCS} processes)    ${pct(r.botsCpu)}`);
   console.log(`  memory server / workers    ${r.serverRssMb.toFixed(0)} MB / ${r.workersRssMb.toFixed(0)} MB RSS`);
   console.log(`  server CPU per stream      ${streams ? (((r.serverCpu + workerCpu) * 1000) / streams).toFixed(2) : '-'} ms CPU per second per forwarded stream`);
 }
