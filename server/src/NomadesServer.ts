@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkerPool } from '@nomades/sfu';
+import { AppError } from '@nomades/shared';
 import { TokenService } from './auth/TokenService.js';
 import type { Config } from './config/Config.js';
 import { ensureSecrets } from './config/ensureSecrets.js';
@@ -12,6 +13,7 @@ import { createLogger, type Logger } from './logging/logger.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { RecordingService } from './recording/RecordingService.js';
 import { localUrl } from './recording/localUrl.js';
+import { roleOnJoin } from './signaling/JoinGate.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 import { SqliteRoomStore } from './store/SqliteRoomStore.js';
 import { RoomWebhooks } from './webhooks/RoomWebhooks.js';
@@ -118,6 +120,20 @@ export class NomadesServer {
       log,
       dataDir: config.dataDir,
       maxDocumentBytes: collabConfig.maxDocumentBytes,
+      admission: (roomId, claims) => {
+        // COL-12: a removed identity is out of the board too; with a lobby or a lock, only those
+        // in the meeting (and hosts) get in; the role is the live one (promote/demote).
+        const controls = registry.controls(roomId);
+        if (controls.isBanned(claims.sub, claims.jti)) throw new AppError('REMOVED', 'you were removed from this meeting');
+        const live = [...(registry.get(roomId)?.peers() ?? [])].find((p) => p.identity === claims.sub);
+        if (live) return live.role;
+        const info = store.get(roomId);
+        const role = info ? roleOnJoin(info, claims) : claims.role;
+        if (role !== 'host' && (controls.lobbyEnabled || controls.locked)) {
+          throw new AppError('IN_LOBBY', 'join the meeting first: this room has a lobby or is locked');
+        }
+        return role;
+      },
     });
     let server: NomadesServer | undefined;
     const app = createHttpApp({

@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
-import { YKeyValue } from 'y-utility/y-keyvalue';
 import * as Y from 'yjs';
-import { COLLAB_CLOSE_CODES, COLLAB_LIMITS, type ChatMessage, type CollabServerMessage } from '@nomades/shared';
+import { COLLAB_CLOSE_CODES, COLLAB_LIMITS, type ChatMessage } from '@nomades/shared';
+import { Client, shape } from '../helpers/CollabTestClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 
@@ -19,81 +18,7 @@ import { sleep, waitFor } from '../helpers/waitFor.js';
 const MAX_DOC = 256 * 1024;
 process.env.COLLAB_MAX_DOCUMENT_BYTES = String(MAX_DOC);
 
-type Record_ = { id: string; typeName: string; [k: string]: unknown };
 
-/** One provider client of a room's document, recording what the server says. */
-class Client {
-  readonly doc = new Y.Doc();
-  readonly board: YKeyValue<Record_>;
-  readonly socket: HocuspocusProviderWebsocket;
-  readonly provider: HocuspocusProvider;
-  readonly closes: Array<{ code: number; reason: string }> = [];
-  readonly answers: CollabServerMessage[] = [];
-  authFailure: string | null = null;
-  authenticated = false;
-
-  constructor(url: string, roomId: string, token: string) {
-    this.board = new YKeyValue(this.doc.getArray('board'));
-    this.socket = new HocuspocusProviderWebsocket({
-      url: `${url.replace(/^http/, 'ws')}/collab`,
-      WebSocketPolyfill: WebSocket,
-      delay: 200,
-      minDelay: 200,
-      maxDelay: 500,
-    });
-    this.socket.on('close', ({ event }: { event: { code: number; reason: string } }) => this.closes.push({ code: event.code, reason: String(event.reason) }));
-    this.provider = new HocuspocusProvider({
-      websocketProvider: this.socket,
-      name: `rooms/${roomId}`,
-      token,
-      document: this.doc,
-      onAuthenticationFailed: ({ reason }) => (this.authFailure = reason),
-      onAuthenticated: () => (this.authenticated = true),
-      onStateless: ({ payload }) => this.answers.push(JSON.parse(payload) as CollabServerMessage),
-    });
-    this.provider.attach();
-  }
-
-  get chat(): ChatMessage[] {
-    return this.doc.getArray<ChatMessage>('chat').toArray();
-  }
-
-  synced(): Promise<unknown> {
-    return waitFor('provider synced', () => this.provider.isSynced || this.authFailure, 5_000, 20);
-  }
-
-  /** Sends chat.send and waits for the answer. */
-  async say(text: string, requestId = `r${Math.random()}`): Promise<CollabServerMessage> {
-    this.provider.sendStateless(JSON.stringify({ type: 'chat.send', requestId, text }));
-    return waitFor(`answer to ${requestId}`, () => this.answers.find((a) => a.requestId === requestId), 5_000, 10);
-  }
-
-  async closedWith(code: number): Promise<{ code: number; reason: string }> {
-    return waitFor(`close ${code}`, () => this.closes.find((c) => c.code === code), 5_000, 10);
-  }
-
-  destroy(): void {
-    this.provider.destroy();
-    // A reconnection scheduled by a close would otherwise revive the destroyed socket (provider 3.4.4).
-    this.socket.connect = async () => undefined;
-    this.socket.destroy();
-  }
-}
-
-const shape = (id: string, text = 'hello'): Record_ => ({
-  id,
-  typeName: 'shape',
-  type: 'geo',
-  x: 10,
-  y: 20,
-  rotation: 0,
-  index: 'a1',
-  parentId: 'page:page',
-  isLocked: false,
-  opacity: 1,
-  meta: {},
-  props: { w: 100, h: 80, geo: 'rectangle', text },
-});
 const SCHEMA = { schemaVersion: 2, sequences: {} };
 
 interface Ctx {

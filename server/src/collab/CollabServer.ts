@@ -22,6 +22,8 @@ import {
   roomIdOfDocument,
   type BoardSnapshot,
   type ChatMessage,
+  type Role,
+  type TokenClaims,
 } from '@nomades/shared';
 import type { TokenService } from '../auth/TokenService.js';
 import type { Logger } from '../logging/logger.js';
@@ -43,6 +45,11 @@ export interface CollabServerOptions {
   log: Logger;
   dataDir: string;
   maxDocumentBytes: number;
+  /**
+   * Seam to the meeting's moderation (COL-12): who may open a room's board and chat, and with
+   * which role right now. Throws an AppError to refuse (removed, waiting in the lobby).
+   */
+  admission?: (roomId: string, claims: TokenClaims) => Role;
 }
 
 class Refusal {
@@ -158,7 +165,8 @@ export class CollabServer {
       if (!roomId) throw new AppError('NOT_FOUND', 'documents are named rooms/<roomId>');
       const claims = await this.#opts.tokens.verify(token, roomId);
       if (!this.#opts.rooms.get(roomId)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
-      connectionConfig.readOnly = !can(claims.role, 'board');
+      const role = this.#opts.admission?.(roomId, claims) ?? claims.role;
+      connectionConfig.readOnly = !can(role, 'board');
       guard.authSucceeded();
       this.#log.debug({ room: roomId, peer: claims.sub, readOnly: connectionConfig.readOnly }, 'collab authenticated');
       return {
