@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { launchBrowser, WAIT_MS } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -12,20 +12,6 @@ import { waitFor } from '../helpers/waitFor.js';
  * rectangle with tldraw and sends a chat message; page 2 shows both (and an unread count while
  * its chat is hidden); after a server restart on the same DATA_DIR a new page shows both again.
  */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
-const WAIT_MS = 20_000;
-const CLIENT_INDEX = path.resolve(import.meta.dirname, '../../client/dist/index.html');
-
 interface Ctx {
   setupError?: unknown;
   srv?: TestServer;
@@ -37,10 +23,9 @@ const board = suite<Ctx>('whiteboard and chat in browsers', { contexts: [] });
 
 board.before(async (ctx) => {
   try {
-    if (!fs.existsSync(CLIENT_INDEX)) throw new Error(`client not built: run "npm run build -w client" (${CLIENT_INDEX} missing)`);
     ctx.srv = await startTestServer({}, { keepData: true });
     ctx.dataDir = ctx.srv.dataDir;
-    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, timeout: WAIT_MS });
+    ctx.browser = await launchBrowser();
   } catch (error) {
     ctx.setupError = error;
   }

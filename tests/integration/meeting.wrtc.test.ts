@@ -1,8 +1,7 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor, sleep } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
+import { wrtcSuite } from '../helpers/wrtcSuite.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 
 /**
@@ -10,16 +9,7 @@ import { exitAfterRun } from '../helpers/exitAfterRun.js';
  * worker: each receives the other two's audio and video; when one leaves, the others'
  * consumers of it close and the server forgets it (no ghost).
  */
-const meeting = suite<{ srv?: TestServer; bots: WrtcBot[] }>('meeting', { bots: [] });
-
-meeting.before(async (ctx) => {
-  ctx.srv = await startTestServer();
-});
-
-meeting.after(async (ctx) => {
-  for (const b of ctx.bots) b.close();
-  await ctx.srv?.close();
-});
+const meeting = wrtcSuite('meeting');
 
 meeting('three participants each receive the two others, audio and video', async (ctx) => {
   const srv = ctx.srv!;

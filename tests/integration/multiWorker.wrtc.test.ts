@@ -1,24 +1,16 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
-import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
+import { wrtcSuite } from '../helpers/wrtcSuite.js';
+import type { TestServer } from '../helpers/testServer.js';
 
 /**
  * PLACE-1…3 (docs/spec/media.md): with a worker limit of 4 consumers, a room of three publishers
  * spreads over two workers; media crosses between them through pipeToRouter; everyone receives
  * everyone; leaving cleans up on both sides.
  */
-const spread = suite<{ srv?: TestServer; bots: WrtcBot[] }>('room over two workers', { bots: [] });
-
-spread.before(async (ctx) => {
-  ctx.srv = await startTestServer({ MEDIA_WORKERS: '2', MEDIA_WORKER_MAX_CONSUMERS: '4' });
-});
-spread.after(async (ctx) => {
-  for (const b of ctx.bots) b.close();
-  await ctx.srv?.close();
-});
+const spread = wrtcSuite('room over two workers', { MEDIA_WORKERS: '2', MEDIA_WORKER_MAX_CONSUMERS: '4' });
 
 const workerOf = (srv: TestServer, roomId: string, peerId: string) =>
   [...srv.server.registry.get(roomId)!.peers()].find((p) => p.id === peerId)!.media.placement!.workerIndex;

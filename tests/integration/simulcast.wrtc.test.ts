@@ -1,24 +1,15 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { request } from '../helpers/signalingClient.js';
-import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
+import { wrtcSuite } from '../helpers/wrtcSuite.js';
 
 /**
  * SIG-8: a camera published as 3 simulcast layers; the receiver asks for the layer that fits its
  * tile and gets that resolution; pausing an off-page tile's consumer stops its video.
  */
-const simulcast = suite<{ srv?: TestServer; bots: WrtcBot[] }>('simulcast', { bots: [] });
-
-simulcast.before(async (ctx) => {
-  ctx.srv = await startTestServer();
-});
-simulcast.after(async (ctx) => {
-  for (const b of ctx.bots) b.close();
-  await ctx.srv?.close();
-});
+const simulcast = wrtcSuite('simulcast');
 
 simulcast('the requested layer decides the received resolution; pause stops the video', async (ctx) => {
   const srv = ctx.srv!;

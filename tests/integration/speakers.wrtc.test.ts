@@ -1,21 +1,12 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { NotificationData } from '@nomades/shared';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
-import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
+import { wrtcSuite } from '../helpers/wrtcSuite.js';
 
 /** Active speaker and audio levels from the router's observers, sent to everyone. */
-const speakers = suite<{ srv?: TestServer; bots: WrtcBot[] }>('speakers', { bots: [] });
-
-speakers.before(async (ctx) => {
-  ctx.srv = await startTestServer();
-});
-speakers.after(async (ctx) => {
-  for (const b of ctx.bots) b.close();
-  await ctx.srv?.close();
-});
+const speakers = wrtcSuite('speakers');
 
 speakers('the one who speaks is the active speaker and the only one audible', async (ctx) => {
   const srv = ctx.srv!;

@@ -1,24 +1,15 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
-import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
+import { wrtcSuite } from '../helpers/wrtcSuite.js';
 
 /**
  * ROOM-5: a mediasoup worker process dies (SIGKILL). The participants of the rooms it hosted are
  * told (closing UNAVAILABLE) and can rejoin; rooms on the other worker go on; the pool replaces
  * the dead worker; the server stays up.
  */
-const failure = suite<{ srv?: TestServer; bots: WrtcBot[] }>('worker failure', { bots: [] });
-
-failure.before(async (ctx) => {
-  ctx.srv = await startTestServer({ MEDIA_WORKERS: '2' });
-});
-failure.after(async (ctx) => {
-  for (const b of ctx.bots) b.close();
-  await ctx.srv?.close();
-});
+const failure = wrtcSuite('worker failure', { MEDIA_WORKERS: '2' });
 
 const videoFrames = (bot: WrtcBot) => [...bot.remote.values()].filter((r) => r.kind === 'video' && !r.closed).reduce((n, r) => n + r.frames, 0);
 
