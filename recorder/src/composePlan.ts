@@ -87,10 +87,14 @@ export function composePlan(tracks: PlannedTrack[], width = 1280, height = 720):
   });
   parts.push(`[base${video.length}]format=yuv420p[vout]`);
 
+  // `flags=res`: a resampler from the first sample. Without it ffmpeg 5.1's aresample creates one
+  // at its first soft compensation, which resets its output clock to first_pts and then pads the
+  // whole time elapsed so far with silence: the voice shifted 20–190 ms late (measured with the
+  // sync marker, docs/benchmarks.md).
   audio.forEach(({ t, i }, n) => {
     const delayMs = Math.round((t.start - origin) * 1000);
     parts.push(
-      `[${i}:a]asetpts=PTS-STARTPTS,aresample=48000:async=1000:min_hard_comp=0.05:first_pts=0,` +
+      `[${i}:a]asetpts=PTS-STARTPTS,aresample=48000:async=1000:min_hard_comp=0.05:first_pts=0:flags=res,` +
         `aformat=sample_rates=48000:channel_layouts=stereo,adelay=delays=${delayMs}:all=1[a${n}]`,
     );
   });

@@ -45,7 +45,7 @@ io.on('connection', (socket) => {
         role: 'participant',
         producers: [...producers.values()]
           .filter((p) => p.peerId === id)
-          .map((p) => ({ id: p.producer.id, kind: p.producer.kind, source: p.producer.appData.source, paused: false })),
+          .map((p) => ({ id: p.producer.id, kind: p.producer.kind, source: p.producer.appData.source, paused: p.producer.paused })),
       })),
     }),
     setRtpCapabilities: (d) => {
@@ -62,10 +62,11 @@ io.on('connection', (socket) => {
       return {};
     },
     produce: async (d) => {
-      const producer = await transports.get(d.transportId)!.produce({ kind: d.kind, rtpParameters: d.rtpParameters, appData: { source: d.source } });
+      // A muted microphone is produced paused, as in nomades-visio (its consumers then stay idle).
+      const producer = await transports.get(d.transportId)!.produce({ kind: d.kind, rtpParameters: d.rtpParameters, paused: d.paused === true, appData: { source: d.source } });
       producers.set(producer.id, { producer, peerId });
       producer.observer.once('close', () => producers.delete(producer.id));
-      socket.broadcast.emit('newProducer', { peerId, producerId: producer.id, kind: producer.kind, source: d.source, paused: false });
+      socket.broadcast.emit('newProducer', { peerId, producerId: producer.id, kind: producer.kind, source: d.source, paused: producer.paused });
       return { producerId: producer.id };
     },
     consume: async (d) => {
@@ -79,7 +80,7 @@ io.on('connection', (socket) => {
         kind: consumer.kind,
         source: owner.producer.appData.source,
         rtpParameters: consumer.rtpParameters,
-        producerPaused: false,
+        producerPaused: consumer.producerPaused,
       };
     },
     resumeConsumer: async (d) => {

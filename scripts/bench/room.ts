@@ -11,9 +11,9 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { fork } from 'node:child_process';
-import type { BotSpec, FromRunner, RunnerConfig, ToRunner } from './lib/botRunner.js';
-import { childPids, cpuShare, machine, percentile, sampleProcess, type ProcSample } from './lib/procStats.js';
+import type { BotSpec, FromRunner } from './lib/botRunner.js';
+import { BotProcess } from './lib/BotProcess.js';
+import { childPids, cpuShare, machine, percentile, sampleProcess, udpDropsByProcess, udpReceiveBufferDrops, type ProcSample } from './lib/procStats.js';
 import { startServerProcess, type ServerProcess } from './lib/serverProcess.js';
 
 const { values: args } = parseArgs({
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     target: { type: 'string', default: 'both' },
     'bot-procs': { type: 'string' },
+    verbose: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.participants);
@@ -39,48 +40,25 @@ const [WIDTH, HEIGHT] = args.size!.split('x').map(Number);
 const FPS = Number(args.fps);
 const BOT_PROCS = Number(args['bot-procs'] ?? Math.max(1, Math.ceil(N / 10)));
 
-interface Runner {
-  pid: number;
-  ready: Promise<Extract<FromRunner, { type: 'ready' }>>;
-  totals(): Promise<Extract<FromRunner, { type: 'totals' }>>;
-  stop(): void;
-}
-
-/** Forks a process of bots (lib/botRunner.ts) and wraps its IPC. */
-function startRunner(config: RunnerConfig): Runner {
-  const child = fork('scripts/bench/lib/botRunner.ts', [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BOT_RUNNER_CONFIG: JSON.stringify(config) },
-  });
-  process.once('exit', () => child.kill('SIGKILL'));
-  const waiting: Array<(m: Extract<FromRunner, { type: 'totals' }>) => void> = [];
-  const ready = new Promise<Extract<FromRunner, { type: 'ready' }>>((resolve, reject) => {
-    child.on('message', (m: FromRunner) => {
-      if (m.type === 'joined') process.stdout.write('.');
-      else if (m.type === 'failed') reject(new Error(`bot process ${child.pid}: ${m.error}`));
-      else if (m.type === 'ready') resolve(m);
-      else waiting.shift()?.(m);
-    });
-    child.once('exit', (code) => reject(new Error(`bot process ${child.pid} exited (${code})`)));
-  });
-  return {
-    pid: child.pid!,
-    ready,
-    totals: () => new Promise((resolve) => {
-      waiting.push(resolve);
-      child.send({ type: 'totals' } satisfies ToRunner);
-    }),
-    stop: () => {
-      if (child.connected) child.send({ type: 'stop' } satisfies ToRunner);
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    },
-  };
-}
+/** Bots whose connection to the server ended before the run did, with why and when. */
+const lostBots: string[] = [];
+const startedAt = Date.now();
 
 interface Result {
   target: string;
   joined: number;
+  /** Bots that lost their connection before the end of the measurement. */
+  lost: string[];
   joinMs: number[];
+  /** From the first join to the last bot set up (joins one at a time). */
+  rampSeconds: number;
+  /** Datagrams dropped by the kernel (full UDP receive buffers, any socket) during the measurement. */
+  udpDrops: number;
+  /** Drops counted on the server's and workers' sockets, and on the bots', since they opened. */
+  sfuSocketDrops: number;
+  botSocketDrops: number;
+  /** Worst event-loop delay of a bot process during the measurement. */
+  botLoopDelayMaxMs: number;
   serverCpu: number;
   workersCpu: number[];
   botsCpu: number;
@@ -99,7 +77,7 @@ async function run(target: 'ours' | 'bare'): Promise<Result> {
     target === 'ours'
       ? await startServerProcess('server/src/main.ts', { MEDIA_WORKERS: args.workers!, GUEST_ACCESS: 'false' })
       : await startServerProcess('scripts/bench/bareSfu.ts', {});
-  let runners: Runner[] = [];
+  let runners: BotProcess[] = [];
   try {
     let roomId = 'bare';
     const tokenFor = async (name: string): Promise<string> => {
@@ -119,17 +97,27 @@ async function run(target: 'ours' | 'bare'): Promise<Result> {
       });
       roomId = ((await res.json()) as { id: string }).id;
     }
-    // The bots, spread over BOT_PROCS processes of consecutive bots; processes join in parallel.
-    const specs: BotSpec[] = [];
+    // The bots, spread round-robin over BOT_PROCS processes, join one after the other (each join
+    // waits for the previous one to be fully set up), as people arrive in a meeting.
+    lostBots.length = 0;
+    const onEvent = (m: Extract<FromRunner, { type: 'joined' | 'lost' }>) => {
+      if (m.type === 'lost') {
+        process.stdout.write('x');
+        lostBots.push(`${m.name} (${m.reason}, ${((Date.now() - startedAt) / 1000).toFixed(0)} s)`);
+      } else if (args.verbose) console.log(`${m.name} joined: ${m.steps.map(([step, ms]) => `${step} ${ms}`).join(', ')} ms`);
+      else process.stdout.write('.');
+    };
+    const config = { url: server.url, roomId, page: PAGE, video: { width: WIDTH, height: HEIGHT, fps: FPS } };
+    runners = Array.from({ length: BOT_PROCS }, () => new BotProcess(config, onEvent));
+    process.stdout.write(`[${target}] joining ${N} bots in ${BOT_PROCS} processes ('.' joined, 'x' lost): `);
+    const rampStartedAt = Date.now();
     for (let i = 0; i < N; i++) {
-      specs.push({ name: `bot-${i}`, token: await tokenFor(`bot-${i}`), publishVideo: i < VIDEO, micMuted: i >= SPEAKERS });
+      const spec: BotSpec = { name: `bot-${i}`, token: await tokenFor(`bot-${i}`), publishVideo: i < VIDEO, micMuted: i >= SPEAKERS };
+      await runners[i % BOT_PROCS].join(spec);
     }
-    process.stdout.write(`[${target}] joining ${N} bots in ${BOT_PROCS} processes: `);
-    runners = Array.from({ length: BOT_PROCS }, (_, k) =>
-      startRunner({ url: server.url, roomId, page: PAGE, video: { width: WIDTH, height: HEIGHT, fps: FPS }, bots: specs.filter((_, i) => i % BOT_PROCS === k) }),
-    );
-    const ready = await Promise.all(runners.map((r) => r.ready));
-    process.stdout.write('\n');
+    const rampSeconds = (Date.now() - rampStartedAt) / 1000;
+    const ready = await Promise.all(runners.map((r) => r.ready()));
+    process.stdout.write(` ${rampSeconds.toFixed(0)} s\n`);
     const joinMs = ready.flatMap((r) => r.joinMs);
     await new Promise((r) => setTimeout(r, 3000)); // settle
     const workerPids = childPids(server.pid).filter((pid) => sampleProcess(pid)?.name.startsWith('mediasoup'));
@@ -141,14 +129,19 @@ async function run(target: 'ours' | 'bare'): Promise<Result> {
     });
     const totals = async () => {
       const all = await Promise.all(runners.map((r) => r.totals()));
-      return { bytes: all.reduce((n, t) => n + t.bytes, 0), packets: all.reduce((n, t) => n + t.packets, 0), packetsLost: all.reduce((n, t) => n + t.packetsLost, 0), framesDecoded: all.reduce((n, t) => n + t.framesDecoded, 0) };
+      return { loopDelayMaxMs: Math.max(...all.map((t) => t.loopDelayMaxMs)), bytes: all.reduce((n, t) => n + t.bytes, 0), packets: all.reduce((n, t) => n + t.packets, 0), packetsLost: all.reduce((n, t) => n + t.packetsLost, 0), framesDecoded: all.reduce((n, t) => n + t.framesDecoded, 0) };
     };
     const rx0 = await totals();
+    const drops0 = udpReceiveBufferDrops();
     const s0 = sample();
     process.stdout.write(`[${target}] measuring ${DURATION} s… `);
     await new Promise((r) => setTimeout(r, DURATION * 1000));
     const s1 = sample();
     const rx1 = await totals();
+    const udpDrops = udpReceiveBufferDrops() - drops0;
+    const dropsBy = udpDropsByProcess();
+    const dropsOf = (pids: number[]) => pids.reduce((n, pid) => n + (dropsBy.get(pid) ?? 0), 0);
+    const lostDuringRun = lostBots.splice(0);
     process.stdout.write('done\n');
     const seconds = (s1.at - s0.at) / 1000;
     const packets = rx1.packets - rx0.packets;
@@ -156,6 +149,12 @@ async function run(target: 'ours' | 'bare'): Promise<Result> {
     return {
       target,
       joined: N,
+      rampSeconds,
+      udpDrops,
+      sfuSocketDrops: dropsOf([server.pid, ...workerPids]),
+      botSocketDrops: dropsOf(runners.map((r) => r.pid)),
+      botLoopDelayMaxMs: rx1.loopDelayMaxMs,
+      lost: lostDuringRun,
       joinMs,
       serverCpu: cpuShare(s0.server, s1.server, seconds),
       workersCpu: s0.workers.map((w, i) => cpuShare(w, s1.workers[i], seconds)),
@@ -180,13 +179,16 @@ function print(r: Result): void {
   const streams = r.videoStreams + r.audioStreams;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   console.log(`\n== ${r.target === 'ours' ? 'nomades-visio' : 'bare mediasoup'} ==`);
-  console.log(`  participants joined        ${r.joined}`);
+  console.log(`  participants joined        ${r.joined}, still connected at the end: ${r.joined - r.lost.length}`);
+  if (r.lost.length > 0) console.log(`  connections lost           ${r.lost.join(', ')}`);
+  console.log(`  ramp (one join at a time)  ${r.rampSeconds.toFixed(0)} s`);
   console.log(`  join → first remote frame  p50 ${percentile(r.joinMs, 50)} ms, p95 ${percentile(r.joinMs, 95)} ms (${r.joinMs.length} bots)`);
   console.log(`  forwarded streams          ${r.videoStreams} video + ${r.audioStreams} audio consumers`);
   console.log(`  received by bots           ${r.rxMbps.toFixed(2)} Mbit/s, ${r.rxPps.toFixed(0)} packets/s, loss ${r.lossPct.toFixed(2)}%, ${r.fps.toFixed(0)} frames decoded/s`);
+  console.log(`  UDP receive-buffer drops   ${r.udpDrops} datagrams during the measurement (kernel, all sockets); since the sockets opened: SFU ${r.sfuSocketDrops}, bots ${r.botSocketDrops}`);
   console.log(`  CPU server (Node)          ${pct(r.serverCpu)} of a core`);
   console.log(`  CPU mediasoup workers      ${r.workersCpu.map(pct).join(' + ')} of a core`);
-  console.log(`  CPU bots (${BOT_PROCS} processes)    ${pct(r.botsCpu)}`);
+  console.log(`  CPU bots (${BOT_PROCS} processes)    ${pct(r.botsCpu)}, worst event-loop delay ${r.botLoopDelayMaxMs.toFixed(0)} ms`);
   console.log(`  memory server / workers    ${r.serverRssMb.toFixed(0)} MB / ${r.workersRssMb.toFixed(0)} MB RSS`);
   console.log(`  server CPU per stream      ${streams ? (((r.serverCpu + workerCpu) * 1000) / streams).toFixed(2) : '-'} ms CPU per second per forwarded stream`);
 }

@@ -11,6 +11,8 @@ export interface RemoteTrackStats {
   consumerId: string;
   producerId: string;
   closed: boolean;
+  /** Paused here (SIG-10: the audio of a muted microphone is not decoded). */
+  paused: boolean;
   /** Decoded video frames / received audio chunks, counted by wrtc sinks. */
   frames: number;
 }
@@ -34,6 +36,11 @@ export class WrtcBot {
   simulcast = false;
   /** Peak amplitude of the published 440 Hz tone (0: silence). */
   toneAmplitude = 8000;
+  /**
+   * Above 0, publish a sync marker instead of the tone and the moving picture: a dark picture that
+   * flashes white, and a 1 kHz beep at the same instant, every markerPeriodMs (SyntheticMedia).
+   */
+  markerPeriodMs = 0;
   /** Camera size and frame rate when not simulcast. */
   video = { width: 320, height: 240, fps: 15 };
   /** Publish the microphone paused (muted), as most participants of a large meeting do. */
@@ -44,11 +51,18 @@ export class WrtcBot {
    * bots' event loop; audio is then measured from the RTP statistics.
    */
   audioSinks = true;
+  /**
+   * Count every decoded remote video frame with a sink (each frame is copied into JS). A load test
+   * keeps the sink only until the first frame (join time) and reads framesDecoded from the stats.
+   */
+  videoSinks: 'every-frame' | 'first-frame' = 'every-frame';
   /** Times (ms since epoch) for join-time measurements. */
   joinStartedAt = 0;
   /** The code of the server's `closing` notification, if it ended this session. */
   closedBy?: string;
   firstRemoteFrameAt = 0;
+  /** Milliseconds from joinStartedAt at which each step of `join` ended (benchmarks print them). */
+  readonly joinSteps: Array<[step: string, ms: number]> = [];
   /** When the room has a lobby: wait there (up to lobbyTimeoutMs) for a host to admit this bot. */
   waitInLobby = false;
   lobbyTimeoutMs = 20_000;
@@ -57,7 +71,13 @@ export class WrtcBot {
   #send?: msc.Transport;
   #recv?: msc.Transport;
   #media?: SyntheticMedia;
+  #mic?: msc.Producer;
   readonly #consumers = new Map<string, msc.Consumer>();
+  /** Latest known pause state of each consumed producer (consume answers and notifications). */
+  readonly #producerPaused = new Map<string, boolean>();
+  /** Microphones muted when first seen: consumed when they first unmute (SIG-10). */
+  readonly #dormant = new Set<string>();
+  #videoSlots = 0;
   readonly #sinks: Array<{ stop(): void }> = [];
   #closed = false;
 
@@ -67,27 +87,43 @@ export class WrtcBot {
 
   async join(url: string, roomId: string, token: string, publish = true): Promise<void> {
     this.joinStartedAt = Date.now();
+    const step = (name: string) => this.joinSteps.push([name, Date.now() - this.joinStartedAt]);
     this.socket = await connectSocket(url, { token, roomId });
-    this.socket.on('newProducer', (p: NotificationData<'newProducer'>) => void this.#consume(p.producerId, p.kind).catch(() => {}));
+    step('connect');
+    this.socket.on('newProducer', (p: NotificationData<'newProducer'>) => void this.#consume(p.producerId, p.kind, p.paused).catch(() => {}));
     this.socket.on('closing', ({ error }: NotificationData<'closing'>) => (this.closedBy = error.code));
     this.socket.on('peerJoined', ({ peer }: NotificationData<'peerJoined'>) => this.peers.set(peer.id, peer));
     this.socket.on('peerLeft', ({ peerId }: NotificationData<'peerLeft'>) => this.peers.delete(peerId));
+    // SIG-10, as the browser does: a microphone muted when first seen is consumed when it first
+    // unmutes; once consumed, a muted microphone's consumer is paused here too (no decoding).
+    this.socket.on('producerPaused', ({ producerId }: NotificationData<'producerPaused'>) => this.#followPause(producerId, true));
+    this.socket.on('producerResumed', ({ producerId }: NotificationData<'producerResumed'>) => {
+      if (this.#dormant.delete(producerId)) void this.#consume(producerId, 'audio').catch(() => {});
+      else this.#followPause(producerId, false);
+    });
     this.socket.on('consumerClosed', ({ consumerId }: NotificationData<'consumerClosed'>) => {
       const stats = this.remote.get(consumerId);
       if (stats) stats.closed = true;
       this.#consumers.get(consumerId)?.close();
     });
     const joined = await this.#joinRequest();
+    step('join');
     this.peerId = joined.peerId;
     for (const p of joined.peers) this.peers.set(p.id, p);
     await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msc.RtpCapabilities });
+    step('device');
     await request(this.socket, 'setRtpCapabilities', { rtpCapabilities: this.device.rtpCapabilities as never });
     this.#recv = await this.#createTransport('recv');
+    step('transports');
     if (publish) {
       this.#send = await this.#createTransport('send');
       const { width, height, fps } = this.simulcast ? { width: 960, height: 540, fps: 15 } : this.video;
-      this.#media = new SyntheticMedia(width, height, fps, this.toneAmplitude);
-      const mic = await this.#send.produce({ track: this.#media.audioTrack, appData: { source: 'microphone', paused: this.micMuted } });
+      this.#media = new SyntheticMedia(width, height, fps, this.toneAmplitude, this.markerPeriodMs);
+      const mic = (this.#mic = await this.#send.produce({
+        track: this.#media.audioTrack,
+        zeroRtpOnPause: true,
+        appData: { source: 'microphone', paused: this.micMuted },
+      }));
       if (this.micMuted) mic.pause(); // the server producer is created paused too: nothing is sent
       const encodings = this.simulcast
         ? [
@@ -97,8 +133,34 @@ export class WrtcBot {
           ]
         : undefined;
       if (this.publishVideo) await this.#send.produce({ track: this.#media.videoTrack, encodings, appData: { source: 'camera' } });
+      step('produce');
     }
-    for (const p of joined.peers) for (const producer of p.producers) await this.#consume(producer.id, producer.kind);
+    // In parallel, as the browser does: mediasoup-client then renegotiates once per batch.
+    await Promise.all(joined.peers.flatMap((p) => p.producers.map((producer) => this.#consume(producer.id, producer.kind, producer.paused).catch(ignoreGone))));
+    step('consume');
+  }
+
+  /** Mutes or unmutes the microphone, as the browser does (local pause, then the server's producer). */
+  async setMicMuted(muted: boolean): Promise<void> {
+    if (!this.#mic) throw new Error(`${this.name} publishes no microphone`);
+    if (muted) this.#mic.pause();
+    else this.#mic.resume();
+    await request(this.socket, muted ? 'pauseProducer' : 'resumeProducer', { producerId: this.#mic.id });
+  }
+
+  #followPause(producerId: string, paused: boolean): void {
+    this.#producerPaused.set(producerId, paused);
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.producerId === producerId && consumer.kind === 'audio') this.#setPaused(consumer, paused);
+    }
+  }
+
+  #setPaused(consumer: msc.Consumer, paused: boolean): void {
+    if (consumer.closed) return;
+    if (paused) consumer.pause();
+    else consumer.resume();
+    const stats = this.remote.get(consumer.id);
+    if (stats) stats.paused = paused;
   }
 
   /** `join`, and with waitInLobby, through the lobby: IN_LOBBY, then `lobbyAdmitted`, then `join` again. */
@@ -139,23 +201,36 @@ export class WrtcBot {
     return transport;
   }
 
-  async #consume(producerId: string, kind: 'audio' | 'video'): Promise<void> {
+  async #consume(producerId: string, kind: 'audio' | 'video', paused = false): Promise<void> {
     if (!this.#recv || this.#closed) return;
-    if (kind === 'video' && [...this.remote.values()].filter((r) => r.kind === 'video' && !r.closed).length >= this.videoLimit) return;
-    const c = await request(this.socket, 'consume', { transportId: this.#recv.id, producerId });
-    const consumer = await this.#recv.consume({
-      id: c.consumerId,
-      producerId: c.producerId,
-      kind: c.kind,
-      rtpParameters: c.rtpParameters as msc.RtpParameters,
-    });
+    if (kind === 'audio' && paused) return void this.#dormant.add(producerId);
+    if (kind === 'video' && this.#videoSlots >= this.videoLimit) return;
+    if (kind === 'video') this.#videoSlots++; // taken before awaiting: consumes run in parallel
+    let consumer: msc.Consumer;
+    let c: ResponseData<'consume'>;
+    try {
+      c = await request(this.socket, 'consume', { transportId: this.#recv.id, producerId });
+      this.#producerPaused.set(producerId, c.producerPaused);
+      consumer = await this.#recv.consume({
+        id: c.consumerId,
+        producerId: c.producerId,
+        kind: c.kind,
+        rtpParameters: c.rtpParameters as msc.RtpParameters,
+      });
+    } catch (error) {
+      if (kind === 'video') this.#videoSlots--;
+      throw error;
+    }
     this.#consumers.set(consumer.id, consumer);
-    const stats: RemoteTrackStats = { peerId: c.peerId, kind: c.kind, consumerId: c.consumerId, producerId, closed: false, frames: 0 };
+    if (kind === 'video') consumer.observer.once('close', () => this.#videoSlots--);
+    const stats: RemoteTrackStats = { peerId: c.peerId, kind: c.kind, consumerId: c.consumerId, producerId, closed: false, paused: false, frames: 0 };
     this.remote.set(consumer.id, stats);
+    if (c.kind === 'audio' && this.#producerPaused.get(producerId)) this.#setPaused(consumer, true);
     if (c.kind === 'video') {
       const sink = new wrtc.nonstandard.RTCVideoSink(consumer.track);
       sink.onframe = () => {
         if (stats.frames++ === 0 && !this.firstRemoteFrameAt) this.firstRemoteFrameAt = Date.now();
+        if (this.videoSinks === 'first-frame') sink.stop();
       };
       this.#sinks.push(sink);
     } else if (this.audioSinks) {
@@ -230,4 +305,9 @@ export class WrtcBot {
     this.#recv?.close();
     this.socket?.close();
   }
+}
+
+/** A producer closed between the join answer and its consume (its peer left): nothing to receive. */
+function ignoreGone(error: unknown): void {
+  if (!(error instanceof RequestError) || error.error.code !== 'NOT_FOUND') throw error;
 }

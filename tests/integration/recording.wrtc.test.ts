@@ -7,6 +7,7 @@ import type { Socket } from 'socket.io-client';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RecordingInfo } from '@nomades/shared';
+import { measureAvSync } from '../helpers/avSync.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { connectSocket, request } from '../helpers/signalingClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
@@ -146,6 +147,23 @@ rec('a flagged room: one job per session, everyone told, one playable composed f
   assert.is(res.status, 206);
   assert.is((await res.arrayBuffer()).byteLength, 100);
   assert.match(res.headers.get('content-range') ?? '', `bytes 0-99/${ready.sizeBytes}`);
+});
+
+rec("the composed file keeps a participant's picture and voice in sync: flash and beep within 100 ms (REC-7)", async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Sync', record: true });
+  const bot = new WrtcBot('Marker');
+  bot.markerPeriodMs = 1500;
+  ctx.bots.push(bot);
+  await bot.join(srv.url, id, await srv.mintToken(id, bot.name));
+  await sleep(14_000);
+  await bot.leave();
+  const ready = await waitReady(srv, id, 90_000);
+  const sync = await measureAvSync(path.join(srv.server.config.recordingsDir, ready.id, `${ready.id}.mp4`));
+  const offsets = sync.pairs.map((p) => Math.round(p.offsetMs));
+  console.log(`  sync: ${sync.flashes} flashes, ${sync.beeps} beeps, audio − video ${offsets.join(', ')} ms`);
+  assert.ok(sync.pairs.length >= 5, `at least 5 markers matched (${sync.flashes} flashes, ${sync.beeps} beeps)`);
+  assert.ok(sync.pairs.every((p) => Math.abs(p.offsetMs) <= 100), `every offset within 100 ms: ${offsets}`);
 });
 
 rec('an unflagged room is never recorded; the flag turned on and off live starts and stops it (REC-2, REC-3)', async (ctx) => {

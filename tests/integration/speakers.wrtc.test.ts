@@ -1,7 +1,7 @@
 import * as assert from 'uvu/assert';
 import type { NotificationData } from '@nomades/shared';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
-import { waitFor } from '../helpers/waitFor.js';
+import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
 import { wrtcSuite } from '../helpers/wrtcSuite.js';
 
@@ -40,6 +40,42 @@ speakers('the one who speaks is the active speaker and the only one audible', as
   const count = levels.length;
   await talker.leave();
   await waitFor('silence after the talker left', () => levels.length > count && levels.at(-1)!.length === 0, 10_000);
+});
+
+speakers('SIG-10: a muted microphone is consumed on its first unmute, then paused and resumed with it', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom();
+  const join = async (name: string, muted: boolean) => {
+    const b = new WrtcBot(name);
+    b.micMuted = muted;
+    b.publishVideo = false;
+    ctx.bots.push(b);
+    await b.join(srv.url, id, await srv.mintToken(id, name));
+    return b;
+  };
+  const speaker = await join('speaker', true);
+  const listener = await join('listener', false);
+  const micAt = (bot: WrtcBot) => waitFor('the speaker\'s microphone consumed', () => bot.tracksFrom(speaker.peerId).find((t) => t.kind === 'audio'), 10_000);
+  await sleep(1000);
+  assert.is(listener.tracksFrom(speaker.peerId).length, 0, 'a microphone muted from the start is not consumed');
+
+  await speaker.setMicMuted(false);
+  const mic = await micAt(listener);
+  assert.not.ok(mic.paused);
+  await waitFor('the voice arrives', async () => (await listener.bytesReceived(mic.consumerId)) > 4000, 10_000);
+
+  await speaker.setMicMuted(true);
+  await waitFor('paused again at the listener', () => mic.paused, 5000);
+  const late = await join('late', false);
+  await sleep(500);
+  assert.is(late.tracksFrom(speaker.peerId).length, 0, 'a late joiner does not consume the muted microphone');
+  const before = await listener.bytesReceived(mic.consumerId);
+  await sleep(1500);
+  assert.ok((await listener.bytesReceived(mic.consumerId)) - before < 500, 'no audio while muted again');
+
+  await speaker.setMicMuted(false);
+  await waitFor('resumed at the listener', () => !mic.paused, 5000);
+  await waitFor('and consumed by the late joiner', () => late.tracksFrom(speaker.peerId).some((t) => t.kind === 'audio'), 5000);
 });
 
 exitAfterRun(speakers);

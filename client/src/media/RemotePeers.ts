@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup-client';
-import type { MediaSource, PeerInfo } from '@nomades/shared';
+import type { MediaSource, PeerInfo, ProducerInfo } from '@nomades/shared';
 import type { RemotePeerView } from './RoomClientTypes';
 
 export interface RemoteMedia {
@@ -22,6 +22,8 @@ export class RemotePeers {
   private readonly pending = new Map<string, string>();
   /** Pause state learnt while a consume was in flight. */
   private readonly pausedWhilePending = new Map<string, boolean>();
+  /** SIG-10: microphones muted since before we saw them, not consumed until they first unmute. */
+  private readonly dormant = new Map<string, { peerId: string; producer: ProducerInfo }>();
 
   upsertPeer(peer: PeerIdentity): void {
     this.peers.set(peer.id, { id: peer.id, displayName: peer.displayName, role: peer.role });
@@ -34,7 +36,25 @@ export class RemotePeers {
   removePeer(peerId: string): void {
     this.peers.delete(peerId);
     for (const [producerId, pendingPeer] of this.pending) if (pendingPeer === peerId) this.pending.delete(producerId);
+    for (const [producerId, d] of this.dormant) if (d.peerId === peerId) this.dormant.delete(producerId);
     for (const [producerId, media] of this.media) if (media.peerId === peerId) this.closeMedia(producerId);
+  }
+
+  /**
+   * SIG-10: a microphone that is muted when we first see it is not consumed yet (a room of 50 has
+   * mostly muted microphones: no transceiver, no renegotiation for them); true when deferred.
+   */
+  deferIfMuted(peerId: string, producer: ProducerInfo): boolean {
+    if (producer.kind !== 'audio' || !producer.paused) return false;
+    this.dormant.set(producer.id, { peerId, producer });
+    return true;
+  }
+
+  /** A deferred microphone unmuted: returns it (to be consumed now) and forgets it. */
+  wake(producerId: string): { peerId: string; producer: ProducerInfo } | undefined {
+    const d = this.dormant.get(producerId);
+    this.dormant.delete(producerId);
+    return d && { peerId: d.peerId, producer: { ...d.producer, paused: false } };
   }
 
   /** Marks a consume as started; false when this producer is already consumed or being consumed. */
@@ -60,11 +80,13 @@ export class RemotePeers {
     }
     if (paused !== undefined) media.producerPaused = paused;
     this.media.set(producerId, media);
+    followProducerPause(media);
     return true;
   }
 
   closeMedia(producerId: string): boolean {
     this.pending.delete(producerId);
+    this.dormant.delete(producerId);
     const media = this.media.get(producerId);
     if (!media) return false;
     this.media.delete(producerId);
@@ -77,6 +99,7 @@ export class RemotePeers {
     const media = this.media.get(producerId);
     if (!media) return false;
     media.producerPaused = paused;
+    followProducerPause(media);
     return true;
   }
 
@@ -109,6 +132,18 @@ export class RemotePeers {
     this.media.clear();
     this.pending.clear();
     this.pausedWhilePending.clear();
+    this.dormant.clear();
     this.peers.clear();
   }
+}
+
+/**
+ * SIG-10: once consumed, the audio of a participant who mutes again is paused locally too, so
+ * that its transceiver goes inactive and nothing is decoded or mixed for it; resumed as soon as
+ * the producer resumes.
+ */
+function followProducerPause(media: RemoteMedia): void {
+  if (media.consumer.kind !== 'audio' || media.consumer.closed) return;
+  if (media.producerPaused) media.consumer.pause();
+  else media.consumer.resume();
 }

@@ -189,7 +189,11 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     s.on('producerClosed', ({ producerId }) => this.remote.closeMedia(producerId) && this.changed());
     s.on('consumerClosed', ({ producerId }) => this.remote.closeMedia(producerId) && this.changed());
     s.on('producerPaused', ({ producerId }) => this.remote.setProducerPaused(producerId, true) && this.changed());
-    s.on('producerResumed', ({ producerId }) => this.remote.setProducerPaused(producerId, false) && this.changed());
+    s.on('producerResumed', ({ producerId }) => {
+      const woken = this.remote.wake(producerId);
+      if (woken) void this.consume(woken.peerId, woken.producer);
+      else if (this.remote.setProducerPaused(producerId, false)) this.changed();
+    });
     s.on('closing', ({ error }) => this.close(error));
     s.on('recording', ({ active }) => {
       this.recording = active;
@@ -252,6 +256,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
         track,
         stopTracks: false,
         appData: { source, paused },
+        // A muted microphone sends nothing and encodes nothing (SIG-10).
+        zeroRtpOnPause: source === 'microphone',
         codecOptions: source === 'microphone' ? { opusDtx: true, opusFec: true } : { videoGoogleStartBitrate: 1000 },
         encodings: source === 'camera' ? CAMERA_SIMULCAST : undefined,
       });
@@ -312,7 +318,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   }
 
   private async consume(peerId: string, producer: ProducerInfo): Promise<void> {
-    if (!this.remote.begin(peerId, producer.id)) return;
+    if (this.remote.deferIfMuted(peerId, producer) || !this.remote.begin(peerId, producer.id)) return;
     let media: RemoteMedia | null = null;
     try {
       await this.recvReady;

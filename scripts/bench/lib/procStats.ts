@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 
@@ -56,4 +57,33 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Datagrams the kernel dropped because a UDP socket's receive buffer was full (all sockets). */
+export function udpReceiveBufferDrops(): number {
+  const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const [names, values] = lines.map((l) => l.trim().split(/\s+/));
+  return Number(values[names.indexOf('RcvbufErrors')]);
+}
+
+/**
+ * Datagrams dropped on full receive buffers, per process, summed over the UDP sockets it has
+ * open now (`ss -uamnp`: each socket's drop counter since it opened). Tells whether loss happened
+ * at the SFU's sockets or at the bots'.
+ */
+export function udpDropsByProcess(): Map<number, number> {
+  const drops = new Map<number, number>();
+  let out = '';
+  try {
+    out = execFileSync('ss', ['-uamnp'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  } catch {
+    return drops;
+  }
+  let pids: number[] = [];
+  for (const line of out.split('\n')) {
+    if (line.includes('users:')) pids = [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    const d = /skmem:\(.*\bd(\d+)\)/.exec(line);
+    if (d) for (const pid of new Set(pids)) drops.set(pid, (drops.get(pid) ?? 0) + Number(d[1]));
+  }
+  return drops;
 }
