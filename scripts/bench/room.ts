@@ -1,13 +1,15 @@
 /**
  * Room load benchmark: N synthetic participants with real WebRTC (@roamhq/wrtc +
  * mediasoup-client, the browser's signaling), publishing real encoded audio (Opus) and video
- * (VP8, 320×240 at 15 fps), subscribing like a browser (every audio, one page of videos).
- * Runs the same load against nomades-visio and against bare mediasoup (scripts/bench/bareSfu.ts)
- * and prints both, and our overhead over raw mediasoup.
+ * (VP8), subscribing like the browser client (every unmuted microphone, SIG-10, and one page of
+ * videos). Bots join one at a time and run at nice 10 (they share the machine with the server
+ * they measure). Runs the same load against nomades-visio and against bare mediasoup
+ * (scripts/bench/bareSfu.ts) and prints both, and our overhead over raw mediasoup.
  *
- *   npm run bench:room -- --participants 50 --video 50 --page 9 --duration 60
- *   (--speakers 3: microphones unmuted, the others muted; --size 320x240 --fps 15: bot cameras)
+ *   npm run bench:room -- --participants 50 --video 50 --page 4 --size 160x120 --fps 5 --speakers 1 --duration 60
+ *   (--speakers N: microphones unmuted, the others muted; --size 320x240 --fps 15: bot cameras, the defaults)
  *   (--target ours|bare|both, default both; --workers N for ours, default 1 to compare fairly)
+ *   (--bot-procs N: bot processes, default ⌈N/10⌉; --verbose: each bot's join steps)
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
