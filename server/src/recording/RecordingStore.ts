@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../store/openDatabase.js';
 import type { RecordingInfo, RecordingStatus } from '@nomades/shared';
 
 interface RecordingRow {
@@ -60,14 +59,7 @@ export class RecordingStore {
   readonly #db: Database.Database;
 
   constructor(dataDir: string) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    this.#db = new Database(path.join(dataDir, 'recordings.db'));
-    this.#db.pragma('journal_mode = WAL');
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
-    this.#db.transaction(() => {
-      for (let i = version; i < MIGRATIONS.length; i++) this.#db.exec(MIGRATIONS[i]);
-      this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
-    })();
+    this.#db = openDatabase(dataDir, 'recordings.db', MIGRATIONS);
   }
 
   create(id: string, roomId: string, startedAt: string): RecordingInfo {

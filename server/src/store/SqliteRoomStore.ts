@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from './openDatabase.js';
 import { LIMITS, type RoomInfo, type RoomMode, type UpdateRoomBody } from '@nomades/shared';
 import type { NewRoom, RoomStore, RoomStoreEvents } from './RoomStore.js';
 
@@ -44,14 +43,7 @@ export class SqliteRoomStore extends EventEmitter<RoomStoreEvents> implements Ro
 
   constructor(dataDir: string) {
     super();
-    fs.mkdirSync(dataDir, { recursive: true });
-    this.#db = new Database(path.join(dataDir, 'nomades.db'));
-    this.#db.pragma('journal_mode = WAL');
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
-    this.#db.transaction(() => {
-      for (let i = version; i < MIGRATIONS.length; i++) this.#db.exec(MIGRATIONS[i]);
-      this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
-    })();
+    this.#db = openDatabase(dataDir, 'nomades.db', MIGRATIONS);
   }
 
   create(room: NewRoom): RoomInfo {
