@@ -13,10 +13,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RecordingInfo } from '@nomades/shared';
 import { flashTimes, beepOnsets, measureAvSync, pairMarkers, type AvSyncResult } from '../../tests/helpers/avSync.js';
+import { listRecordings, waitRecordingReady } from '../../tests/helpers/recordings.js';
 import { startTestServer } from '../../tests/helpers/testServer.js';
-import { sleep, waitFor } from '../../tests/helpers/waitFor.js';
+import { sleep } from '../../tests/helpers/waitFor.js';
 import { WrtcBot } from '../../tests/helpers/WrtcBot.js';
 import { machine } from './lib/procStats.js';
 
@@ -48,7 +48,7 @@ const admin = { authorization: `Bearer ${srv.adminKey}`, 'content-type': 'applic
 const ticker = setInterval(() => console.log(`  [${((Date.now() - startedAt) / 1000).toFixed(0)} s] ${phase}; recording ${status}; load ${load()}`), 30_000);
 try {
   const { id } = await srv.createRoom({ name: 'sync' });
-  const latest = async () => ((await (await fetch(`${srv.url}/api/rooms/${id}/recordings`, { headers: admin })).json()) as RecordingInfo[])[0];
+  const latest = async () => (await listRecordings(srv, id))[0];
   const marker = new WrtcBot('marker');
   marker.markerPeriodMs = PERIOD;
   const other = new WrtcBot('camera');
@@ -66,11 +66,7 @@ try {
   const secondsInRoom = (Date.now() - flaggedAt) / 1000;
   phase = 'composing';
   const composeFrom = Date.now();
-  const ready = await waitFor('the recording to be ready', async () => {
-    const r = await latest();
-    if (r?.status === 'failed') throw new Error(`recording failed: ${r.error}`);
-    return r?.status === 'ready' ? r : undefined;
-  }, 30 * 60_000, 1000);
+  const ready = await waitRecordingReady(srv, id, 30 * 60_000, 1000);
   clearInterval(watch);
   const composeSeconds = (Date.now() - composeFrom) / 1000;
   phase = 'analysing';

@@ -1,6 +1,6 @@
 import { suite, type Test } from 'uvu';
 import { startTestServer, type TestServer } from './testServer.js';
-import type { WrtcBot } from './WrtcBot.js';
+import { WrtcBot } from './WrtcBot.js';
 
 export interface WrtcSuiteContext {
   srv?: TestServer;
@@ -19,4 +19,13 @@ export function wrtcSuite(name: string, env: Record<string, string> = {}): Test<
     await ctx.srv?.close();
   });
   return s;
+}
+
+/** A bot named `name`, set up by `setup` before it joins `roomId` with a fresh token; closed after the suite. */
+export async function joinBot(ctx: WrtcSuiteContext, roomId: string, name: string, setup: (bot: WrtcBot) => void = () => {}): Promise<WrtcBot> {
+  const bot = new WrtcBot(name);
+  setup(bot);
+  ctx.bots.push(bot);
+  await bot.join(ctx.srv!.url, roomId, await ctx.srv!.mintToken(roomId, name));
+  return bot;
 }

@@ -1,30 +1,18 @@
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RoomControls } from '@nomades/shared';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { admin, outcome } from '../helpers/moderationHelpers.js';
 import { connectSocket, request } from '../helpers/signalingClient.js';
-import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
+import { wrtcSuite, type WrtcSuiteContext } from '../helpers/wrtcSuite.js';
 
 /**
  * MOD-1…6, MOD-8 with real WebRTC clients: a host mutes, stops, locks, removes; the media really
  * stops for everyone (bytes and decoded frames are measured on the receiving bots).
  */
-interface Ctx {
-  srv?: TestServer;
-  bots: WrtcBot[];
-}
-const mod = suite<Ctx>('moderation', { bots: [] });
-
-mod.before(async (ctx) => {
-  ctx.srv = await startTestServer();
-});
-mod.after(async (ctx) => {
-  for (const b of ctx.bots) b.close();
-  await ctx.srv?.close();
-});
+type Ctx = WrtcSuiteContext;
+const mod = wrtcSuite('moderation');
 mod.after.each((ctx) => {
   for (const b of ctx.bots) b.close();
   ctx.bots = [];

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import type { RecordingInfo } from '@nomades/shared';
 import { measureAvSync } from '../helpers/avSync.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
+import { listRecordings, waitRecordingReady } from '../helpers/recordings.js';
 import { connectSocket, request } from '../helpers/signalingClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
@@ -38,12 +39,6 @@ rec.after(async (ctx) => {
 });
 
 const admin = (srv: TestServer, key = srv.adminKey) => ({ authorization: `Bearer ${key}` });
-
-async function recordings(srv: TestServer, roomId: string): Promise<RecordingInfo[]> {
-  const res = await fetch(`${srv.url}/api/rooms/${roomId}/recordings`, { headers: admin(srv) });
-  assert.is(res.status, 200);
-  return (await res.json()) as RecordingInfo[];
-}
 
 /** A participant without media that records the `recording` notifications it receives. */
 async function observer(ctx: Ctx, roomId: string, name: string): Promise<{ socket: Socket; states: boolean[] }> {
@@ -82,19 +77,6 @@ async function motion(file: string): Promise<{ frames: number; distinct: number;
   return { frames: hashes.length, distinct: new Set(hashes).size, freezes: (stderr.match(/freeze_start/g) ?? []).length };
 }
 
-async function waitReady(srv: TestServer, roomId: string, timeoutMs: number): Promise<RecordingInfo> {
-  return waitFor(
-    'the recording to be ready',
-    async () => {
-      const [r] = await recordings(srv, roomId);
-      if (r?.status === 'failed') throw new Error(`recording failed: ${r.error}`);
-      return r?.status === 'ready' ? r : undefined;
-    },
-    timeoutMs,
-    500,
-  );
-}
-
 /** `gapSec`: a recorder interruption leaves one span without media (black cells) at most this long. */
 async function checkComposed(ctx: Ctx, r: RecordingInfo, secondsInRoom: number, label: string, gapSec = 0): Promise<void> {
   const srv = ctx.srv!;
@@ -126,7 +108,7 @@ rec('a flagged room: one job per session, everyone told, one playable composed f
     await bot.join(srv.url, id, await srv.mintToken(id, name));
   }
   await waitFor('the watcher is told the room records', () => watcher.states.at(-1) === true, 10_000);
-  const [running] = await recordings(srv, id);
+  const [running] = await listRecordings(srv, id);
   assert.is(running.status, 'recording');
   const late = await observer(ctx, id, 'Latecomer');
   assert.equal(late.states, [true], 'a joiner is told at once that the room records');
@@ -135,9 +117,9 @@ rec('a flagged room: one job per session, everyone told, one playable composed f
   late.socket.close();
   watcher.socket.close();
   const secondsInRoom = (Date.now() - t0) / 1000;
-  const ready = await waitReady(srv, id, 90_000);
+  const ready = await waitRecordingReady(srv, id, 90_000);
   assert.is(ready.progress, 100);
-  assert.is((await recordings(srv, id)).length, 1, 'one recording for the session');
+  assert.is((await listRecordings(srv, id)).length, 1, 'one recording for the session');
   const tracks = fs.readdirSync(path.join(srv.server.config.recordingsDir, ready.id)).filter((f) => f.endsWith('.mkv'));
   assert.ok(tracks.length >= 4, `per-participant tracks kept (2 × audio + video): ${tracks}`);
   await checkComposed(ctx, ready, secondsInRoom, 'flagged');
@@ -158,7 +140,7 @@ rec("the composed file keeps a participant's picture and voice in sync: flash an
   await bot.join(srv.url, id, await srv.mintToken(id, bot.name));
   await sleep(14_000);
   await bot.leave();
-  const ready = await waitReady(srv, id, 90_000);
+  const ready = await waitRecordingReady(srv, id, 90_000);
   const sync = await measureAvSync(path.join(srv.server.config.recordingsDir, ready.id, `${ready.id}.mp4`));
   const offsets = sync.pairs.map((p) => Math.round(p.offsetMs));
   console.log(`  sync: ${sync.flashes} flashes, ${sync.beeps} beeps, audio − video ${offsets.join(', ')} ms`);
@@ -174,7 +156,7 @@ rec('an unflagged room is never recorded; the flag turned on and off live starts
   ctx.bots.push(bot);
   await bot.join(srv.url, id, await srv.mintToken(id, 'Solo'));
   await sleep(3000);
-  assert.equal(await recordings(srv, id), [], 'no recording of an unflagged room');
+  assert.equal(await listRecordings(srv, id), [], 'no recording of an unflagged room');
   const counts = await srv.server.recording.queue!.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed');
   const before = Object.values(counts).reduce((a, b) => a + b, 0);
   assert.equal(watcher.states, []);
@@ -189,7 +171,7 @@ rec('an unflagged room is never recorded; the flag turned on and off live starts
   assert.equal(watcher.states, [true, false]);
   const after = await srv.server.recording.queue!.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed');
   assert.is(Object.values(after).reduce((a, b) => a + b, 0), before + 1, 'exactly one job, for the flagged stretch');
-  const ready = await waitReady(srv, id, 60_000);
+  const ready = await waitRecordingReady(srv, id, 60_000);
   assert.ok(ready.durationMs > 2000 && ready.durationMs < 8000, `only the flagged stretch is recorded (${ready.durationMs} ms)`);
   await bot.leave();
   watcher.socket.close();
@@ -199,7 +181,7 @@ rec('no recording without the admin key: 401 without credentials, 403 with a roo
   const srv = ctx.srv!;
   const { id } = await srv.createRoom({ name: 'Secret', record: true });
   const token = await srv.mintToken(id, 'Eve', 'host');
-  const [any] = (await Promise.all((await (await fetch(`${srv.url}/api/rooms`, { headers: admin(srv) })).json()).rooms.map((r: { id: string }) => recordings(srv, r.id)))).flat();
+  const [any] = (await Promise.all((await (await fetch(`${srv.url}/api/rooms`, { headers: admin(srv) })).json()).rooms.map((r: { id: string }) => listRecordings(srv, r.id)))).flat();
   assert.ok(any, 'a recording exists from the tests before');
   const urls: Array<[string, string]> = [
     ['GET', `/api/rooms/${id}/recordings`],
@@ -227,17 +209,17 @@ rec('killing the recorder mid-session: the job is taken over and completes; the 
     ctx.bots.push(bot);
     await bot.join(srv.url, id, await srv.mintToken(id, name));
   }
-  const [running] = await waitFor('a recording', async () => (await recordings(srv, id)).filter((r) => r.status === 'recording'), 10_000);
+  const [running] = await waitFor('a recording', async () => (await listRecordings(srv, id)).filter((r) => r.status === 'recording'), 10_000);
   const dir = path.join(srv.server.config.recordingsDir, running.id);
   await waitFor('tracks being written', () => fs.existsSync(dir) && fs.readdirSync(dir).filter((f) => f.endsWith('.mkv') && fs.statSync(path.join(dir, f)).size > 10_000).length >= 4, 15_000);
   const pid = srv.server.recording.recorder!.pid!;
   process.kill(pid, 'SIGKILL');
   await waitFor('a new recorder process', () => srv.server.recording.recorder!.pid !== undefined && srv.server.recording.recorder!.pid !== pid, 10_000);
-  await waitFor('the job taken over by the new recorder', async () => (await recordings(srv, id))[0]?.note?.includes('interrupted'), 30_000);
+  await waitFor('the job taken over by the new recorder', async () => (await listRecordings(srv, id))[0]?.note?.includes('interrupted'), 30_000);
   await sleep(4000);
   for (const bot of ctx.bots.splice(0)) await bot.leave();
   const secondsInRoom = (Date.now() - t0) / 1000;
-  const ready = await waitReady(srv, id, 90_000);
+  const ready = await waitRecordingReady(srv, id, 90_000);
   assert.match(ready.note ?? '', /interrupted/);
   const tracks = fs.readdirSync(dir).filter((f) => f.endsWith('.mkv'));
   assert.ok(tracks.length >= 8, `tracks of both attempts kept: ${tracks.length}`);
@@ -253,7 +235,7 @@ rec('killing the recorder mid-session: the job is taken over and completes; the 
 rec('DELETE removes a finished recording and its files', async (ctx) => {
   const srv = ctx.srv!;
   const rooms = (await (await fetch(`${srv.url}/api/rooms`, { headers: admin(srv) })).json()).rooms as Array<{ id: string }>;
-  const all = (await Promise.all(rooms.map((r) => recordings(srv, r.id)))).flat().filter((r) => r.status === 'ready');
+  const all = (await Promise.all(rooms.map((r) => listRecordings(srv, r.id)))).flat().filter((r) => r.status === 'ready');
   const target = all[0];
   assert.ok(target);
   const res = await fetch(`${srv.url}/api/recordings/${target.id}`, { method: 'DELETE', headers: admin(srv) });

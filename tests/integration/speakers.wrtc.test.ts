@@ -3,7 +3,7 @@ import type { NotificationData } from '@nomades/shared';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
-import { wrtcSuite } from '../helpers/wrtcSuite.js';
+import { joinBot, wrtcSuite } from '../helpers/wrtcSuite.js';
 
 /** Active speaker and audio levels from the router's observers, sent to everyone. */
 const speakers = wrtcSuite('speakers');
@@ -11,13 +11,9 @@ const speakers = wrtcSuite('speakers');
 speakers('the one who speaks is the active speaker and the only one audible', async (ctx) => {
   const srv = ctx.srv!;
   const { id } = await srv.createRoom();
-  const bot = async (name: string, amplitude: number) => {
-    const b = new WrtcBot(name);
-    b.toneAmplitude = amplitude;
-    ctx.bots.push(b);
-    await b.join(srv.url, id, await srv.mintToken(id, name));
-    return b;
-  };
+  const bot = (name: string, amplitude: number) => joinBot(ctx, id, name, (b) => {
+      b.toneAmplitude = amplitude;
+    });
   const listener = await bot('listener', 0);
   const active: string[] = [];
   const levels: Array<NotificationData<'audioLevels'>['levels']> = [];
@@ -45,14 +41,10 @@ speakers('the one who speaks is the active speaker and the only one audible', as
 speakers('SIG-10: a muted microphone is consumed on its first unmute, then paused and resumed with it', async (ctx) => {
   const srv = ctx.srv!;
   const { id } = await srv.createRoom();
-  const join = async (name: string, muted: boolean) => {
-    const b = new WrtcBot(name);
-    b.micMuted = muted;
-    b.publishVideo = false;
-    ctx.bots.push(b);
-    await b.join(srv.url, id, await srv.mintToken(id, name));
-    return b;
-  };
+  const join = (name: string, muted: boolean) => joinBot(ctx, id, name, (b) => {
+      b.micMuted = muted;
+      b.publishVideo = false;
+    });
   const speaker = await join('speaker', true);
   const listener = await join('listener', false);
   const micAt = (bot: WrtcBot) => waitFor('the speaker\'s microphone consumed', () => bot.tracksFrom(speaker.peerId).find((t) => t.kind === 'audio'), 10_000);
