@@ -10,6 +10,14 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
   return `t=${timestamp},v1=${mac}`;
 }
 
+/** Runs `run` after `delayMs`; returns a function that cancels it. Tests inject their own to drive the backoff. */
+export type RetryScheduler = (run: () => void, delayMs: number) => () => void;
+
+const realTimers: RetryScheduler = (run, delayMs) => {
+  const timer = setTimeout(run, delayMs);
+  return () => clearTimeout(timer);
+};
+
 /**
  * Delivers events to the intranet portal (HOOK-1…4): POST of a signed JSON envelope, one at a
  * time in order, retried with exponential backoff on network errors, 408, 429 and 5xx; a bounded
@@ -22,7 +30,9 @@ export class WebhookDispatcher {
   readonly #log: Logger;
   readonly #o: Required<Omit<WebhookOptions, 'url' | 'secret'>>;
   readonly #queue: Array<{ envelope: WebhookEnvelope; attempts: number }> = [];
-  #timer?: NodeJS.Timeout;
+  readonly #schedule: RetryScheduler;
+  /** Cancels the pending retry delay, while one is pending. */
+  #cancelRetry?: () => void;
   #abort?: AbortController;
   #busy = false;
   #closed = false;
@@ -31,7 +41,9 @@ export class WebhookDispatcher {
   failed = 0;
   dropped = 0;
 
-  constructor(options: WebhookOptions, log: Logger) {
+  /** `schedule`: how retry delays are waited (real timers unless a test drives them). */
+  constructor(options: WebhookOptions, log: Logger, schedule: RetryScheduler = realTimers) {
+    this.#schedule = schedule;
     this.#url = options.url;
     this.#secret = options.secret ?? '';
     this.enabled = Boolean(options.url);
@@ -66,14 +78,15 @@ export class WebhookDispatcher {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#cancelRetry?.();
+    this.#cancelRetry = undefined;
     this.#abort?.abort();
     if (this.#queue.length) this.#log.warn({ pending: this.#queue.length }, 'webhooks not delivered at shutdown');
     this.#queue.length = 0;
   }
 
   #kick(): void {
-    if (this.#busy || this.#timer || this.#closed || this.#queue.length === 0) return;
+    if (this.#busy || this.#cancelRetry || this.#closed || this.#queue.length === 0) return;
     this.#busy = true;
     void this.#deliverHead().finally(() => {
       this.#busy = false;
@@ -98,10 +111,13 @@ export class WebhookDispatcher {
     const delay = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** (head.attempts - 1));
     this.#log.warn({ event: head.envelope.type, attempt: head.attempts, retryInMs: delay }, 'webhook failed, will retry');
     await new Promise<void>((resolve) => {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
+      let due = false;
+      const cancel = this.#schedule(() => {
+        due = true;
+        this.#cancelRetry = undefined;
         resolve();
       }, delay);
+      if (!due) this.#cancelRetry = cancel; // a scheduler may run `run` at once
     });
   }
 
