@@ -72,6 +72,13 @@ export interface BrowserSuiteContext {
   contexts: BrowserContext[];
 }
 
+/** Prints a setup error once, as the `[hook error]` line scripts/run-tests.mjs shows in the file's row. */
+function printSetupError(suiteName: string, error: unknown): void {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const [first, ...rest] = text.split('\n');
+  process.stderr.write(`\n[hook error] "${suiteName}" before: ${first}\n${rest.map((l) => `${l}\n`).join('')}`);
+}
+
 /**
  * A uvu suite with a real server (env as for startTestServer) and a headless Chromium, both
  * started before the tests and closed after them; each test opens pages with openPage().
@@ -84,6 +91,7 @@ export function browserSuite(name: string, env: Record<string, string> = {}, opt
       ctx.browser = await launchBrowser();
     } catch (error) {
       ctx.setupError = error;
+      printSetupError(name, error);
     }
   });
   s.before.each((ctx) => {

@@ -37,29 +37,46 @@ export interface TestServerOptions {
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-test-'));
   const removeData = !options.dataDir && !options.keepData;
-  const redis = options.recording ? await LocalRedis.start({ dir: path.join(dataDir, 'redis') }) : undefined;
-  const config: Config = loadConfig({
-    ...(redis ? { REDIS_URL: redis.url } : {}),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    MEDIA_WORKERS: '1',
-    RTC_PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...env,
-  });
-  const server = await NomadesServer.start(config, createLogger(config.logLevel), {
-    recorderEnv: options.recording?.recorderEnv,
-  }).catch(async (error) => {
+  let redis: LocalRedis | undefined;
+  let server: NomadesServer | undefined;
+  /** A start that fails leaves nothing: no server, no redis, and no DATA_DIR it created (keepData or not). */
+  const undo = async () => {
+    await server?.close();
     await redis?.close();
+    if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (options.recording) redis = await LocalRedis.start({ dir: path.join(dataDir, 'redis') });
+    const config: Config = loadConfig({
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      MEDIA_WORKERS: '1',
+      RTC_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...env,
+    });
+    server = await NomadesServer.start(config, createLogger(config.logLevel), {
+      recorderEnv: options.recording?.recorderEnv,
+    });
+    if (options.recording && !(await server.recording.recorderReady(30_000))) {
+      throw new Error('the recorder process did not connect to the queue within 30 s');
+    }
+  } catch (error) {
+    await undo().catch(() => undefined);
     throw error;
-  });
-  if (options.recording && !(await server.recording.recorderReady(30_000))) {
-    await server.close();
-    await redis?.close();
-    throw new Error('the recorder process did not connect to the queue within 30 s');
   }
+  return serverHandle(server, dataDir, async () => {
+    await server!.close();
+    await redis?.close();
+    if (removeData) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+function serverHandle(server: NomadesServer, dataDir: string, stop: () => Promise<void>): TestServer {
   const url = server.url;
+  let closing: Promise<void> | undefined;
   const adminHeaders = { 'content-type': 'application/json', authorization: `Bearer ${server.adminKey}` };
   return {
     url,
@@ -80,10 +97,10 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       if (res.status !== 200) throw new Error(`mintToken: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { token: string }).token;
     },
-    async close() {
-      await server.close();
-      await redis?.close();
-      if (removeData) fs.rmSync(dataDir, { recursive: true, force: true });
+    /** Idempotent: a second call (e.g. after a failed restart, from a cleanup path) awaits the first. */
+    close() {
+      closing ??= stop();
+      return closing;
     },
   };
 }
