@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import type { NotificationData, PeerInfo, ResponseData } from '@nomades/shared';
 import { connectSocket, request, RequestError } from './signalingClient.js';
 import { SyntheticMedia } from './SyntheticMedia.js';
+import { waitFor } from './waitFor.js';
 import { wrtc } from './wrtcGlobals.js';
 
 export interface RemoteTrackStats {
@@ -310,4 +311,14 @@ export class WrtcBot {
 /** A producer closed between the join answer and its consume (its peer left): nothing to receive. */
 function ignoreGone(error: unknown): void {
   if (!(error instanceof RequestError) || error.error.code !== 'NOT_FOUND') throw error;
+}
+
+/**
+ * An ordering barrier for "nothing more arrives" checks: waits until `control`, a video stream
+ * that flows to the same receiver, has decoded `frames` more frames. A slow server or network
+ * slows the control too, so a check made after it cannot pass merely because time was short.
+ */
+export async function controlAdvances(control: RemoteTrackStats, frames: number, what = 'control stream'): Promise<void> {
+  const start = control.frames;
+  await waitFor(`${what} decodes ${frames} more frames`, () => control.frames >= start + frames, 15_000, 20);
 }

@@ -32,3 +32,12 @@ export function request<N extends RequestName>(socket: Socket, name: N, data: Re
 export function rawRequest(socket: Socket, name: string, data: unknown, timeoutMs = 10_000): Promise<unknown> {
   return socket.timeout(timeoutMs).emitWithAck(name, data);
 }
+
+/**
+ * An ordering barrier: a request the server refuses without side effects (any answer will do).
+ * Once it is answered, every notification the server sent this socket before has arrived (one
+ * ordered connection): check for an absent notification after it, not after a sleep.
+ */
+export async function roundTrip(socket: Socket): Promise<void> {
+  await rawRequest(socket, 'pauseConsumer', { consumerId: 'ordering-barrier' });
+}
