@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { LIMITS, type ErrorPayload } from '@nomades/shared';
 import type { JoinOptions } from '../media/RoomClientTypes';
+import { takeRoomToken } from '../media/roomToken';
 import { EndScreen } from './EndScreen';
 import { Meeting } from './Meeting';
 import { PreJoin } from './PreJoin';
@@ -12,11 +13,12 @@ type Stage =
 
 /**
  * `/room/:roomId`. Query parameters: `name` (pre-fills the name), `token` (join with it instead of
- * asking for a guest token), `autojoin=1` (skip the pre-join screen).
+ * asking for a guest token; removed from the address bar at once, see roomToken.ts), `autojoin=1`
+ * (skip the pre-join screen).
  */
 export function RoomPage({ roomId }: { roomId: string }) {
   const params = useMemo(() => new URLSearchParams(window.location.search), []);
-  const token = params.get('token');
+  const [token] = useState(() => takeRoomToken(roomId));
   const [name, setName] = useState(() => (params.get('name') ?? '').slice(0, LIMITS.maxDisplayNameLength));
   const [prefs, setPrefs] = useState<JoinOptions>({ mic: true, camera: true });
   const [stage, setStage] = useState<Stage>(() =>

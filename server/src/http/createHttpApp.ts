@@ -7,6 +7,7 @@ import { errorHandler } from './errorHandler.js';
 import { moderationRouter } from './moderationRouter.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { roomsRouter, type RoomsRouterDeps } from './roomsRouter.js';
+import { securityHeaders } from './securityHeaders.js';
 
 export interface HttpAppDeps extends RoomsRouterDeps {
   log: Logger;
@@ -27,6 +28,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders());
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/healthz', (_req, res) => {

@@ -1,0 +1,46 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+
+/**
+ * The browser-side protections of every response (SEC-9 in docs/security.md), with helmet:
+ * a Content-Security-Policy that lets the page load only its own scripts and connect only to its
+ * own origin (signaling, /collab, the API), no framing (`frame-ancestors 'none'`, X-Frame-Options
+ * DENY, against click-jacking of the moderation buttons), `nosniff`, `Referrer-Policy: no-referrer`
+ * (a join link never leaks through the Referer), and a Permissions-Policy that keeps camera,
+ * microphone and screen capture to this origin.
+ *
+ * Inline styles are allowed (React and tldraw set `style` attributes); inline scripts are not.
+ * `upgrade-insecure-requests` is left out: an intranet may serve plain HTTP on localhost or behind a
+ * TLS-terminating proxy, where it would break every request.
+ */
+export function securityHeaders(): RequestHandler[] {
+  return [
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'data:', 'blob:'],
+          mediaSrc: ["'self'", 'blob:'],
+          workerSrc: ["'self'", 'blob:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+      // Only meaningful over HTTPS; browsers ignore it on plain HTTP.
+      strictTransportSecurity: { maxAge: 180 * 24 * 3600, includeSubDomains: false },
+    }),
+    (_req, res, next) => {
+      res.setHeader('Permissions-Policy', 'camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()');
+      next();
+    },
+  ];
+}
