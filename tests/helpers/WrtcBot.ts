@@ -257,13 +257,14 @@ export class WrtcBot {
   }
 
   /** What one video consumer currently receives: decoded size and frame count. */
-  async inboundVideo(consumerId: string): Promise<{ frameWidth: number; framesDecoded: number }> {
+  async inboundVideo(consumerId: string): Promise<{ frameWidth: number; frameHeight: number; framesDecoded: number }> {
     const consumer = this.#consumers.get(consumerId);
-    const result = { frameWidth: 0, framesDecoded: 0 };
+    const result = { frameWidth: 0, frameHeight: 0, framesDecoded: 0 };
     if (!consumer || !this.#recv) return result;
-    (await this.#recv.getStats()).forEach((s: { type: string; trackIdentifier?: string; frameWidth?: number; framesDecoded?: number }) => {
+    (await this.#recv.getStats()).forEach((s: { type: string; trackIdentifier?: string; frameWidth?: number; frameHeight?: number; framesDecoded?: number }) => {
       if (s.type === 'inbound-rtp' && s.trackIdentifier === consumer.track.id) {
         result.frameWidth = s.frameWidth ?? 0;
+        result.frameHeight = s.frameHeight ?? 0;
         result.framesDecoded = s.framesDecoded ?? 0;
       }
     });
