@@ -7,6 +7,7 @@ import {
   type TapRequest,
   type TapResponse,
 } from '@nomades/shared';
+import type { ControlUrls } from './ControlUrls.js';
 
 export class ControlError extends Error {
   override name = 'ControlError';
@@ -20,13 +21,18 @@ export class ControlError extends Error {
 
 /**
  * The recorder's side of the internal channel (`/internal/recordings/:id/...` on the server that
- * hosts the room, `Authorization: Bearer RECORDER_KEY`). Every answer is validated.
+ * hosts the room, `Authorization: Bearer RECORDER_KEY`). Every answer is validated. It exists
+ * only for a control URL the recorder is configured for (REC-8): the constructor throws a
+ * ControlError for any other, before anything is sent.
  */
 export class ControlClient {
   readonly #base: string;
   readonly #key: string;
 
-  constructor(controlUrl: string, recordingId: string, key: string) {
+  constructor(controlUrl: string, recordingId: string, key: string, allowed: ControlUrls) {
+    if (!allowed.allows(controlUrl)) {
+      throw new ControlError(`the job names a control URL this recorder is not configured for (RECORDER_CONTROL_URL): ${controlUrl.slice(0, 200)}`);
+    }
     this.#base = `${controlUrl.replace(/\/$/, '')}/internal/recordings/${encodeURIComponent(recordingId)}`;
     this.#key = key;
   }

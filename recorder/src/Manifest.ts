@@ -34,7 +34,7 @@ export class Manifest {
   }
 
   static load(dir: string, recordingId: string, roomId: string): Manifest {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = path.join(dir, 'manifest.json');
     let data: ManifestData = { recordingId, roomId, attempts: [], tracks: [] };
     if (fs.existsSync(file)) data = JSON.parse(fs.readFileSync(file, 'utf8')) as ManifestData;
@@ -43,7 +43,7 @@ export class Manifest {
 
   save(): void {
     const file = path.join(this.dir, 'manifest.json');
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.data, null, 2));
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.data, null, 2), { mode: 0o600 });
     fs.renameSync(`${file}.tmp`, file);
   }
 

@@ -3,12 +3,15 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RECORDING_QUEUE, recordingJobDataSchema, type RecordingJobResult } from '@nomades/shared';
 import { ControlClient } from './ControlClient.js';
+import type { ControlUrls } from './ControlUrls.js';
 import { warmUp } from './ffmpeg.js';
 import { RecordingJob } from './RecordingJob.js';
 
 export interface RecorderOptions {
   redisUrl: string;
   recorderKey: string;
+  /** The only control URLs this recorder contacts (REC-8). */
+  controlUrls: ControlUrls;
   recordingsDir: string;
   /** Address the SFU sends RTP to. */
   rtpIp: string;
@@ -50,7 +53,9 @@ export class RecorderWorker {
       autorun: true,
     });
     this.#worker.on('error', (error) => log.error({ err: error }, 'recorder worker error'));
-    this.#worker.on('failed', (job, error) => void this.#onFailed(job, error));
+    this.#worker.on('failed', (job, error) => {
+      this.#onFailed(job, error).catch((e: unknown) => log.error({ err: e, job: job?.id }, 'could not handle a failed recording job'));
+    });
     this.#worker.on('stalled', (jobId) => log.warn({ job: jobId }, 'a recording job stalled (its recorder died); it is taken over'));
   }
 
@@ -63,6 +68,7 @@ export class RecorderWorker {
     return new RecordingJob(job, {
       recordingsDir: this.#o.recordingsDir,
       recorderKey: this.#o.recorderKey,
+      controlUrls: this.#o.controlUrls,
       rtpIp: this.#o.rtpIp,
       portRange: this.#o.portRange,
       pollMs: this.#o.pollMs ?? 500,
@@ -75,10 +81,13 @@ export class RecorderWorker {
   async #onFailed(job: Job | undefined, error: Error): Promise<void> {
     if (!job) return;
     const parsed = recordingJobDataSchema.safeParse(job.data);
+    // A job naming a control URL this recorder does not serve is not reported anywhere (REC-8).
+    const allowed = parsed.success && this.#o.controlUrls.allows(parsed.data.controlUrl);
     const final = (await job.getState().catch(() => 'failed')) === 'failed';
-    this.#o.log.warn({ job: job.id, attempt: job.attemptsMade, final, err: error }, 'recording job failed');
-    if (!parsed.success || this.#abort.signal.aborted) return;
-    const control = new ControlClient(parsed.data.controlUrl, parsed.data.recordingId, this.#o.recorderKey);
+    const context = { job: job.id, recording: parsed.data?.recordingId, room: parsed.data?.roomId, attempt: job.attemptsMade, final };
+    this.#o.log.warn({ ...context, err: error }, 'recording job failed');
+    if (!parsed.success || !allowed || this.#abort.signal.aborted) return;
+    const control = new ControlClient(parsed.data.controlUrl, parsed.data.recordingId, this.#o.recorderKey, this.#o.controlUrls);
     const report = final
       ? { status: 'failed' as const, error: error.message }
       : { note: `attempt ${job.attemptsMade} failed (${error.message}); it will be retried` };

@@ -5,6 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recordingJobDataSchema, type RecordingJobResult, type RecordingReport, type RecordingStream } from '@nomades/shared';
 import { ControlClient, ControlError } from './ControlClient.js';
+import type { ControlUrls } from './ControlUrls.js';
 import { composeFile, probeTrack } from './ffmpeg.js';
 import { composePlan, type PlannedTrack } from './composePlan.js';
 import { Manifest } from './Manifest.js';
@@ -13,6 +14,8 @@ import { StreamCapture } from './StreamCapture.js';
 export interface RecordingJobOptions {
   recordingsDir: string;
   recorderKey: string;
+  /** The only control URLs this recorder contacts (REC-8). */
+  controlUrls: ControlUrls;
   rtpIp: string;
   portRange: [number, number];
   /** How often the room's streams are polled. */
@@ -61,7 +64,11 @@ export class RecordingJob {
     this.#job = job;
     this.#o = options;
     this.#log = options.log.child({ recording: this.#data.recordingId, room: this.#data.roomId });
-    this.#control = new ControlClient(this.#data.controlUrl, this.#data.recordingId, options.recorderKey);
+    try {
+      this.#control = new ControlClient(this.#data.controlUrl, this.#data.recordingId, options.recorderKey, options.controlUrls);
+    } catch (error) {
+      throw new UnrecoverableError((error as Error).message);
+    }
     this.#manifest = Manifest.load(path.join(options.recordingsDir, this.#data.recordingId), this.#data.recordingId, this.#data.roomId);
   }
 

@@ -69,7 +69,7 @@ export class StreamCapture {
     const tap = await control.openTap({ producerId: stream.producerId, ip: rtpIp, rtpPort: port, rtcpPort: port + 1 });
     const base = `${stream.peerId}-${stream.source}-${Date.now()}`;
     const sdpPath = path.join(manifest.dir, `${base}.sdp`);
-    fs.writeFileSync(sdpPath, tapSdp(tap, rtpIp, port));
+    fs.writeFileSync(sdpPath, tapSdp(tap, rtpIp, port), { mode: 0o600 });
     const entry: TrackEntry = { ...stream, file: `${base}.mkv`, openedAt: new Date().toISOString(), host: os.hostname() };
     const run = startRtpCapture(sdpPath, manifest.trackPath(entry));
     const capture = new StreamCapture(options, entry, run);

@@ -1,13 +1,18 @@
 /**
  * `npm run recorder`: the recording worker, alone (npm start spawns it too). It can run on another
- * machine: it needs Redis (REDIS_URL), the key of the server's internal channel (RECORDER_KEY),
+ * machine: it needs Redis (REDIS_URL), the key of the server's internal channel (RECORDER_KEY) and
+ * that server's URL (RECORDER_CONTROL_URL, the only one it contacts),
  * an address the SFU can send RTP to (RECORDER_RTP_IP), and the recordings folder the server
  * serves files from (RECORDINGS_DIR, shared storage when on another machine).
  */
 import path from 'node:path';
 import pino from 'pino';
 import { recorderEnvSchema } from '@nomades/shared';
+import { ControlUrls } from './ControlUrls.js';
 import { RecorderWorker } from './RecorderWorker.js';
+
+// FILE-1: tracks, SDPs, manifests and composed files (ffmpeg inherits it) are private to this user.
+process.umask(0o077);
 
 const env = recorderEnvSchema.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v)));
 
@@ -20,6 +25,7 @@ const log = pino({ level: e.LOG_LEVEL, base: { name: 'recorder' }, redact: ['rec
 const worker = new RecorderWorker({
   redisUrl: e.REDIS_URL,
   recorderKey: e.RECORDER_KEY,
+  controlUrls: new ControlUrls(e.RECORDER_CONTROL_URL),
   recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings')),
   rtpIp: e.RECORDER_RTP_IP,
   portRange: [e.RECORDER_MIN_PORT, e.RECORDER_MAX_PORT],

@@ -5,6 +5,7 @@ import { AppError } from '@nomades/shared';
 import { TokenService } from './auth/TokenService.js';
 import type { Config } from './config/Config.js';
 import { ensureSecrets } from './config/ensureSecrets.js';
+import { privateUmask } from './config/privateDir.js';
 import { CollabServer } from './collab/CollabServer.js';
 import { loadCollabConfig } from './collab/collabConfig.js';
 import { collabRouter } from './collab/collabRouter.js';
@@ -78,6 +79,7 @@ export class NomadesServer {
     log: Logger = createLogger(config.logLevel),
     options: { recorderEnv?: Record<string, string> } = {},
   ): Promise<NomadesServer> {
+    privateUmask(); // FILE-1: DATA_DIR, databases, secrets, recordings private to the service user
     const secrets = ensureSecrets(config.dataDir, config);
     const store = new SqliteRoomStore(config.dataDir);
     const tokens = new TokenService(secrets.tokenSecret);
@@ -107,6 +109,7 @@ export class NomadesServer {
     const recording = new RecordingService({
       config,
       adminKey: secrets.adminKey,
+      recorderKey: secrets.recorderKey,
       registry,
       rooms: store,
       controlUrl: () => localUrl(httpServer, config.host),
@@ -185,6 +188,7 @@ export class NomadesServer {
       http: httpServer,
       signaling,
     });
+    recording.startRecorder(); // once listening: its control URL is known (REC-8)
     return server;
   }
 

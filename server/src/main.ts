@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     try {
       redis = await LocalRedis.start({ dir: path.join(config.dataDir, 'redis'), persist: true });
       config = { ...config, redisUrl: redis.url };
-      log.info({ url: redis.url }, 'local redis-server started (recording queue)');
+      log.info({ url: redis.address }, 'local redis-server started (recording queue)');
     } catch (error) {
       log.warn({ err: error }, 'could not start redis-server: recording is off');
     }

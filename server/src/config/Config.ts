@@ -37,6 +37,12 @@ export const envSchema = z.object({
   RECORDER_KEY: z.string().min(16, 'RECORDER_KEY must be at least 16 characters').optional(),
   RECORDINGS_DIR: z.string().min(1).optional(),
   RECORDING_CONTROL_URL: z.string().url().optional(),
+  /** REC-9: comma-separated addresses a recording tap may send RTP to (default: loopback, and the child recorder's). */
+  RECORDER_RTP_ALLOWED: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().ip()).min(1))
+    .optional(),
 });
 
 export interface Config {
@@ -61,8 +67,10 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Recording: run the recorder as a child process, or not (another machine runs it). */
   recorder: 'process' | 'off';
-  /** Key of the internal channel /internal/recordings (defaults to the admin key). */
+  /** Key of the internal channel /internal/recordings (generated when not set, never the admin key). */
   recorderKey?: string;
+  /** Addresses recording taps may send RTP to (REC-9); undefined: loopback and the child recorder's. */
+  recorderRtpAllowed?: string[];
   recordingsDir: string;
   /** URL recorders use to reach this server (defaults to its listen address). */
   recordingControlUrl?: string;
@@ -90,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('invalid configuration: RTC_MIN_PORT > RTC_MAX_PORT');
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) throw new ConfigError('invalid configuration: WEBHOOK_URL needs WEBHOOK_SECRET');
+  if (e.RECORDER_KEY && e.RECORDER_KEY === e.ADMIN_KEY) throw new ConfigError('invalid configuration: RECORDER_KEY must differ from ADMIN_KEY');
   const wildcard = e.HOST === '0.0.0.0' || e.HOST === '::';
   const rtcListenIp = e.RTC_LISTEN_IP ?? (e.HOST === 'localhost' ? '127.0.0.1' : wildcard ? '0.0.0.0' : e.HOST);
   const announcedIp = e.ANNOUNCED_IP ?? (rtcListenIp === '0.0.0.0' ? firstExternalIpv4() : undefined);
@@ -114,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     recorder: e.RECORDER,
     recorderKey: e.RECORDER_KEY,
+    recorderRtpAllowed: e.RECORDER_RTP_ALLOWED,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings')),
     recordingControlUrl: e.RECORDING_CONTROL_URL,
     webhookUrl: e.WEBHOOK_URL,

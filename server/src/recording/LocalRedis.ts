@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { PRIVATE_FILE_MODE, privateDir } from '../config/privateDir.js';
 
 const freeTcpPort = () =>
   new Promise<number>((resolve, reject) => {
@@ -12,35 +15,66 @@ const freeTcpPort = () =>
     });
   });
 
+/** The password of the embedded redis-server: generated once, kept in `dir/password` (0600). */
+function redisPassword(dir: string): string {
+  const file = path.join(dir, 'password');
+  if (fs.existsSync(file)) {
+    fs.chmodSync(file, PRIVATE_FILE_MODE);
+    const stored = fs.readFileSync(file, 'utf8').trim();
+    if (/^[A-Za-z0-9_-]{32,}$/.test(stored)) return stored;
+  }
+  const password = crypto.randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, password + '\n', { mode: PRIVATE_FILE_MODE });
+  fs.chmodSync(file, PRIVATE_FILE_MODE);
+  return password;
+}
+
 /**
  * A redis-server of our own (Debian's /usr/bin/redis-server) on a free loopback port, for the
  * recording queue when REDIS_URL is not set. With `persist`, the queue is kept in `dir`
  * (append-only file), so that jobs survive a restart. close() stops it.
+ *
+ * REC-8: it requires a password (`requirepass`, generated once and kept in `dir/password`,
+ * mode 0600); the password travels in a config file of mode 0600, not on the command line
+ * (which every local user can read), and `url` carries it. redis-server runs with umask 077,
+ * so that its files are private too (FILE-1).
  */
 export class LocalRedis {
+  /** `redis://:<password>@127.0.0.1:<port>`: a secret, do not log it (`address` is for logs). */
   readonly url: string;
+  /** `redis://127.0.0.1:<port>`, without the password. */
+  readonly address: string;
+  readonly port: number;
   readonly #child: ChildProcess;
   #closing?: Promise<void>;
 
-  private constructor(url: string, child: ChildProcess) {
-    this.url = url;
+  private constructor(port: number, password: string, child: ChildProcess) {
+    this.port = port;
+    this.address = `redis://127.0.0.1:${port}`;
+    this.url = `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`;
     this.#child = child;
   }
 
   static async start(options: { dir: string; persist?: boolean; bin?: string }): Promise<LocalRedis> {
-    fs.mkdirSync(options.dir, { recursive: true });
+    privateDir(options.dir);
+    const password = redisPassword(options.dir);
+    const conf = path.join(options.dir, 'redis.conf');
+    fs.writeFileSync(conf, `requirepass ${password}\n`, { mode: PRIVATE_FILE_MODE });
+    fs.chmodSync(conf, PRIVATE_FILE_MODE);
     const port = await freeTcpPort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', options.dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'];
+    const args = [conf, '--port', String(port), '--bind', '127.0.0.1', '--dir', options.dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'];
     args.push('--appendonly', options.persist ? 'yes' : 'no');
-    const child = spawn(options.bin ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // `sh -c 'umask 077; exec redis-server …'`: the child's own umask, whatever the parent's.
+    const child = spawn('/bin/sh', ['-c', 'umask 077 && exec "$0" "$@"', options.bin ?? 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    child.on('error', (error) => (output += `\n${error.message}`));
     child.stdout?.on('data', (d) => (output = (output + String(d)).slice(-2000)));
     child.stderr?.on('data', (d) => (output = (output + String(d)).slice(-2000)));
-    const redis = new LocalRedis(`redis://127.0.0.1:${port}`, child);
+    const redis = new LocalRedis(port, password, child);
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (child.exitCode !== null || child.signalCode) throw new Error(`redis-server exited: ${output.trim().split('\n').pop() ?? ''}`);
-      if (await ping(port)) return redis;
+      if (await ping(port, password)) return redis;
       if (Date.now() > deadline) {
         await redis.close();
         throw new Error('redis-server did not start within 10 s');
@@ -68,19 +102,23 @@ export class LocalRedis {
   }
 }
 
-function ping(port: number): Promise<boolean> {
+/** AUTH then PING: true once redis-server answers +PONG. */
+function ping(port: number, password: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => {
+    let answer = '';
+    const done = (ok: boolean) => {
       socket.destroy();
-      resolve(String(d).startsWith('+PONG'));
+      resolve(ok);
+    };
+    socket.setTimeout(500);
+    socket.once('connect', () => socket.write(`AUTH ${password}\r\nPING\r\n`));
+    socket.on('data', (d) => {
+      answer += String(d);
+      if (answer.includes('+PONG')) done(true);
+      else if (answer.startsWith('-') || answer.includes('\r\n-')) done(false);
     });
     socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
+    socket.once('timeout', () => done(false));
   });
 }

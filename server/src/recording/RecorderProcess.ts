@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from '../logging/logger.js';
+import { recorderEnv } from './recorderEnv.js';
 
 const RECORDER_MAIN = path.resolve(import.meta.dirname, '../../../recorder/src/main.ts');
 
@@ -8,6 +9,8 @@ const RECORDER_MAIN = path.resolve(import.meta.dirname, '../../../recorder/src/m
  * Runs the recorder (recorder/src/main.ts) as a child process and restarts it when it dies
  * (1 s, then up to 30 s between restarts if it keeps dying). Its jobs are then taken over by
  * the new process through BullMQ's stalled-job detection. close() stops it with SIGTERM.
+ * Its environment is `env` and an allow-list of the server's (recorderEnv, REC-8), no secret
+ * of the server's but the recorder key.
  */
 export class RecorderProcess {
   readonly #env: Record<string, string>;
@@ -31,10 +34,11 @@ export class RecorderProcess {
   #spawn(): void {
     const child = spawn(process.execPath, ['--import', 'tsx', RECORDER_MAIN], {
       cwd: path.resolve(import.meta.dirname, '../../..'),
-      env: { ...process.env, ...this.#env },
+      env: recorderEnv(process.env, this.#env),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     this.#child = child;
+    child.on('error', (error) => this.#log.error({ err: error }, 'could not run the recorder process'));
     const started = Date.now();
     child.once('exit', (code, signal) => {
       if (this.#child === child) this.#child = undefined;

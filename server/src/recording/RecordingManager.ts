@@ -17,8 +17,12 @@ export interface RecordingManagerOptions {
   controlUrl: () => string;
   /** Address the SFU's plain transports send from. */
   listenIp: string;
+  /** Addresses a tap may send RTP to (REC-9). */
+  rtpAllowed: readonly string[];
   /** BullMQ attempts of a recording job. */
   attempts?: number;
+  /** Where a failure of a background step goes besides the log (FaultLog: /healthz). */
+  faults?: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
   log: Logger;
 }
 
@@ -26,16 +30,22 @@ export interface RecordingManagerOptions {
  * The recording trigger (rules REC-1..3 in recorder/README.md): a flagged room's session is
  * recorded from its first producer on (one BullMQ job per session), until the room empties or
  * the flag is turned off. Everyone in the room is told (`recording` notification).
+ *
+ * It runs inside other parts' events (a peer joining, a producer appearing, a store update) and
+ * in queue callbacks: REC-10, a failure there (SQLite, Redis) is caught, logged with the room
+ * and recording, counted as a fault, and never reaches the join or produce that triggered it;
+ * a session that could not start leaves nothing behind (no ghost session).
  */
 export class RecordingManager {
   readonly #o: RecordingManagerOptions;
   readonly #sessions = new Map<string, RecordingSession>();
   readonly #byRoom = new Map<string, RecordingSession>();
-  readonly #onRoomOpened = (room: Room) => this.#watch(room);
-  readonly #onRoomUpdated = (info: { id: string }) => {
-    const room = this.#o.registry.get(info.id);
-    if (room) this.#evaluate(room);
-  };
+  readonly #onRoomOpened = (room: Room) => this.#guard('watch', { room: room.id }, () => this.#watch(room));
+  readonly #onRoomUpdated = (info: { id: string }) =>
+    this.#guard('evaluate', { room: info.id }, () => {
+      const room = this.#o.registry.get(info.id);
+      if (room) this.#evaluate(room);
+    });
   #closed = false;
 
   constructor(options: RecordingManagerOptions) {
@@ -54,7 +64,7 @@ export class RecordingManager {
   }
 
   #watch(room: Room): void {
-    const evaluate = () => this.#evaluate(room);
+    const evaluate = () => this.#guard('evaluate', { room: room.id }, () => this.#evaluate(room));
     room.on('peerjoined', (peer) => {
       if (this.#byRoom.get(room.id)) peer.notify('recording', { active: true });
       evaluate();
@@ -62,7 +72,7 @@ export class RecordingManager {
     // Deferred: a rejoin replacing a session empties the room for an instant (ROOM-2).
     room.on('peerleft', () => queueMicrotask(evaluate));
     room.media.on('newproducer', evaluate);
-    room.once('close', () => this.#stop(room, 'the room closed'));
+    room.once('close', () => this.#guard('stop', { room: room.id }, () => this.#stop(room, 'the room closed')));
     evaluate();
   }
 
@@ -77,11 +87,13 @@ export class RecordingManager {
   #start(room: Room): void {
     const id = `rec_${crypto.randomBytes(12).toString('base64url')}`;
     const startedAt = new Date().toISOString();
-    const log = this.#o.log.child({ room: room.id, recording: id });
-    const session = new RecordingSession(id, room, this.#o.listenIp, log);
+    const context = { room: room.id, recording: id };
+    const log = this.#o.log.child(context);
+    // The row first: if the store fails, no session exists and the next event tries again.
+    this.#o.recordings.create(id, room.id, startedAt);
+    const session = new RecordingSession(id, room, this.#o.listenIp, this.#o.rtpAllowed, log);
     this.#sessions.set(id, session);
     this.#byRoom.set(room.id, session);
-    this.#o.recordings.create(id, room.id, startedAt);
     const data: RecordingJobData = { recordingId: id, roomId: room.id, controlUrl: this.#o.controlUrl(), startedAt };
     this.#o.queue
       .add('record', data, {
@@ -91,11 +103,14 @@ export class RecordingManager {
         removeOnComplete: 1000,
         removeOnFail: 1000,
       })
-      .catch((error: Error) => {
-        log.error({ err: error }, 'could not enqueue the recording job');
-        this.#o.recordings.update(id, { status: 'failed', error: `could not enqueue the job: ${error.message}` });
-        this.#stop(room, 'the job could not be enqueued');
-      });
+      .catch((error: Error) =>
+        this.#guard('enqueue', context, () => {
+          this.#o.faults?.record('recording.enqueue', error, context);
+          log.error({ err: error }, 'could not enqueue the recording job');
+          this.#o.recordings.update(id, { status: 'failed', error: `could not enqueue the job: ${error.message}` });
+          if (this.#byRoom.get(room.id) === session) this.#stop(room, 'the job could not be enqueued');
+        }),
+      );
     log.info('recording started');
     room.broadcast('recording', { active: true });
   }
@@ -106,9 +121,24 @@ export class RecordingManager {
     this.#byRoom.delete(room.id);
     this.#sessions.delete(session.id);
     session.close();
-    this.#o.recordings.update(session.id, { endedAt: new Date().toISOString() });
-    this.#o.log.info({ room: room.id, recording: session.id, reason }, 'recording session ended');
     if (!room.closed) room.broadcast('recording', { active: false });
+    this.#o.log.info({ room: room.id, recording: session.id, reason }, 'recording session ended');
+    // Last: the live state is already consistent if the store fails.
+    this.#o.recordings.update(session.id, { endedAt: new Date().toISOString() });
+  }
+
+  /** Runs a step triggered from elsewhere; a failure is logged with its context and counted, never thrown. */
+  #guard(step: string, context: Record<string, unknown>, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      try {
+        this.#o.faults?.record(`recording.${step}`, error, context);
+        this.#o.log.error({ ...context, step, err: error }, 'recording: a background step failed');
+      } catch {
+        // logging must not throw either
+      }
+    }
   }
 
   /** Ends every session (their jobs go on composing what was captured). Idempotent. */
@@ -117,6 +147,8 @@ export class RecordingManager {
     this.#closed = true;
     this.#o.registry.off('roomopened', this.#onRoomOpened);
     this.#o.rooms.off('updated', this.#onRoomUpdated);
-    for (const session of [...this.#byRoom.values()]) this.#stop(session.room, 'the server is closing');
+    for (const session of [...this.#byRoom.values()]) {
+      this.#guard('stop', { room: session.room.id, recording: session.id }, () => this.#stop(session.room, 'the server is closing'));
+    }
   }
 }

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Router } from 'express';
 import { RECORDING_QUEUE } from '@nomades/shared';
 import type { Config } from '../config/Config.js';
+import { privateDir } from '../config/privateDir.js';
 import type { Logger } from '../logging/logger.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
@@ -12,15 +13,23 @@ import { RecordingManager } from './RecordingManager.js';
 import { recordingsRouter } from './recordingsRouter.js';
 import { RecordingStore } from './RecordingStore.js';
 
+/** Where background failures go (NomadesServer's FaultLog: logged with context, seen in /healthz). */
+export interface FaultSink {
+  record(source: string, error: unknown, context?: Record<string, unknown>): void;
+}
+
 export interface RecordingServiceOptions {
   config: Config;
   adminKey: string;
+  /** Key of the recorders' channel (ensureSecrets: configured, or generated; never the admin key). */
+  recorderKey: string;
   registry: RoomRegistry;
   rooms: RoomStore;
   /** This server's own base URL (for the recorder's control channel). */
   controlUrl: () => string;
   /** Extra environment of the recorder child process (tests: shorter BullMQ locks). */
   recorderEnv?: Record<string, string>;
+  faults?: FaultSink;
   log: Logger;
 }
 
@@ -28,22 +37,29 @@ export interface RecordingServiceOptions {
  * Recording, composed: metadata store, API routes, and when Redis is configured the BullMQ queue,
  * the trigger (RecordingManager) and the recorder child process. Without REDIS_URL nothing is
  * recorded (a flagged room logs a warning) but existing recordings stay listed and downloadable.
+ * The recorder child process starts with startRecorder(), once the server listens (its control
+ * URL, the only one it will contact, is then known: REC-8).
  */
 export class RecordingService {
   readonly store: RecordingStore;
   readonly recorderKey: string;
   readonly queue?: Queue;
   readonly manager?: RecordingManager;
-  readonly recorder?: RecorderProcess;
+  /** Addresses recording taps may send RTP to (REC-9). */
+  readonly rtpAllowed: readonly string[];
   readonly #connection?: Redis;
+  #recorder?: RecorderProcess;
   readonly #o: RecordingServiceOptions;
   #closing?: Promise<void>;
 
   constructor(options: RecordingServiceOptions) {
     const { config, log } = options;
     this.#o = options;
+    if (options.recorderKey === options.adminKey) throw new Error('the recorder key must not be the admin key');
+    privateDir(config.recordingsDir);
     this.store = new RecordingStore(config.dataDir);
-    this.recorderKey = config.recorderKey ?? options.adminKey;
+    this.recorderKey = options.recorderKey;
+    this.rtpAllowed = config.recorderRtpAllowed ?? [...new Set(['127.0.0.1', '::1', this.#childRtpIp()])];
     if (!config.redisUrl) {
       options.registry.on('roomopened', (room) => {
         if (room.info.record) log.warn({ room: room.id }, 'room flagged for recording, but recording is off (no Redis)');
@@ -51,7 +67,8 @@ export class RecordingService {
       return;
     }
     this.#connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-    this.#connection.on('error', (error) => log.warn({ err: error }, 'redis connection error (recording queue)'));
+    const redis = redisAddress(config.redisUrl);
+    this.#connection.on('error', (error) => log.warn({ err: error, redis }, 'redis connection error (recording queue)'));
     this.queue = new Queue(RECORDING_QUEUE, { connection: this.#connection });
     this.queue.on('error', (error) => log.warn({ err: error }, 'recording queue error'));
     this.manager = new RecordingManager({
@@ -59,24 +76,48 @@ export class RecordingService {
       rooms: options.rooms,
       recordings: this.store,
       queue: this.queue,
-      controlUrl: () => config.recordingControlUrl ?? options.controlUrl(),
+      controlUrl: () => this.#controlUrl(),
       listenIp: config.rtcListenIp,
+      rtpAllowed: this.rtpAllowed,
+      faults: options.faults,
       log: log.child({ name: 'recording' }),
     });
-    if (config.recorder === 'process') {
-      const rtpIp = config.rtcListenIp === '0.0.0.0' || config.rtcListenIp === '::' ? '127.0.0.1' : config.rtcListenIp;
-      this.recorder = new RecorderProcess(
-        {
-          REDIS_URL: config.redisUrl,
-          RECORDER_KEY: this.recorderKey,
-          RECORDINGS_DIR: config.recordingsDir,
-          RECORDER_RTP_IP: rtpIp,
-          LOG_LEVEL: config.logLevel,
-          ...options.recorderEnv,
-        },
-        log.child({ name: 'recorder' }),
-      );
-    }
+  }
+
+  /** The recorder child process, once started (RECORDER=process). */
+  get recorder(): RecorderProcess | undefined {
+    return this.#recorder;
+  }
+
+  /**
+   * Starts the recorder child process (RECORDER=process, Redis configured), with this server's
+   * control URL as the only one it may contact. Call once the server listens. Idempotent.
+   */
+  startRecorder(): void {
+    const { config } = this.#o;
+    if (this.#recorder || this.#closing || !config.redisUrl || config.recorder !== 'process') return;
+    this.#recorder = new RecorderProcess(
+      {
+        REDIS_URL: config.redisUrl,
+        RECORDER_KEY: this.recorderKey,
+        RECORDER_CONTROL_URL: this.#controlUrl(),
+        RECORDINGS_DIR: config.recordingsDir,
+        RECORDER_RTP_IP: this.#childRtpIp(),
+        LOG_LEVEL: config.logLevel,
+        ...this.#o.recorderEnv,
+      },
+      this.#o.log.child({ name: 'recorder' }),
+    );
+  }
+
+  #controlUrl(): string {
+    return this.#o.config.recordingControlUrl ?? this.#o.controlUrl();
+  }
+
+  /** The address the child recorder's ffmpeg listens on (the SFU's listen address, loopback for a wildcard). */
+  #childRtpIp(): string {
+    const ip = this.#o.config.rtcListenIp;
+    return ip === '0.0.0.0' || ip === '::' ? '127.0.0.1' : ip;
   }
 
   /** Resolves once a recorder (any process) listens on the queue; false after `timeoutMs`. */
@@ -111,11 +152,23 @@ export class RecordingService {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.manager?.close();
-      await this.recorder?.close();
+      await this.#recorder?.close();
       await this.queue?.close().catch(() => undefined);
       this.#connection?.disconnect();
       this.store.close();
     })();
     return this.#closing;
+  }
+}
+
+/** A Redis URL without its credentials, for logs. */
+function redisAddress(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.href;
+  } catch {
+    return 'redis';
   }
 }

@@ -18,15 +18,17 @@ export class RecordingSession extends EventEmitter<RecordingSessionEvents> {
   readonly id: string;
   readonly room: Room;
   readonly #listenIp: string;
+  readonly #rtpAllowed: ReadonlySet<string>;
   readonly #taps = new Map<string, RecordingTap>();
   readonly #log: Logger;
   #closed = false;
 
-  constructor(id: string, room: Room, listenIp: string, log: Logger) {
+  constructor(id: string, room: Room, listenIp: string, rtpAllowed: readonly string[], log: Logger) {
     super();
     this.id = id;
     this.room = room;
     this.#listenIp = listenIp;
+    this.#rtpAllowed = new Set(rtpAllowed.map(normalizeIp));
     this.#log = log;
   }
 
@@ -49,8 +51,13 @@ export class RecordingSession extends EventEmitter<RecordingSessionEvents> {
       }));
   }
 
+  /** REC-9: a tap sends RTP only to one of the recorders' configured addresses (RECORDER_RTP_ALLOWED). */
   async openTap(request: TapRequest): Promise<TapResponse> {
     this.#assertOpen();
+    if (!this.#rtpAllowed.has(normalizeIp(request.ip))) {
+      this.#log.warn({ ip: request.ip, producer: request.producerId }, 'recording tap to an address that is not a recorder refused');
+      throw new AppError('FORBIDDEN', 'this address is not one of the recorders (RECORDER_RTP_ALLOWED)');
+    }
     this.#taps.get(request.producerId)?.close();
     const tap = await this.room.media.createRecordingTap(request.producerId, this.#listenIp, request);
     if (this.#closed) {
@@ -89,4 +96,10 @@ export class RecordingSession extends EventEmitter<RecordingSessionEvents> {
   #assertOpen(): void {
     if (this.#closed) throw new AppError('CONFLICT', 'this recording session has ended');
   }
+}
+
+/** `::ffff:127.0.0.1` and `127.0.0.1` are one address; IPv6 in lower case. */
+function normalizeIp(ip: string): string {
+  const lower = ip.toLowerCase();
+  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
 }

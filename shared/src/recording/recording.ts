@@ -101,6 +101,14 @@ export const RECORDING_QUEUE = 'recordings';
 export const recorderEnvSchema = z.object({
   REDIS_URL: z.string().url(),
   RECORDER_KEY: z.string().min(16, 'RECORDER_KEY must be at least 16 characters'),
+  /**
+   * REC-8: the control URLs (comma-separated) this recorder may contact. A job naming another
+   * one fails without being contacted: the recorder key is sent nowhere else.
+   */
+  RECORDER_CONTROL_URL: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url()).min(1, 'RECORDER_CONTROL_URL: at least one URL')),
   RECORDINGS_DIR: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default('data'),
   RECORDER_RTP_IP: z.string().ip().default('127.0.0.1'),
