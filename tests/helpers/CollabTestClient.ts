@@ -1,4 +1,5 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import { YKeyValue } from 'y-utility/y-keyvalue';
 import * as Y from 'yjs';
@@ -54,6 +55,28 @@ export class Client {
     return waitFor(`answer to ${requestId}`, () => this.answers.find((a) => a.requestId === requestId), 5_000, 10);
   }
 
+  /** The client id the server writes the chat with (that of the first chat message). */
+  get serverClientId(): number {
+    const first = this.doc.getArray('chat')._start;
+    if (!first) throw new Error('no chat message yet');
+    return first.id.client;
+  }
+
+  /**
+   * Sends a Yjs update as it is, in a Sync Update frame on the provider's socket: a crafted update
+   * reaches the server unchanged (applying it to `doc` would make the provider re-encode it).
+   */
+  sendRawUpdate(update: Uint8Array): void {
+    this.sendRaw(syncFrame(this.provider.configuration.name, 2, update));
+  }
+
+  /** Sends bytes on the provider's socket. */
+  sendRaw(bytes: Uint8Array): void {
+    const ws = this.socket.webSocket as unknown as { send(b: Uint8Array): void } | null;
+    if (!ws) throw new Error('the socket is not open');
+    ws.send(bytes);
+  }
+
   async closedWith(code: number): Promise<{ code: number; reason: string }> {
     return waitFor(`close ${code}`, () => this.closes.find((c) => c.code === code), 5_000, 10);
   }
@@ -80,3 +103,13 @@ export const shape = (id: string, text = 'hello'): Record_ => ({
   meta: {},
   props: { w: 100, h: 80, geo: 'rectangle', text },
 });
+
+/** A Hocuspocus Sync frame: document name, message type 0 (Sync), sub-type (0 step 1, 1 step 2, 2 update), payload. */
+export function syncFrame(documentName: string, subType: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, documentName);
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, subType);
+  encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}

@@ -34,7 +34,7 @@ import { BOARD_RULES } from './boardRules.js';
 import { ChatChannel } from './ChatChannel.js';
 import type { CollabContext } from './CollabContext.js';
 import { CollabStore, LOAD_ORIGIN } from './CollabStore.js';
-import { inspectUpdate } from './inspectUpdate.js';
+import { UpdateInspector } from './UpdateInspector.js';
 import { MessageType, SyncType } from './messageTypes.js';
 import { SocketGuard } from './SocketGuard.js';
 import { VarReader } from './VarReader.js';
@@ -62,7 +62,7 @@ class Refusal {
 /**
  * The whiteboard and chat server: Hocuspocus on the HTTP server's `upgrade` at COLLAB_PATH, one
  * Yjs document per room (`rooms/<roomId>`), authenticated with the room token, persisted in
- * SQLite (CollabStore), guarded per socket (SocketGuard), per update (inspectUpdate +
+ * SQLite (CollabStore), guarded per socket (SocketGuard), per update (UpdateInspector +
  * BOARD_RULES), per awareness message (AwarenessGuard); the chat goes through ChatChannel.
  */
 export class CollabServer {
@@ -74,6 +74,7 @@ export class CollabServer {
   readonly #log: Logger;
   readonly #awareness = new WeakMap<Y.Doc, AwarenessGuard>();
   readonly #loaded = new WeakSet<Y.Doc>();
+  readonly #inspectors = new WeakMap<Y.Doc, UpdateInspector>();
   readonly #onUpgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
   #closing?: Promise<void>;
 
@@ -197,8 +198,11 @@ export class CollabServer {
     document.getArray(COLLAB_ROOTS.board);
     document.getMap(COLLAB_ROOTS.meta);
     document.getArray(COLLAB_ROOTS.chat);
+    const inspector = new UpdateInspector(document, BOARD_RULES);
+    this.#inspectors.set(document, inspector);
     document.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== LOAD_ORIGIN && !this.#store.closed) this.#store.append(documentName, update);
+      inspector.follow(update);
     });
     this.#awareness.set(document, new AwarenessGuard(document.awareness));
     this.#loaded.add(document);
@@ -227,8 +231,12 @@ export class CollabServer {
           if (this.#store.sizeOf(documentName) + yUpdate.byteLength > this.#opts.maxDocumentBytes) {
             throw new Refusal(COLLAB_CLOSE_CODES.DOCUMENT_TOO_LARGE, `the room's document would exceed ${this.#opts.maxDocumentBytes} bytes`);
           }
-          const problem = inspectUpdate(document, yUpdate, BOARD_RULES);
+          const inspector = this.#inspectors.get(document);
+          if (!inspector) throw new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, 'the document is not loaded');
+          const problem = inspector.inspect(yUpdate);
           if (problem) throw new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, problem);
+          // Written now, in the step that judged it (Hocuspocus' own apply that follows is a no-op).
+          inspector.commit(yUpdate, connection);
           return;
         }
         case MessageType.Awareness: {

@@ -1,5 +1,5 @@
 import { COLLAB_LIMITS, COLLAB_ROOTS } from '@nomades/shared';
-import type { UpdateRules } from './inspectUpdate.js';
+import type { UpdateRules } from './UpdateInspector.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
