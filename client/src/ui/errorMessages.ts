@@ -4,6 +4,7 @@ import type { ErrorCode } from '@nomades/shared';
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
   BAD_REQUEST: 'The server did not accept a request from this page. Reload it and try again.',
   PAYLOAD_TOO_LARGE: 'The server did not accept a request from this page. Reload it and try again.',
+  UNSUPPORTED_MEDIA_TYPE: 'The server did not accept a request from this page. Reload it and try again.',
   UNKNOWN_REQUEST: 'This page is out of date. Reload it and try again.',
   UNAUTHORIZED: 'You are not allowed into this meeting.',
   TOKEN_MISSING: 'This link has no invitation. Ask the host for an invitation link.',
