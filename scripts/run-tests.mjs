@@ -57,17 +57,19 @@ function killGroup(pgid) {
   } catch {}
 }
 
-/** Whether a live (not zombie) process of the group is left, from /proc (Linux). */
-function groupAlive(pgid) {
-  if (!fs.existsSync('/proc/self/stat')) return false;
-  return fs.readdirSync('/proc').some((pid) => {
-    if (!/^\d+$/.test(pid)) return false;
+/** The names of the live (not zombie) processes of the group, from /proc (Linux; elsewhere, none known). */
+function groupMembers(pgid) {
+  if (!fs.existsSync('/proc/self/stat')) return [];
+  return fs.readdirSync('/proc').flatMap((pid) => {
+    if (!/^\d+$/.test(pid)) return [];
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return state !== 'Z' && Number(pgrp) === pgid;
+      if (state === 'Z' || Number(pgrp) !== pgid) return [];
+      const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+      return [argv0 ? path.basename(argv0) : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))];
     } catch {
-      return false; // gone meanwhile
+      return []; // gone meanwhile
     }
   });
 }
@@ -110,7 +112,7 @@ function runFile(file) {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      const leftovers = child.pid !== undefined && groupAlive(child.pid);
+      const leftovers = child.pid !== undefined ? groupMembers(child.pid) : [];
       if (child.pid !== undefined) killGroup(child.pid);
       // Read what is still in the pipes, but do not wait for a process that escaped the group.
       let pending = [child.stdout, child.stderr].filter((s) => !s.closed);
@@ -183,7 +185,7 @@ for (const file of files) {
   passed += j.passed;
   failed += j.failed;
   const notes = [`${r.seconds.toFixed(1)} s`];
-  if (r.leftovers) notes.push('processes left running were killed');
+  if (r.leftovers.length) notes.push(`left running, killed: ${[...new Set(r.leftovers)].join(', ')}`);
   const why = j.reasons.length ? `\n    ↳ ${j.reasons.join('\n    ↳ ')}` : '';
   rows.push(`${j.reasons.length ? '✘' : '✔'} ${file}  ${j.passed} passed, ${j.failed} failed  (${notes.join(', ')})${why}`);
 }

@@ -83,7 +83,7 @@ for (const [fixture, counts, reason] of failures) {
 runner('the passing files are reported as passed, with no reason', (ctx) => {
   assert.match(row(ctx.run!.out, 'passes'), /^✔ \S+ {2}2 passed, 0 failed {2}\([\d.]+ s\)$/);
   // A file that exits leaving a process behind passes, with a note: the runner killed what was left.
-  assert.match(row(ctx.run!.out, 'leavesGrandchild'), /^✔ \S+ {2}1 passed, 0 failed {2}\([\d.]+ s, processes left running were killed\)$/);
+  assert.match(row(ctx.run!.out, 'leavesGrandchild'), /^✔ \S+ {2}1 passed, 0 failed {2}\([\d.]+ s, left running, killed: node\)$/);
 });
 
 runner('the before hook error is printed with its stack', (ctx) => {
