@@ -10,7 +10,7 @@ import type { RecordingInfo } from '@nomades/shared';
 import { measureAvSync } from '../helpers/avSync.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { listRecordings, waitRecordingReady } from '../helpers/recordings.js';
-import { connectSocket, request } from '../helpers/signalingClient.js';
+import { connectSocket, request, roundTrip } from '../helpers/signalingClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
@@ -96,6 +96,25 @@ async function checkComposed(ctx: Ctx, r: RecordingInfo, secondsInRoom: number, 
   console.log(`  ${label}: ${p.duration.toFixed(2)} s (room ${secondsInRoom.toFixed(2)} s), ${r.sizeBytes} bytes, mean volume ${volume} dB, ${m.distinct}/${m.frames} distinct frames`);
 }
 
+/**
+ * A recording of its own: a flagged room, one bot for `seconds`, then the recording once ready.
+ * `whileRecording` runs while the session records (its recording is passed).
+ */
+async function shortRecording(ctx: Ctx, name: string, seconds = 3, whileRecording: (r: RecordingInfo) => Promise<void> = async () => {}): Promise<RecordingInfo> {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name, record: true });
+  const bot = new WrtcBot(name);
+  ctx.bots.push(bot);
+  await bot.join(srv.url, id, await srv.mintToken(id, name));
+  const t0 = Date.now();
+  const [running] = await waitFor('a recording', async () => (await listRecordings(srv, id)).filter((r) => r.status === 'recording'), 10_000);
+  await whileRecording(running);
+  await sleep(seconds * 1000 - (Date.now() - t0));
+  await bot.leave();
+  ctx.bots.splice(ctx.bots.indexOf(bot), 1);
+  return waitRecordingReady(srv, id, 90_000);
+}
+
 rec('a flagged room: one job per session, everyone told, one playable composed file (REC-1, REC-4)', async (ctx) => {
   const srv = ctx.srv!;
   const { id } = await srv.createRoom({ name: 'Council', record: true });
@@ -155,34 +174,49 @@ rec('an unflagged room is never recorded; the flag turned on and off live starts
   const bot = new WrtcBot('Solo');
   ctx.bots.push(bot);
   await bot.join(srv.url, id, await srv.mintToken(id, 'Solo'));
-  await sleep(3000);
+  const joinedAt = Date.now();
+  // The barrier: a flagged control room whose participant joins after Solo does get recorded.
+  const control = await srv.createRoom({ name: 'Control', record: true });
+  const controlWatcher = await observer(ctx, control.id, 'Control watcher');
+  const controlBot = new WrtcBot('Control');
+  ctx.bots.push(controlBot);
+  await controlBot.join(srv.url, control.id, await srv.mintToken(control.id, 'Control'));
+  await waitFor('the control room records', () => controlWatcher.states.at(-1) === true, 10_000);
+  await roundTrip(watcher.socket);
+  assert.equal(watcher.states, [], 'no recording notification in the unflagged room');
   assert.equal(await listRecordings(srv, id), [], 'no recording of an unflagged room');
   const counts = await srv.server.recording.queue!.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed');
   const before = Object.values(counts).reduce((a, b) => a + b, 0);
-  assert.equal(watcher.states, []);
+  // Unflagged time in the room, so that a recording of the whole stay would be visibly longer.
+  await sleep(3000 - (Date.now() - joinedAt));
 
   const patch = (record: boolean) =>
     fetch(`${srv.url}/api/rooms/${id}`, { method: 'PATCH', headers: { ...admin(srv), 'content-type': 'application/json' }, body: JSON.stringify({ record }) });
   assert.is((await patch(true)).status, 200);
   await waitFor('recording starts when flagged live', () => watcher.states.at(-1) === true, 5_000);
+  const flaggedAt = Date.now();
   await sleep(4000);
   assert.is((await patch(false)).status, 200);
   await waitFor('recording stops when unflagged', () => watcher.states.at(-1) === false, 5_000);
+  const stretchMs = Date.now() - flaggedAt;
   assert.equal(watcher.states, [true, false]);
   const after = await srv.server.recording.queue!.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed');
   assert.is(Object.values(after).reduce((a, b) => a + b, 0), before + 1, 'exactly one job, for the flagged stretch');
   const ready = await waitRecordingReady(srv, id, 60_000);
-  assert.ok(ready.durationMs > 2000 && ready.durationMs < 8000, `only the flagged stretch is recorded (${ready.durationMs} ms)`);
+  const unflaggedMs = flaggedAt - joinedAt;
+  assert.ok(ready.durationMs <= stretchMs + 1000, `only the flagged stretch is recorded: ${ready.durationMs} ms, flagged ${stretchMs} ms, unflagged before ${unflaggedMs} ms`);
+  assert.ok(ready.durationMs >= stretchMs - 2000, `the flagged stretch is recorded: ${ready.durationMs} ms of ${stretchMs} ms`);
   await bot.leave();
+  await controlBot.leave();
   watcher.socket.close();
+  controlWatcher.socket.close();
 });
 
 rec('no recording without the admin key: 401 without credentials, 403 with a room token or a wrong key', async (ctx) => {
   const srv = ctx.srv!;
-  const { id } = await srv.createRoom({ name: 'Secret', record: true });
+  const any = await shortRecording(ctx, 'Secret');
+  const id = any.roomId;
   const token = await srv.mintToken(id, 'Eve', 'host');
-  const [any] = (await Promise.all((await (await fetch(`${srv.url}/api/rooms`, { headers: admin(srv) })).json()).rooms.map((r: { id: string }) => listRecordings(srv, r.id)))).flat();
-  assert.ok(any, 'a recording exists from the tests before');
   const urls: Array<[string, string]> = [
     ['GET', `/api/rooms/${id}/recordings`],
     ['GET', `/api/recordings/${any.id}/file`],
@@ -232,16 +266,28 @@ rec('killing the recorder mid-session: the job is taken over and completes; the 
   await checkComposed(ctx, ready, secondsInRoom, 'resumed', Math.ceil(gap) + 1);
 });
 
-rec('DELETE removes a finished recording and its files', async (ctx) => {
+rec('GET one recording; DELETE is refused (409) while it records, then removes the finished recording and its files', async (ctx) => {
   const srv = ctx.srv!;
-  const rooms = (await (await fetch(`${srv.url}/api/rooms`, { headers: admin(srv) })).json()).rooms as Array<{ id: string }>;
-  const all = (await Promise.all(rooms.map((r) => listRecordings(srv, r.id)))).flat().filter((r) => r.status === 'ready');
-  const target = all[0];
-  assert.ok(target);
-  const res = await fetch(`${srv.url}/api/recordings/${target.id}`, { method: 'DELETE', headers: admin(srv) });
+  const get = (id: string) => fetch(`${srv.url}/api/recordings/${id}`, { headers: admin(srv) });
+  const del = (id: string) => fetch(`${srv.url}/api/recordings/${id}`, { method: 'DELETE', headers: admin(srv) });
+  const code = async (res: Response) => `${res.status} ${((await res.json()) as { error?: { code: string } }).error?.code}`;
+  const target = await shortRecording(ctx, 'Disposable', 3, async (running) => {
+    const res = await get(running.id);
+    assert.is(res.status, 200);
+    assert.is(((await res.json()) as RecordingInfo).status, 'recording');
+    assert.is(await code(await del(running.id)), '409 CONFLICT', 'not while recording');
+    assert.is((await get(running.id)).status, 200, 'still there');
+  });
+  const one = await get(target.id);
+  assert.is(one.status, 200);
+  assert.equal(await one.json(), target, 'GET /api/recordings/:id is the listed recording');
+  assert.ok(fs.existsSync(path.join(srv.server.config.recordingsDir, target.id)));
+  const res = await del(target.id);
   assert.is(res.status, 204);
   assert.not.ok(fs.existsSync(path.join(srv.server.config.recordingsDir, target.id)));
+  assert.is(await code(await get(target.id)), '404 NOT_FOUND');
   assert.is((await fetch(`${srv.url}/api/recordings/${target.id}/file`, { headers: admin(srv) })).status, 404);
+  assert.equal(await listRecordings(srv, target.roomId), [], 'gone from the room\'s list');
 });
 
 exitAfterRun(rec);
