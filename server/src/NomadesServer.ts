@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkerPool } from '@nomades/sfu';
-import { AppError } from '@nomades/shared';
+import { COLLAB_PATH } from '@nomades/shared';
+import { clientAddress } from './access/clientAddress.js';
+import { RoomAccess } from './access/RoomAccess.js';
 import { TokenService } from './auth/TokenService.js';
 import type { Config } from './config/Config.js';
 import { ensureSecrets } from './config/ensureSecrets.js';
@@ -10,12 +12,14 @@ import { CollabServer } from './collab/CollabServer.js';
 import { loadCollabConfig } from './collab/collabConfig.js';
 import { collabRouter } from './collab/collabRouter.js';
 import { createHttpApp } from './http/createHttpApp.js';
+import { hardenHttpServer, HTTP_SERVER_OPTIONS } from './http/hardenHttpServer.js';
+import { UpgradeRouter } from './http/UpgradeRouter.js';
+import { FaultLog } from './health/FaultLog.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { RecordingService } from './recording/RecordingService.js';
 import { localUrl } from './recording/localUrl.js';
-import { roleOnJoin } from './signaling/JoinGate.js';
-import { SignalingServer } from './signaling/SignalingServer.js';
+import { SignalingServer, SOCKET_IO_PATH, type SignalingStats } from './signaling/SignalingServer.js';
 import { SqliteRoomStore } from './store/SqliteRoomStore.js';
 import { RoomWebhooks } from './webhooks/RoomWebhooks.js';
 import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
@@ -32,6 +36,8 @@ export class NomadesServer {
   readonly tokens: TokenService;
   readonly pool: WorkerPool;
   readonly registry: RoomRegistry;
+  /** Who may join a room, and with which role: the meeting and the board ask it (ACCESS-n). */
+  readonly access: RoomAccess;
   /** Signed, retried events to WEBHOOK_URL: `webhooks.emit('recording.ready', …)`. */
   readonly webhooks: WebhookDispatcher;
   /** Whiteboard and chat (Hocuspocus on /collab). */
@@ -40,8 +46,11 @@ export class NomadesServer {
   readonly recording: RecordingService;
   readonly adminKey: string;
   readonly secretsFile?: string;
+  /** Background failures, by source (reflected in /healthz). */
+  readonly faults: FaultLog;
   readonly #http: http.Server;
   readonly #signaling: SignalingServer;
+  readonly #upgrades: UpgradeRouter;
   #closing?: Promise<void>;
 
   private constructor(parts: {
@@ -51,13 +60,16 @@ export class NomadesServer {
     tokens: TokenService;
     pool: WorkerPool;
     registry: RoomRegistry;
+    access: RoomAccess;
     webhooks: WebhookDispatcher;
     collab: CollabServer;
     recording: RecordingService;
     adminKey: string;
     secretsFile?: string;
+    faults: FaultLog;
     http: http.Server;
     signaling: SignalingServer;
+    upgrades: UpgradeRouter;
   }) {
     this.config = parts.config;
     this.log = parts.log;
@@ -65,13 +77,16 @@ export class NomadesServer {
     this.tokens = parts.tokens;
     this.pool = parts.pool;
     this.registry = parts.registry;
+    this.access = parts.access;
     this.webhooks = parts.webhooks;
     this.collab = parts.collab;
     this.recording = parts.recording;
     this.adminKey = parts.adminKey;
     this.secretsFile = parts.secretsFile;
+    this.faults = parts.faults;
     this.#http = parts.http;
     this.#signaling = parts.signaling;
+    this.#upgrades = parts.upgrades;
   }
 
   static async start(
@@ -81,6 +96,7 @@ export class NomadesServer {
   ): Promise<NomadesServer> {
     privateUmask(); // FILE-1: DATA_DIR, databases, secrets, recordings private to the service user
     const secrets = ensureSecrets(config.dataDir, config);
+    const faults = new FaultLog(log);
     const store = new SqliteRoomStore(config.dataDir);
     const tokens = new TokenService(secrets.tokenSecret);
     let pool: WorkerPool;
@@ -105,7 +121,9 @@ export class NomadesServer {
     const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }));
     const webhooks = new WebhookDispatcher({ url: config.webhookUrl, secret: config.webhookSecret }, log);
     new RoomWebhooks(registry, webhooks);
-    const httpServer = http.createServer();
+    const access = new RoomAccess({ registry, store, log });
+    const httpServer = http.createServer(HTTP_SERVER_OPTIONS);
+    hardenHttpServer(httpServer, log);
     const recording = new RecordingService({
       config,
       adminKey: secrets.adminKey,
@@ -114,30 +132,20 @@ export class NomadesServer {
       rooms: store,
       controlUrl: () => localUrl(httpServer, config.host),
       recorderEnv: options.recorderEnv,
+      faults,
       log,
     });
     const collabConfig = loadCollabConfig();
-    const collab = new CollabServer(httpServer, {
+    const collab = new CollabServer({
       tokens,
       rooms: store,
       log,
       dataDir: config.dataDir,
       maxDocumentBytes: collabConfig.maxDocumentBytes,
-      admission: (roomId, claims) => {
-        // COL-12: a removed identity is out of the board too; with a lobby or a lock, only those
-        // in the meeting (and hosts) get in; the role is the live one (promote/demote).
-        const controls = registry.controls(roomId);
-        if (controls.isBanned(claims.sub, claims.jti)) throw new AppError('REMOVED', 'you were removed from this meeting');
-        const live = [...(registry.get(roomId)?.peers() ?? [])].find((p) => p.identity === claims.sub);
-        if (live) return live.role;
-        const info = store.get(roomId);
-        const role = info ? roleOnJoin(info, claims) : claims.role;
-        if (role !== 'host' && (controls.lobbyEnabled || controls.locked)) {
-          throw new AppError('IN_LOBBY', 'join the meeting first: this room has a lobby or is locked');
-        }
-        return role;
-      },
+      // One access rule for the meeting and the board (ACCESS-n): RoomAccess.
+      admission: (roomId, claims, request) => access.board(roomId, { claims, address: clientAddress(request) }),
     });
+    access.attach(collab); // removals, role changes and token expiry reach live board connections
     let server: NomadesServer | undefined;
     const app = createHttpApp({
       log: log.child({ name: 'http' }),
@@ -152,14 +160,19 @@ export class NomadesServer {
       recordingsInternal: recording.internalRouter(),
       collabApi: collabRouter({ collab, store, adminKey: secrets.adminKey, tldrawLicenseKey: collabConfig.tldrawLicenseKey }),
       health: () => ({
+        status: faults.degraded ? 'degraded' : 'ok',
         workers: pool.workers.filter((w) => !w.worker.closed).length,
         rooms: registry.size,
         sessions: signaling.sessionCount,
         uptimeSeconds: Math.round(process.uptime()),
+        faults: faults.summary(),
       }),
     });
     httpServer.on('request', app);
-    const signaling = new SignalingServer(httpServer, { tokens, store, registry, log });
+    const signaling = new SignalingServer(httpServer, { tokens, store, registry, access, log });
+    // The one upgrade listener of ours: /collab here, socket.io's path left to engine.io's own.
+    const upgrades = new UpgradeRouter(httpServer, { log, passThrough: [SOCKET_IO_PATH] });
+    upgrades.route(COLLAB_PATH, (req, socket, head) => collab.handleUpgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => {
@@ -167,6 +180,7 @@ export class NomadesServer {
         resolve();
       });
     }).catch(async (error) => {
+      access.close();
       await collab.close();
       await recording.close();
       pool.close();
@@ -180,16 +194,24 @@ export class NomadesServer {
       tokens,
       pool,
       registry,
+      access,
       webhooks,
       collab,
       recording,
       adminKey: secrets.adminKey,
       secretsFile: secrets.file,
+      faults,
       http: httpServer,
       signaling,
+      upgrades,
     });
     recording.startRecorder(); // once listening: its control URL is known (REC-8)
     return server;
+  }
+
+  /** Signaling connections refused or reset by the connection limits (SIG-11, SIG-12). */
+  get signalingStats(): SignalingStats {
+    return this.#signaling.stats;
   }
 
   /** The base URL clients use (PUBLIC_URL, or the listen address). */
@@ -203,15 +225,18 @@ export class NomadesServer {
   /** Stops accepting, ends every session, closes rooms, workers and the store. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#upgrades.close();
       // Before signaling: socket.io's close waits for the HTTP server, which waits for the /collab sockets.
       await this.collab.close();
       await this.#signaling.close();
+      this.access.close();
       this.registry.close();
       await this.recording.close();
       this.webhooks.close();
       this.pool.close();
       this.#http.closeAllConnections();
       await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+      this.#upgrades.detach();
       this.store.close();
     })();
     return this.#closing;

@@ -7,6 +7,7 @@ import { LIMITS } from '@nomades/shared';
 import { ConfigError, loadConfig } from './config/Config.js';
 import { createLogger } from './logging/logger.js';
 import { NomadesServer } from './NomadesServer.js';
+import { installProcessPolicy } from './process/processPolicy.js';
 import { LocalRedis } from './recording/LocalRedis.js';
 
 const WELCOME_ROOM = 'welcome';
@@ -23,8 +24,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  // The recording queue needs Redis: without REDIS_URL, run a redis-server of our own (DATA_DIR/redis).
+  let server: NomadesServer | undefined;
   let redis: LocalRedis | undefined;
+  const shutdown = async () => {
+    await server?.close();
+    await redis?.close();
+  };
+  installProcessPolicy({ log, faults: () => server?.faults, stop: shutdown });
+  // The recording queue needs Redis: without REDIS_URL, run a redis-server of our own (DATA_DIR/redis).
   if (!config.redisUrl) {
     try {
       redis = await LocalRedis.start({ dir: path.join(config.dataDir, 'redis'), persist: true });
@@ -34,7 +41,7 @@ async function main(): Promise<void> {
       log.warn({ err: error }, 'could not start redis-server: recording is off');
     }
   }
-  const server = await NomadesServer.start(config, log).catch(async (error) => {
+  server = await NomadesServer.start(config, log).catch(async (error) => {
     await redis?.close();
     throw error;
   });
@@ -65,11 +72,8 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    server.close().then(
-      async () => {
-        await redis?.close();
-        process.exit(0);
-      },
+    shutdown().then(
+      () => process.exit(0),
       (error) => {
         log.error({ err: error }, 'error while shutting down');
         process.exit(1);

@@ -14,7 +14,6 @@ import {
   AppError,
   COLLAB_CLOSE_CODES,
   COLLAB_LIMITS,
-  COLLAB_PATH,
   COLLAB_ROOTS,
   can,
   chatMessageSchema,
@@ -46,10 +45,10 @@ export interface CollabServerOptions {
   dataDir: string;
   maxDocumentBytes: number;
   /**
-   * Seam to the meeting's moderation (COL-12): who may open a room's board and chat, and with
-   * which role right now. Throws an AppError to refuse (removed, waiting in the lobby).
+   * Seam to the room's access rule (COL-12, RoomAccess.board): who may open a room's board and
+   * chat, and with which role right now. Throws an AppError to refuse (removed, waiting in the lobby).
    */
-  admission?: (roomId: string, claims: TokenClaims) => Role;
+  admission?: (roomId: string, claims: TokenClaims, request: http.IncomingMessage) => Role;
 }
 
 class Refusal {
@@ -60,14 +59,13 @@ class Refusal {
 }
 
 /**
- * The whiteboard and chat server: Hocuspocus on the HTTP server's `upgrade` at COLLAB_PATH, one
+ * The whiteboard and chat server: Hocuspocus on WebSocket upgrades to COLLAB_PATH, one
  * Yjs document per room (`rooms/<roomId>`), authenticated with the room token, persisted in
  * SQLite (CollabStore), guarded per socket (SocketGuard), per update (UpdateInspector +
  * BOARD_RULES), per awareness message (AwarenessGuard); the chat goes through ChatChannel.
  */
 export class CollabServer {
   readonly hocuspocus: Hocuspocus;
-  readonly #http: http.Server;
   readonly #wss: WebSocketServer;
   readonly #store: CollabStore;
   readonly #opts: CollabServerOptions;
@@ -75,11 +73,9 @@ export class CollabServer {
   readonly #awareness = new WeakMap<Y.Doc, AwarenessGuard>();
   readonly #loaded = new WeakSet<Y.Doc>();
   readonly #inspectors = new WeakMap<Y.Doc, UpdateInspector>();
-  readonly #onUpgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
   #closing?: Promise<void>;
 
-  constructor(httpServer: http.Server, opts: CollabServerOptions) {
-    this.#http = httpServer;
+  constructor(opts: CollabServerOptions) {
     this.#opts = opts;
     this.#log = opts.log.child({ name: 'collab' });
     this.#store = new CollabStore(opts.dataDir);
@@ -104,22 +100,56 @@ export class CollabServer {
         if (sender) this.#awareness.get(document)?.release(sender.claimed);
       },
     });
-    this.#onUpgrade = (req, socket, head) => {
-      const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (pathname !== COLLAB_PATH) return;
-      if (this.#closing) return void socket.destroy();
-      this.#wss.handleUpgrade(req, socket, head, (ws) => {
-        const guard = new SocketGuard(ws, this.#log);
-        ws.on('error', (err) => this.#log.debug({ err }, 'collab socket error'));
-        this.hocuspocus.handleConnection(ws, req, { guard } satisfies CollabContext);
-      });
-    };
-    httpServer.on('upgrade', this.#onUpgrade);
+  }
+
+  /**
+   * Takes a WebSocket upgrade to COLLAB_PATH (routed here by the server's UpgradeRouter, which has
+   * already given the socket an error listener).
+   */
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#closing) return void socket.destroy();
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const guard = new SocketGuard(ws, this.#log);
+      ws.on('error', (err) => this.#log.debug({ err }, 'collab socket error'));
+      this.hocuspocus.handleConnection(ws, req, { guard } satisfies CollabContext);
+    });
   }
 
   /** Connections open on every document. */
   get connectionCount(): number {
     return this.hocuspocus.getConnectionsCount();
+  }
+
+  /** ACCESS-1: closes the sockets of `identity`'s connections to a room's document (REMOVED, 4410). */
+  closeIdentity(roomId: string, identity: string, reason: 'REMOVED'): void {
+    for (const connection of this.#connectionsOf(roomId)) {
+      const ctx = connection.context as CollabContext;
+      if (ctx.claims?.sub !== identity) continue;
+      this.#log.info({ room: roomId, peer: identity }, 'collab connection closed: removed from the meeting');
+      ctx.guard.close(COLLAB_CLOSE_CODES[reason], `${reason}: a host removed you from the meeting`);
+    }
+  }
+
+  /** ACCESS-2: the live role of `identity` applies to its open connections (attendee → read-only). */
+  applyRole(roomId: string, identity: string, role: Role): void {
+    for (const connection of this.#connectionsOf(roomId)) {
+      if ((connection.context as CollabContext).claims?.sub === identity) connection.readOnly = !can(role, 'board');
+    }
+  }
+
+  /** ACCESS-7: closes every connection whose token has expired (TOKEN_EXPIRED, 4419). */
+  closeExpired(nowSeconds: number): void {
+    for (const document of this.hocuspocus.documents.values()) {
+      for (const connection of (document as Document).getConnections()) {
+        const ctx = connection.context as CollabContext;
+        if (ctx.claims && ctx.claims.exp <= nowSeconds) ctx.guard.close(COLLAB_CLOSE_CODES.TOKEN_EXPIRED, 'TOKEN_EXPIRED: your token has expired');
+      }
+    }
+  }
+
+  #connectionsOf(roomId: string) {
+    const document = this.hocuspocus.documents.get(collabDocumentName(roomId)) as Document | undefined;
+    return document ? document.getConnections() : [];
   }
 
   /** The chat of a room, in order (from memory when the document is loaded, else from the store). */
@@ -159,14 +189,14 @@ export class CollabServer {
     }
   }
 
-  async #authenticate({ token, documentName, connectionConfig, context }: onAuthenticatePayload): Promise<Partial<CollabContext>> {
+  async #authenticate({ token, documentName, connectionConfig, context, request }: onAuthenticatePayload): Promise<Partial<CollabContext>> {
     const { guard } = context as CollabContext;
     try {
       const roomId = roomIdOfDocument(documentName);
       if (!roomId) throw new AppError('NOT_FOUND', 'documents are named rooms/<roomId>');
       const claims = await this.#opts.tokens.verify(token, roomId);
       if (!this.#opts.rooms.get(roomId)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
-      const role = this.#opts.admission?.(roomId, claims) ?? claims.role;
+      const role = this.#opts.admission?.(roomId, claims, request) ?? claims.role;
       connectionConfig.readOnly = !can(role, 'board');
       guard.authSucceeded();
       this.#log.debug({ room: roomId, peer: claims.sub, readOnly: connectionConfig.readOnly }, 'collab authenticated');
@@ -267,7 +297,6 @@ export class CollabServer {
   /** Closes every socket, stores every loaded document, closes the store. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#http.off('upgrade', this.#onUpgrade);
       for (const ws of this.#wss.clients) ws.close(COLLAB_CLOSE_CODES.SHUTTING_DOWN, 'SHUTTING_DOWN: the server is stopping');
       const deadline = Date.now() + 2_000;
       while ((this.hocuspocus.getConnectionsCount() > 0 || this.hocuspocus.loadingDocuments.size > 0) && Date.now() < deadline) {

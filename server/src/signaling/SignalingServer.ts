@@ -1,11 +1,17 @@
 import type http from 'node:http';
 import { Server as IoServer, type Socket } from 'socket.io';
-import { AppError, roomIdSchema, type TokenClaims } from '@nomades/shared';
+import { ACCESS_LIMITS, AppError, roomIdSchema, type TokenClaims } from '@nomades/shared';
+import { clientAddress } from '../access/clientAddress.js';
+import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
 import type { Logger } from '../logging/logger.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { PeerSession } from './PeerSession.js';
+import { SocketQuota } from './SocketQuota.js';
+
+/** socket.io's path (engine.io serves its HTTP requests and upgrades itself). */
+export const SOCKET_IO_PATH = '/socket.io/';
 
 /** Hard ceiling of one socket.io frame; larger frames close the connection (ws 1009). */
 const MAX_FRAME_BYTES = 1_000_000;
@@ -15,21 +21,32 @@ interface SocketData {
   roomId: string;
 }
 
+/** Connections refused or ended by the limits of SIG-11 and SIG-12, since start. */
+export interface SignalingStats {
+  refusedPerIdentity: number;
+  refusedPerRoom: number;
+  slowConsumers: number;
+}
+
 /**
- * socket.io binding: authenticates the handshake (token + room, SIG-0), then hands the socket to
- * a PeerSession.
+ * socket.io binding: authenticates the handshake (token + room, SIG-0), applies the connection
+ * limits (SIG-11, SIG-12), then hands the socket to a PeerSession.
  */
 export class SignalingServer {
   readonly io: IoServer;
+  readonly stats: SignalingStats = { refusedPerIdentity: 0, refusedPerRoom: 0, slowConsumers: 0 };
   readonly #sessions = new Set<PeerSession>();
+  readonly #quota = new SocketQuota();
+  readonly #queueTimer: NodeJS.Timeout;
   #closed = false;
 
   constructor(
     httpServer: http.Server,
-    deps: { tokens: TokenService; store: RoomStore; registry: RoomRegistry; log: Logger },
+    deps: { tokens: TokenService; store: RoomStore; registry: RoomRegistry; access: RoomAccess; log: Logger },
   ) {
     const log = deps.log.child({ name: 'signaling' });
     this.io = new IoServer(httpServer, {
+      path: SOCKET_IO_PATH.slice(0, -1),
       maxHttpBufferSize: MAX_FRAME_BYTES,
       pingInterval: 5_000,
       pingTimeout: 5_000,
@@ -44,7 +61,9 @@ export class SignalingServer {
         const roomId = roomIdSchema.safeParse(auth.roomId);
         if (!roomId.success) throw new AppError('BAD_REQUEST', 'handshake needs a valid roomId');
         const claims = await deps.tokens.verify(auth.token, roomId.data);
-        if (!deps.store.get(roomId.data)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+        const info = deps.store.get(roomId.data);
+        if (!info) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+        this.#checkQuota(claims.sub, info.id, info.maxParticipants);
         (socket.data as SocketData) = { claims, roomId: roomId.data };
         next();
       } catch (error) {
@@ -61,16 +80,54 @@ export class SignalingServer {
       const { claims, roomId } = socket.data as SocketData;
       const roomInfo = deps.store.get(roomId);
       if (!roomInfo) return void socket.disconnect(true);
+      let release: () => void;
+      try {
+        // Counted here, not in the middleware: a handshake whose client left never connects.
+        release = this.#quota.acquire(claims.sub, roomId, roomInfo.maxParticipants);
+      } catch (error) {
+        this.#countRefusal(error);
+        socket.emit('closing', { error: (error as AppError).toPayload() });
+        return void socket.disconnect(true);
+      }
       const session: PeerSession = new PeerSession(socket, {
         claims,
         roomInfo,
         registry: deps.registry,
+        access: deps.access,
+        address: clientAddress(socket.request),
         log,
-        onClose: () => this.#sessions.delete(session),
+        onClose: () => {
+          release();
+          this.#sessions.delete(session);
+        },
       });
       this.#sessions.add(session);
       session.start();
     });
+    // SIG-12: a socket that does not read what it is sent is reset past maxQueuedBytesPerSocket.
+    this.#queueTimer = setInterval(() => {
+      for (const session of [...this.#sessions]) {
+        const bytes = session.queuedBytes();
+        if (bytes <= ACCESS_LIMITS.maxQueuedBytesPerSocket) continue;
+        this.stats.slowConsumers++;
+        session.dropSlowConsumer(bytes);
+      }
+    }, ACCESS_LIMITS.queueCheckMs);
+    this.#queueTimer.unref();
+  }
+
+  #checkQuota(identity: string, roomId: string, maxParticipants: number): void {
+    try {
+      this.#quota.check(identity, roomId, maxParticipants);
+    } catch (error) {
+      this.#countRefusal(error);
+      throw error;
+    }
+  }
+
+  #countRefusal(error: unknown): void {
+    if (error instanceof AppError && error.code === 'ROOM_FULL') this.stats.refusedPerRoom++;
+    else this.stats.refusedPerIdentity++;
   }
 
   get sessionCount(): number {
@@ -80,6 +137,7 @@ export class SignalingServer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#queueTimer);
     for (const s of [...this.#sessions]) s.end('UNAVAILABLE', 'the server is shutting down');
     this.#sessions.clear();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
