@@ -5,6 +5,9 @@ import { moderatedSourceOf } from '../moderation/Moderator.js';
 import { moderationHandlers } from './moderationHandlers.js';
 import type { SessionContext } from './SessionContext.js';
 
+/** SIG-9: per room, the peers whose screen producer is being created. */
+const screensStarting = new WeakMap<object, Set<string>>();
+
 type Handler<N extends RequestName> = (ctx: SessionContext, data: RequestData<N>) => Promise<ResponseData<N>>;
 export type RequestHandlers = { [N in RequestName]: Handler<N> };
 
@@ -47,14 +50,23 @@ export const requestHandlers: RequestHandlers = {
     if (!data.paused && room.controls.isMediaLocked(peer.identity, moderatedSourceOf(data.source))) {
       throw new AppError('MEDIA_LOCKED', `a host has locked your ${data.source}`);
     }
+    let starting: Set<string> | undefined;
     if (data.source === 'screen') {
-      // SIG-9: at most maxScreenShares screens at once in a room.
-      const sharing = [...room.peers()].filter((p) => p !== peer && [...p.media.producers.values()].some((x) => x.appData.source === 'screen'));
+      // SIG-9: at most maxScreenShares screens at once in a room, those being created included
+      // (the check and the creation are not atomic: two shares asked at once must not both pass).
+      starting = screensStarting.get(room) ?? new Set();
+      screensStarting.set(room, starting);
+      const sharing = [...room.peers()].filter(
+        (p) => p !== peer && (starting!.has(p.id) || [...p.media.producers.values()].some((x) => x.appData.source === 'screen')),
+      );
       if (sharing.length >= room.info.maxScreenShares) {
         throw new AppError('SCREEN_SHARE_BUSY', `${sharing[0].displayName} is already sharing a screen`);
       }
+      starting.add(peer.id);
     }
-    const producer = await peer.media.produce({ ...data, rtpParameters: data.rtpParameters as types.RtpParameters });
+    const producer = await peer.media
+      .produce({ ...data, rtpParameters: data.rtpParameters as types.RtpParameters })
+      .finally(() => starting?.delete(peer.id));
     room.broadcast(
       'newProducer',
       { peerId: peer.id, producerId: producer.id, kind: producer.kind, source: data.source, paused: producer.paused },
