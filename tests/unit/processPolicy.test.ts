@@ -38,8 +38,8 @@ test('SEC-3: an uncaught exception stops gracefully once, then exits with EXIT_U
     exit: (c) => exits.push(c),
   });
   try {
-    process.emit('uncaughtException', new Error('bug'), 'uncaughtException');
-    process.emit('uncaughtException', new Error('second'), 'uncaughtException');
+    (process.emit as (e: string, ...a: unknown[]) => boolean)('uncaughtException', new Error('bug'), 'uncaughtException');
+    (process.emit as (e: string, ...a: unknown[]) => boolean)('uncaughtException', new Error('second'), 'uncaughtException');
     assert.is(stops, 1, 'one graceful stop');
     assert.equal(exits, [], 'no exit before the stop ends');
     release();
