@@ -27,3 +27,28 @@ export const LIMITS = {
   guestTokenTtlSeconds: 2 * 3600,
   maxTokenTtlSeconds: 7 * 24 * 3600,
 } as const;
+
+/**
+ * Connections and access (docs/spec/signaling.md SIG-11, SIG-12, ACCESS-n). Enforced by the
+ * server; shared so that the client knows them.
+ */
+export const ACCESS_LIMITS = {
+  /** socket.io connections one identity (token `sub`) may hold at once; the next is refused RATE_LIMITED. */
+  maxSocketsPerIdentity: 4,
+  /**
+   * socket.io connections per room beyond its maxParticipants (lobby waiters, sockets not yet
+   * joined, reconnect overlaps); the next is refused ROOM_FULL.
+   */
+  roomSocketMargin: 120,
+  /** Bytes waiting to be sent to one socket (slow consumer); beyond, the connection is reset. */
+  maxQueuedBytesPerSocket: 1024 * 1024,
+  /** How often the queued bytes of every socket are measured. */
+  queueCheckMs: 500,
+  /** How often /collab connections are checked for an expired token. */
+  tokenExpiryCheckMs: 1000,
+  /** Guest tokens one client address may obtain for one room per window; beyond, 429 RATE_LIMITED. */
+  guestTokensPerWindow: 20,
+  guestTokenWindowMs: 60_000,
+  /** Addresses of removed guests remembered per room (ACCESS-6); the oldest is forgotten beyond. */
+  maxFlaggedAddressesPerRoom: 1000,
+} as const;

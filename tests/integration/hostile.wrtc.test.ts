@@ -141,8 +141,9 @@ hostile('a lobby flood is bounded: past 100 waiting, the next knock is ROOM_FULL
   const host = await SigPeer.join(srv, id, 'Host', 'host');
   ctx.peers.push(host);
   await request(host.socket, 'setLobby', { enabled: true });
-  const token = await srv.mintToken(id, 'Crowd');
-  const knockers = await Promise.all(Array.from({ length: 101 }, () => SigPeer.connect(srv, id, token)));
+  // 101 identities: one identity holds one lobby entry (LOBBY-6) and at most 4 sockets (SIG-11).
+  const tokens = await Promise.all(Array.from({ length: 101 }, async (_, i) => (await srv.server.tokens.mint({ roomId: id, name: `Crowd ${i}`, role: 'participant' })).token));
+  const knockers = await Promise.all(tokens.map((token) => SigPeer.connect(srv, id, token)));
   ctx.peers.push(...knockers);
   const codes = await Promise.all(knockers.map((k) => outcome(request(k.socket, 'join', {}))));
   assert.is(codes.filter((c) => c === 'IN_LOBBY').length, 100);

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import {
+  ACCESS_LIMITS,
   AppError,
   LIMITS,
   createRoomBodySchema,
@@ -88,8 +90,24 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
     );
   });
 
-  router.post('/:id/guest', async (req, res) => {
+  // ACCESS-6: guest tokens per client address and room (only rooms that exist count: the memory
+  // follows real rooms, and express-rate-limit's store forgets each window).
+  const guestOpen: RequestHandler = (req, _res, next) => {
     if (!deps.guestAccess) throw new AppError('GUEST_ACCESS_DISABLED', 'guest access is disabled on this server');
+    roomOr404(String(req.params.id));
+    next();
+  };
+  const guestLimit = rateLimit({
+    windowMs: ACCESS_LIMITS.guestTokenWindowMs,
+    limit: ACCESS_LIMITS.guestTokensPerWindow,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? 'unknown')}|${String(req.params.id)}`,
+    handler: (_req, _res, next) =>
+      next(new AppError('RATE_LIMITED', `at most ${ACCESS_LIMITS.guestTokensPerWindow} guest tokens per ${ACCESS_LIMITS.guestTokenWindowMs / 1000} s for this room from your address`)),
+  });
+
+  router.post('/:id/guest', guestOpen, guestLimit, async (req, res) => {
     const room = roomOr404(String(req.params.id));
     const body = validateBody(guestTokenBodySchema, req.body);
     res.json(

@@ -55,21 +55,29 @@ export class Moderator {
     return muted;
   }
 
-  /** Removes a peer and remembers its identity and token id as banned from the room (MOD-4). */
+  /**
+   * Removes a peer and remembers its identity and token id as banned from the room (MOD-4); a
+   * guest's address too (ACCESS-6). The ban also ends the identity's board connections (ACCESS-1).
+   */
   remove(room: Room, peerId: string, by: Actor): void {
     const target = peerOf(room, peerId);
+    if (target.guest && target.address) room.controls.flagAddress(target.address);
     room.controls.ban(target.identity, target.tokenId);
     this.#log.info({ room: room.id, peer: peerId, by: actorName(by) }, 'participant removed');
     target.kick('REMOVED', 'a host removed you from the meeting');
     room.removePeer(target);
   }
 
-  /** Promote/demote (MOD-6): hosts keep their role; demoting to attendee closes every producer. */
+  /**
+   * Promote/demote (MOD-6): hosts keep their role; demoting to attendee closes every producer. The
+   * role belongs to the identity for the room (rejoins keep it) and reaches its board connections.
+   */
   setRole(room: Room, peerId: string, role: Exclude<Role, 'host'>, by: Actor): void {
     const target = peerOf(room, peerId);
     if (target.role === 'host') throw new AppError('FORBIDDEN', 'a host keeps the host role');
     if (target.role === role) return;
     target.role = role;
+    room.controls.setRoleOf(target.identity, role);
     if (role === 'attendee') for (const producer of [...target.media.producers.values()]) producer.close();
     room.broadcast('roleChanged', { peerId, role });
     this.#log.info({ room: room.id, peer: peerId, role, by: actorName(by) }, 'role changed');

@@ -1,22 +1,32 @@
 import { EventEmitter } from 'node:events';
 import {
+  ACCESS_LIMITS,
   AppError,
   MODERATION_LIMITS,
   type LobbyEntry,
   type ModeratedSource,
   type RaisedHand,
+  type Role,
   type RoomControls as RoomControlsView,
 } from '@nomades/shared';
 
 /** A session waiting in the lobby (LOBBY-n): what hosts see, and how to answer it. */
 export interface LobbyWaiter extends LobbyEntry {
+  /** The token's `sub` (never shown to hosts): one entry per identity (LOBBY-6). */
+  identity: string;
   admit(): void;
   refuse(): void;
+  /** A newer knock of the same identity took this entry's place. */
+  supersede(): void;
 }
 
 export type RoomControlsEvents = {
   /** Anything of the state below changed (peers are sent a fresh `roomControls`). */
   changed: [];
+  /** An identity (and token id) was removed from the room (MOD-4): live connections must end. */
+  banned: [identity: string, tokenId: string | undefined];
+  /** A host changed an identity's role (MOD-6): live connections take it. */
+  rolechanged: [identity: string, role: Role];
 };
 
 /**
@@ -33,6 +43,8 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
   readonly #mediaLocks = new Map<string, Set<ModeratedSource>>();
   readonly #hands = new Map<string, RaisedHand>();
   readonly #lobby = new Map<string, LobbyWaiter>();
+  readonly #roles = new Map<string, Role>();
+  readonly #flaggedAddresses = new Set<string>();
 
   constructor(roomId: string) {
     super();
@@ -49,7 +61,15 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
 
   /** True when nothing is set: the registry may forget this room's controls. */
   get pristine(): boolean {
-    return !this.#locked && !this.#lobbyEnabled && this.#bannedIdentities.size === 0 && this.#mediaLocks.size === 0 && this.#lobby.size === 0;
+    return (
+      !this.#locked &&
+      !this.#lobbyEnabled &&
+      this.#bannedIdentities.size === 0 &&
+      this.#mediaLocks.size === 0 &&
+      this.#lobby.size === 0 &&
+      this.#roles.size === 0 &&
+      this.#flaggedAddresses.size === 0
+    );
   }
 
   setLocked(locked: boolean): void {
@@ -79,10 +99,38 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
       }
       this.#bannedTokens.add(tokenId);
     }
+    this.emit('banned', identity, tokenId);
   }
 
   isBanned(identity: string, tokenId?: string): boolean {
     return this.#bannedIdentities.has(identity) || (tokenId !== undefined && this.#bannedTokens.has(tokenId));
+  }
+
+  /** A role a host gave an identity (MOD-6): it holds over rejoins, like media locks. */
+  setRoleOf(identity: string, role: Role): void {
+    if (this.#roles.size >= MODERATION_LIMITS.maxBansPerRoom && !this.#roles.has(identity)) {
+      const oldest = this.#roles.keys().next().value;
+      if (oldest !== undefined) this.#roles.delete(oldest);
+    }
+    this.#roles.set(identity, role);
+    this.emit('rolechanged', identity, role);
+  }
+
+  roleOf(identity: string): Role | undefined {
+    return this.#roles.get(identity);
+  }
+
+  /** Remembers the address of a removed guest (ACCESS-6): guests from it wait in the lobby. */
+  flagAddress(address: string): void {
+    if (this.#flaggedAddresses.size >= ACCESS_LIMITS.maxFlaggedAddressesPerRoom) {
+      const oldest = this.#flaggedAddresses.values().next().value;
+      if (oldest !== undefined) this.#flaggedAddresses.delete(oldest);
+    }
+    this.#flaggedAddresses.add(address);
+  }
+
+  isFlagged(address: string | undefined): boolean {
+    return address !== undefined && this.#flaggedAddresses.has(address);
   }
 
   /** Media locks are kept by identity: leaving and joining again does not lift them. */
@@ -112,8 +160,16 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
     this.emit('changed');
   }
 
-  /** Adds a waiter; ROOM_FULL when the lobby is at its limit. */
+  /**
+   * Adds a waiter. An identity holds at most maxLobbyEntriesPerIdentity entries: its oldest one is
+   * superseded (LOBBY-6). ROOM_FULL when the lobby is at its limit (LOBBY-5).
+   */
   enterLobby(waiter: LobbyWaiter): void {
+    const same = [...this.#lobby.values()].filter((w) => w.identity === waiter.identity);
+    for (const older of same.slice(0, Math.max(0, same.length - MODERATION_LIMITS.maxLobbyEntriesPerIdentity + 1))) {
+      this.#lobby.delete(older.id);
+      older.supersede();
+    }
     if (this.#lobby.size >= MODERATION_LIMITS.maxLobbyEntries) {
       throw new AppError('ROOM_FULL', 'too many people are waiting in the lobby');
     }

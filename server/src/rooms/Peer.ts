@@ -12,6 +12,8 @@ export class Peer {
   /** The token's id (jti), remembered when the peer is removed (MOD-4). */
   readonly tokenId?: string;
   readonly guest: boolean;
+  /** The client's address (clientAddress), remembered when a guest is removed (ACCESS-6). */
+  readonly address?: string;
   /** The current role: the token's, or what the room's mode or a host made of it (ROLE-5, MOD-6). */
   role: Role;
   readonly media: MediaPeer;
@@ -25,6 +27,7 @@ export class Peer {
     claims: TokenClaims;
     /** Overrides the token's role (e.g. guests of a webinar are attendees). */
     role?: Role;
+    address?: string;
     media: MediaPeer;
     notify: Notify;
     kick: Peer['kick'];
@@ -35,6 +38,7 @@ export class Peer {
     this.role = options.role ?? options.claims.role;
     this.tokenId = options.claims.jti;
     this.guest = options.claims.guest === true;
+    this.address = options.address;
     this.media = options.media;
     this.notify = options.notify;
     this.kick = options.kick;

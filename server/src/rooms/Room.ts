@@ -4,6 +4,7 @@ import { AppError, type NotificationData, type NotificationName, type Role, type
 import type { Logger } from '../logging/logger.js';
 import type { RoomControls } from '../moderation/RoomControls.js';
 import { Peer, type Notify } from './Peer.js';
+import { safeEmit } from './safeEmit.js';
 import type { TokenClaims } from '@nomades/shared';
 
 export type RoomEvents = {
@@ -87,7 +88,7 @@ export class Room extends EventEmitter<RoomEvents> {
    * Admits a participant (ROOM-1: capacity; ROOM-2: one session per identity, the newest wins).
    * Tells everyone else, and wires the peer's media events to notifications.
    */
-  addPeer(options: { id: string; claims: TokenClaims; role?: Role; notify: Notify; kick: Peer['kick'] }): Peer {
+  addPeer(options: { id: string; claims: TokenClaims; role?: Role; address?: string; notify: Notify; kick: Peer['kick'] }): Peer {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the room is closing, join again');
     this.#replacing = true;
     try {
@@ -115,7 +116,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#peers.set(peer.id, peer);
     this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer joined');
     this.sendControls(peer);
-    this.emit('peerjoined', peer);
+    this.#emit('peerjoined', peer);
     return peer;
   }
 
@@ -127,7 +128,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.broadcast('peerLeft', { peerId: peer.id });
     this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer left');
     this.controls.setHand(peer.id, peer.displayName, false);
-    this.emit('peerleft', peer);
+    this.#emit('peerleft', peer);
     if (this.#peers.size === 0 && !this.#replacing) this.close();
   }
 
@@ -143,12 +144,18 @@ export class Room extends EventEmitter<RoomEvents> {
     for (const peer of this.#peers.values()) {
       peer.close();
       this.controls.setHand(peer.id, peer.displayName, false);
-      this.emit('peerleft', peer);
+      this.#emit('peerleft', peer);
     }
     this.#peers.clear();
     this.media.close();
     this.#log.info('room closed');
-    this.emit('close');
+    this.#emit('close');
     this.removeAllListeners();
+  }
+
+  /** Emits to the room's listeners; a failing listener is logged and leaves the room as it is (7). */
+  #emit<K extends keyof RoomEvents>(event: K, ...args: RoomEvents[K]): void {
+    const peer = args[0] as Peer | undefined;
+    safeEmit(this, event, args, this.#log, { room: this.id, peer: peer?.id });
   }
 }

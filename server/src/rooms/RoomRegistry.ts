@@ -1,14 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { MediaRoom, type WorkerPool } from '@nomades/sfu';
-import type { RoomInfo } from '@nomades/shared';
+import type { Role, RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import { RoomControls } from '../moderation/RoomControls.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { Room } from './Room.js';
+import { safeEmit } from './safeEmit.js';
 
 export type RoomRegistryEvents = {
   /** A room was opened (its first join); listen to the room's own events from here. */
   roomopened: [room: Room];
+  /** A host removed an identity from a room (MOD-4), live or not. */
+  banned: [roomId: string, identity: string, tokenId: string | undefined];
+  /** A host changed an identity's role in a room (MOD-6). */
+  rolechanged: [roomId: string, identity: string, role: Role];
 };
 
 /** The live rooms of this node, opened on demand; concurrent opens of one room share one promise. */
@@ -38,7 +43,11 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   /** The moderation state of a room, live or not (created on first use). */
   controls(roomId: string): RoomControls {
     let controls = this.#controls.get(roomId);
-    if (!controls) this.#controls.set(roomId, (controls = new RoomControls(roomId)));
+    if (!controls) {
+      this.#controls.set(roomId, (controls = new RoomControls(roomId)));
+      controls.on('banned', (identity, tokenId) => safeEmit(this, 'banned', [roomId, identity, tokenId], this.#log, { room: roomId }));
+      controls.on('rolechanged', (identity, role) => safeEmit(this, 'rolechanged', [roomId, identity, role], this.#log, { room: roomId }));
+    }
     return controls;
   }
 
@@ -63,7 +72,7 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
       if (controls.pristine && this.#controls.get(info.id) === controls) this.#controls.delete(info.id);
     });
     log.info({ worker: media.workerIndex }, 'room opened');
-    this.emit('roomopened', room);
+    safeEmit(this, 'roomopened', [room], log, { room: info.id });
     if (this.#closed) room.close();
     return room;
   }

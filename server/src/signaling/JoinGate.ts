@@ -1,12 +1,17 @@
 import { AppError, LIMITS, MODERATION_LIMITS, type ErrorCode, type Role, type RoomInfo, type TokenClaims } from '@nomades/shared';
+import type { RoomAccess } from '../access/RoomAccess.js';
 import type { Logger } from '../logging/logger.js';
 import type { RoomControls } from '../moderation/RoomControls.js';
 
 export interface JoinGateOptions {
   sessionId: string;
   claims: TokenClaims;
+  /** The client's address (ACCESS-6). */
+  address?: string;
   roomInfo: RoomInfo;
   controls: RoomControls;
+  /** The rule (ACCESS-n); the gate only keeps this session's lobby state. */
+  access: RoomAccess;
   log: Logger;
   /** Sends the waiting session a notification (lobbyAdmitted). */
   notifyAdmitted: () => void;
@@ -16,15 +21,9 @@ export interface JoinGateOptions {
   setJoinDeadline: (ms: number | null) => void;
 }
 
-/** The role a token joins a room with (ROLE-5): a webinar's guests are attendees. */
-export function roleOnJoin(roomInfo: RoomInfo, claims: TokenClaims): Role {
-  if (roomInfo.mode === 'webinar' && claims.guest && claims.role !== 'host') return 'attendee';
-  return claims.role;
-}
-
 /**
- * What stands between a session and the room: removal (MOD-4), the lock (MOD-5) and the lobby
- * (LOBBY-1…5). One per session; it remembers that a host admitted the session from the lobby.
+ * One session's way into the room: asks RoomAccess (removal, lock, lobby, role: ACCESS-n) and
+ * keeps the session's lobby state (waiting, admitted by a host: LOBBY-1…6).
  */
 export class JoinGate {
   readonly #o: JoinGateOptions;
@@ -41,13 +40,10 @@ export class JoinGate {
    * now waits in the lobby; it sends `join` again after `lobbyAdmitted`).
    */
   check(): Role {
-    const { claims, controls, roomInfo } = this.#o;
+    const { claims, address, roomInfo } = this.#o;
     if (this.#waiting) throw new AppError('IN_LOBBY', 'you are waiting in the lobby');
-    if (controls.isBanned(claims.sub, claims.jti)) throw new AppError('REMOVED', 'you were removed from this meeting');
-    const role = roleOnJoin(roomInfo, claims);
-    if (role === 'host' || this.#admitted) return role;
-    if (controls.locked) throw new AppError('ROOM_LOCKED', 'the meeting is locked by its host');
-    if (!controls.lobbyEnabled) return role;
+    const admission = this.#o.access.meeting(roomInfo, { claims, address }, this.#admitted);
+    if (admission.kind === 'join') return admission.role;
     this.#enterLobby();
     throw new AppError('IN_LOBBY', 'you are in the lobby: a host will let you in');
   }
@@ -56,6 +52,7 @@ export class JoinGate {
     const o = this.#o;
     o.controls.enterLobby({
       id: o.sessionId,
+      identity: o.claims.sub,
       displayName: o.claims.name,
       guest: o.claims.guest === true,
       since: Date.now(),
@@ -70,6 +67,10 @@ export class JoinGate {
       refuse: () => {
         this.#waiting = false;
         o.end('LOBBY_REFUSED', 'a host did not let you in');
+      },
+      supersede: () => {
+        this.#waiting = false;
+        o.end('ALREADY_JOINED', 'you knocked again from another window');
       },
     });
     this.#waiting = true;

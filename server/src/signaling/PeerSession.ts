@@ -10,6 +10,7 @@ import {
   type RoomInfo,
   type TokenClaims,
 } from '@nomades/shared';
+import type { RoomAccess } from '../access/RoomAccess.js';
 import type { Logger } from '../logging/logger.js';
 import type { Peer } from '../rooms/Peer.js';
 import type { Room } from '../rooms/Room.js';
@@ -25,6 +26,15 @@ type AckFn = (answer: unknown) => void;
 const MAX_REJECTIONS = 500;
 /** Requests waiting for their turn; beyond this the client is flooding. */
 const MAX_QUEUED = 300;
+/** setTimeout's ceiling (about 24.8 days); a later expiry is re-armed. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** What socket.io and engine.io keep of a connection's outgoing data (not in their typings). */
+interface EngineConnection {
+  writeBuffer?: Array<{ data?: unknown }>;
+  transport?: { name?: string; socket?: { bufferedAmount?: number; _socket?: { resetAndDestroy?: () => void; destroy: () => void } } };
+  close(discard?: boolean): void;
+}
 
 /**
  * One authenticated socket. Validates every message against the protocol schemas, applies the
@@ -41,7 +51,9 @@ export class PeerSession implements SessionContext {
   readonly #onClose: () => void;
   readonly #bucket = new TokenBucket(LIMITS.requestsPerSecond, LIMITS.requestBurst);
   readonly #gate: JoinGate;
+  readonly #address?: string;
   #joinTimer?: NodeJS.Timeout;
+  #expiryTimer?: NodeJS.Timeout;
   #queue: Promise<void> = Promise.resolve();
   #queued = 0;
   #rejections = 0;
@@ -52,9 +64,19 @@ export class PeerSession implements SessionContext {
 
   constructor(
     socket: Socket,
-    options: { claims: TokenClaims; roomInfo: RoomInfo; registry: RoomRegistry; log: Logger; onClose: () => void },
+    options: {
+      claims: TokenClaims;
+      roomInfo: RoomInfo;
+      registry: RoomRegistry;
+      access: RoomAccess;
+      /** The client's address (clientAddress). */
+      address?: string;
+      log: Logger;
+      onClose: () => void;
+    },
   ) {
     this.#socket = socket;
+    this.#address = options.address;
     this.#claims = options.claims;
     this.#roomInfo = options.roomInfo;
     this.#registry = options.registry;
@@ -63,8 +85,10 @@ export class PeerSession implements SessionContext {
     this.#gate = new JoinGate({
       sessionId: this.id,
       claims: this.#claims,
+      address: this.#address,
       roomInfo: this.#roomInfo,
       controls: this.#registry.controls(this.#roomInfo.id),
+      access: options.access,
       log: this.log,
       notifyAdmitted: () => !this.#closed && this.#socket.emit('lobbyAdmitted', {}),
       end: (code, message) => this.end(code, message),
@@ -74,6 +98,7 @@ export class PeerSession implements SessionContext {
 
   start(): void {
     this.#setJoinDeadline(LIMITS.joinTimeoutMs);
+    this.#armExpiry();
     this.#socket.onAny((name: unknown, ...args: unknown[]) => this.#onMessage(name, args));
     this.#socket.on('disconnect', (reason) => {
       this.log.debug({ reason }, 'socket disconnected');
@@ -94,6 +119,7 @@ export class PeerSession implements SessionContext {
         id: crypto.randomUUID(),
         claims: this.#claims,
         role,
+        address: this.#address,
         notify: (name, data) => {
           if (!this.#closed) this.#socket.emit(name, data);
         },
@@ -132,15 +158,55 @@ export class PeerSession implements SessionContext {
     this.#socket.disconnect(true);
   }
 
+  /**
+   * Bytes waiting to be sent to this socket: engine.io's buffer of packets not yet handed to the
+   * transport, plus what the WebSocket has not yet written to the network (SIG-12).
+   */
+  queuedBytes(): number {
+    const conn = this.#socket.conn as unknown as EngineConnection;
+    let bytes = conn.transport?.socket?.bufferedAmount ?? 0;
+    for (const packet of conn.writeBuffer ?? []) {
+      const data = packet.data;
+      bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
+    }
+    return bytes;
+  }
+
+  /**
+   * Ends a client that does not read what it is sent (SIG-12): the connection is reset rather than
+   * closed, since a graceful close would wait behind the queued data.
+   */
+  dropSlowConsumer(bytes: number): void {
+    if (this.#closed) return;
+    this.log.warn({ queuedBytes: bytes }, 'slow consumer: connection reset');
+    this.close();
+    const conn = this.#socket.conn as unknown as EngineConnection;
+    const raw = conn.transport?.socket?._socket;
+    if (raw) {
+      if (raw.resetAndDestroy) raw.resetAndDestroy();
+      else raw.destroy();
+    } else {
+      conn.close(true);
+    }
+  }
+
   /** Removes the peer from the room. Idempotent; nothing is sent after it. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#joinTimer);
+    clearTimeout(this.#expiryTimer);
     this.#gate.close();
     this.#socket.offAny();
     if (this.#room && this.#peer) this.#room.removePeer(this.#peer);
     this.#onClose();
+  }
+
+  /** ACCESS-7: the session ends when its token expires. */
+  #armExpiry(): void {
+    const ms = this.#claims.exp * 1000 - Date.now();
+    if (ms <= 0) return this.end('TOKEN_EXPIRED', 'your token has expired');
+    this.#expiryTimer = setTimeout(() => (ms > MAX_TIMER_MS ? this.#armExpiry() : this.end('TOKEN_EXPIRED', 'your token has expired')), Math.min(ms, MAX_TIMER_MS));
   }
 
   #setJoinDeadline(ms: number | null): void {

@@ -50,6 +50,10 @@ export const COLLAB_CLOSE_CODES = {
   DOCUMENT_TOO_LARGE: 4413,
   /** More messages per second than COLLAB_LIMITS allow. */
   RATE_LIMITED: 4429,
+  /** A host removed this identity from the meeting (ACCESS-1): reconnecting is refused REMOVED. */
+  REMOVED: 4410,
+  /** The token expired (ACCESS-7): reconnecting with it is refused TOKEN_EXPIRED. */
+  TOKEN_EXPIRED: 4419,
   /** The server is shutting down. */
   SHUTTING_DOWN: 4503,
 } as const;

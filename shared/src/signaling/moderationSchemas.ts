@@ -11,6 +11,8 @@ const empty = z.object({}).strict();
 export const MODERATION_LIMITS = {
   /** People waiting in one room's lobby; the next one is refused ROOM_FULL. */
   maxLobbyEntries: 100,
+  /** Lobby entries of one identity (LOBBY-6): a new knock replaces the older one (ALREADY_JOINED). */
+  maxLobbyEntriesPerIdentity: 1,
   /** A session waiting in the lobby longer than this is ended (JOIN_TIMEOUT). */
   lobbyWaitMs: 15 * 60_000,
   /** Identities and token ids remembered as removed, per room. */
