@@ -3,9 +3,9 @@ import * as assert from 'uvu/assert';
 import type { RoomControls } from '@nomades/shared';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { admin, outcome, SigPeer } from '../helpers/moderationHelpers.js';
-import { request } from '../helpers/signalingClient.js';
+import { request, roundTrip } from '../helpers/signalingClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
 
 /** LOBBY-1…5, MOD-5 and ROOM-1 end to end with real WebRTC clients. */
@@ -59,7 +59,9 @@ lobby('LOBBY-1…3: a waiting guest gets no peers and no media; the host sees it
   guest.waitInLobby = true;
   const joining = guest.join(srv.url, id, await srv.mintToken(id, 'Guest'));
   const entry = await waitFor('the host sees the guest', () => hostControls.at(-1)?.lobby.find((l) => l.displayName === 'Guest'));
-  await sleep(300);
+  // Barriers: a later answered request on each socket; whatever the guest's knock sent them has arrived.
+  await roundTrip(host.socket);
+  await roundTrip(knocker.socket);
   assert.is(host.peers.size, 0, 'the host has no peer yet');
   assert.is(knocker.notes.filter((n) => ['peerJoined', 'newProducer', 'roomControls'].includes(n.name)).length, 0, 'a waiting session hears nothing of the room');
   await request(host.socket, 'admitFromLobby', { id: entry.id });

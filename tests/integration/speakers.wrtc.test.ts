@@ -1,8 +1,9 @@
 import * as assert from 'uvu/assert';
 import type { NotificationData } from '@nomades/shared';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
-import { sleep, waitFor } from '../helpers/waitFor.js';
-import { WrtcBot } from '../helpers/WrtcBot.js';
+import { roundTrip } from '../helpers/signalingClient.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { controlAdvances, WrtcBot } from '../helpers/WrtcBot.js';
 import { joinBot, wrtcSuite } from '../helpers/wrtcSuite.js';
 
 /** Active speaker and audio levels from the router's observers, sent to everyone. */
@@ -41,15 +42,24 @@ speakers('the one who speaks is the active speaker and the only one audible', as
 speakers('SIG-10: a muted microphone is consumed on its first unmute, then paused and resumed with it', async (ctx) => {
   const srv = ctx.srv!;
   const { id } = await srv.createRoom();
+  const serverPeer = (bot: WrtcBot) => [...srv.server.registry.get(id)!.peers()].find((p) => p.id === bot.peerId)!;
   const join = (name: string, muted: boolean) => joinBot(ctx, id, name, (b) => {
       b.micMuted = muted;
       b.publishVideo = false;
     });
+  // A camera without a microphone: the listener's control stream for "nothing arrives" checks.
+  const camera = await joinBot(ctx, id, 'camera', (b) => {
+    b.micMuted = true;
+  });
   const speaker = await join('speaker', true);
   const listener = await join('listener', false);
+  const micId = [...serverPeer(speaker).media.producers.values()].find((p) => p.kind === 'audio')!.id;
+  const consumesMic = (bot: WrtcBot) => [...serverPeer(bot).media.consumers.values()].some((c) => c.producerId === micId);
   const micAt = (bot: WrtcBot) => waitFor('the speaker\'s microphone consumed', () => bot.tracksFrom(speaker.peerId).find((t) => t.kind === 'audio'), 10_000);
-  await sleep(1000);
+  const control = await waitFor('the listener decodes the camera', () => listener.tracksFrom(camera.peerId).find((t) => t.kind === 'video' && t.frames > 0), 15_000);
+  await roundTrip(listener.socket);
   assert.is(listener.tracksFrom(speaker.peerId).length, 0, 'a microphone muted from the start is not consumed');
+  assert.not.ok(consumesMic(listener), 'no server consumer of it either');
 
   await speaker.setMicMuted(false);
   const mic = await micAt(listener);
@@ -59,11 +69,14 @@ speakers('SIG-10: a muted microphone is consumed on its first unmute, then pause
   await speaker.setMicMuted(true);
   await waitFor('paused again at the listener', () => mic.paused, 5000);
   const late = await join('late', false);
-  await sleep(500);
+  await roundTrip(late.socket);
   assert.is(late.tracksFrom(speaker.peerId).length, 0, 'a late joiner does not consume the muted microphone');
+  assert.not.ok(consumesMic(late), 'no server consumer of it either');
+  await controlAdvances(control, 5, 'in-flight packets');
   const before = await listener.bytesReceived(mic.consumerId);
-  await sleep(1500);
-  assert.ok((await listener.bytesReceived(mic.consumerId)) - before < 500, 'no audio while muted again');
+  await controlAdvances(control, 20, 'the camera while the microphone is muted');
+  const whileMuted = (await listener.bytesReceived(mic.consumerId)) - before;
+  assert.ok(whileMuted < 500, `no audio while muted again (${whileMuted} bytes)`);
 
   await speaker.setMicMuted(false);
   await waitFor('resumed at the listener', () => !mic.paused, 5000);
