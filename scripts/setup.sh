@@ -19,6 +19,7 @@ APT_PACKAGES=(
   libssl-dev libuv1-dev libsrtp2-dev libabsl-dev          # mediasoup worker libraries
   libusrsctp-dev nlohmann-json3-dev
   redis-server ffmpeg chromium                            # runtime services, recorder, browser tests
+  iptables iproute2                                       # field tests: network namespaces, firewall, tc (tests/helpers/NetNamespace.ts)
 )
 NODE_MIN="20.19.0"
 LOCK_STAMP="node_modules/.nomades-lock-hash"
