@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { HocuspocusProvider } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { COLLAB_CLOSE_CODES, COLLAB_LIMITS, type ChatMessage } from '@nomades/shared';
@@ -100,7 +101,7 @@ collab('COL-2: a token for room B cannot open rooms/A; forged, missing and unkno
 
   const intruder = await client(ctx, a.id, await srv.mintToken(b.id, 'Intruder'));
   assert.match(intruder.authFailure ?? '', /^TOKEN_WRONG_ROOM/);
-  await sleep(200);
+  // The refusal is the server's answer for this document: a sync would have come after an acceptance, never before.
   assert.is(intruder.board.get('shape:secret'), undefined, 'no board data leaked');
   assert.is(intruder.chat.length, 0, 'no chat leaked');
 
@@ -125,11 +126,11 @@ collab('COL-3: an attendee is read-only on the board but may chat', async (ctx) 
   host.board.set('shape:h', shape('shape:h'));
   await waitFor('the attendee sees the host\'s shape', () => attendee.board.get('shape:h'), 5_000, 10);
   attendee.board.set('shape:v', shape('shape:v'));
-  await sleep(300);
-  assert.is(host.board.get('shape:v'), undefined, 'the attendee\'s drawing is not applied');
-  assert.not.ok((await admin(srv, `/api/rooms/${id}/board`)).body.store['shape:v']);
+  // The barrier: a chat message sent after the drawing, answered and then relayed to the host.
   assert.is((await attendee.say('a question')).type, 'chat.accepted');
   await waitFor('the host reads it', () => host.chat.some((m) => m.text === 'a question' && m.authorName === 'Viewer'), 5_000, 10);
+  assert.is(host.board.get('shape:v'), undefined, 'the attendee\'s drawing is not applied');
+  assert.not.ok((await admin(srv, `/api/rooms/${id}/board`)).body.store['shape:v']);
 });
 
 collab('COL-4: chat limits: length, empty, schema, rate; others unaffected', async (ctx) => {
@@ -181,8 +182,10 @@ collab('COL-5: hostile updates are refused and close the socket: writing the cha
     assert.match(closed.reason, /^FORBIDDEN_UPDATE/, what);
     hostile.destroy();
   }
-  await sleep(200);
-  assert.equal(honest.chat.map((m) => m.text), ['real message'], 'the chat is untouched');
+  // The barrier: a message sent after the attacks reaches the honest client; anything relayed before it has too.
+  await honest.say('after the attacks');
+  await waitFor('the honest client has its later message', () => honest.chat.length === 2, 5_000, 10);
+  assert.equal(honest.chat.map((m) => m.text), ['real message', 'after the attacks'], 'the chat is untouched');
   assert.equal(honest.board.yarray.length, 0, 'the board is untouched');
   assert.equal(Object.keys((await admin(srv, `/api/rooms/${id}/board`)).body.store), []);
   honest.board.set('shape:ok', shape('shape:ok'));
@@ -200,11 +203,17 @@ collab('COL-6: presence must be the token holder\'s; honest presence reaches the
   await waitFor('Bob sees Ada\'s presence', () => bob.provider.awareness!.getStates().get(ada.doc.clientID)?.user?.name === 'Ada', 5_000, 10);
 
   const mallory = await client(ctx, id, await srv.mintToken(id, 'Mallory'));
+  // Every presence Bob ever sees for Mallory's client, not only the last (the server drops it when Mallory goes).
+  const seenForMallory: unknown[] = [];
+  bob.provider.awareness!.on('update', () => seenForMallory.push(bob.provider.awareness!.getStates().get(mallory.doc.clientID)?.user));
   mallory.provider.setAwarenessField('user', { id: adaId, name: 'Ada', color: '#f00' });
   const closed = await mallory.closedWith(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE);
   assert.match(closed.reason, /token holder/);
-  await sleep(100);
-  assert.is(bob.provider.awareness!.getStates().get(mallory.doc.clientID), undefined, 'the spoofed presence was not relayed');
+  // The barrier: Ada's later presence change reaches Bob.
+  ada.provider.setAwarenessField('user', { id: adaId, name: 'Ada', color: '#0f0' });
+  await waitFor('Bob sees Ada\'s new colour', () => bob.provider.awareness!.getStates().get(ada.doc.clientID)?.user?.color === '#0f0', 5_000, 10);
+  assert.not.ok(seenForMallory.some((u) => (u as { id?: string } | undefined)?.id === adaId), 'the spoofed presence was never relayed');
+  assert.is(bob.provider.awareness!.getStates().get(mallory.doc.clientID), undefined);
 });
 
 collab('COL-7: document ceiling: an update past COLLAB_MAX_DOCUMENT_BYTES is refused (4413), others go on', async (ctx) => {
@@ -327,22 +336,38 @@ collab('COL-11: a document whose stored data cannot be loaded is refused and its
     ada.destroy();
     const db = new Database(path.join(dataDir, 'collab.db'));
     db.prepare('INSERT INTO collab_updates (name, data) VALUES (?, ?)').run(`rooms/${id}`, Buffer.from([1, 2, 3, 250, 251]));
-    const before = db.prepare('SELECT COUNT(*) AS n FROM collab_updates').get() as { n: number };
-    const states = db.prepare('SELECT state FROM collab_documents').all();
+    const doc = `rooms/${id}`;
+    const before = db.prepare('SELECT COUNT(*) AS n FROM collab_updates WHERE name = ?').get(doc) as { n: number };
+    const states = db.prepare('SELECT state FROM collab_documents WHERE name = ?').all(doc);
     db.close();
 
     second = await startTestServer({}, { dataDir });
     const bob = new Client(second.url, id, await second.mintToken(id, 'Bob'));
     ctx.clients.push(bob);
-    await sleep(1_000);
+    await waitFor('the server refuses to open the document', () => bob.authFailure, 5_000, 20);
     bob.board.set('shape:new', shape('shape:new'));
-    await sleep(500);
+    // The barrier: a control document on the same socket opens and answers a chat message sent after the write.
+    const control = await second.createRoom();
+    const controlAnswers: string[] = [];
+    const controlProvider = new HocuspocusProvider({
+      websocketProvider: bob.socket,
+      name: `rooms/${control.id}`,
+      token: await second.mintToken(control.id, 'Bob'),
+      document: new Y.Doc(),
+      onStateless: ({ payload }) => controlAnswers.push(payload),
+    });
+    controlProvider.attach();
+    await waitFor('the control document syncs', () => controlProvider.isSynced, 5_000, 20);
+    controlProvider.sendStateless(JSON.stringify({ type: 'chat.send', requestId: 'barrier', text: 'control' }));
+    await waitFor('the control answers', () => controlAnswers.some((a) => a.includes('"barrier"')), 5_000, 20);
+    controlProvider.destroy();
     assert.not.ok(bob.provider.isSynced, 'the document did not open');
     await second.close();
     second = undefined;
     const check = new Database(path.join(dataDir, 'collab.db'));
-    assert.equal(check.prepare('SELECT COUNT(*) AS n FROM collab_updates').get(), before, 'the log is intact');
-    assert.equal(check.prepare('SELECT state FROM collab_documents').all(), states, 'the stored state is intact');
+    // (The control document of the barrier has rows of its own.)
+    assert.equal(check.prepare('SELECT COUNT(*) AS n FROM collab_updates WHERE name = ?').get(doc), before, 'the log is intact');
+    assert.equal(check.prepare('SELECT state FROM collab_documents WHERE name = ?').all(doc), states, 'the stored state is intact');
     check.close();
   } finally {
     await second?.close();
