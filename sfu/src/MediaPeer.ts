@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import { AppError, LIMITS, type MediaSource } from '@nomades/shared';
+import { AppError, LIMITS, MEDIA_LIMITS, type MediaSource } from '@nomades/shared';
+import { BitrateGuard } from './BitrateGuard.js';
 import { toAppError } from './toAppError.js';
 import type {
   ConsumerAppData,
@@ -30,6 +31,8 @@ export interface MediaPeerContext {
 /**
  * The media side of one participant: its WebRTC transports and the producers and consumers on
  * them. Closing the peer closes its transports, which close their producers and consumers.
+ * Incoming media is capped (docs/spec/media.md): declared bitrates per source at produce
+ * (MEDIA-1), the send transport's incoming bitrate (MEDIA-2), measured bitrates (MEDIA-3).
  */
 export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   readonly id: string;
@@ -37,6 +40,13 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   readonly #transports = new Map<string, types.WebRtcTransport<TransportAppData>>();
   readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, types.Consumer<ConsumerAppData>>();
+  /** Producer id → the id of the transport it arrives on (MEDIA-2). */
+  readonly #producerTransport = new Map<string, string>();
+  readonly #guard = new BitrateGuard((producer, bitsPerSecond) => {
+    if (producer.closed || this.#closed) return;
+    this.emit('bitrateexceeded', producer, Math.round(bitsPerSecond));
+    producer.close();
+  });
   #rtpCapabilities?: types.RtpCapabilities;
   #placement?: Promise<MediaPlacement>;
   #placed?: MediaPlacement;
@@ -91,6 +101,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     }
     this.#transports.set(transport.id, transport);
     transport.observer.once('close', () => this.#transports.delete(transport.id));
+    if (direction === 'send') this.#capIncoming(transport);
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
@@ -123,6 +134,10 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     }
     const expectedKind = options.source === 'microphone' || options.source === 'screen-audio' ? 'audio' : 'video';
     if (options.kind !== expectedKind) throw new AppError('BAD_REQUEST', `${options.source} must be ${expectedKind}`);
+    // MEDIA-1: what the encodings declare stays within the source's cap.
+    const declared = (options.rtpParameters.encodings ?? []).reduce((sum, e) => sum + (e.maxBitrate ?? 0), 0);
+    const cap = MEDIA_LIMITS.maxBitrate[options.source];
+    if (declared > cap) throw new AppError('BAD_REQUEST', `${options.source}: at most ${cap} bit/s (the encodings declare ${declared})`);
     const producer = await transport
       .produce<ProducerAppData>({
         kind: options.kind,
@@ -134,9 +149,16 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
         throw toAppError(e, 'could not produce');
       });
     this.#producers.set(producer.id, producer);
+    this.#producerTransport.set(producer.id, transport.id);
+    this.#capIncoming(transport);
+    this.#guard.watch(producer);
     producer.observer.once('close', () => {
       this.#producers.delete(producer.id);
-      if (!this.#closed) this.emit('producerclosed', producer);
+      this.#producerTransport.delete(producer.id);
+      if (!this.#closed) {
+        this.#capIncoming(transport);
+        this.emit('producerclosed', producer);
+      }
     });
     this.emit('newproducer', producer);
     return producer;
@@ -213,10 +235,25 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     await consumer.setPreferredLayers({ spatialLayer, temporalLayer });
   }
 
+  /**
+   * MEDIA-2: the send transport's incoming bitrate is the sum of its producers' caps (at least
+   * MEDIA_LIMITS.minTransportBitrate); mediasoup tells the sender's congestion control (REMB).
+   */
+  #capIncoming(transport: types.WebRtcTransport<TransportAppData>): void {
+    if (transport.closed) return;
+    let sum = 0;
+    for (const [producerId, transportId] of this.#producerTransport) {
+      const source = this.#producers.get(producerId)?.appData.source;
+      if (transportId === transport.id && source) sum += MEDIA_LIMITS.maxBitrate[source];
+    }
+    transport.setMaxIncomingBitrate(Math.max(MEDIA_LIMITS.minTransportBitrate, sum)).catch(() => undefined);
+  }
+
   /** Closes every transport (and so every producer and consumer). Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#guard.close();
     for (const transport of [...this.#transports.values()]) transport.close();
     this.#transports.clear();
     this.#producers.clear();

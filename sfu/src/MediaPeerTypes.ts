@@ -32,5 +32,7 @@ export type MediaPeerEvents = {
   newproducer: [producer: types.Producer<ProducerAppData>];
   /** One of this peer's producers closed (explicitly or with its transport). */
   producerclosed: [producer: types.Producer<ProducerAppData>];
+  /** MEDIA-3: this producer sent more than its cap allows and is being closed (producerclosed follows). */
+  bitrateexceeded: [producer: types.Producer<ProducerAppData>, bitsPerSecond: number];
   close: [];
 };

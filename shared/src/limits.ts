@@ -52,3 +52,20 @@ export const ACCESS_LIMITS = {
   /** Addresses of removed guests remembered per room (ACCESS-6); the oldest is forgotten beyond. */
   maxFlaggedAddressesPerRoom: 1000,
 } as const;
+
+/**
+ * Incoming media (docs/spec/media.md MEDIA-1…3), in bits per second. Shared so that the client
+ * declares encodings within them.
+ */
+export const MEDIA_LIMITS = {
+  /** MEDIA-1: per source; a produce whose encodings declare more (sum of maxBitrate) is refused BAD_REQUEST. */
+  maxBitrate: { microphone: 128_000, 'screen-audio': 128_000, camera: 2_000_000, screen: 3_000_000 },
+  /**
+   * MEDIA-2: a send transport's setMaxIncomingBitrate is the sum of its producers' caps, never
+   * below this (a microphone and a camera: the usual first two ramp up without waiting).
+   */
+  minTransportBitrate: 2_128_000,
+  /** MEDIA-3: a producer measured above tolerance × its cap over one window is closed. */
+  bitrateTolerance: 1.5,
+  bitrateWindowMs: 4000,
+} as const;
