@@ -210,11 +210,14 @@ mod('MOD-8: the admin API moderates a live room (participants, mute, role, lock,
   assert.is((await admin(srv, 'POST', `/api/rooms/${id}/participants/${p2.peerId}/role`, { role: 'host' })).code, 'BAD_REQUEST');
   assert.is((await admin(srv, 'POST', '/api/rooms/nope/lock', { locked: true })).code, 'ROOM_NOT_FOUND');
   const empty = await srv.createRoom({ name: 'empty' });
-  assert.is((await admin(srv, 'POST', `/api/rooms/${empty.id}/mute-all`, {})).status, 404);
+  const emptyRoom = await admin(srv, 'POST', `/api/rooms/${empty.id}/mute-all`, {});
+  assert.is(`${emptyRoom.status} ${emptyRoom.code}`, '404 NOT_FOUND', 'nobody is in the room');
   const noKey = await fetch(`${srv.url}/api/rooms/${id}/participants/${p2.peerId}`, { method: 'DELETE' });
   assert.is(noKey.status, 401);
+  assert.is(((await noKey.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
   const wrongKey = await fetch(`${srv.url}/api/rooms/${id}/participants/${p2.peerId}`, { method: 'DELETE', headers: { authorization: 'Bearer not-the-admin-key' } });
   assert.is(wrongKey.status, 403);
+  assert.is(((await wrongKey.json()) as { error: { code: string } }).error.code, 'FORBIDDEN');
   assert.ok(!p2.closedBy, 'P2 is still in the room');
 });
 
