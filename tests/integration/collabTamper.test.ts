@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { COLLAB_CLOSE_CODES, type ChatMessage } from '@nomades/shared';
+import { COLLAB_CLOSE_CODES, COLLAB_LIMITS, type ChatMessage } from '@nomades/shared';
 import { Client, shape } from '../helpers/CollabTestClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -145,6 +148,59 @@ tamper('COL-5: honest updates still pass after refusals (the shadow is rebuilt),
   await waitFor('Other sees shape 5', () => other.board.has('shape:5'), 5_000, 10);
   assert.is(honest.closes.length + other.closes.length, 0, 'honest clients are never closed');
   assert.equal(other.chat.map((m) => m.text), ['real message']);
+});
+
+tamper('COL-13: chat records are strict on read: extra fields, absurd times, unbounded strings in storage are never returned', async (ctx) => {
+  const first = await startTestServer({}, { keepData: true });
+  const dataDir = first.dataDir;
+  let second: TestServer | undefined;
+  try {
+    const { id } = await first.createRoom({ id: 'strict-chat' });
+    const ada = new Client(first.url, id, await first.mintToken(id, 'Ada'));
+    ctx.clients.push(ada);
+    await ada.synced();
+    assert.is((await ada.say('a real message')).type, 'chat.accepted');
+    const real = (await chatOf(first, id))[0];
+    await first.close();
+    ada.destroy();
+
+    // Records no client can send, written into the store directly while the server is stopped.
+    const db = new Database(path.join(dataDir, 'collab.db'));
+    const name = `rooms/${id}`;
+    const doc = new Y.Doc();
+    const state = db.prepare('SELECT state FROM collab_documents WHERE name = ?').get(name) as { state: Buffer } | undefined;
+    if (state) Y.applyUpdate(doc, state.state);
+    for (const row of db.prepare('SELECT data FROM collab_updates WHERE name = ? ORDER BY seq').all(name) as { data: Buffer }[]) Y.applyUpdate(doc, row.data);
+    assert.equal(doc.getArray('chat').toArray(), [real]);
+    const before = Y.encodeStateVector(doc);
+    const base = { id: 'm', authorId: 'user-x', authorName: 'X', text: 'bad', time: Date.now() };
+    doc.getArray('chat').push([
+      { ...base, id: 'extra', key: 'shape:x', val: { id: 'shape:x', typeName: 'shape' } },
+      { ...base, id: 'far-future', time: 1e20 },
+      { ...base, id: 'past-date-max', time: 8.64e15 + 1 },
+      { ...base, id: 'negative', time: -1 },
+      { ...base, id: 'long-text', text: 'x'.repeat(COLLAB_LIMITS.maxChatMessageLength + 1) },
+      { ...base, id: 'long-name', authorName: 'n'.repeat(1000) },
+      { ...base, id: 'i'.repeat(1000) },
+      'not a record',
+      { ...base, id: 'fine-too' },
+    ]);
+    db.prepare('INSERT INTO collab_updates (name, data) VALUES (?, ?)').run(name, Buffer.from(Y.encodeStateAsUpdate(doc, before)));
+    db.close();
+
+    second = await startTestServer({}, { dataDir });
+    const messages = await chatOf(second, id);
+    assert.equal(messages, [real, { ...base, id: 'fine-too' }], 'only records that pass the strict schema');
+    const bob = new Client(second.url, id, await second.mintToken(id, 'Bob'));
+    ctx.clients.push(bob);
+    await bob.synced();
+    assert.is((await bob.say('after')).type, 'chat.accepted', 'the room goes on');
+    assert.equal((await chatOf(second, id)).map((m) => m.id).slice(0, 2), [real.id, 'fine-too']);
+  } finally {
+    await second?.close();
+    if (!second) await first.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 tamper.run();

@@ -1,6 +1,7 @@
 import { Suspense, lazy, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { CollabClient, type CollabSnapshot } from '../collab/CollabClient';
 import { ChatPanel } from './ChatPanel';
+import { ErrorBoundary } from './ErrorBoundary';
 
 /** tldraw weighs most of the bundle: loaded the first time the board is opened, not on join. */
 const BoardPanel = lazy(() => import('./BoardPanel'));
@@ -69,11 +70,17 @@ export function BoardAndChat({ panels }: { panels: CollabPanels }) {
   return (
     <>
       {boardOpen && (
-        <Suspense fallback={<section className="board-panel hint">Loading the whiteboard…</section>}>
-          <BoardPanel collab={collab} />
-        </Suspense>
+        <ErrorBoundary what="whiteboard">
+          <Suspense fallback={<section className="board-panel hint">Loading the whiteboard…</section>}>
+            <BoardPanel collab={collab} />
+          </Suspense>
+        </ErrorBoundary>
       )}
-      {chatOpen && <ChatPanel collab={collab} snapshot={snapshot} selfId={collab.user.id} />}
+      {chatOpen && (
+        <ErrorBoundary what="chat">
+          <ChatPanel collab={collab} snapshot={snapshot} selfId={collab.user.id} />
+        </ErrorBoundary>
+      )}
     </>
   );
 }

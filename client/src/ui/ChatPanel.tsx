@@ -1,14 +1,22 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { COLLAB_LIMITS, type ChatMessage } from '@nomades/shared';
+import { COLLAB_LIMITS, chatMessageSchema, type ChatMessage } from '@nomades/shared';
 import type { CollabClient, CollabSnapshot } from '../collab/CollabClient';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** Only records that pass the strict schema are shown (COL-13): a forged or damaged one is skipped. */
+const readable = (messages: readonly unknown[]): ChatMessage[] =>
+  messages.flatMap((m) => {
+    const parsed = chatMessageSchema.safeParse(m);
+    return parsed.success ? [parsed.data] : [];
+  });
 
 /** The room's chat: its whole history, new messages live, Enter sends (Shift+Enter: new line). */
 export function ChatPanel({ collab, snapshot, selfId }: { collab: CollabClient; snapshot: CollabSnapshot; selfId: string }) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const list = useRef<HTMLOListElement>(null);
+  const messages = readable(snapshot.messages);
 
   useEffect(() => {
     const el = list.current;
@@ -39,8 +47,8 @@ export function ChatPanel({ collab, snapshot, selfId }: { collab: CollabClient; 
         {snapshot.status !== 'synced' && <span className="hint">{snapshot.status === 'refused' ? snapshot.problem : 'connecting…'}</span>}
       </div>
       <ol className="chat-messages" ref={list} aria-live="polite">
-        {snapshot.messages.map((m: ChatMessage) => (
-          <li key={m.id} data-testid="chat-message" className={m.authorId === selfId ? 'chat-message own' : 'chat-message'}>
+        {messages.map((m, i) => (
+          <li key={`${i}:${m.id}`} data-testid="chat-message" className={m.authorId === selfId ? 'chat-message own' : 'chat-message'}>
             <div className="chat-meta">
               <span className="chat-author">{m.authorName}</span>
               <time dateTime={new Date(m.time).toISOString()}>{timeFormat.format(m.time)}</time>
@@ -48,7 +56,7 @@ export function ChatPanel({ collab, snapshot, selfId }: { collab: CollabClient; 
             <p className="chat-text">{m.text}</p>
           </li>
         ))}
-        {snapshot.messages.length === 0 && <li className="hint">No messages yet.</li>}
+        {messages.length === 0 && <li className="hint">No messages yet.</li>}
       </ol>
       {error && (
         <p className="hint chat-error" role="alert">

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import { roomIdSchema } from '../token.js';
+import { COLLAB_LIMITS } from './collabLimits.js';
 
 /** Path of the collaboration WebSocket (Hocuspocus) on the HTTP port. */
 export const COLLAB_PATH = '/collab';
@@ -26,17 +27,23 @@ export function roomIdOfDocument(name: string): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** A chat message as stored in the document (and returned by GET /api/rooms/:id/chat). */
-export const chatMessageSchema = z.object({
-  id: z.string().min(1).max(LIMITS.maxIdLength),
-  /** The author's identity (`sub` of their token), set by the server. */
-  authorId: z.string().min(1).max(LIMITS.maxIdLength * 2),
-  /** The author's display name when they wrote it. */
-  authorName: z.string().min(1).max(LIMITS.maxDisplayNameLength),
-  text: z.string().min(1),
-  /** Server time of reception, ms since the epoch. */
-  time: z.number().int().nonnegative(),
-});
+/**
+ * A chat message as stored in the document (and returned by GET /api/rooms/:id/chat). Strict, and
+ * checked wherever the chat is read (server and client): a record with other fields, unbounded
+ * strings or a time that is not a plausible date is skipped, never shown (COL-13).
+ */
+export const chatMessageSchema = z
+  .object({
+    id: z.string().min(1).max(LIMITS.maxIdLength),
+    /** The author's identity (`sub` of their token), set by the server. */
+    authorId: z.string().min(1).max(LIMITS.maxIdLength * 2),
+    /** The author's display name when they wrote it. */
+    authorName: z.string().min(1).max(LIMITS.maxDisplayNameLength),
+    text: z.string().min(1).max(COLLAB_LIMITS.maxChatMessageLength),
+    /** Server time of reception, ms since the epoch, within COLLAB_LIMITS.chatTimeMin…chatTimeMax. */
+    time: z.number().int().min(COLLAB_LIMITS.chatTimeMin).max(COLLAB_LIMITS.chatTimeMax),
+  })
+  .strict();
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 /** The presence a client publishes over awareness; the server checks `user` against the token. */

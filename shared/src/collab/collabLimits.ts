@@ -9,6 +9,9 @@ export const COLLAB_LIMITS = {
   defaultMaxDocumentBytes: 16 * 1024 * 1024,
   /** Characters of one chat message. */
   maxChatMessageLength: 2000,
+  /** Bounds of a chat message's `time` on read (2020-01-01 … 2200-01-01 UTC): anything else is not a server time. */
+  chatTimeMin: Date.UTC(2020, 0, 1),
+  chatTimeMax: Date.UTC(2200, 0, 1),
   /** Chat messages per connection: sustained per second, and burst. */
   chatMessagesPerSecond: 2,
   chatBurst: 10,
