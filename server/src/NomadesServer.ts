@@ -142,6 +142,7 @@ export class NomadesServer {
       log,
       dataDir: config.dataDir,
       maxDocumentBytes: collabConfig.maxDocumentBytes,
+      faults,
       // One access rule for the meeting and the board (ACCESS-n): RoomAccess.
       admission: (roomId, claims, request) => access.board(roomId, { claims, address: clientAddress(request) }),
     });

@@ -36,6 +36,7 @@ import { CollabStore, LOAD_ORIGIN } from './CollabStore.js';
 import { UpdateInspector } from './UpdateInspector.js';
 import { MessageType, SyncType } from './messageTypes.js';
 import { SocketGuard } from './SocketGuard.js';
+import { StoreHealth, type FaultSink, type StoreHealthReport } from './StoreHealth.js';
 import { VarReader } from './VarReader.js';
 
 export interface CollabServerOptions {
@@ -49,6 +50,8 @@ export interface CollabServerOptions {
    * chat, and with which role right now. Throws an AppError to refuse (removed, waiting in the lobby).
    */
   admission?: (roomId: string, claims: TokenClaims, request: http.IncomingMessage) => Role;
+  /** Where store failures are reported too (COL-14), e.g. the server's FaultLog behind `/healthz`. */
+  faults?: FaultSink;
 }
 
 class Refusal {
@@ -73,12 +76,14 @@ export class CollabServer {
   readonly #awareness = new WeakMap<Y.Doc, AwarenessGuard>();
   readonly #loaded = new WeakSet<Y.Doc>();
   readonly #inspectors = new WeakMap<Y.Doc, UpdateInspector>();
+  readonly #health: StoreHealth;
   #closing?: Promise<void>;
 
   constructor(opts: CollabServerOptions) {
     this.#opts = opts;
     this.#log = opts.log.child({ name: 'collab' });
     this.#store = new CollabStore(opts.dataDir);
+    this.#health = new StoreHealth(this.#log, opts.faults);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: COLLAB_LIMITS.maxMessageBytes });
     const chat = new ChatChannel({ log: this.#log, sizeOf: (n) => this.#store.sizeOf(n), maxDocumentBytes: opts.maxDocumentBytes });
     this.hocuspocus = new Hocuspocus({
@@ -87,12 +92,16 @@ export class CollabServer {
       onLoadDocument: async (p) => this.#load(p),
       beforeHandleMessage: async (p) => this.#beforeHandleMessage(p),
       onStateless: async (p) => chat.handle(p),
-      onStoreDocument: async ({ document, documentName }) => this.#compact(documentName, document),
+      // Runs from Hocuspocus' debounce timer: #compact never throws (COL-14).
+      onStoreDocument: async ({ document, documentName }) => void this.#compact(documentName, document),
       beforeUnloadDocument: async ({ document, documentName }) => {
-        if (!this.#store.closed && this.#store.pendingUpdates(documentName) > 0) this.#compact(documentName, document);
+        if (this.#store.closed || !this.#unstored(documentName)) return;
+        // A document whose changes could not be written stays in memory (Hocuspocus keeps it on a throw).
+        if (!this.#compact(documentName, document)) throw { reason: 'changes not stored; the document stays loaded' };
       },
       afterUnloadDocument: async ({ documentName }) => {
         this.#store.unloaded(documentName);
+        this.#health.forget(documentName);
         this.#log.debug({ doc: documentName }, 'document unloaded');
       },
       onDisconnect: async ({ context, document }: onDisconnectPayload) => {
@@ -113,6 +122,11 @@ export class CollabServer {
       ws.on('error', (err) => this.#log.debug({ err }, 'collab socket error'));
       this.hocuspocus.handleConnection(ws, req, { guard } satisfies CollabContext);
     });
+  }
+
+  /** COL-14: whether every loaded document's changes are stored; failures since start and the last one. */
+  get storeHealth(): StoreHealthReport {
+    return this.#health.report;
   }
 
   /** Connections open on every document. */
@@ -231,7 +245,7 @@ export class CollabServer {
     const inspector = new UpdateInspector(document, BOARD_RULES);
     this.#inspectors.set(document, inspector);
     document.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== LOAD_ORIGIN && !this.#store.closed) this.#store.append(documentName, update);
+      if (origin !== LOAD_ORIGIN && !this.#store.closed) this.#health.run(documentName, 'append', () => this.#store.append(documentName, update));
       inspector.follow(update);
     });
     this.#awareness.set(document, new AwarenessGuard(document.awareness));
@@ -239,10 +253,21 @@ export class CollabServer {
     this.#log.debug({ doc: documentName, bytes: this.#store.sizeOf(documentName) }, 'document loaded');
   }
 
-  #compact(name: string, document: Y.Doc): void {
+  /** Stores the whole document; false (logged, counted in storeHealth) when the store failed. Never throws. */
+  #compact(name: string, document: Y.Doc): boolean {
     // Never store a document whose load failed: it would replace the stored data.
-    if (!this.#loaded.has(document) || this.#store.closed) return;
-    this.#store.compact(name, document);
+    if (!this.#loaded.has(document) || this.#store.closed) return true;
+    return this.#health.run(name, 'compact', () => this.#store.compact(name, document));
+  }
+
+  /** Whether `name` may have changes that are not in its stored state (a failed store counts). */
+  #unstored(name: string): boolean {
+    if (this.#health.isFailing(name)) return true;
+    try {
+      return this.#store.pendingUpdates(name) > 0;
+    } catch {
+      return true; // the compaction that follows records the failure
+    }
   }
 
   #beforeHandleMessage({ connection, document, documentName, update, context }: beforeHandleMessagePayload): void {

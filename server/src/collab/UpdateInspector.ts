@@ -40,7 +40,11 @@ export class UpdateInspector {
   /** Mirrors a live-document update that did not come through `commit` (load, server chat writes). */
   follow(update: Uint8Array): void {
     if (this.#committing) return;
-    Y.applyUpdate(this.#shadow, update);
+    try {
+      Y.applyUpdate(this.#shadow, update);
+    } catch {
+      this.#rebuild(); // never expected: a live update always applies; start over from the live document
+    }
   }
 
   /** Returns why the update is refused, or null; the shadow then holds it, ready for `commit`. */
