@@ -46,5 +46,12 @@ const stop = (signal: string) => {
   setTimeout(() => process.exit(1), 15_000).unref();
   worker.close().then(() => process.exit(0), () => process.exit(1));
 };
+// REC-10: a promise nobody awaited is logged and the recorder goes on; a thrown error leaves an
+// unknown state, so the recorder exits and is restarted (npm start), its jobs resumed (REC-6).
+process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection in the recorder'));
+process.on('uncaughtException', (error) => {
+  log.fatal({ err: error }, 'uncaught exception in the recorder: exiting, its jobs will be resumed');
+  process.exit(1);
+});
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
