@@ -8,9 +8,9 @@ import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 /**
- * COL-12: the board and chat follow the meeting's moderation. A removed participant cannot open
- * them with its token; with a lobby, only people in the meeting (and hosts) can; the rights are
- * those of the live role (a promoted attendee may draw).
+ * COL-12 / ACCESS-1…5: the board and chat follow the meeting's moderation (one rule, RoomAccess).
+ * A removed participant cannot open them with its token; with a lobby, only people in the meeting
+ * (and hosts) can; the rights are those of the live role (a promoted attendee may draw).
  */
 const admission = suite<{ srv?: TestServer; clients: Client[]; sockets: Socket[] }>('collab admission', { clients: [], sockets: [] });
 
@@ -63,7 +63,9 @@ admission('an attendee is read-only; once promoted, its next connection may draw
   const before = open(ctx, id, token);
   await before.synced();
   before.board.set('shape:a', shape('shape:a'));
-  await new Promise((r) => setTimeout(r, 1000));
+  // Ordering barrier: a chat message sent after the edit; once the watcher has it, an applied edit would be there.
+  assert.is((await before.say('after my edit')).type, 'chat.accepted');
+  await waitFor('the chat message reached the watcher', () => watcher.chat.some((m) => m.text === 'after my edit'));
   assert.not.ok(watcher.board.has('shape:a'), 'an attendee cannot draw');
 
   assert.ok((await admin(srv, 'POST', `/api/rooms/${id}/participants/${peerId}/role`, { role: 'participant' })).status < 300);
@@ -71,6 +73,32 @@ admission('an attendee is read-only; once promoted, its next connection may draw
   await after.synced();
   after.board.set('shape:b', shape('shape:b'));
   await waitFor('the promoted participant draws', () => watcher.board.has('shape:b'), 5_000);
+});
+
+admission('ACCESS-5: while the lobby is on, a member admitted to the meeting opens the board; an outsider with a token does not', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom();
+  const host = await connectSocket(srv.url, { token: await srv.mintToken(id, 'Host', 'host'), roomId: id });
+  ctx.sockets.push(host);
+  await request(host, 'join', {});
+  await request(host, 'setLobby', { enabled: true });
+  const token = await srv.mintToken(id, 'Member');
+  const member = await connectSocket(srv.url, { token, roomId: id });
+  ctx.sockets.push(member);
+  const admitted = new Promise<void>((resolve) => member.once('lobbyAdmitted', () => resolve()));
+  await request(member, 'join', {}).catch(() => undefined); // IN_LOBBY: waits
+  const lobby = await waitFor('the member waits in the lobby', async () => (await admin(srv, 'GET', `/api/rooms/${id}/participants`)).json?.controls?.lobby?.[0]);
+  assert.ok((await admin(srv, 'POST', `/api/rooms/${id}/lobby/${lobby.id}/admit`)).status < 300);
+  await admitted;
+  await request(member, 'join', {});
+
+  const board = open(ctx, id, token);
+  await board.synced();
+  assert.is(board.authFailure, null, 'a member gets in while the lobby is on');
+  assert.ok(board.provider.isSynced);
+  const outsider = open(ctx, id, await srv.mintToken(id, 'Outsider'));
+  await outsider.synced();
+  assert.match(outsider.authFailure ?? '', 'IN_LOBBY');
 });
 
 admission.run();
