@@ -10,4 +10,6 @@ export interface CollabContext {
   roomId?: string;
   sender?: AwarenessSender;
   chatBucket?: TokenBucket;
+  /** Sync step 1 requests of this connection (COLLAB_LIMITS.syncRequestsPerSecond, burst syncRequestBurst). */
+  syncBucket?: TokenBucket;
 }

@@ -31,6 +31,7 @@ import type { RoomStore } from '../store/RoomStore.js';
 import { AwarenessGuard } from './AwarenessGuard.js';
 import { BOARD_RULES } from './boardRules.js';
 import { ChatChannel } from './ChatChannel.js';
+import { ConnectionLimits } from './ConnectionLimits.js';
 import type { CollabContext } from './CollabContext.js';
 import { CollabStore, LOAD_ORIGIN } from './CollabStore.js';
 import { UpdateInspector } from './UpdateInspector.js';
@@ -77,6 +78,8 @@ export class CollabServer {
   readonly #loaded = new WeakSet<Y.Doc>();
   readonly #inspectors = new WeakMap<Y.Doc, UpdateInspector>();
   readonly #health: StoreHealth;
+  readonly #connections = new ConnectionLimits();
+  #slowConsumers = 0;
   #closing?: Promise<void>;
 
   constructor(opts: CollabServerOptions) {
@@ -118,7 +121,10 @@ export class CollabServer {
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.#closing) return void socket.destroy();
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const guard = new SocketGuard(ws, this.#log);
+      const guard = new SocketGuard(ws, this.#log, {
+        maxQueuedBytes: this.#opts.maxDocumentBytes + COLLAB_LIMITS.queueSlackBytes,
+        onSlowConsumer: () => void (this.#slowConsumers += 1),
+      });
       ws.on('error', (err) => this.#log.debug({ err }, 'collab socket error'));
       this.hocuspocus.handleConnection(ws, req, { guard } satisfies CollabContext);
     });
@@ -127,6 +133,11 @@ export class CollabServer {
   /** COL-14: whether every loaded document's changes are stored; failures since start and the last one. */
   get storeHealth(): StoreHealthReport {
     return this.#health.report;
+  }
+
+  /** Sockets closed because they did not read what they were sent (COL-15), since start. */
+  get slowConsumersClosed(): number {
+    return this.#slowConsumers;
   }
 
   /** Connections open on every document. */
@@ -211,6 +222,7 @@ export class CollabServer {
       const claims = await this.#opts.tokens.verify(token, roomId);
       if (!this.#opts.rooms.get(roomId)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
       const role = this.#opts.admission?.(roomId, claims, request) ?? claims.role;
+      this.#connections.admit(roomId, claims.sub, guard);
       connectionConfig.readOnly = !can(role, 'board');
       guard.authSucceeded();
       this.#log.debug({ room: roomId, peer: claims.sub, readOnly: connectionConfig.readOnly }, 'collab authenticated');
@@ -280,7 +292,13 @@ export class CollabServer {
         case MessageType.Sync:
         case MessageType.SyncReply: {
           const sub = reader.varUint();
-          if (sub === SyncType.Step1 || connection.readOnly) return;
+          if (sub === SyncType.Step1) {
+            // Answered with up to the whole document: read-only connections included, rate-limited (COL-15).
+            ctx.syncBucket ??= new TokenBucket(COLLAB_LIMITS.syncRequestsPerSecond, COLLAB_LIMITS.syncRequestBurst);
+            if (!ctx.syncBucket.take()) throw new Refusal(COLLAB_CLOSE_CODES.RATE_LIMITED, 'too many sync requests');
+            return;
+          }
+          if (connection.readOnly) return;
           if (sub !== SyncType.Step2 && sub !== SyncType.Update) throw new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, 'unknown sync message');
           const yUpdate = reader.varUint8Array();
           if (this.#store.sizeOf(documentName) + yUpdate.byteLength > this.#opts.maxDocumentBytes) {

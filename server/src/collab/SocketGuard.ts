@@ -11,8 +11,10 @@ import { VarReader } from './VarReader.js';
  * COLLAB_LIMITS.preAuthMaxMessages messages and preAuthMaxBytes bytes, and an authentication
  * within authTimeoutMs; at most maxDocumentsPerSocket documents and maxAuthFailures failed
  * authentications; then a token bucket for document messages (beyond it the socket is closed,
- * 4429) and another for awareness messages (beyond it they are dropped). Every refusal closes
- * the socket with a COLLAB_CLOSE_CODES code and a reason.
+ * 4429) and another for awareness messages (beyond it they are dropped). Outgoing: when the
+ * socket already has more than `maxQueuedBytes` queued (a client that does not read), it is
+ * closed as a slow consumer (4509) and dropped slowConsumerGraceMs later if still open (COL-15).
+ * Every refusal closes the socket with a COLLAB_CLOSE_CODES code and a reason.
  */
 export class SocketGuard {
   #authenticated = false;
@@ -26,21 +28,35 @@ export class SocketGuard {
   /** Messages already counted: Hocuspocus re-emits the ones it queued during authentication. */
   readonly #seen = new WeakSet<object>();
   readonly #authTimer: NodeJS.Timeout;
+  #dropTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly log: Logger,
+    private readonly output: { maxQueuedBytes: number; onSlowConsumer?: () => void } = { maxQueuedBytes: Infinity },
   ) {
     const emit = ws.emit.bind(ws);
     ws.emit = ((event: string | symbol, ...args: unknown[]) =>
       event === 'message' && !this.#accept(args[0]) ? false : emit(event, ...args)) as WebSocket['emit'];
+    const send = ws.send.bind(ws);
+    ws.send = ((...args: Parameters<WebSocket['send']>) => {
+      if (ws.bufferedAmount > this.output.maxQueuedBytes) return this.#slowConsumer();
+      return send(...args);
+    }) as WebSocket['send'];
     this.#authTimer = setTimeout(() => {
       if (!this.#authenticated) this.close(COLLAB_CLOSE_CODES.AUTH_TIMEOUT, 'AUTH_TIMEOUT: no document authenticated in time');
     }, COLLAB_LIMITS.authTimeoutMs);
     ws.once('close', () => {
       this.#closed = true;
       clearTimeout(this.#authTimer);
+      clearTimeout(this.#dropTimer);
     });
+  }
+
+  /** Calls `fn` once the socket is closed (now if it already is). */
+  onClosed(fn: () => void): void {
+    if (this.ws.readyState === this.ws.CLOSED) fn();
+    else this.ws.once('close', fn);
   }
 
   get closed(): boolean {
@@ -95,6 +111,14 @@ export class SocketGuard {
     if (type === MessageType.Awareness) return this.#awareness.take();
     if (!this.#messages.take()) return this.#refuse(COLLAB_CLOSE_CODES.RATE_LIMITED, 'RATE_LIMITED: too many messages per second');
     return true;
+  }
+
+  #slowConsumer(): void {
+    if (this.#closed) return;
+    this.output.onSlowConsumer?.();
+    this.close(COLLAB_CLOSE_CODES.SLOW_CONSUMER, `SLOW_CONSUMER: more than ${this.output.maxQueuedBytes} bytes queued`);
+    // The close frame waits behind what is queued: a client that reads nothing is dropped.
+    this.#dropTimer = setTimeout(() => this.ws.terminate(), COLLAB_LIMITS.slowConsumerGraceMs);
   }
 
   #refuse(code: number, reason: string): false {

@@ -34,6 +34,23 @@ export const COLLAB_LIMITS = {
   maxBoardKeyLength: 128,
   /** Awareness client ids one connection may publish for itself. */
   maxAwarenessClientsPerConnection: 4,
+  /**
+   * Sync requests (sync step 1: the server answers with everything the client lacks, up to the
+   * whole document) per connection: sustained per second, and burst. The provider sends one per
+   * (re)connect; beyond, the socket is closed (RATE_LIMITED).
+   */
+  syncRequestsPerSecond: 0.2,
+  syncRequestBurst: 4,
+  /**
+   * Bytes a socket may have queued (ws bufferedAmount) when the server sends it more: the
+   * document ceiling plus this slack. Beyond, the socket is closed as a slow consumer
+   * (SLOW_CONSUMER), and dropped if it has not closed slowConsumerGraceMs later.
+   */
+  queueSlackBytes: 4 * 1024 * 1024,
+  slowConsumerGraceMs: 5_000,
+  /** Authenticated connections to one room's document: of one identity (token `sub`), and in all. */
+  maxConnectionsPerIdentity: 4,
+  maxConnectionsPerRoom: 400,
 } as const;
 
 /**
@@ -53,6 +70,8 @@ export const COLLAB_CLOSE_CODES = {
   DOCUMENT_TOO_LARGE: 4413,
   /** More messages per second than COLLAB_LIMITS allow. */
   RATE_LIMITED: 4429,
+  /** The socket does not read what the server sends: more than the allowed bytes are queued. */
+  SLOW_CONSUMER: 4509,
   /** A host removed this identity from the meeting (ACCESS-1): reconnecting is refused REMOVED. */
   REMOVED: 4410,
   /** The token expired (ACCESS-7): reconnecting with it is refused TOKEN_EXPIRED. */
