@@ -11,8 +11,9 @@ export interface StoreHealthReport {
   ok: boolean;
   /** Documents whose last write failed. */
   failing: string[];
-  /** Store failures since start. */
+  /** Store failures since start, and by operation. */
   failures: number;
+  byOp: Record<StoreOp, number>;
   last: { doc: string; op: StoreOp; message: string; at: string } | null;
 }
 
@@ -27,6 +28,7 @@ export type StoreOp = 'append' | 'compact' | 'load';
 export class StoreHealth {
   readonly #failing = new Set<string>();
   #failures = 0;
+  readonly #byOp: Record<StoreOp, number> = { append: 0, compact: 0, load: 0 };
   #last: StoreHealthReport['last'] = null;
 
   constructor(
@@ -57,13 +59,14 @@ export class StoreHealth {
   }
 
   get report(): StoreHealthReport {
-    return { ok: this.#failing.size === 0, failing: [...this.#failing], failures: this.#failures, last: this.#last };
+    return { ok: this.#failing.size === 0, failing: [...this.#failing], failures: this.#failures, byOp: { ...this.#byOp }, last: this.#last };
   }
 
   #record(doc: string, op: StoreOp, error: unknown): void {
     try {
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
       this.#failures += 1;
+      this.#byOp[op] += 1;
       if (op !== 'load') this.#failing.add(doc);
       this.#last = { doc, op, message, at: new Date().toISOString() };
       this.log.error({ err: error, doc, op }, `collab store ${op} failed; the document stays in memory and is written at its next compaction`);
