@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   JOIN_TIMEOUT: 408,
+  /** SIG-13: the server no longer keeps that participant (or the credential is wrong): join anew. */
+  RESUME_FAILED: 409,
   MEDIA_ERROR: 500,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -46,6 +48,31 @@ export const errorPayloadSchema = z.object({
   message: z.string(),
 });
 export type ErrorPayload = z.infer<typeof errorPayloadSchema>;
+
+/**
+ * SIG-15: codes that end a meeting for good. A client that receives one of these (in `closing`, a
+ * refused handshake or a refused join) stops and says why; on any other code a lost meeting is a
+ * fault of the network or the server, and the client reconnects by itself.
+ */
+export const FINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'UNAUTHORIZED',
+  'TOKEN_MISSING',
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'TOKEN_WRONG_ROOM',
+  'FORBIDDEN',
+  'ROOM_LOCKED',
+  'REMOVED',
+  'LOBBY_REFUSED',
+  'GUEST_ACCESS_DISABLED',
+  'ROOM_NOT_FOUND',
+  'ALREADY_JOINED',
+  'ROOM_FULL',
+]);
+
+export function isFinalCode(code: ErrorCode): boolean {
+  return FINAL_CODES.has(code);
+}
 
 export function httpStatusOf(code: ErrorCode): number {
   return ERROR_CODES[code];

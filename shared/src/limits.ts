@@ -69,3 +69,17 @@ export const MEDIA_LIMITS = {
   bitrateTolerance: 1.5,
   bitrateWindowMs: 4000,
 } as const;
+
+/** Resilience of a meeting (docs/spec/signaling.md SIG-13…16). */
+export const RESUME_LIMITS = {
+  /** Default time a participant whose socket was lost is kept (RESUME_GRACE_MS overrides it). */
+  defaultGraceMs: 30_000,
+  /** Notifications kept per participant for a resume; a client further behind joins anew. */
+  replayBuffer: 1000,
+  /** Client: a transport `disconnected` this long (or `failed`) asks for an ICE restart (SIG-14). */
+  iceRestartAfterMs: 2_000,
+  /** Client: reconnection backoff (with ±50 % jitter) and how long it keeps trying (SIG-16). */
+  reconnectMinMs: 500,
+  reconnectMaxMs: 5_000,
+  giveUpAfterMs: 120_000,
+} as const;

@@ -10,6 +10,10 @@ const id = z.string();
 export const notifications = {
   peerJoined: z.object({ peer: peerInfoSchema }),
   peerLeft: z.object({ peerId: id }),
+  /** SIG-13: a peer's socket was lost; it is kept (seat, media) for the grace period. */
+  peerReconnecting: z.object({ peerId: id }),
+  /** SIG-13: that peer resumed within the grace period (same peer id, producers and consumers). */
+  peerReconnected: z.object({ peerId: id }),
   newProducer: z.object({ peerId: id, producerId: id, kind: mediaKindSchema, source: mediaSourceSchema, paused: z.boolean() }),
   producerClosed: z.object({ peerId: id, producerId: id }),
   producerPaused: z.object({ peerId: id, producerId: id }),
@@ -34,4 +38,11 @@ export const notifications = {
 } as const;
 
 export type NotificationName = keyof typeof notifications;
+
+/**
+ * SIG-13: notifications that are about the moment only (who speaks now) carry no seq and are not
+ * sent again on resume; every other one is sent as `emit(name, data, seq)` with a seq that grows
+ * by one per peer, so that a resumed client receives what its lost socket missed.
+ */
+export const EPHEMERAL_NOTIFICATIONS: ReadonlySet<NotificationName> = new Set(['audioLevels', 'activeSpeaker']);
 export type NotificationData<N extends NotificationName> = z.infer<(typeof notifications)[N]>;

@@ -37,6 +37,8 @@ export const peerInfoSchema = z.object({
 export type PeerInfo = z.infer<typeof peerInfoSchema>;
 
 const empty = z.object({}).strict();
+/** A resume credential: 43 base64url characters (32 random bytes). */
+export const resumeTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
 export const requests = {
   /** SIG-1: first request of a socket. Answers the router's RTP capabilities and who is there. */
@@ -49,7 +51,34 @@ export const requests = {
       role: roleSchema,
       routerRtpCapabilities: rtpCapabilitiesSchema,
       peers: z.array(peerInfoSchema),
+      /** SIG-13: the credential of a later `resume` (secret: never logged, never shown). */
+      resumeToken: resumeTokenSchema,
+      /** How long the server keeps this participant after its socket is lost (SIG-13). */
+      resumeGraceMs: z.number().int().nonnegative(),
     }),
+  },
+  /**
+   * SIG-13: the first request of a new socket of a participant the server still keeps (within the
+   * grace period after a lost socket). `lastSeq` is the seq of the last notification received;
+   * the server then sends every later one again, in order, before this answer. Refused
+   * RESUME_FAILED (unknown, expired or replaced participant, wrong credential, notifications
+   * no longer kept): the client then joins anew.
+   */
+  resume: {
+    request: z.object({ peerId: id, resumeToken: resumeTokenSchema, lastSeq: z.number().int().min(0) }).strict(),
+    response: z.object({
+      peerId: id,
+      role: roleSchema,
+      /** A new credential for the next resume (the old one is spent). */
+      resumeToken: resumeTokenSchema,
+      /** Notifications sent again (seq > lastSeq). */
+      replayed: z.number().int().nonnegative(),
+    }),
+  },
+  /** SIG-14: new ICE parameters of one of the peer's transports (ICE restart after a network change). */
+  restartIce: {
+    request: z.object({ transportId: id }).strict(),
+    response: z.object({ iceParameters: iceParametersSchema }),
   },
   /** SIG-2: the device's RTP capabilities, needed before `consume`. */
   setRtpCapabilities: {
