@@ -7,6 +7,12 @@ import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import type { RecordingStore } from './RecordingStore.js';
 import { RecordingSession } from './RecordingSession.js';
+import { RecordingStart } from './RecordingStart.js';
+
+/** What happened to a recording that others may want to hear of (webhooks: `recording.failed`). */
+export interface RecordingEvents {
+  failed(info: { roomId: string; recordingId: string; error: string; startedAt: string; endedAt: string | null }): void;
+}
 
 export interface RecordingManagerOptions {
   registry: RoomRegistry;
@@ -21,6 +27,11 @@ export interface RecordingManagerOptions {
   rtpAllowed: readonly string[];
   /** BullMQ attempts of a recording job. */
   attempts?: number;
+  /** REC-11: a recorder must take a session's job within this time (RECORDING_START_TIMEOUT_MS). */
+  startTimeoutMs?: number;
+  /** REC-11: enqueue attempts within that time (RECORDING_START_ATTEMPTS). */
+  startAttempts?: number;
+  events?: RecordingEvents;
   /** Where a failure of a background step goes besides the log (FaultLog: /healthz). */
   faults?: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
   log: Logger;
@@ -35,11 +46,18 @@ export interface RecordingManagerOptions {
  * in queue callbacks: REC-10, a failure there (SQLite, Redis) is caught, logged with the room
  * and recording, counted as a fault, and never reaches the join or produce that triggered it;
  * a session that could not start leaves nothing behind (no ghost session).
+ *
+ * REC-11: a session whose job no recorder takes in time (recorder down, queue unreachable) is
+ * ended and its recording marked `failed` with the reason (RecordingStart), its job removed, the
+ * room told, a `recording.start` fault counted and `recording.failed` emitted; the next trigger
+ * starts a new session.
  */
 export class RecordingManager {
   readonly #o: RecordingManagerOptions;
   readonly #sessions = new Map<string, RecordingSession>();
   readonly #byRoom = new Map<string, RecordingSession>();
+  /** Starts not yet taken by a recorder, by recording id (they outlive a session that ends early). */
+  readonly #starts = new Map<string, RecordingStart>();
   readonly #onRoomOpened = (room: Room) => this.#guard('watch', { room: room.id }, () => this.#watch(room));
   readonly #onRoomUpdated = (info: { id: string }) =>
     this.#guard('evaluate', { room: info.id }, () => {
@@ -57,6 +75,11 @@ export class RecordingManager {
   /** The running session with this recording id (the internal channel's lookup). */
   session(recordingId: string): RecordingSession | undefined {
     return this.#sessions.get(recordingId);
+  }
+
+  /** A recorder contacted the internal channel for this recording: its job is taken (REC-11). */
+  recorderContact(recordingId: string): void {
+    this.#starts.get(recordingId)?.taken();
   }
 
   isRecording(roomId: string): boolean {
@@ -95,24 +118,36 @@ export class RecordingManager {
     this.#sessions.set(id, session);
     this.#byRoom.set(room.id, session);
     const data: RecordingJobData = { recordingId: id, roomId: room.id, controlUrl: this.#o.controlUrl(), startedAt };
-    this.#o.queue
-      .add('record', data, {
-        jobId: id,
+    const start = new RecordingStart(data, {
+      queue: this.#o.queue,
+      timeoutMs: this.#o.startTimeoutMs ?? 30_000,
+      attempts: this.#o.startAttempts ?? 4,
+      jobOptions: {
         attempts: this.#o.attempts ?? 3,
         backoff: { type: 'exponential', delay: 2000 },
         removeOnComplete: 1000,
         removeOnFail: 1000,
-      })
-      .catch((error: Error) =>
-        this.#guard('enqueue', context, () => {
-          this.#o.faults?.record('recording.enqueue', error, context);
-          log.error({ err: error }, 'could not enqueue the recording job');
-          this.#o.recordings.update(id, { status: 'failed', error: `could not enqueue the job: ${error.message}` });
-          if (this.#byRoom.get(room.id) === session) this.#stop(room, 'the job could not be enqueued');
-        }),
-      );
+      },
+      log,
+    });
+    this.#starts.set(id, start);
+    void start.run().then((outcome) => {
+      this.#starts.delete(id);
+      if (outcome.kind === 'failed') this.#guard('start', context, () => this.#failStart(room, session, start, outcome.reason));
+    });
     log.info('recording started');
     room.broadcast('recording', { active: true });
+  }
+
+  /** REC-11: no recorder took the job: the session ends (if still running), the recording fails, everyone hears of it. */
+  #failStart(room: Room, session: RecordingSession, start: RecordingStart, reason: string): void {
+    const context = { room: room.id, recording: session.id };
+    this.#o.faults?.record('recording.start', new Error(reason), context);
+    this.#o.log.error({ ...context, reason }, 'recording failed: no recorder took it in time');
+    if (this.#byRoom.get(room.id) === session) this.#stop(room, reason);
+    void start.discard();
+    const info = this.#o.recordings.update(session.id, { status: 'failed', error: reason, endedAt: this.#o.recordings.get(session.id)?.endedAt ?? new Date().toISOString() });
+    if (info) this.#o.events?.failed({ roomId: room.id, recordingId: session.id, error: reason, startedAt: info.startedAt, endedAt: info.endedAt });
   }
 
   #stop(room: Room, reason: string): void {
@@ -147,6 +182,7 @@ export class RecordingManager {
     this.#closed = true;
     this.#o.registry.off('roomopened', this.#onRoomOpened);
     this.#o.rooms.off('updated', this.#onRoomUpdated);
+    for (const start of this.#starts.values()) start.cancel();
     for (const session of [...this.#byRoom.values()]) {
       this.#guard('stop', { room: session.room.id, recording: session.id }, () => this.#stop(session.room, 'the server is closing'));
     }

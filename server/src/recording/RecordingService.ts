@@ -7,9 +7,12 @@ import { privateDir } from '../config/privateDir.js';
 import type { Logger } from '../logging/logger.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
+import type { WebhookDispatcher } from '../webhooks/WebhookDispatcher.js';
 import { internalRouter } from './internalRouter.js';
+import { RecorderMonitor, type RecordingHealth } from './RecorderMonitor.js';
 import { RecorderProcess } from './RecorderProcess.js';
-import { RecordingManager } from './RecordingManager.js';
+import { loadRecordingConfig } from './recordingConfig.js';
+import { RecordingManager, type RecordingEvents } from './RecordingManager.js';
 import { recordingsRouter } from './recordingsRouter.js';
 import { RecordingStore } from './RecordingStore.js';
 
@@ -30,6 +33,10 @@ export interface RecordingServiceOptions {
   /** Extra environment of the recorder child process (tests: shorter BullMQ locks). */
   recorderEnv?: Record<string, string>;
   faults?: FaultSink;
+  /** Where `recording.failed` goes (WEBHOOK_URL). */
+  webhooks?: Pick<WebhookDispatcher, 'emit'>;
+  /** RECORDING_START_* (REC-11); process.env by default. */
+  env?: NodeJS.ProcessEnv;
   log: Logger;
 }
 
@@ -48,6 +55,8 @@ export class RecordingService {
   /** Addresses recording taps may send RTP to (REC-9). */
   readonly rtpAllowed: readonly string[];
   readonly #connection?: Redis;
+  readonly #monitor?: RecorderMonitor;
+  readonly #events: RecordingEvents;
   #recorder?: RecorderProcess;
   readonly #o: RecordingServiceOptions;
   #closing?: Promise<void>;
@@ -57,6 +66,8 @@ export class RecordingService {
     this.#o = options;
     if (options.recorderKey === options.adminKey) throw new Error('the recorder key must not be the admin key');
     privateDir(config.recordingsDir);
+    const startConfig = loadRecordingConfig(options.env);
+    this.#events = { failed: (info) => options.webhooks?.emit('recording.failed', info) };
     this.store = new RecordingStore(config.dataDir);
     this.recorderKey = options.recorderKey;
     this.rtpAllowed = config.recorderRtpAllowed ?? [...new Set(['127.0.0.1', '::1', this.#childRtpIp()])];
@@ -71,6 +82,7 @@ export class RecordingService {
     this.#connection.on('error', (error) => log.warn({ err: error, redis }, 'redis connection error (recording queue)'));
     this.queue = new Queue(RECORDING_QUEUE, { connection: this.#connection });
     this.queue.on('error', (error) => log.warn({ err: error }, 'recording queue error'));
+    this.#monitor = new RecorderMonitor(this.queue, this.#connection);
     this.manager = new RecordingManager({
       registry: options.registry,
       rooms: options.rooms,
@@ -79,6 +91,9 @@ export class RecordingService {
       controlUrl: () => this.#controlUrl(),
       listenIp: config.rtcListenIp,
       rtpAllowed: this.rtpAllowed,
+      startTimeoutMs: startConfig.startTimeoutMs,
+      startAttempts: startConfig.startAttempts,
+      events: this.#events,
       faults: options.faults,
       log: log.child({ name: 'recording' }),
     });
@@ -130,6 +145,11 @@ export class RecordingService {
     return false;
   }
 
+  /** `/healthz`'s `recording` entry: the queue reachable or not, recorders listening (REC-11). */
+  health(): RecordingHealth {
+    return this.#monitor?.health() ?? { queue: 'off', recorders: 0, status: 'off' };
+  }
+
   /** /api routes: a room's recordings, download, delete (admin key). */
   apiRouter(): Router {
     return recordingsRouter({
@@ -145,13 +165,14 @@ export class RecordingService {
 
   /** /internal/recordings: the recorders' channel (RECORDER_KEY). */
   internalRouter(): Router {
-    return internalRouter({ recorderKey: this.recorderKey, recordings: this.store, manager: this.manager, log: this.#o.log.child({ name: 'recording' }) });
+    return internalRouter({ recorderKey: this.recorderKey, recordings: this.store, manager: this.manager, events: this.#events, log: this.#o.log.child({ name: 'recording' }) });
   }
 
   /** Ends sessions, stops the recorder process, disconnects, closes the store. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.manager?.close();
+      this.#monitor?.close();
       await this.#recorder?.close();
       await this.queue?.close().catch(() => undefined);
       this.#connection?.disconnect();

@@ -3,13 +3,15 @@ import { AppError, recordingIdSchema, recordingReportSchema, tapRequestSchema, t
 import type { Logger } from '../logging/logger.js';
 import { adminAuth } from '../http/adminAuth.js';
 import { validateBody } from '../http/validateBody.js';
-import type { RecordingManager } from './RecordingManager.js';
+import type { RecordingEvents, RecordingManager } from './RecordingManager.js';
 import type { RecordingStore } from './RecordingStore.js';
 
 export interface InternalRouterDeps {
   recorderKey: string;
   recordings: RecordingStore;
   manager?: RecordingManager;
+  /** `recording.failed` when a recorder reports a recording failed for good. */
+  events?: RecordingEvents;
   log: Logger;
 }
 
@@ -34,7 +36,9 @@ export function internalRouter(deps: InternalRouterDeps): Router {
   };
 
   router.get('/:id/streams', (req, res) => {
-    const s = deps.manager?.session(recordingId(req));
+    const id = recordingId(req);
+    deps.manager?.recorderContact(id); // REC-11: a recorder has the job
+    const s = deps.manager?.session(id);
     const body: RecordingStreamsResponse = s ? { active: true, streams: s.streams() } : { active: false, streams: [] };
     res.json(body);
   });
@@ -58,12 +62,21 @@ export function internalRouter(deps: InternalRouterDeps): Router {
     const id = recordingId(req);
     const { note, ...patch } = validateBody(recordingReportSchema, req.body);
     const current = deps.recordings.get(id)!;
-    // A late progress report must not turn a finished recording back.
+    // A late progress report must not turn a finished recording back; a failed one stays failed
+    // with its reason (REC-11: a recorder taking a job the server gave up finds nothing to record).
     if (current.status === 'ready' && patch.status !== 'ready') delete patch.status;
+    if (current.status === 'failed') {
+      delete patch.status;
+      delete patch.error;
+    }
     deps.recordings.update(id, patch);
     if (note) deps.recordings.addNote(id, note);
     if (patch.status && patch.status !== current.status) {
       deps.log.info({ recording: id, room: current.roomId, status: patch.status, error: patch.error }, 'recording status');
+      if (patch.status === 'failed') {
+        const info = deps.recordings.get(id)!;
+        deps.events?.failed({ roomId: info.roomId, recordingId: id, error: info.error ?? 'the recording failed', startedAt: info.startedAt, endedAt: info.endedAt });
+      }
     }
     res.json({});
   });

@@ -8,6 +8,8 @@ export interface WebhookEventMap {
   'participant.left': { roomId: string; peerId: string; identity: string; displayName: string; durationMs: number };
   /** Sent by the recording side when a file is ready to download. */
   'recording.ready': { roomId: string; recordingId: string; [key: string]: unknown };
+  /** A recording failed for good (REC-11: no recorder took it; or its recorder reported the failure); `error` says why. */
+  'recording.failed': { roomId: string; recordingId: string; error: string; startedAt: string; endedAt: string | null };
 }
 export type WebhookEventType = keyof WebhookEventMap;
 

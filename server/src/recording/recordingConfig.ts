@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * Settings of the recording start (REC-11 in recorder/README.md), from the environment:
+ * - RECORDING_START_TIMEOUT_MS: a recorder must take a session's job within this time (default 30 s);
+ * - RECORDING_START_ATTEMPTS: enqueue attempts within it, with backoff from 1 s (default 4).
+ */
+const recordingEnvSchema = z.object({
+  RECORDING_START_TIMEOUT_MS: z.coerce.number().int().min(1000).max(10 * 60_000).default(30_000),
+  RECORDING_START_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+});
+
+export interface RecordingConfig {
+  startTimeoutMs: number;
+  startAttempts: number;
+}
+
+/** Throws an Error naming the invalid variable. */
+export function loadRecordingConfig(env: NodeJS.ProcessEnv = process.env): RecordingConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in recordingEnvSchema.shape && v !== undefined && v !== ''));
+  const parsed = recordingEnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  return { startTimeoutMs: parsed.data.RECORDING_START_TIMEOUT_MS, startAttempts: parsed.data.RECORDING_START_ATTEMPTS };
+}
