@@ -21,6 +21,8 @@ import { RecordingService } from './recording/RecordingService.js';
 import { localUrl } from './recording/localUrl.js';
 import { SignalingServer, SOCKET_IO_PATH, type SignalingStats } from './signaling/SignalingServer.js';
 import { SqliteRoomStore } from './store/SqliteRoomStore.js';
+import type { ModerationStore } from './store/ModerationStore.js';
+import { SqliteModerationStore } from './store/SqliteModerationStore.js';
 import { RoomWebhooks } from './webhooks/RoomWebhooks.js';
 import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
 import type { RoomStore } from './store/RoomStore.js';
@@ -33,6 +35,8 @@ export class NomadesServer {
   readonly config: Config;
   readonly log: Logger;
   readonly store: RoomStore;
+  /** Bans, lock, lobby, media locks, roles given by hosts, removed guests' addresses (MOD-10). */
+  readonly moderation: ModerationStore;
   readonly tokens: TokenService;
   readonly pool: WorkerPool;
   readonly registry: RoomRegistry;
@@ -57,6 +61,7 @@ export class NomadesServer {
     config: Config;
     log: Logger;
     store: RoomStore;
+    moderation: ModerationStore;
     tokens: TokenService;
     pool: WorkerPool;
     registry: RoomRegistry;
@@ -74,6 +79,7 @@ export class NomadesServer {
     this.config = parts.config;
     this.log = parts.log;
     this.store = parts.store;
+    this.moderation = parts.moderation;
     this.tokens = parts.tokens;
     this.pool = parts.pool;
     this.registry = parts.registry;
@@ -98,6 +104,13 @@ export class NomadesServer {
     const secrets = ensureSecrets(config.dataDir, config);
     const faults = new FaultLog(log);
     const store = new SqliteRoomStore(config.dataDir);
+    let moderation: SqliteModerationStore;
+    try {
+      moderation = new SqliteModerationStore(config.dataDir);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
     const tokens = new TokenService(secrets.tokenSecret);
     let pool: WorkerPool;
     try {
@@ -112,13 +125,16 @@ export class NomadesServer {
         maxConsumersPerWorker: config.mediaWorkerMaxConsumers,
       });
     } catch (error) {
+      moderation.close();
       store.close();
       throw error;
     }
     pool.on('workerdied', (index, error) => log.error({ worker: index, err: error }, 'mediasoup worker died'));
     pool.on('workerrestarted', (index, pid) => log.warn({ worker: index, pid }, 'mediasoup worker restarted'));
     pool.on('workergaveup', (index) => log.error({ worker: index }, 'mediasoup worker slot abandoned after repeated deaths'));
-    const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }));
+    const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }), {
+      moderation: { store: moderation, faults },
+    });
     const webhooks = new WebhookDispatcher({ url: config.webhookUrl, secret: config.webhookSecret }, log);
     new RoomWebhooks(registry, webhooks);
     const access = new RoomAccess({ registry, store, log });
@@ -185,6 +201,7 @@ export class NomadesServer {
       await collab.close();
       await recording.close();
       pool.close();
+      moderation.close();
       store.close();
       throw error;
     });
@@ -192,6 +209,7 @@ export class NomadesServer {
       config,
       log,
       store,
+      moderation,
       tokens,
       pool,
       registry,
@@ -238,6 +256,7 @@ export class NomadesServer {
       this.#http.closeAllConnections();
       await new Promise<void>((resolve) => this.#http.close(() => resolve()));
       this.#upgrades.detach();
+      this.moderation.close();
       this.store.close();
     })();
     return this.#closing;

@@ -9,6 +9,21 @@ import {
   type Role,
   type RoomControls as RoomControlsView,
 } from '@nomades/shared';
+import type { ModerationStore, PersistedModeration } from '../store/ModerationStore.js';
+
+/** Where a failed write of the moderation state is recorded (FaultLog: `/healthz` degraded). */
+export interface ModerationFaults {
+  record(source: string, error: unknown, context?: Record<string, unknown>): void;
+}
+
+/** Where RoomControls keeps what outlives a restart; without it, memory only. */
+export interface ModerationPersistence {
+  store: ModerationStore;
+  faults: ModerationFaults;
+}
+
+/** The FaultLog source of moderation store failures (MOD-10). */
+export const MODERATION_STORE_FAULT = 'moderation.store';
 
 /** A session waiting in the lobby (LOBBY-n): what hosts see, and how to answer it. */
 export interface LobbyWaiter extends LobbyEntry {
@@ -32,7 +47,10 @@ export type RoomControlsEvents = {
 /**
  * The moderation state of one room: lock, lobby and its waiters, removed identities and token
  * ids, media locks, raised hands. Kept by the RoomRegistry per room id, so that it outlives the
- * live Room (a lock or a ban set before or between meetings holds). In memory: a restart forgets it.
+ * live Room (a lock or a ban set before or between meetings holds). What must outlive a restart
+ * (MOD-10: everything but hands and lobby waiters) is read from the ModerationStore on first use
+ * and written through on every change; a failed write is applied anyway and recorded as a fault,
+ * a failed read answers UNAVAILABLE (and is tried again on the next use).
  */
 export class RoomControls extends EventEmitter<RoomControlsEvents> {
   readonly roomId: string;
@@ -45,22 +63,30 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
   readonly #lobby = new Map<string, LobbyWaiter>();
   readonly #roles = new Map<string, Role>();
   readonly #flaggedAddresses = new Set<string>();
+  readonly #persistence?: ModerationPersistence;
+  #loaded: boolean;
 
-  constructor(roomId: string) {
+  constructor(roomId: string, persistence?: ModerationPersistence) {
     super();
     this.roomId = roomId;
+    this.#persistence = persistence;
+    this.#loaded = !persistence;
   }
 
   get locked(): boolean {
+    this.#load();
     return this.#locked;
   }
 
   get lobbyEnabled(): boolean {
+    this.#load();
     return this.#lobbyEnabled;
   }
 
-  /** True when nothing is set: the registry may forget this room's controls. */
+  /** True when memory holds nothing the store does not: the registry may forget these controls. */
   get pristine(): boolean {
+    if (this.#lobby.size > 0) return false;
+    if (!this.#loaded) return true;
     return (
       !this.#locked &&
       !this.#lobbyEnabled &&
@@ -73,83 +99,84 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
   }
 
   setLocked(locked: boolean): void {
+    this.#load();
     if (this.#locked === locked) return;
     this.#locked = locked;
+    this.#saveFlags();
     this.emit('changed');
   }
 
   /** Turning the lobby off admits everyone waiting (LOBBY-4). */
   setLobbyEnabled(enabled: boolean): void {
+    this.#load();
     if (this.#lobbyEnabled === enabled) return;
     this.#lobbyEnabled = enabled;
+    this.#saveFlags();
     if (!enabled) for (const waiter of [...this.#lobby.values()]) this.admit(waiter.id);
     this.emit('changed');
   }
 
   ban(identity: string, tokenId?: string): void {
-    if (this.#bannedIdentities.size >= MODERATION_LIMITS.maxBansPerRoom) {
-      const oldest = this.#bannedIdentities.values().next().value;
-      if (oldest !== undefined) this.#bannedIdentities.delete(oldest);
-    }
-    this.#bannedIdentities.add(identity);
+    this.#load();
+    addCapped(this.#bannedIdentities, identity, MODERATION_LIMITS.maxBansPerRoom);
+    this.#save('ban', (store) => store.addBan(this.roomId, 'identity', identity));
     if (tokenId) {
-      if (this.#bannedTokens.size >= MODERATION_LIMITS.maxBansPerRoom) {
-        const oldest = this.#bannedTokens.values().next().value;
-        if (oldest !== undefined) this.#bannedTokens.delete(oldest);
-      }
-      this.#bannedTokens.add(tokenId);
+      addCapped(this.#bannedTokens, tokenId, MODERATION_LIMITS.maxBansPerRoom);
+      this.#save('ban', (store) => store.addBan(this.roomId, 'token', tokenId));
     }
     this.emit('banned', identity, tokenId);
   }
 
   isBanned(identity: string, tokenId?: string): boolean {
+    this.#load();
     return this.#bannedIdentities.has(identity) || (tokenId !== undefined && this.#bannedTokens.has(tokenId));
   }
 
   /** A role a host gave an identity (MOD-6): it holds over rejoins, like media locks. */
   setRoleOf(identity: string, role: Role): void {
-    if (this.#roles.size >= MODERATION_LIMITS.maxBansPerRoom && !this.#roles.has(identity)) {
-      const oldest = this.#roles.keys().next().value;
-      if (oldest !== undefined) this.#roles.delete(oldest);
-    }
+    this.#load();
+    if (!this.#roles.has(identity)) evictOldest(this.#roles, MODERATION_LIMITS.maxRolesPerRoom);
     this.#roles.set(identity, role);
+    this.#save('role', (store) => store.setRole(this.roomId, identity, role));
     this.emit('rolechanged', identity, role);
   }
 
   roleOf(identity: string): Role | undefined {
+    this.#load();
     return this.#roles.get(identity);
   }
 
   /** Remembers the address of a removed guest (ACCESS-6): guests from it wait in the lobby. */
   flagAddress(address: string): void {
-    if (this.#flaggedAddresses.size >= ACCESS_LIMITS.maxFlaggedAddressesPerRoom) {
-      const oldest = this.#flaggedAddresses.values().next().value;
-      if (oldest !== undefined) this.#flaggedAddresses.delete(oldest);
-    }
-    this.#flaggedAddresses.add(address);
+    this.#load();
+    addCapped(this.#flaggedAddresses, address, ACCESS_LIMITS.maxFlaggedAddressesPerRoom);
+    this.#save('flagAddress', (store) => store.flagAddress(this.roomId, address));
   }
 
   isFlagged(address: string | undefined): boolean {
+    this.#load();
     return address !== undefined && this.#flaggedAddresses.has(address);
   }
 
   /** Media locks are kept by identity: leaving and joining again does not lift them. */
   lockMedia(identity: string, source: ModeratedSource): void {
-    let set = this.#mediaLocks.get(identity);
-    if (!set) this.#mediaLocks.set(identity, (set = new Set()));
-    if (set.has(source)) return;
-    set.add(source);
+    this.#load();
+    if (!this.#lockInMemory(identity, source)) return;
+    this.#save('lockMedia', (store) => store.setMediaLock(this.roomId, identity, source, true));
     this.emit('changed');
   }
 
   unlockMedia(identity: string, source: ModeratedSource): void {
+    this.#load();
     const set = this.#mediaLocks.get(identity);
     if (!set?.delete(source)) return;
     if (set.size === 0) this.#mediaLocks.delete(identity);
+    this.#save('unlockMedia', (store) => store.setMediaLock(this.roomId, identity, source, false));
     this.emit('changed');
   }
 
   isMediaLocked(identity: string, source: ModeratedSource): boolean {
+    this.#load();
     return this.#mediaLocks.get(identity)?.has(source) ?? false;
   }
 
@@ -194,6 +221,7 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
 
   /** The state as `forHost` or another peer with `identity` sees it. */
   view(forHost: boolean, identity: string): RoomControlsView {
+    this.#load();
     return {
       locked: this.#locked,
       lobbyEnabled: this.#lobbyEnabled,
@@ -203,11 +231,81 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
     };
   }
 
+  /** Reads the persisted state once; UNAVAILABLE (fail closed: no ban unknown) while it cannot. */
+  #load(): void {
+    if (this.#loaded || !this.#persistence) return;
+    let state: PersistedModeration;
+    try {
+      state = this.#persistence.store.load(this.roomId);
+    } catch (error) {
+      this.#persistence.faults.record(MODERATION_STORE_FAULT, error, { room: this.roomId, op: 'load' });
+      throw new AppError('UNAVAILABLE', 'the moderation state of this room cannot be read');
+    }
+    this.#locked = state.locked;
+    this.#lobbyEnabled = state.lobbyEnabled;
+    for (const identity of state.bannedIdentities) addCapped(this.#bannedIdentities, identity, MODERATION_LIMITS.maxBansPerRoom);
+    for (const tokenId of state.bannedTokens) addCapped(this.#bannedTokens, tokenId, MODERATION_LIMITS.maxBansPerRoom);
+    for (const [identity, role] of state.roles) {
+      if (!this.#roles.has(identity)) evictOldest(this.#roles, MODERATION_LIMITS.maxRolesPerRoom);
+      this.#roles.set(identity, role);
+    }
+    for (const [identity, source] of state.mediaLocks) this.#lockInMemory(identity, source);
+    for (const address of state.flaggedAddresses) addCapped(this.#flaggedAddresses, address, ACCESS_LIMITS.maxFlaggedAddressesPerRoom);
+    this.#loaded = true;
+  }
+
+  /** Adds a lock (the oldest locked identity released beyond the cap); false if it was there. */
+  #lockInMemory(identity: string, source: ModeratedSource): boolean {
+    let set = this.#mediaLocks.get(identity);
+    if (!set) {
+      evictOldest(this.#mediaLocks, MODERATION_LIMITS.maxMediaLockedIdentitiesPerRoom);
+      this.#mediaLocks.set(identity, (set = new Set()));
+    }
+    if (set.has(source)) return false;
+    set.add(source);
+    return true;
+  }
+
+  #saveFlags(): void {
+    const flags = { locked: this.#locked, lobbyEnabled: this.#lobbyEnabled };
+    this.#save('flags', (store) => store.setFlags(this.roomId, flags));
+  }
+
+  /**
+   * Writes a change through. A failure does not undo it (a host's removal or lock must hold in
+   * the live meeting, whatever the disk does): it is recorded as a fault, and only a restart
+   * before the next successful write of the same entry would forget it (MOD-10).
+   */
+  #save(op: string, write: (store: ModerationStore) => void): void {
+    if (!this.#persistence) return;
+    try {
+      write(this.#persistence.store);
+    } catch (error) {
+      this.#persistence.faults.record(MODERATION_STORE_FAULT, error, { room: this.roomId, op });
+    }
+  }
+
   #take(id: string): LobbyWaiter {
     const waiter = this.#lobby.get(id);
     if (!waiter) throw new AppError('NOT_FOUND', 'nobody with this id is waiting in the lobby');
     this.#lobby.delete(id);
     this.emit('changed');
     return waiter;
+  }
+}
+
+/** Adds `value` to an insertion-ordered set, forgetting the oldest entries beyond `max`. */
+function addCapped(set: Set<string>, value: string, max: number): void {
+  if (set.has(value)) return;
+  evictOldest(set, max);
+  set.add(value);
+}
+
+/** Makes room for one more entry: deletes the oldest while the collection is at `max`. */
+function evictOldest(collection: Set<string> | Map<string, unknown>, max: number): void {
+  while (collection.size >= max) {
+    const oldest = collection.keys().next().value;
+    if (oldest === undefined) return;
+    collection.delete(oldest);
   }
 }

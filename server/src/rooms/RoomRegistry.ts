@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { MediaRoom, type WorkerPool } from '@nomades/sfu';
 import type { Role, RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
-import { RoomControls } from '../moderation/RoomControls.js';
+import { RoomControls, type ModerationPersistence } from '../moderation/RoomControls.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { Room } from './Room.js';
 import { safeEmit } from './safeEmit.js';
@@ -23,12 +23,14 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #rooms = new Map<string, Room>();
   readonly #opening = new Map<string, Promise<Room>>();
   readonly #controls = new Map<string, RoomControls>();
+  readonly #moderation?: ModerationPersistence;
   #closed = false;
 
-  constructor(pool: WorkerPool, store: RoomStore, log: Logger) {
+  constructor(pool: WorkerPool, store: RoomStore, log: Logger, options: { moderation?: ModerationPersistence } = {}) {
     super();
     this.#pool = pool;
     this.#log = log;
+    this.#moderation = options.moderation;
     store.on('updated', (info) => this.#rooms.get(info.id)?.updateInfo(info));
   }
 
@@ -40,11 +42,11 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     return this.#rooms.get(roomId);
   }
 
-  /** The moderation state of a room, live or not (created on first use). */
+  /** The moderation state of a room, live or not (created on first use; persisted with `moderation`, MOD-10). */
   controls(roomId: string): RoomControls {
     let controls = this.#controls.get(roomId);
     if (!controls) {
-      this.#controls.set(roomId, (controls = new RoomControls(roomId)));
+      this.#controls.set(roomId, (controls = new RoomControls(roomId, this.#moderation)));
       controls.on('banned', (identity, tokenId) => safeEmit(this, 'banned', [roomId, identity, tokenId], this.#log, { room: roomId }));
       controls.on('rolechanged', (identity, role) => safeEmit(this, 'rolechanged', [roomId, identity, role], this.#log, { room: roomId }));
     }

@@ -15,8 +15,12 @@ export const MODERATION_LIMITS = {
   maxLobbyEntriesPerIdentity: 1,
   /** A session waiting in the lobby longer than this is ended (JOIN_TIMEOUT). */
   lobbyWaitMs: 15 * 60_000,
-  /** Identities and token ids remembered as removed, per room. */
+  /** Identities and token ids remembered as removed, per room (each; the oldest is forgotten first). */
   maxBansPerRoom: 1000,
+  /** Identities whose role a host changed, per room (MOD-6); the oldest change is forgotten first. */
+  maxRolesPerRoom: 1000,
+  /** Identities holding a media lock, per room (MOD-2); the oldest locked identity is released first. */
+  maxMediaLockedIdentitiesPerRoom: 1000,
 } as const;
 
 export const raisedHandSchema = z.object({ peerId: id, displayName: z.string(), raisedAt: z.number() });
