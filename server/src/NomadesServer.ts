@@ -133,6 +133,7 @@ export class NomadesServer {
     pool.on('workerrestarted', (index, pid) => log.warn({ worker: index, pid }, 'mediasoup worker restarted'));
     pool.on('workergaveup', (index) => log.error({ worker: index }, 'mediasoup worker slot abandoned after repeated deaths'));
     const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }), {
+      resumeGraceMs: config.resumeGraceMs,
       moderation: { store: moderation, faults },
     });
     const webhooks = new WebhookDispatcher({ url: config.webhookUrl, secret: config.webhookSecret }, log);
@@ -149,6 +150,7 @@ export class NomadesServer {
       controlUrl: () => localUrl(httpServer, config.host),
       recorderEnv: options.recorderEnv,
       faults,
+      webhooks,
       log,
     });
     const collabConfig = loadCollabConfig();
@@ -183,6 +185,7 @@ export class NomadesServer {
         sessions: signaling.sessionCount,
         uptimeSeconds: Math.round(process.uptime()),
         faults: faults.summary(),
+        recording: recording.health(), // REC-11: queue reachable, recorders listening
       }),
     });
     httpServer.on('request', app);

@@ -110,6 +110,14 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     };
   }
 
+  /** SIG-14: new ICE parameters for one of this peer's transports (an ICE restart). */
+  async restartIce(transportId: string): Promise<types.IceParameters> {
+    const transport = this.#transport(transportId);
+    return transport.restartIce().catch((e) => {
+      throw toAppError(e, 'could not restart ICE');
+    });
+  }
+
   async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     const transport = this.#transport(transportId);
     await transport.connect({ dtlsParameters }).catch((e) => {

@@ -69,6 +69,15 @@ export class WrtcBot {
   lobbyTimeoutMs = 20_000;
   /** Set once the server answered IN_LOBBY. */
   wasInLobby = false;
+  /** SIG-13: the credential of the next resume, and the seq of the last notification handled. */
+  resumeToken = '';
+  lastSeq = 0;
+  /** Peers announced as reconnecting (SIG-13) and not yet back; peers that left, in order. */
+  readonly reconnecting = new Set<string>();
+  readonly left: string[] = [];
+  #url = '';
+  #roomId = '';
+  #token = '';
   #send?: msc.Transport;
   #recv?: msc.Transport;
   #media?: SyntheticMedia;
@@ -88,28 +97,17 @@ export class WrtcBot {
 
   async join(url: string, roomId: string, token: string, publish = true): Promise<void> {
     this.joinStartedAt = Date.now();
+    this.#url = url;
+    this.#roomId = roomId;
+    this.#token = token;
     const step = (name: string) => this.joinSteps.push([name, Date.now() - this.joinStartedAt]);
     this.socket = await connectSocket(url, { token, roomId });
     step('connect');
-    this.socket.on('newProducer', (p: NotificationData<'newProducer'>) => void this.#consume(p.producerId, p.kind, p.paused).catch(() => {}));
-    this.socket.on('closing', ({ error }: NotificationData<'closing'>) => (this.closedBy = error.code));
-    this.socket.on('peerJoined', ({ peer }: NotificationData<'peerJoined'>) => this.peers.set(peer.id, peer));
-    this.socket.on('peerLeft', ({ peerId }: NotificationData<'peerLeft'>) => this.peers.delete(peerId));
-    // SIG-10, as the browser does: a microphone muted when first seen is consumed when it first
-    // unmutes; once consumed, a muted microphone's consumer is paused here too (no decoding).
-    this.socket.on('producerPaused', ({ producerId }: NotificationData<'producerPaused'>) => this.#followPause(producerId, true));
-    this.socket.on('producerResumed', ({ producerId }: NotificationData<'producerResumed'>) => {
-      if (this.#dormant.delete(producerId)) void this.#consume(producerId, 'audio').catch(() => {});
-      else this.#followPause(producerId, false);
-    });
-    this.socket.on('consumerClosed', ({ consumerId }: NotificationData<'consumerClosed'>) => {
-      const stats = this.remote.get(consumerId);
-      if (stats) stats.closed = true;
-      this.#consumers.get(consumerId)?.close();
-    });
+    this.#listen(this.socket);
     const joined = await this.#joinRequest();
     step('join');
     this.peerId = joined.peerId;
+    this.resumeToken = joined.resumeToken;
     for (const p of joined.peers) this.peers.set(p.id, p);
     await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msc.RtpCapabilities });
     step('device');
@@ -139,6 +137,70 @@ export class WrtcBot {
     // In parallel, as the browser does: mediasoup-client then renegotiates once per batch.
     await Promise.all(joined.peers.flatMap((p) => p.producers.map((producer) => this.#consume(producer.id, producer.kind, producer.paused).catch(ignoreGone))));
     step('consume');
+  }
+
+  /**
+   * Subscribes to the room's notifications on `socket`. Numbered ones (SIG-13: `emit(name, data,
+   * seq)`) are handled once: a replayed seq at or below lastSeq is dropped.
+   */
+  #listen(socket: Socket): void {
+    const on = <T>(name: string, handler: (data: T) => void) =>
+      socket.on(name, (data: T, seq?: number) => {
+        if (typeof seq === 'number') {
+          if (seq <= this.lastSeq) return;
+          this.lastSeq = seq;
+        }
+        handler(data);
+      });
+    on('newProducer', (p: NotificationData<'newProducer'>) => void this.#consume(p.producerId, p.kind, p.paused).catch(() => {}));
+    on('closing', ({ error }: NotificationData<'closing'>) => (this.closedBy = error.code));
+    on('peerJoined', ({ peer }: NotificationData<'peerJoined'>) => this.peers.set(peer.id, peer));
+    on('peerLeft', ({ peerId }: NotificationData<'peerLeft'>) => {
+      this.peers.delete(peerId);
+      this.left.push(peerId);
+    });
+    on('peerReconnecting', ({ peerId }: NotificationData<'peerReconnecting'>) => this.reconnecting.add(peerId));
+    on('peerReconnected', ({ peerId }: NotificationData<'peerReconnected'>) => this.reconnecting.delete(peerId));
+    // SIG-10, as the browser does: a microphone muted when first seen is consumed when it first
+    // unmutes; once consumed, a muted microphone's consumer is paused here too (no decoding).
+    on('producerPaused', ({ producerId }: NotificationData<'producerPaused'>) => this.#followPause(producerId, true));
+    on('producerResumed', ({ producerId }: NotificationData<'producerResumed'>) => {
+      if (this.#dormant.delete(producerId)) void this.#consume(producerId, 'audio').catch(() => {});
+      else this.#followPause(producerId, false);
+    });
+    on('consumerClosed', ({ consumerId }: NotificationData<'consumerClosed'>) => {
+      const stats = this.remote.get(consumerId);
+      if (stats) stats.closed = true;
+      this.#consumers.get(consumerId)?.close();
+    });
+  }
+
+  /**
+   * SIG-13: a new socket takes over this participant (the old one lost or cut), with the
+   * credential of the last join or resume and the last seq seen; then an ICE restart of both
+   * transports (SIG-14), as the browser does. Rejects with RequestError (RESUME_FAILED).
+   */
+  async resume(url = this.#url): Promise<ResponseData<'resume'>> {
+    const socket = await connectSocket(url, { token: this.#token, roomId: this.#roomId });
+    this.#listen(socket);
+    let answer: ResponseData<'resume'>;
+    try {
+      answer = await request(socket, 'resume', { peerId: this.peerId, resumeToken: this.resumeToken, lastSeq: this.lastSeq });
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+    const old = this.socket;
+    this.socket = socket;
+    old.removeAllListeners();
+    old.close();
+    this.resumeToken = answer.resumeToken;
+    for (const transport of [this.#send, this.#recv]) {
+      if (!transport) continue;
+      const { iceParameters } = await request(socket, 'restartIce', { transportId: transport.id });
+      await transport.restartIce({ iceParameters: iceParameters as msc.IceParameters });
+    }
+    return answer;
   }
 
   /** Mutes or unmutes the microphone, as the browser does (local pause, then the server's producer). */

@@ -11,7 +11,8 @@ import { exitAfterRun } from '../helpers/exitAfterRun.js';
  * consumers of it close and the server forgets it (no ghost), whether it leaves, closes its
  * socket, or just goes silent (missed heartbeats: pingInterval 5 s + pingTimeout 5 s).
  */
-const meeting = wrtcSuite('meeting');
+// A short grace period (SIG-13) so that a cut participant is removed soon after it is detected.
+const meeting = wrtcSuite('meeting', { RESUME_GRACE_MS: '1000' });
 
 meeting('three participants each receive the two others, audio and video', async (ctx) => {
   const srv = ctx.srv!;
@@ -80,7 +81,7 @@ meeting('a participant whose socket closes without leave is removed (no ghost)',
   await waitFor('empty room closed', () => !srv.server.registry.get(id), 5_000);
 });
 
-meeting('a participant whose connection is cut without any close is removed on missed heartbeats; its producers close for the others', async (ctx) => {
+meeting('a participant whose connection is cut without any close is detached on missed heartbeats, then removed after the grace period; its producers close for the others', async (ctx) => {
   const srv = ctx.srv!;
   const { id } = await srv.createRoom();
   // Lost's signaling goes through a relay that can drop everything, FIN included; its media goes to the SFU directly.
@@ -99,7 +100,8 @@ meeting('a participant whose connection is cut without any close is removed on m
     assert.is(producers.length, 2, 'Lost publishes a microphone and a camera');
 
     relay.cut();
-    await waitFor('Stay told Lost left', () => !stay.peers.has(lostId), 30_000);
+    await waitFor('Stay told Lost is reconnecting (missed heartbeats, SIG-13)', () => stay.reconnecting.has(lostId), 20_000);
+    await waitFor('Stay told Lost left (grace period over)', () => !stay.peers.has(lostId), 10_000);
     await waitFor("Stay's consumers of Lost closed", () => fromLost.every((t) => t.closed), 5_000);
     assert.ok(producers.every((p) => p.closed), "Lost's producers are closed on the server");
     assert.ok(serverPeer.media.closed, "Lost's transports are closed");

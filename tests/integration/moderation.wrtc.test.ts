@@ -133,7 +133,9 @@ mod('MOD-4: a removed participant\'s producers and every consumer of them close,
   for (const r of receivers) {
     for (const t of fromMallory) assert.not.ok(r.media.consumers.has(t.consumerId), `no server consumer ${t.consumerId} left at ${r.id}`);
   }
-  // Frame and chunk counters frozen: sampled, then sampled again once the others' media has moved on.
+  // Frame and chunk counters frozen: sampled once a frame already inside a closed decoder has had
+  // time to come out (the others' media moved on), then sampled again once it has moved on more.
+  await controlAdvances(trackFrom(host, p2, 'video')!, 3, "P2's video at the host");
   const frozen = fromMallory.map((t) => t.frames);
   await controlAdvances(trackFrom(host, p2, 'video')!, 15, "P2's video at the host");
   await controlAdvances(trackFrom(p2, host, 'video')!, 5, "the host's video at P2");

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { RESUME_LIMITS } from '@nomades/shared';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -31,6 +32,7 @@ export const envSchema = z.object({
   CLIENT_DIST: z.string().optional(),
   WEBHOOK_URL: z.string().url().optional(),
   WEBHOOK_SECRET: z.string().min(16, 'WEBHOOK_SECRET must be at least 16 characters').optional(),
+  RESUME_GRACE_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(RESUME_LIMITS.defaultGraceMs),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Recording (recorder/README.md): `process` runs the recorder as a child process, `off` expects one elsewhere. */
   RECORDER: z.enum(['process', 'off']).default('process'),
@@ -60,6 +62,8 @@ export interface Config {
   rtcListenIp: string;
   announcedIp?: string;
   rtcPort: number;
+  /** SIG-13: how long a participant whose socket was lost is kept for a resume. */
+  resumeGraceMs: number;
   rtcMinPort: number;
   rtcMaxPort: number;
   mediasoupWorkerBin?: string;
@@ -116,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtcListenIp,
     announcedIp,
     rtcPort: e.RTC_PORT,
+    resumeGraceMs: e.RESUME_GRACE_MS,
     rtcMinPort: e.RTC_MIN_PORT,
     rtcMaxPort: e.RTC_MAX_PORT,
     mediasoupWorkerBin: e.MEDIASOUP_WORKER_BIN,

@@ -1,10 +1,16 @@
+import crypto from 'node:crypto';
 import type { MediaPeer } from '@nomades/sfu';
-import type { ErrorCode, NotificationData, NotificationName, PeerInfo, Role, TokenClaims } from '@nomades/shared';
+import { RESUME_LIMITS, type ErrorCode, type NotificationData, type NotificationName, type PeerInfo, type Role, type TokenClaims } from '@nomades/shared';
+import { NotificationOutbox, type PeerLink } from './NotificationOutbox.js';
 
 /** Sends a typed notification to one client. */
 export type Notify = <N extends NotificationName>(name: N, data: NotificationData<N>) => void;
 
-/** A participant in a room: who they are (from the token), their media, and how to reach them. */
+/**
+ * A participant in a room: who they are (from the token), their media, and how to reach them. It
+ * outlives its socket (SIG-13): a lost socket detaches its link, the Room keeps the participant
+ * for the grace period, and a new socket that presents the resume credential attaches again.
+ */
 export class Peer {
   readonly id: string;
   readonly identity: string;
@@ -17,9 +23,10 @@ export class Peer {
   /** The current role: the token's, or what the room's mode or a host made of it (ROLE-5, MOD-6). */
   role: Role;
   readonly media: MediaPeer;
-  readonly notify: Notify;
-  /** Ends the participant's session (socket) with a reason. */
-  readonly kick: (code: ErrorCode, message: string) => void;
+  readonly #outbox = new NotificationOutbox(RESUME_LIMITS.replayBuffer);
+  /** Called by kick() when no link is attached: the owner (Room) removes the participant. */
+  readonly #onOrphanKick: (code: ErrorCode, message: string) => void;
+  #resumeToken = newResumeToken();
   #closed = false;
 
   constructor(options: {
@@ -29,8 +36,8 @@ export class Peer {
     role?: Role;
     address?: string;
     media: MediaPeer;
-    notify: Notify;
-    kick: Peer['kick'];
+    link: PeerLink;
+    onOrphanKick: (code: ErrorCode, message: string) => void;
   }) {
     this.id = options.id;
     this.identity = options.claims.sub;
@@ -40,8 +47,59 @@ export class Peer {
     this.guest = options.claims.guest === true;
     this.address = options.address;
     this.media = options.media;
-    this.notify = options.notify;
-    this.kick = options.kick;
+    this.#outbox.attach(options.link);
+    this.#onOrphanKick = options.onOrphanKick;
+  }
+
+  /** Sends a notification (numbered and kept for a resume, SIG-13). Nothing after close. */
+  readonly notify: Notify = (name, data) => {
+    if (!this.#closed) this.#outbox.send(name, data);
+  };
+
+  /** Ends the participant's session with a reason; without a socket, the room removes it. */
+  kick(code: ErrorCode, message: string): void {
+    const link = this.#outbox.link;
+    if (link) link.end(code, message);
+    else this.#onOrphanKick(code, message);
+  }
+
+  /** True while a socket is attached. */
+  get connected(): boolean {
+    return this.#outbox.link !== null;
+  }
+
+  /** The socket attached now (its session), if any. */
+  get link(): PeerLink | null {
+    return this.#outbox.link;
+  }
+
+  /** The seq of the last numbered notification sent. */
+  get lastSeq(): number {
+    return this.#outbox.seq;
+  }
+
+  /** The credential a new socket must present to resume this participant (rotated on use). */
+  get resumeToken(): string {
+    return this.#resumeToken;
+  }
+
+  /** Detaches `link` (the socket was lost); notifications are kept for a resume. */
+  detach(link: PeerLink): void {
+    this.#outbox.detach(link);
+  }
+
+  /**
+   * Attaches a new socket if `token` is the current credential, and returns the notifications it
+   * missed after `lastSeq` and a new credential; null when the credential is wrong or those
+   * notifications are no longer kept. The previous link, if still attached, is replaced.
+   */
+  resume(token: string, lastSeq: number, link: PeerLink): { missed: Array<{ seq: number; name: NotificationName; data: unknown }>; resumeToken: string } | null {
+    if (this.#closed || !sameSecret(token, this.#resumeToken)) return null;
+    const missed = this.#outbox.since(lastSeq);
+    if (!missed) return null;
+    this.#outbox.attach(link);
+    this.#resumeToken = newResumeToken();
+    return { missed, resumeToken: this.#resumeToken };
   }
 
   get closed(): boolean {
@@ -68,4 +126,14 @@ export class Peer {
     this.#closed = true;
     this.media.close();
   }
+}
+
+function newResumeToken(): string {
+  return crypto.randomBytes(32).toString('base64url');
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
 }

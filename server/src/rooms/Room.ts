@@ -3,7 +3,8 @@ import type { MediaRoom } from '@nomades/sfu';
 import { AppError, type NotificationData, type NotificationName, type Role, type RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import type { RoomControls } from '../moderation/RoomControls.js';
-import { Peer, type Notify } from './Peer.js';
+import type { PeerLink } from './NotificationOutbox.js';
+import { Peer } from './Peer.js';
 import { safeEmit } from './safeEmit.js';
 import type { TokenClaims } from '@nomades/shared';
 
@@ -14,6 +15,10 @@ export type RoomEvents = {
   peerjoined: [peer: Peer];
   /** A peer left or was removed (after its media closed). */
   peerleft: [peer: Peer];
+  /** A peer's socket was lost; it is kept for the grace period (SIG-13). */
+  peerdetached: [peer: Peer];
+  /** A detached (or still attached) peer was resumed by a new socket (SIG-13). */
+  peerresumed: [peer: Peer];
 };
 
 /**
@@ -32,9 +37,13 @@ export class Room extends EventEmitter<RoomEvents> {
   #closed = false;
   /** Set while a join replaces an older session, so that the room does not close in between. */
   #replacing = false;
+  /** SIG-13: how long a detached peer is kept, and the timers that remove them after it. */
+  readonly #graceMs: number;
+  readonly #graceTimers = new Map<Peer, NodeJS.Timeout>();
 
-  constructor(info: RoomInfo, media: MediaRoom, log: Logger, controls: RoomControls) {
+  constructor(info: RoomInfo, media: MediaRoom, log: Logger, controls: RoomControls, options: { resumeGraceMs?: number } = {}) {
     super();
+    this.#graceMs = options.resumeGraceMs ?? 0;
     this.id = info.id;
     this.#info = info;
     this.media = media;
@@ -88,7 +97,7 @@ export class Room extends EventEmitter<RoomEvents> {
    * Admits a participant (ROOM-1: capacity; ROOM-2: one session per identity, the newest wins).
    * Tells everyone else, and wires the peer's media events to notifications.
    */
-  addPeer(options: { id: string; claims: TokenClaims; role?: Role; address?: string; notify: Notify; kick: Peer['kick'] }): Peer {
+  addPeer(options: { id: string; claims: TokenClaims; role?: Role; address?: string; link: PeerLink }): Peer {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the room is closing, join again');
     this.#replacing = true;
     try {
@@ -105,7 +114,7 @@ export class Room extends EventEmitter<RoomEvents> {
       throw new AppError('ROOM_FULL', `the room is full (${this.info.maxParticipants} participants)`);
     }
     const media = this.media.createPeer(options.id);
-    const peer = new Peer({ ...options, media });
+    const peer: Peer = new Peer({ ...options, media, onOrphanKick: () => this.removePeer(peer) });
     media.on('producerclosed', (producer) => {
       this.broadcast('producerClosed', { peerId: peer.id, producerId: producer.id }, peer.id);
     });
@@ -120,9 +129,53 @@ export class Room extends EventEmitter<RoomEvents> {
     return peer;
   }
 
+  /**
+   * SIG-13: `link`, the peer's socket, was lost. The peer keeps its seat, media and state for the
+   * grace period (the others see it as reconnecting), then is removed unless a new socket resumed
+   * it. A late detach of a link already replaced by a resume does nothing.
+   */
+  detachPeer(peer: Peer, link: PeerLink): void {
+    if (this.#peers.get(peer.id) !== peer || peer.link !== link) return;
+    peer.detach(link);
+    if (this.#graceMs <= 0) return this.removePeer(peer);
+    clearTimeout(this.#graceTimers.get(peer));
+    this.#graceTimers.set(
+      peer,
+      setTimeout(() => {
+        this.#graceTimers.delete(peer);
+        this.#log.info({ peer: peer.id }, 'reconnection grace period over');
+        this.removePeer(peer);
+      }, this.#graceMs),
+    );
+    this.broadcast('peerReconnecting', { peerId: peer.id }, peer.id);
+    this.#log.info({ peer: peer.id, graceMs: this.#graceMs }, 'peer disconnected, kept for a resume');
+    this.#emit('peerdetached', peer);
+  }
+
+  /**
+   * SIG-13: a new socket resumes `peer` with its credential. Returns the notifications it missed
+   * and a new credential, or null (wrong credential, peer gone, too far behind).
+   */
+  resumePeer(peer: Peer, resumeToken: string, lastSeq: number, link: PeerLink): ReturnType<Peer['resume']> {
+    if (this.#closed || this.#peers.get(peer.id) !== peer) return null;
+    const previous = peer.link;
+    const resumed = peer.resume(resumeToken, lastSeq, link);
+    if (!resumed) return null;
+    clearTimeout(this.#graceTimers.get(peer));
+    this.#graceTimers.delete(peer);
+    // The replaced socket (if the server had not noticed its loss yet) ends without removing the peer.
+    if (previous && previous !== link) previous.end('UNAVAILABLE', 'replaced by a resumed connection');
+    this.broadcast('peerReconnected', { peerId: peer.id }, peer.id);
+    this.#log.info({ peer: peer.id, missed: resumed.missed.length }, 'peer resumed');
+    this.#emit('peerresumed', peer);
+    return resumed;
+  }
+
   /** Removes a participant: closes their media and tells the others. Closes the room when empty. */
   removePeer(peer: Peer): void {
     if (this.#peers.get(peer.id) !== peer) return;
+    clearTimeout(this.#graceTimers.get(peer));
+    this.#graceTimers.delete(peer);
     this.#peers.delete(peer.id);
     peer.close();
     this.broadcast('peerLeft', { peerId: peer.id });
@@ -140,6 +193,8 @@ export class Room extends EventEmitter<RoomEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const timer of this.#graceTimers.values()) clearTimeout(timer);
+    this.#graceTimers.clear();
     this.controls.off('changed', this.#onControlsChanged);
     for (const peer of this.#peers.values()) {
       peer.close();

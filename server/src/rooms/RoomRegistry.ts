@@ -25,9 +25,12 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #controls = new Map<string, RoomControls>();
   readonly #moderation?: ModerationPersistence;
   #closed = false;
+  /** SIG-13: how long a room keeps a participant whose socket was lost. */
+  readonly resumeGraceMs: number;
 
-  constructor(pool: WorkerPool, store: RoomStore, log: Logger, options: { moderation?: ModerationPersistence } = {}) {
+  constructor(pool: WorkerPool, store: RoomStore, log: Logger, options: { resumeGraceMs?: number; moderation?: ModerationPersistence } = {}) {
     super();
+    this.resumeGraceMs = options.resumeGraceMs ?? 0;
     this.#pool = pool;
     this.#log = log;
     this.#moderation = options.moderation;
@@ -67,7 +70,7 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     const media = await MediaRoom.create(this.#pool, info.id);
     const log = this.#log.child({ room: info.id });
     const controls = this.controls(info.id);
-    const room = new Room(info, media, log, controls);
+    const room = new Room(info, media, log, controls, { resumeGraceMs: this.resumeGraceMs });
     this.#rooms.set(info.id, room);
     room.once('close', () => {
       if (this.#rooms.get(info.id) === room) this.#rooms.delete(info.id);

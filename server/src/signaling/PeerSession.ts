@@ -12,6 +12,7 @@ import {
 } from '@nomades/shared';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { Logger } from '../logging/logger.js';
+import type { PeerLink } from '../rooms/NotificationOutbox.js';
 import type { Peer } from '../rooms/Peer.js';
 import type { Room } from '../rooms/Room.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
@@ -26,6 +27,8 @@ type AckFn = (answer: unknown) => void;
 const MAX_REJECTIONS = 500;
 /** Requests waiting for their turn; beyond this the client is flooding. */
 const MAX_QUEUED = 300;
+/** socket.io disconnect reasons of a lost connection (not a deliberate close by either side). */
+const LOST_CONNECTION = new Set(['transport close', 'transport error', 'ping timeout']);
 /** setTimeout's ceiling (about 24.8 days); a later expiry is re-armed. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -96,14 +99,50 @@ export class PeerSession implements SessionContext {
     });
   }
 
+  get resumeGraceMs(): number {
+    return this.#registry.resumeGraceMs;
+  }
+
   start(): void {
     this.#setJoinDeadline(LIMITS.joinTimeoutMs);
     this.#armExpiry();
     this.#socket.onAny((name: unknown, ...args: unknown[]) => this.#onMessage(name, args));
     this.#socket.on('disconnect', (reason) => {
       this.log.debug({ reason }, 'socket disconnected');
-      this.close();
+      // SIG-13: a lost connection keeps the participant for a resume; a deliberate one does not.
+      this.close(LOST_CONNECTION.has(reason) ? 'detach' : 'remove');
     });
+  }
+
+  /** How the participant's notifications reach this socket (SIG-13: `emit(name, data, seq)`). */
+  readonly #link: PeerLink = {
+    send: (name, data, seq) => {
+      if (this.#closed) return;
+      if (seq === undefined) this.#socket.emit(name, data);
+      else this.#socket.emit(name, data, seq);
+    },
+    end: (code, message) => this.end(code, message),
+  };
+
+  /**
+   * SIG-13: takes over a participant the room still keeps (its socket was lost), with the
+   * credential of its last join or resume. Sends what it missed after `lastSeq`, then answers.
+   */
+  async resume(peerId: string, resumeToken: string, lastSeq: number): Promise<{ room: Room; peer: Peer; resumeToken: string; replayed: number }> {
+    if (this.#peer || this.#joining) throw new AppError('ALREADY_JOINED', 'this session has already joined');
+    const refused = () => new AppError('RESUME_FAILED', 'this participant is no longer kept: join again');
+    const room = this.#registry.get(this.#roomInfo.id);
+    const peer = room?.getPeer(peerId);
+    if (!room || !peer || peer.identity !== this.#claims.sub) throw refused();
+    // A removal while away removed the peer (MOD-4), and an expired token is refused at the
+    // handshake: a participant still kept may come back; lock and lobby are for newcomers.
+    const resumed = room.resumePeer(peer, resumeToken, lastSeq, this.#link);
+    if (!resumed) throw refused();
+    this.#room = room;
+    this.#peer = peer;
+    clearTimeout(this.#joinTimer);
+    for (const m of resumed.missed) this.#socket.emit(m.name, m.data, m.seq);
+    return { room, peer, resumeToken: resumed.resumeToken, replayed: resumed.missed.length };
   }
 
   async join(): Promise<{ room: Room; peer: Peer }> {
@@ -120,10 +159,7 @@ export class PeerSession implements SessionContext {
         claims: this.#claims,
         role,
         address: this.#address,
-        notify: (name, data) => {
-          if (!this.#closed) this.#socket.emit(name, data);
-        },
-        kick: (code, message) => this.end(code, message),
+        link: this.#link,
       });
     } catch (error) {
       // Never leave a room open with nobody in it.
@@ -190,15 +226,24 @@ export class PeerSession implements SessionContext {
     }
   }
 
-  /** Removes the peer from the room. Idempotent; nothing is sent after it. */
-  close(): void {
+  /**
+   * Ends this session: its participant leaves the room (`remove`), or, for a lost connection, is
+   * kept for a resume (`detach`, SIG-13). A participant that another socket has resumed since is
+   * left alone. Idempotent; nothing is sent after it.
+   */
+  close(how: 'remove' | 'detach' = 'remove'): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#joinTimer);
     clearTimeout(this.#expiryTimer);
     this.#gate.close();
     this.#socket.offAny();
-    if (this.#room && this.#peer) this.#room.removePeer(this.#peer);
+    const room = this.#room;
+    const peer = this.#peer;
+    if (room && peer && peer.link === this.#link) {
+      if (how === 'detach') room.detachPeer(peer, this.#link);
+      else room.removePeer(peer);
+    }
     this.#onClose();
   }
 

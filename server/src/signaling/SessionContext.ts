@@ -7,6 +7,10 @@ export interface SessionContext {
   readonly log: Logger;
   /** Joins the room of the session's token (once). */
   join(): Promise<{ room: Room; peer: Peer }>;
+  /** SIG-13: takes over a participant the room still keeps; throws RESUME_FAILED. */
+  resume(peerId: string, resumeToken: string, lastSeq: number): Promise<{ room: Room; peer: Peer; resumeToken: string; replayed: number }>;
+  /** How long the room keeps a participant whose socket is lost. */
+  readonly resumeGraceMs: number;
   /** The joined room and peer; throws NOT_JOINED before join. */
   joined(): { room: Room; peer: Peer };
   /** Leaves the room and ends the session. */

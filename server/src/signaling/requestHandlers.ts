@@ -26,7 +26,19 @@ export const requestHandlers: RequestHandlers = {
       role: peer.role,
       routerRtpCapabilities: room.media.rtpCapabilities,
       peers: [...room.peers()].filter((p) => p !== peer).map((p) => p.info()),
+      resumeToken: peer.resumeToken,
+      resumeGraceMs: ctx.resumeGraceMs,
     };
+  },
+
+  async resume(ctx, { peerId, resumeToken, lastSeq }) {
+    const resumed = await ctx.resume(peerId, resumeToken, lastSeq);
+    return { peerId: resumed.peer.id, role: resumed.peer.role, resumeToken: resumed.resumeToken, replayed: resumed.replayed };
+  },
+
+  async restartIce(ctx, { transportId }) {
+    const iceParameters = await ctx.joined().peer.media.restartIce(transportId);
+    return { iceParameters };
   },
 
   async setRtpCapabilities(ctx, { rtpCapabilities }) {
