@@ -118,6 +118,10 @@ export class Room extends EventEmitter<RoomEvents> {
     media.on('producerclosed', (producer) => {
       this.broadcast('producerClosed', { peerId: peer.id, producerId: producer.id }, peer.id);
     });
+    media.on('bitrateexceeded', (producer, bitsPerSecond) => {
+      // MEDIA-3: the producer is closed by the SFU; say who and how much (refused client input).
+      this.#log.warn({ peer: peer.id, producer: producer.id, source: producer.appData.source, bitsPerSecond }, 'producer closed: above its bitrate cap');
+    });
     media.on('consumerclosed', (consumer) => {
       peer.notify('consumerClosed', { consumerId: consumer.id, producerId: consumer.producerId });
     });
