@@ -3,10 +3,8 @@ import { ClientError } from './ClientError';
 import type { SignalingClient } from './SignalingClient';
 import { TypedEmitter } from './TypedEmitter';
 
-/** What the UI shows of moderation: controls from the server, our role, the lobby. */
+/** What the UI shows of moderation: controls from the server (the lobby's entries among them), our role. */
 export interface ModerationSnapshot {
-  /** Waiting in the lobby for a host (LOBBY-1). */
-  inLobby: boolean;
   /** Our current role (changes on promote/demote). */
   role: Role | null;
   controls: RoomControls;
@@ -27,21 +25,19 @@ export interface ModerationEvents extends Record<string, unknown[]> {
 const EMPTY: RoomControls = { locked: false, lobbyEnabled: false, hands: [], lobby: [], myLocks: [] };
 
 /**
- * The moderation side of a RoomClient: the lobby on join, the room's controls, hands, and the
- * host's commands (MOD-n / LOBBY-n in docs/spec/signaling.md). The server enforces every right;
- * this only mirrors its state and sends requests.
+ * The moderation side of a RoomClient: the room's controls, hands, and the host's commands
+ * (MOD-n / LOBBY-n in docs/spec/signaling.md). The wait in the lobby is MeetingSession's. The
+ * server enforces every right; this only mirrors its state and sends requests.
  */
 export class ModerationClient extends TypedEmitter<ModerationEvents> {
   private readonly signaling: SignalingClient;
-  private snapshot: ModerationSnapshot = { inLobby: false, role: null, controls: EMPTY, roles: new Map(), notice: null };
+  private snapshot: ModerationSnapshot = { role: null, controls: EMPTY, roles: new Map(), notice: null };
   private selfId = '';
-  private admitted: (() => void) | null = null;
 
   constructor(signaling: SignalingClient) {
     super();
     this.signaling = signaling;
     signaling.on('roomControls', (controls) => this.update({ controls }));
-    signaling.on('lobbyAdmitted', () => this.admitted?.());
     signaling.on('roleChanged', ({ peerId, role }) => {
       const roles = new Map(this.snapshot.roles).set(peerId, role);
       if (peerId !== this.selfId) return this.update({ roles });
@@ -58,23 +54,13 @@ export class ModerationClient extends TypedEmitter<ModerationEvents> {
   readonly getSnapshot = (): ModerationSnapshot => this.snapshot;
   readonly subscribe = (listener: () => void): (() => void) => this.on('change', listener);
 
-  /** `join`, waiting in the lobby when the server says IN_LOBBY until a host admits us. */
-  async join(): Promise<ResponseData<'join'>> {
-    try {
-      return this.joined(await this.signaling.request('join', {}));
-    } catch (error) {
-      if (!(error instanceof ClientError) || error.code !== 'IN_LOBBY') throw error;
-    }
-    this.update({ inLobby: true });
-    await new Promise<void>((resolve) => (this.admitted = resolve));
-    this.admitted = null;
-    this.update({ inLobby: false });
-    return this.joined(await this.signaling.request('join', {}));
+  /** A join (first or anew) was answered: our peer id and role. */
+  joined(answer: ResponseData<'join'>): void {
+    this.selfId = answer.peerId;
+    this.update({ role: answer.role });
   }
 
-  /** Ends a wait in the lobby (the client closed). */
   close(): void {
-    this.admitted?.();
     this.removeAllListeners();
   }
 
@@ -116,12 +102,6 @@ export class ModerationClient extends TypedEmitter<ModerationEvents> {
 
   dismissNotice(): void {
     this.update({ notice: null });
-  }
-
-  private joined(answer: ResponseData<'join'>): ResponseData<'join'> {
-    this.selfId = answer.peerId;
-    this.update({ role: answer.role });
-    return answer;
   }
 
   private async send<N extends 'setHand' | 'muteParticipant' | 'muteAll' | 'removeParticipant' | 'setRole' | 'setRoomLock' | 'setLobby' | 'admitFromLobby' | 'refuseFromLobby'>(

@@ -24,6 +24,8 @@ export class RemotePeers {
   private readonly pausedWhilePending = new Map<string, boolean>();
   /** SIG-10: microphones muted since before we saw them, not consumed until they first unmute. */
   private readonly dormant = new Map<string, { peerId: string; producer: ProducerInfo }>();
+  /** SIG-13: peers whose socket was lost and that the server keeps for a while (peerReconnecting). */
+  private readonly reconnecting = new Set<string>();
 
   upsertPeer(peer: PeerIdentity): void {
     this.peers.set(peer.id, { id: peer.id, displayName: peer.displayName, role: peer.role });
@@ -33,8 +35,17 @@ export class RemotePeers {
     return this.peers.has(peerId);
   }
 
+  /** peerReconnecting / peerReconnected; false for a peer we do not know. */
+  setReconnecting(peerId: string, reconnecting: boolean): boolean {
+    if (!this.peers.has(peerId)) return false;
+    if (reconnecting) this.reconnecting.add(peerId);
+    else this.reconnecting.delete(peerId);
+    return true;
+  }
+
   removePeer(peerId: string): void {
     this.peers.delete(peerId);
+    this.reconnecting.delete(peerId);
     for (const [producerId, pendingPeer] of this.pending) if (pendingPeer === peerId) this.pending.delete(producerId);
     for (const [producerId, d] of this.dormant) if (d.peerId === peerId) this.dormant.delete(producerId);
     for (const [producerId, media] of this.media) if (media.peerId === peerId) this.closeMedia(producerId);
@@ -123,6 +134,7 @@ export class RemotePeers {
         videoOff: !video,
         audioTracks: mine.filter((m) => m.consumer.kind === 'audio').map((m) => m.consumer.track),
         micMuted: !mic || mic.producerPaused,
+        reconnecting: this.reconnecting.has(peer.id),
       };
     });
   }
@@ -134,6 +146,7 @@ export class RemotePeers {
     this.pausedWhilePending.clear();
     this.dormant.clear();
     this.peers.clear();
+    this.reconnecting.clear();
   }
 }
 

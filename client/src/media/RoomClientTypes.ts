@@ -1,4 +1,5 @@
 import type { ErrorPayload, Role } from '@nomades/shared';
+import type { SessionPhase } from '../session/MeetingSession';
 
 /** What the UI shows of a remote participant. */
 export interface RemotePeerView {
@@ -15,6 +16,8 @@ export interface RemotePeerView {
   audioTracks: MediaStreamTrack[];
   /** True when the peer has no microphone producer or has paused it. */
   micMuted: boolean;
+  /** Its connection was lost; the server keeps it for a while (SIG-13). */
+  reconnecting: boolean;
 }
 
 export interface SelfView {
@@ -23,7 +26,7 @@ export interface SelfView {
   role: Role;
 }
 
-export type RoomPhase = 'idle' | 'joining' | 'joined' | 'closed';
+export type RoomPhase = SessionPhase;
 
 /** Immutable snapshot of a RoomClient, rebuilt on every change (for useSyncExternalStore). */
 export interface RoomSnapshot {
@@ -38,13 +41,20 @@ export interface RoomSnapshot {
   /** Last non-fatal problem (e.g. camera unavailable), for a dismissable notice. */
   warning: string | null;
   closeReason: ErrorPayload | null;
+  /**
+   * The meeting is being recovered: signaling reconnecting (phase `reconnecting`), or the media
+   * restarting its ICE while signaling is fine (SIG-14).
+   */
+  reconnecting: boolean;
+  /** The recovery gave up after RESUME_LIMITS.giveUpAfterMs: RoomClient.retry() tries again. */
+  stalled: boolean;
   /** The room is being recorded (server's `recording` notification). */
   recording: boolean;
 }
 
 export interface RoomClientEvents extends Record<string, unknown[]> {
   change: [];
-  /** A joined session ended: `null` when the user left, else why the server or network ended it. */
+  /** A joined session ended: `null` when the user left, else why (a final code: removed, refused…). */
   closed: [reason: ErrorPayload | null];
 }
 

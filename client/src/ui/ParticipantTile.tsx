@@ -16,7 +16,7 @@ interface Props {
   speaking?: boolean;
 }
 
-/** A remote participant: video (or initials when the camera is off), sound, name. */
+/** A remote participant: video (or initials when the camera is off), sound, name; whether it is reconnecting. */
 export function ParticipantTile({ peer, onAudioBlocked, onViewport, speaking = false }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   useTileViewport(ref, onViewport);
@@ -27,6 +27,7 @@ export function ParticipantTile({ peer, onAudioBlocked, onViewport, speaking = f
       data-testid="participant-tile"
       data-peer-id={peer.id}
       data-speaking={speaking}
+      data-reconnecting={peer.reconnecting}
     >
       <VideoTrack track={peer.videoTrack} hidden={peer.videoOff} />
       {peer.videoOff && <Avatar name={peer.displayName} />}
@@ -34,6 +35,11 @@ export function ParticipantTile({ peer, onAudioBlocked, onViewport, speaking = f
         <AudioTrack key={track.id} track={track} onBlocked={onAudioBlocked} />
       ))}
       <NameTag name={peer.displayName} micMuted={peer.micMuted} />
+      {peer.reconnecting && (
+        <span className="tile-status" data-testid="peer-reconnecting">
+          Reconnecting…
+        </span>
+      )}
     </div>
   );
 }

@@ -6,18 +6,25 @@ import { Controls } from './Controls';
 import { MediaStage } from './MediaStage';
 import { LobbyScreen } from './LobbyScreen';
 import { ParticipantsPanel } from './ParticipantsPanel';
+import { ReconnectBanner } from './ReconnectBanner';
 
-/** The meeting itself: a grid of tiles and the control bar, rendered from the client's snapshot. */
+/**
+ * The meeting itself: a grid of tiles and the control bar, rendered from the client's snapshot.
+ * It stays mounted while the meeting is being recovered (a banner says so): the layout and the
+ * open board and chat panels survive a reconnection.
+ */
 export function RoomView({ client, roomId }: { client: RoomClient; roomId: string }) {
   const room = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const [audioBlocked, setAudioBlocked] = useState(false);
   const onAudioBlocked = useCallback(() => setAudioBlocked(true), []);
   const mod = useSyncExternalStore(client.moderation.subscribe, client.moderation.getSnapshot);
   const [showPeople, setShowPeople] = useState(true);
-  const collab = useCollabPanels(roomId, client.token, room.phase === 'joined' && !mod.inLobby);
+  const inMeeting = room.phase === 'joined' || room.phase === 'reconnecting';
+  // The board and chat reconnect by themselves (Hocuspocus): kept through a recovery.
+  const collab = useCollabPanels(roomId, client.token, inMeeting);
 
-  if (mod.inLobby) return <LobbyScreen roomId={roomId} onLeave={() => client.close()} />;
-  if (room.phase !== 'joined' || !room.self) {
+  if (room.phase === 'lobby') return <LobbyScreen roomId={roomId} onLeave={() => client.close()} />;
+  if (!inMeeting || !room.self) {
     return (
       <main className="center" aria-busy="true">
         <p className="status">Joining the meeting…</p>
@@ -44,6 +51,7 @@ export function RoomView({ client, roomId }: { client: RoomClient; roomId: strin
           </span>
         )}
       </header>
+      {room.reconnecting && <ReconnectBanner stalled={room.stalled} onRetry={() => client.retry()} />}
       {room.warning && (
         <div className="notice" role="status">
           {room.warning}

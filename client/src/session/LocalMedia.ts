@@ -1,0 +1,207 @@
+import { can, type MediaSource, type Role } from '@nomades/shared';
+import { ClientError } from '../media/ClientError';
+import type { SignalingClient } from '../media/SignalingClient';
+import { acquireTracks } from '../media/userMedia';
+import type { MediaConnection } from './MediaConnection';
+
+export interface LocalMediaView {
+  micOn: boolean;
+  cameraOn: boolean;
+  localVideoTrack: MediaStreamTrack | null;
+  localScreenTrack: MediaStreamTrack | null;
+}
+
+interface LocalMediaEvents {
+  changed: () => void;
+  /** A non-fatal problem for the user (camera unavailable, unmute refused…). */
+  warn: (message: string) => void;
+}
+
+/**
+ * The user's own media, across participations: the tracks (microphone, camera, screen and its
+ * sound) and what the user wants of them (microphone muted or not; camera on = a camera track;
+ * sharing = a screen track). publish() sends them all on a MediaConnection with those states, at
+ * the first join and again after a full rejoin. Microphone off = producer paused; camera off =
+ * track stopped and producer closed. Operations run one at a time, in call order.
+ */
+export class LocalMedia {
+  private readonly tracks = new Map<MediaSource, MediaStreamTrack>();
+  private micWanted = false;
+  private connection: MediaConnection | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly signaling: SignalingClient,
+    private readonly events: LocalMediaEvents,
+  ) {}
+
+  /** Before the first join: the microphone (muted or not) and the camera if wanted. */
+  async acquire({ mic, camera }: { mic: boolean; camera: boolean }): Promise<void> {
+    const local = await acquireTracks({ audio: true, video: camera });
+    if (this.closed) return void [local.audio, local.video].forEach((t) => t?.stop());
+    if (local.audio) this.setTrack('microphone', local.audio);
+    if (local.video) this.setTrack('camera', local.video);
+    this.micWanted = mic;
+    if (local.error) this.events.warn(local.error);
+  }
+
+  /** Sends every kept track on `connection` with its current state (what `role` may send). */
+  publish(connection: MediaConnection, role: Role): Promise<void> {
+    this.connection = connection;
+    return this.enqueue(async () => {
+      for (const source of [...this.tracks.keys()]) if (!can(role, source === 'screen-audio' ? 'screen' : source)) this.drop(source);
+      for (const source of ['microphone', 'camera', 'screen', 'screen-audio'] as const) {
+        const track = this.tracks.get(source);
+        if (track) await this.produce(source, track, source === 'microphone' && !this.micWanted);
+      }
+    });
+  }
+
+  view(): LocalMediaView {
+    const camera = this.tracks.get('camera') ?? null;
+    return {
+      micOn: this.micWanted && Boolean(this.connection?.producer('microphone')),
+      cameraOn: Boolean(camera),
+      localVideoTrack: camera,
+      localScreenTrack: this.tracks.get('screen') ?? null,
+    };
+  }
+
+  setMicEnabled(on: boolean): Promise<void> {
+    return this.enqueue(async (connection) => {
+      const producer = connection.producer('microphone');
+      if (!producer) {
+        if (!on) return;
+        const track = await this.acquireOne('audio');
+        this.micWanted = Boolean(track);
+        if (track) await this.produce('microphone', track, false);
+        return this.events.changed();
+      }
+      if (on) producer.resume();
+      else producer.pause();
+      this.micWanted = on;
+      this.events.changed();
+      try {
+        await this.signaling.request(on ? 'resumeProducer' : 'pauseProducer', { producerId: producer.id });
+      } catch (error) {
+        if (producer.closed || connection !== this.connection) return; // a rejoin published it anew
+        if (on) producer.pause(), (this.micWanted = false); // e.g. MEDIA_LOCKED: a host locked it
+        this.events.warn(`Could not ${on ? 'unmute' : 'mute'} the microphone: ${ClientError.from(error).message}`);
+      }
+    });
+  }
+
+  setCameraEnabled(on: boolean): Promise<void> {
+    return this.enqueue(async () => {
+      if (on === this.tracks.has('camera')) return;
+      if (!on) return this.stop('camera');
+      const track = await this.acquireOne('video');
+      if (track) await this.produce('camera', track, false);
+    });
+  }
+
+  /** Shares a screen, window or tab (with its sound when the browser offers it), or stops. */
+  setScreenShareEnabled(on: boolean): Promise<void> {
+    return this.enqueue(async () => {
+      if (on === this.tracks.has('screen')) return;
+      if (!on) return this.stopScreen();
+      let stream: MediaStream;
+      try {
+        stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
+      } catch (error) {
+        return this.events.warn(`Screen sharing did not start: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const [video] = stream.getVideoTracks();
+      const [audio] = stream.getAudioTracks();
+      if (!video || this.closed) return stream.getTracks().forEach((t) => t.stop());
+      video.contentHint = 'detail';
+      await this.produce('screen', video, false);
+      if (!this.tracks.has('screen')) return audio?.stop(); // refused (e.g. someone else shares)
+      if (audio) await this.produce('screen-audio', audio, false);
+    });
+  }
+
+  /** A host muted our microphone or stopped our camera or screen (the server already did). */
+  stoppedByHost(source: 'microphone' | 'camera' | 'screen'): void {
+    if (source === 'camera') return void this.enqueue(() => this.stop('camera'));
+    if (source === 'screen') return void this.enqueue(() => this.stopScreen());
+    this.connection?.producer('microphone')?.pause();
+    this.micWanted = false;
+    this.events.changed();
+  }
+
+  /** Our role changed: an attendee sends nothing (ROLE-3). */
+  roleChanged(role: Role): void {
+    if (role !== 'attendee') return;
+    void this.enqueue(() => this.stop('microphone').then(() => this.stop('camera')).then(() => this.stopScreen()));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.connection = null;
+    for (const track of this.tracks.values()) track.stop();
+    this.tracks.clear();
+  }
+
+  private async produce(source: MediaSource, track: MediaStreamTrack, paused: boolean): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    this.setTrack(source, track);
+    try {
+      await connection.produce(source, track, paused);
+    } catch (error) {
+      if (this.closed || connection.closed) return; // a rejoin publishes it again
+      this.drop(source);
+      this.events.warn(`Could not send your ${source}: ${ClientError.from(error).message}`);
+    }
+    this.events.changed();
+  }
+
+  private setTrack(source: MediaSource, track: MediaStreamTrack): void {
+    if (this.tracks.get(source) === track) return;
+    this.tracks.set(source, track);
+    track.addEventListener('ended', () => {
+      if (this.tracks.get(source) !== track || this.closed) return;
+      // Screen sharing ends from the browser's own "Stop sharing" button: not a problem.
+      if (source === 'screen' || source === 'screen-audio') return void this.enqueue(() => this.stopScreen());
+      this.events.warn(`Your ${source === 'camera' ? 'camera' : 'microphone'} stopped.`);
+      void this.enqueue(() => this.stop(source));
+    });
+  }
+
+  private drop(source: MediaSource): void {
+    this.tracks.get(source)?.stop();
+    this.tracks.delete(source);
+    if (source === 'microphone') this.micWanted = false;
+  }
+
+  private async stopScreen(): Promise<void> {
+    await this.stop('screen-audio');
+    await this.stop('screen');
+  }
+
+  private async stop(source: MediaSource): Promise<void> {
+    this.drop(source);
+    this.events.changed();
+    await this.connection?.closeProducer(source);
+  }
+
+  private async acquireOne(kind: 'audio' | 'video'): Promise<MediaStreamTrack | null> {
+    const local = await acquireTracks({ audio: kind === 'audio', video: kind === 'video' });
+    const track = local[kind];
+    if (local.error) this.events.warn(local.error);
+    if (track && this.closed) {
+      track.stop();
+      return null;
+    }
+    return track;
+  }
+
+  /** Runs after the operations before it, once there is a connection to run it on. */
+  private enqueue(operation: (connection: MediaConnection) => Promise<void>): Promise<void> {
+    const run = this.queue.then(() => (this.connection && !this.closed ? operation(this.connection) : undefined));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * While the meeting is being recovered (SIG-16): a polite "Reconnecting…" (the meeting stays on
+ * screen, nothing to click); once the client has given up (RESUME_LIMITS.giveUpAfterMs), a clear
+ * message and a button to try again.
+ */
+export function ReconnectBanner({ stalled, onRetry }: { stalled: boolean; onRetry: () => void }) {
+  if (stalled) {
+    return (
+      <div className="notice error reconnect" role="alert" data-testid="reconnect-failed">
+        <strong>The connection to the meeting is lost.</strong> Check your network, then try again.{' '}
+        <button type="button" className="primary" data-testid="reconnect-retry" onClick={onRetry}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="notice reconnect" role="status" aria-live="polite" data-testid="reconnecting">
+      Reconnecting…
+    </div>
+  );
+}
