@@ -36,6 +36,7 @@ import type { CollabContext } from './CollabContext.js';
 import { CollabStore, LOAD_ORIGIN } from './CollabStore.js';
 import { UpdateInspector } from './UpdateInspector.js';
 import { MessageType, SyncType } from './messageTypes.js';
+import { quietHocuspocusRefusals } from './quietHocuspocus.js';
 import { SocketGuard } from './SocketGuard.js';
 import { StoreHealth, type FaultSink, type StoreHealthReport } from './StoreHealth.js';
 import { VarReader } from './VarReader.js';
@@ -83,6 +84,7 @@ export class CollabServer {
   #closing?: Promise<void>;
 
   constructor(opts: CollabServerOptions) {
+    quietHocuspocusRefusals();
     this.#opts = opts;
     this.#log = opts.log.child({ name: 'collab' });
     this.#store = new CollabStore(opts.dataDir);
