@@ -24,8 +24,21 @@ export interface SessionEvents extends Record<string, unknown[]> {
   ended: [reason: ErrorPayload | null];
 }
 
-/** A reconnection attempt's socket: a lost network should not hold one attempt for long. */
-const ATTEMPT_CONNECT_TIMEOUT_MS = 5_000;
+/** Timings of the recovery (RESUME_LIMITS by default; shorter in tests). */
+export interface SessionTimings {
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  giveUpAfterMs: number;
+  /** A reconnection attempt's socket: a lost network should not hold one attempt for long. */
+  attemptConnectTimeoutMs: number;
+}
+
+const DEFAULT_TIMINGS: SessionTimings = {
+  reconnectMinMs: RESUME_LIMITS.reconnectMinMs,
+  reconnectMaxMs: RESUME_LIMITS.reconnectMaxMs,
+  giveUpAfterMs: RESUME_LIMITS.giveUpAfterMs,
+  attemptConnectTimeoutMs: 5_000,
+};
 
 /**
  * The life of one person's meeting, drawn as a state machine (SIG-13…16). Only a final code
@@ -49,6 +62,7 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
   constructor(
     private readonly signaling: SignalingClient,
     private readonly hooks: SessionHooks,
+    private readonly timings: SessionTimings = DEFAULT_TIMINGS,
   ) {
     super();
     signaling.on('closing', ({ error }) => this.onClosing(error));
@@ -158,9 +172,9 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
 
   private async recoverLoop(): Promise<void> {
     const started = Date.now();
-    const backoff = new Backoff();
+    const backoff = new Backoff(this.timings.reconnectMinMs, this.timings.reconnectMaxMs);
     for (let attempt = 1; !this.closed; attempt++) {
-      if (Date.now() - started >= RESUME_LIMITS.giveUpAfterMs) {
+      if (Date.now() - started >= this.timings.giveUpAfterMs) {
         this.signaling.drop();
         this.stalledNow = true;
         return this.emit('change');
@@ -186,7 +200,7 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
 
   /** One try: a socket, then resume if the server may still keep us, else a full rejoin. */
   private async attempt(): Promise<'resumed' | 'rejoined'> {
-    if (!this.signaling.connected) await this.signaling.connect(ATTEMPT_CONNECT_TIMEOUT_MS);
+    if (!this.signaling.connected) await this.signaling.connect(this.timings.attemptConnectTimeoutMs);
     const credential = this.credential;
     if (credential) {
       try {
