@@ -225,6 +225,94 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     return consumer;
   }
 
+  /**
+   * SIG-17: `consume` for several producers at once (a join into a full room). Everything the
+   * single consume refuses refuses the whole batch before any consumer exists; a producer that is
+   * no longer in the room, or closes while the batch runs, is `missing` instead. The consumers are
+   * created paused (SIG-5), in parallel, and returned in the order asked.
+   */
+  async consumeMany(transportId: string, producerIds: string[]): Promise<{ consumers: Array<types.Consumer<ConsumerAppData>>; missing: string[] }> {
+    const transport = this.#transport(transportId);
+    if (transport.appData.direction !== 'recv') throw new AppError('BAD_REQUEST', 'this transport is for sending');
+    const rtpCapabilities = this.#rtpCapabilities;
+    if (!rtpCapabilities) throw new AppError('BAD_REQUEST', 'send setRtpCapabilities before consume');
+    const consumed = new Set([...this.#consumers.values()].map((c) => c.producerId));
+    const gone = (producerId: string) => !this.#ctx.findProducer(producerId);
+    const producers: Array<types.Producer<ProducerAppData>> = [];
+    const missing = new Set<string>();
+    for (const producerId of producerIds) {
+      const producer = this.#ctx.findProducer(producerId);
+      if (!producer) missing.add(producerId);
+      else if (producer.appData.peerId === this.id) throw new AppError('BAD_REQUEST', 'cannot consume your own producer');
+      else if (consumed.has(producerId)) throw new AppError('BAD_REQUEST', `already consuming producer ${producerId}`);
+      else producers.push(producer);
+    }
+    const router = this.#placed!.router; // placed: the transport exists
+    const piped = await Promise.allSettled(producers.map((p) => this.#ctx.pipeTo(p.id, router)));
+    piped.forEach((r, i) => {
+      if (r.status === 'rejected' && !gone(producers[i].id)) throw toAppError(r.reason, 'could not bring the producer to this worker');
+    });
+    this.#assertOpen();
+    const wanted = producers.filter((p) => !gone(p.id));
+    for (const p of wanted) {
+      if (!router.canConsume({ producerId: p.id, rtpCapabilities })) throw new AppError('BAD_REQUEST', 'your device cannot receive this producer');
+    }
+    const created = await Promise.allSettled(
+      wanted.map((producer) =>
+        transport.consume<ConsumerAppData>({
+          producerId: producer.id,
+          rtpCapabilities,
+          paused: true,
+          appData: { peerId: this.id, producerPeerId: producer.appData.peerId, source: producer.appData.source },
+        }),
+      ),
+    );
+    const consumers: Array<types.Consumer<ConsumerAppData>> = [];
+    let failure: unknown;
+    created.forEach((r, i) => {
+      if (r.status === 'fulfilled') consumers.push(r.value);
+      else if (gone(wanted[i].id)) missing.add(wanted[i].id);
+      else failure ??= r.reason;
+    });
+    if (failure !== undefined || this.#closed) {
+      for (const c of consumers) c.close();
+      this.#assertOpen();
+      throw toAppError(failure, 'could not consume');
+    }
+    // A producer that closed while its consumer was being created closed that consumer too.
+    for (const c of consumers) if (c.closed) missing.add(c.producerId);
+    const open = consumers.filter((c) => !c.closed);
+    for (const consumer of open) {
+      this.#consumers.set(consumer.id, consumer);
+      consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+      consumer.once('producerclose', () => {
+        if (!this.#closed) this.emit('consumerclosed', consumer);
+      });
+    }
+    return { consumers: open, missing: producerIds.filter((id) => missing.has(id)) };
+  }
+
+  /**
+   * SIG-17: resumes those of `consumerIds` that are this peer's and paused (an already resumed one
+   * costs the worker nothing); returns the others (closed meanwhile, unknown, another peer's).
+   */
+  async resumeConsumers(consumerIds: string[]): Promise<string[]> {
+    this.#assertOpen();
+    const missing: string[] = [];
+    const paused: Array<types.Consumer<ConsumerAppData>> = [];
+    for (const id of consumerIds) {
+      const consumer = this.#consumers.get(id);
+      if (!consumer) missing.push(id);
+      else if (consumer.paused) paused.push(consumer);
+    }
+    const resumed = await Promise.allSettled(paused.map((c) => c.resume()));
+    resumed.forEach((r, i) => {
+      if (r.status === 'rejected' && !paused[i].closed) throw toAppError(r.reason, 'could not resume');
+    });
+    for (const c of paused) if (c.closed) missing.push(c.id);
+    return consumerIds.filter((id) => missing.includes(id));
+  }
+
   async pauseConsumer(consumerId: string): Promise<void> {
     await this.#consumer(consumerId).pause();
   }

@@ -83,3 +83,11 @@ export const RESUME_LIMITS = {
   reconnectMaxMs: 5_000,
   giveUpAfterMs: 120_000,
 } as const;
+
+/** Batched requests, `consumeMany` and `resumeConsumers` (docs/spec/signaling.md SIG-17). */
+export const BATCH_LIMITS = {
+  /** Ids in one batch; more is BAD_REQUEST (a room of 50 with microphones and cameras: 98 producers). */
+  maxIdsPerBatch: 100,
+  /** SIG-4: a batch costs one request per started group of this many ids (1–10 ids: 1, 100 ids: 10). */
+  idsPerRequestCost: 10,
+} as const;

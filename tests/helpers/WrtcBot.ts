@@ -1,6 +1,6 @@
 import { Device, type types as msc } from 'mediasoup-client';
 import type { Socket } from 'socket.io-client';
-import type { NotificationData, PeerInfo, ResponseData } from '@nomades/shared';
+import { BATCH_LIMITS, type ConsumerInfo, type NotificationData, type PeerInfo, type ProducerInfo, type ResponseData } from '@nomades/shared';
 import { connectSocket, request, RequestError } from './signalingClient.js';
 import { SyntheticMedia } from './SyntheticMedia.js';
 import { waitFor } from './waitFor.js';
@@ -31,6 +31,11 @@ export class WrtcBot {
   readonly peers = new Map<string, PeerInfo>();
   /** Most remote videos consumed at once (a browser shows one page of tiles); audio is always consumed. */
   videoLimit = Number.POSITIVE_INFINITY;
+  /**
+   * Consume the cameras beyond videoLimit too, and leave them paused, as the browser does with the
+   * tiles off screen (SIG-8): the join then costs what a browser's does (benchmarks).
+   */
+  consumeOffPage = false;
   /** With publish, whether the camera is on too (the microphone always is). */
   publishVideo = true;
   /** Publish the camera as 3 simulcast layers (960×540, 480×270, 240×135) instead of one 320×240 stream. */
@@ -72,6 +77,18 @@ export class WrtcBot {
   /** SIG-13: the credential of the next resume, and the seq of the last notification handled. */
   resumeToken = '';
   lastSeq = 0;
+  /**
+   * How `join` consumes the producers already in the room: `batch`, one consumeMany and one
+   * resumeConsumers (SIG-17, per BATCH_LIMITS.maxIdsPerBatch producers); `single`, one consume and
+   * one resumeConsumer per producer (the former path, for benchmarks).
+   */
+  consumeMode: 'batch' | 'single' = 'batch';
+  /** Requests this bot sent, by name, on all its sockets; and their total when `join` ended. */
+  readonly sent = new Map<string, number>();
+  requestsAtJoin = 0;
+  /** When each transport first reached `connected` (ICE and DTLS), ms since epoch; 0 until then. */
+  sendConnectedAt = 0;
+  recvConnectedAt = 0;
   /** Peers announced as reconnecting (SIG-13) and not yet back; peers that left, in order. */
   readonly reconnecting = new Set<string>();
   readonly left: string[] = [];
@@ -89,6 +106,10 @@ export class WrtcBot {
   readonly #dormant = new Set<string>();
   #videoSlots = 0;
   readonly #sinks: Array<{ stop(): void }> = [];
+  /** Cameras consumed beyond videoLimit (consumeOffPage): never resumed here. */
+  readonly #offPage = new Set<string>();
+  /** consumerClosed notifications that arrived before the consumer was set up here. */
+  readonly #closedEarly = new Set<string>();
   #closed = false;
 
   constructor(name: string) {
@@ -103,6 +124,7 @@ export class WrtcBot {
     const step = (name: string) => this.joinSteps.push([name, Date.now() - this.joinStartedAt]);
     this.socket = await connectSocket(url, { token, roomId });
     step('connect');
+    this.#count(this.socket);
     this.#listen(this.socket);
     const joined = await this.#joinRequest();
     step('join');
@@ -113,12 +135,12 @@ export class WrtcBot {
     step('device');
     await request(this.socket, 'setRtpCapabilities', { rtpCapabilities: this.device.rtpCapabilities as never });
     this.#recv = await this.#createTransport('recv');
+    if (publish) this.#send = await this.#createTransport('send');
     step('transports');
     if (publish) {
-      this.#send = await this.#createTransport('send');
       const { width, height, fps } = this.simulcast ? { width: 960, height: 540, fps: 15 } : this.video;
       this.#media = new SyntheticMedia(width, height, fps, this.toneAmplitude, this.markerPeriodMs);
-      const mic = (this.#mic = await this.#send.produce({
+      const mic = (this.#mic = await this.#send!.produce({
         track: this.#media.audioTrack,
         zeroRtpOnPause: true,
         appData: { source: 'microphone', paused: this.micMuted },
@@ -131,12 +153,20 @@ export class WrtcBot {
             { scaleResolutionDownBy: 1, maxBitrate: 900_000 },
           ]
         : undefined;
-      if (this.publishVideo) await this.#send.produce({ track: this.#media.videoTrack, encodings, appData: { source: 'camera' } });
+      if (this.publishVideo) await this.#send!.produce({ track: this.#media.videoTrack, encodings, appData: { source: 'camera' } });
       step('produce');
     }
+    const present = joined.peers.flatMap((p) => p.producers);
+    if (this.consumeMode === 'batch') await this.#consumeBatch(present);
     // In parallel, as the browser does: mediasoup-client then renegotiates once per batch.
-    await Promise.all(joined.peers.flatMap((p) => p.producers.map((producer) => this.#consume(producer.id, producer.kind, producer.paused).catch(ignoreGone))));
+    else await Promise.all(present.map((producer) => this.#consume(producer.id, producer.kind, producer.paused).catch(ignoreGone)));
     step('consume');
+    this.requestsAtJoin = [...this.sent.values()].reduce((a, b) => a + b, 0);
+  }
+
+  /** Counts the requests sent on `socket` (every emit of a client is a request). */
+  #count(socket: Socket): void {
+    socket.onAnyOutgoing((name: string) => this.sent.set(name, (this.sent.get(name) ?? 0) + 1));
   }
 
   /**
@@ -171,7 +201,9 @@ export class WrtcBot {
     on('consumerClosed', ({ consumerId }: NotificationData<'consumerClosed'>) => {
       const stats = this.remote.get(consumerId);
       if (stats) stats.closed = true;
-      this.#consumers.get(consumerId)?.close();
+      const consumer = this.#consumers.get(consumerId);
+      if (consumer) consumer.close();
+      else this.#closedEarly.add(consumerId); // its consume answer is still on its way
     });
   }
 
@@ -182,6 +214,7 @@ export class WrtcBot {
    */
   async resume(url = this.#url): Promise<ResponseData<'resume'>> {
     const socket = await connectSocket(url, { token: this.#token, roomId: this.#roomId });
+    this.#count(socket);
     this.#listen(socket);
     let answer: ResponseData<'resume'>;
     try {
@@ -249,6 +282,11 @@ export class WrtcBot {
     const params = await request(this.socket, 'createTransport', { direction });
     const options = params as unknown as msc.TransportOptions;
     const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    transport.on('connectionstatechange', (state) => {
+      if (state !== 'connected') return;
+      if (direction === 'send') this.sendConnectedAt ||= Date.now();
+      else this.recvConnectedAt ||= Date.now();
+    });
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
       request(this.socket, 'connectTransport', { transportId: transport.id, dtlsParameters }).then(() => done(), fail);
     });
@@ -264,30 +302,91 @@ export class WrtcBot {
     return transport;
   }
 
+  /** Whether to consume a producer now (SIG-10: not a muted microphone; one page of videos); takes its video slot. */
+  #admit(producerId: string, kind: 'audio' | 'video', paused: boolean): boolean {
+    if (!this.#recv || this.#closed) return false;
+    if (kind === 'audio' && paused) {
+      this.#dormant.add(producerId);
+      return false;
+    }
+    if (kind === 'video') {
+      if (this.#videoSlots >= this.videoLimit) {
+        if (this.consumeOffPage) this.#offPage.add(producerId);
+        return this.consumeOffPage;
+      }
+      this.#videoSlots++; // taken before awaiting: consumes run in parallel
+    }
+    return true;
+  }
+
   async #consume(producerId: string, kind: 'audio' | 'video', paused = false): Promise<void> {
-    if (!this.#recv || this.#closed) return;
-    if (kind === 'audio' && paused) return void this.#dormant.add(producerId);
-    if (kind === 'video' && this.#videoSlots >= this.videoLimit) return;
-    if (kind === 'video') this.#videoSlots++; // taken before awaiting: consumes run in parallel
-    let consumer: msc.Consumer;
-    let c: ResponseData<'consume'>;
+    if (!this.#admit(producerId, kind, paused)) return;
+    const slot = kind === 'video' && !this.#offPage.has(producerId);
+    let consumer: msc.Consumer | undefined;
     try {
-      c = await request(this.socket, 'consume', { transportId: this.#recv.id, producerId });
-      this.#producerPaused.set(producerId, c.producerPaused);
-      consumer = await this.#recv.consume({
-        id: c.consumerId,
-        producerId: c.producerId,
-        kind: c.kind,
-        rtpParameters: c.rtpParameters as msc.RtpParameters,
-      });
+      const c = await request(this.socket, 'consume', { transportId: this.#recv!.id, producerId });
+      consumer = await this.#attach(c);
     } catch (error) {
-      if (kind === 'video') this.#videoSlots--;
+      if (slot) this.#videoSlots--;
       throw error;
     }
+    if (consumer && !this.#offPage.has(producerId)) await request(this.socket, 'resumeConsumer', { consumerId: consumer.id });
+  }
+
+  /**
+   * SIG-17: the producers already in the room, consumed with one consumeMany per
+   * BATCH_LIMITS.maxIdsPerBatch, set up here in parallel (one renegotiation), then resumed with one
+   * resumeConsumers. Producers gone meanwhile (`missing`) are skipped.
+   */
+  async #consumeBatch(producers: ProducerInfo[]): Promise<void> {
+    const wanted = producers.filter((p) => this.#admit(p.id, p.kind, p.paused));
+    const video = new Set(wanted.filter((p) => p.kind === 'video' && !this.#offPage.has(p.id)).map((p) => p.id));
+    const release = (producerId: string) => video.has(producerId) && this.#videoSlots--;
+    for (let i = 0; i < wanted.length; i += BATCH_LIMITS.maxIdsPerBatch) {
+      const producerIds = wanted.slice(i, i + BATCH_LIMITS.maxIdsPerBatch).map((p) => p.id);
+      let answer: ResponseData<'consumeMany'>;
+      try {
+        answer = await request(this.socket, 'consumeMany', { transportId: this.#recv!.id, producerIds });
+      } catch (error) {
+        producerIds.forEach(release);
+        throw error;
+      }
+      answer.missing.forEach(release);
+      const consumers = await Promise.all(
+        answer.consumers.map((c) =>
+          this.#attach(c).catch((error: unknown) => {
+            release(c.producerId);
+            throw error;
+          }),
+        ),
+      );
+      const consumerIds = consumers.filter((c) => c !== undefined && !this.#offPage.has(c.producerId)).map((c) => c!.id);
+      if (consumerIds.length > 0) await request(this.socket, 'resumeConsumers', { consumerIds });
+    }
+  }
+
+  /**
+   * This side of a consumer the server created (paused): its track, its stats and sinks. Returns
+   * undefined when the server closed it meanwhile (its consumerClosed came before the answer).
+   */
+  async #attach(c: ConsumerInfo): Promise<msc.Consumer | undefined> {
+    const { producerId } = c;
+    this.#producerPaused.set(producerId, c.producerPaused);
+    const consumer = await this.#recv!.consume({
+      id: c.consumerId,
+      producerId,
+      kind: c.kind,
+      rtpParameters: c.rtpParameters as msc.RtpParameters,
+    });
     this.#consumers.set(consumer.id, consumer);
-    if (kind === 'video') consumer.observer.once('close', () => this.#videoSlots--);
+    if (c.kind === 'video' && !this.#offPage.has(producerId)) consumer.observer.once('close', () => this.#videoSlots--);
     const stats: RemoteTrackStats = { peerId: c.peerId, kind: c.kind, consumerId: c.consumerId, producerId, closed: false, paused: false, frames: 0 };
     this.remote.set(consumer.id, stats);
+    if (this.#closedEarly.delete(consumer.id)) {
+      stats.closed = true;
+      consumer.close();
+      return undefined;
+    }
     if (c.kind === 'audio' && this.#producerPaused.get(producerId)) this.#setPaused(consumer, true);
     if (c.kind === 'video') {
       const sink = new wrtc.nonstandard.RTCVideoSink(consumer.track);
@@ -301,7 +400,7 @@ export class WrtcBot {
       sink.ondata = () => stats.frames++;
       this.#sinks.push(sink);
     }
-    await request(this.socket, 'resumeConsumer', { consumerId: consumer.id });
+    return consumer;
   }
 
   /**

@@ -46,6 +46,11 @@ export class BotProcess {
     return this.#call({ type: 'ready' }, 'ready');
   }
 
+  /** One bot of this process leaves and joins again with the same token; answers its join phases. */
+  rejoin(name: string): Promise<Reply<'rejoined'>> {
+    return this.#call({ type: 'rejoin', name }, 'rejoined');
+  }
+
   totals(): Promise<Reply<'totals'>> {
     return this.#call({ type: 'totals' }, 'totals');
   }

@@ -4,6 +4,7 @@ import {
   AppError,
   LIMITS,
   isRequestName,
+  requestCost,
   requests,
   type ErrorCode,
   type ErrorPayload,
@@ -280,6 +281,9 @@ export class PeerSession implements SessionContext {
       const issue = parsed.error.issues[0];
       return reject('BAD_REQUEST', `invalid ${name}: ${issue?.path.join('.') || 'data'}: ${issue?.message ?? 'invalid'}`.slice(0, 300));
     }
+    // SIG-4, SIG-17: a batch costs more than one request (its first token was taken above).
+    const cost = requestCost(name, parsed.data as never);
+    if (cost > 1 && !this.#bucket.take(Date.now(), cost - 1)) return reject('RATE_LIMITED', 'too many requests, slow down');
     if (this.#queued >= MAX_QUEUED) return reject('RATE_LIMITED', 'too many requests in flight');
     this.#queued++;
     this.#queue = this.#queue.then(async () => {

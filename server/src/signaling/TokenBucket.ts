@@ -12,12 +12,12 @@ export class TokenBucket {
     this.#last = now;
   }
 
-  /** Takes one token if there is one. */
-  take(now = Date.now()): boolean {
+  /** Takes `count` tokens (one by default) if there are that many; otherwise takes none. */
+  take(now = Date.now(), count = 1): boolean {
     this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
     this.#last = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < count) return false;
+    this.#tokens -= count;
     return true;
   }
 }

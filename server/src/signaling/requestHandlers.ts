@@ -126,6 +126,26 @@ export const requestHandlers: RequestHandlers = {
     };
   },
 
+  async consumeMany(ctx, { transportId, producerIds }) {
+    const { consumers, missing } = await ctx.joined().peer.media.consumeMany(transportId, producerIds);
+    return {
+      consumers: consumers.map((consumer) => ({
+        consumerId: consumer.id,
+        producerId: consumer.producerId,
+        peerId: consumer.appData.producerPeerId,
+        kind: consumer.kind,
+        source: consumer.appData.source,
+        rtpParameters: consumer.rtpParameters,
+        producerPaused: consumer.producerPaused,
+      })),
+      missing,
+    };
+  },
+
+  async resumeConsumers(ctx, { consumerIds }) {
+    return { missing: await ctx.joined().peer.media.resumeConsumers(consumerIds) };
+  },
+
   async pauseConsumer(ctx, { consumerId }) {
     await ctx.joined().peer.media.pauseConsumer(consumerId);
     return {};

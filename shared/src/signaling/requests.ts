@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BATCH_LIMITS } from '../limits.js';
 import { roleSchema } from '../token.js';
 import {
   dtlsParametersSchema,
@@ -37,6 +38,27 @@ export const peerInfoSchema = z.object({
 export type PeerInfo = z.infer<typeof peerInfoSchema>;
 
 const empty = z.object({}).strict();
+
+/** What a receiver needs to create its side of a consumer (`consume`, `consumeMany`). */
+export const consumerInfoSchema = z.object({
+  consumerId: id,
+  producerId: id,
+  peerId: id,
+  kind: mediaKindSchema,
+  source: mediaSourceSchema,
+  rtpParameters: rtpParametersSchema,
+  producerPaused: z.boolean(),
+});
+export type ConsumerInfo = z.infer<typeof consumerInfoSchema>;
+
+/** SIG-17: 1 to BATCH_LIMITS.maxIdsPerBatch distinct ids. */
+function batchOf<T extends z.ZodString>(item: T) {
+  return z
+    .array(item)
+    .min(1)
+    .max(BATCH_LIMITS.maxIdsPerBatch)
+    .refine((ids) => new Set(ids).size === ids.length, 'ids must be distinct');
+}
 /** A resume credential: 43 base64url characters (32 random bytes). */
 export const resumeTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
@@ -116,18 +138,27 @@ export const requests = {
   /** SIG-5: consumers are created paused; the client resumes them once its side is ready. */
   consume: {
     request: z.object({ transportId: id, producerId: id }).strict(),
-    response: z.object({
-      consumerId: id,
-      producerId: id,
-      peerId: id,
-      kind: mediaKindSchema,
-      source: mediaSourceSchema,
-      rtpParameters: rtpParametersSchema,
-      producerPaused: z.boolean(),
-    }),
+    response: consumerInfoSchema,
   },
   pauseConsumer: { request: z.object({ consumerId: id }).strict(), response: empty },
   resumeConsumer: { request: z.object({ consumerId: id }).strict(), response: empty },
+  /**
+   * SIG-17: `consume` for several producers in one request (a join or a rejoin into a full room).
+   * Every consumer is created paused (SIG-5), in the order asked; `missing` lists the producers no
+   * longer in the room (they closed meanwhile). Any other refusal refuses the whole batch.
+   */
+  consumeMany: {
+    request: z.object({ transportId: id, producerIds: batchOf(id) }).strict(),
+    response: z.object({ consumers: z.array(consumerInfoSchema), missing: z.array(id) }),
+  },
+  /**
+   * SIG-17: `resumeConsumer` for several consumers. The peer's consumers among them are resumed;
+   * `missing` lists the others (closed meanwhile, unknown, or another peer's: SIG-6, nothing leaks).
+   */
+  resumeConsumers: {
+    request: z.object({ consumerIds: batchOf(id) }).strict(),
+    response: z.object({ missing: z.array(id) }),
+  },
   /** SIG-8: which simulcast layer a receiver wants (0 = smallest), chosen from its tile size. */
   setConsumerLayers: {
     request: z
@@ -146,6 +177,17 @@ export const requests = {
 export type RequestName = keyof typeof requests;
 export type RequestData<N extends RequestName> = z.infer<(typeof requests)[N]['request']>;
 export type ResponseData<N extends RequestName> = z.infer<(typeof requests)[N]['response']>;
+
+/**
+ * SIG-4: what a request costs in the socket's token bucket. One, except a batch (SIG-17): one per
+ * started group of BATCH_LIMITS.idsPerRequestCost ids, so that a batch is cheaper than its single
+ * requests (one message, one answer) but cannot carry more than that many times their work.
+ */
+export function requestCost<N extends RequestName>(name: N, data: RequestData<N>): number {
+  if (name === 'consumeMany') return Math.ceil((data as RequestData<'consumeMany'>).producerIds.length / BATCH_LIMITS.idsPerRequestCost);
+  if (name === 'resumeConsumers') return Math.ceil((data as RequestData<'resumeConsumers'>).consumerIds.length / BATCH_LIMITS.idsPerRequestCost);
+  return 1;
+}
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
