@@ -1,7 +1,7 @@
 import * as assert from 'uvu/assert';
 import { Device, type types as msc } from 'mediasoup-client';
 import type { Socket } from 'socket.io-client';
-import { BATCH_LIMITS, type ResponseData } from '@nomades/shared';
+import { BATCH_LIMITS, LIMITS, type ResponseData } from '@nomades/shared';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { connectSocket, rawRequest, request, RequestError, roundTrip } from '../helpers/signalingClient.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -125,6 +125,22 @@ batch('SIG-17: a batch over BATCH_LIMITS.maxIdsPerBatch, empty, or with a repeat
   const atLimit = await request(raw.socket, 'consumeMany', { transportId: raw.transportId, producerIds: ids(max) });
   assert.equal(atLimit, { consumers: [], missing: ids(max) });
   assert.equal(await request(raw.socket, 'resumeConsumers', { consumerIds: ids(max) }), { missing: ids(max) });
+});
+
+batch('SIG-4, SIG-17: a batch of 100 ids costs 10 requests in the token bucket', async (ctx) => {
+  const { id } = await ctx.srv!.createRoom();
+  const raw = await rawReceiver(ctx, id, 'Raw'); // 4 requests so far
+  const producerIds = Array.from({ length: BATCH_LIMITS.maxIdsPerBatch }, (_, i) => `unknown-producer-${i}`);
+  // 30 batches sent at once: 300 tokens at 10 each, more than the burst (240) and what refills
+  // while they arrive; at one token each they would all pass.
+  const answers = (await Promise.all(
+    Array.from({ length: 30 }, () => rawRequest(raw.socket, 'consumeMany', { transportId: raw.transportId, producerIds })),
+  )) as Array<{ ok: boolean; error?: { code: string } }>;
+  const accepted = answers.filter((a) => a.ok).length;
+  const limited = answers.filter((a) => a.error?.code === 'RATE_LIMITED').length;
+  assert.is(accepted + limited, 30, 'each answered or rate limited');
+  assert.ok(limited > 0, `some batches are refused RATE_LIMITED (${limited})`);
+  assert.ok(accepted >= Math.floor((LIMITS.requestBurst - 4) / 10), `the burst pays for ${accepted} batches`);
 });
 
 batch('SIG-17: a producer closed before the batch is answered missing; the others are consumed', async (ctx) => {
