@@ -157,6 +157,26 @@ test('REC-11: no recorder takes the job: the recording ends failed with the reas
   assert.is(room.media.producers().length, 2);
   assert.ok(speaker.socket.connected);
   assert.equal((await listRecordings(srv, roomId)).map((r) => r.status), ['failed'], 'no new session without a new event');
+
+  // A recorder taking the job late finds nothing to record: its reports do not revive the recording.
+  for (const report of [{ status: 'processing', progress: 0 }, { status: 'failed', error: 'no media was captured during the session' }, { note: 'late' }]) {
+    const res = await fetch(`${srv.url}/internal/recordings/${failed.id}/report`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${srv.server.recording.recorderKey}` },
+      body: JSON.stringify(report),
+    });
+    assert.is(res.status, 200);
+  }
+  const kept = srv.server.recording.store.get(failed.id)!;
+  assert.equal([kept.status, kept.error, kept.note], ['failed', NO_RECORDER, 'late'], 'a failed recording stays failed with its reason');
+  // Barrier: webhooks are delivered in order, so once the watcher's participant.left is in, any
+  // second recording.failed for this recording would be too.
+  for (const socket of ctx.sockets.splice(0)) {
+    await request(socket, 'leave', {});
+    socket.close();
+  }
+  await waitFor('participant.left of the watcher', () => ctx.deliveries.find((d) => d.type === 'participant.left' && d.data.roomId === roomId && d.data.displayName === 'Watcher'), 15_000);
+  assert.is(ctx.deliveries.filter((d) => d.type === 'recording.failed' && d.data.recordingId === failed.id).length, 1, 'one recording.failed');
 });
 
 test('REC-11: a recorder that appears later records the next session of the live, flagged room', async (ctx) => {
