@@ -195,8 +195,10 @@ export class WrtcBot {
     // unmutes; once consumed, a muted microphone's consumer is paused here too (no decoding).
     on('producerPaused', ({ producerId }: NotificationData<'producerPaused'>) => this.#followPause(producerId, true));
     on('producerResumed', ({ producerId }: NotificationData<'producerResumed'>) => {
-      if (this.#dormant.delete(producerId)) void this.#consume(producerId, 'audio').catch(() => {});
-      else this.#followPause(producerId, false);
+      if (this.#dormant.delete(producerId)) {
+        this.#producerPaused.set(producerId, false);
+        void this.#consume(producerId, 'audio').catch(() => {});
+      } else this.#followPause(producerId, false);
     });
     on('consumerClosed', ({ consumerId }: NotificationData<'consumerClosed'>) => {
       const stats = this.remote.get(consumerId);
@@ -305,7 +307,8 @@ export class WrtcBot {
   /** Whether to consume a producer now (SIG-10: not a muted microphone; one page of videos); takes its video slot. */
   #admit(producerId: string, kind: 'audio' | 'video', paused: boolean): boolean {
     if (!this.#recv || this.#closed) return false;
-    if (kind === 'audio' && paused) {
+    // A producerPaused/producerResumed that came after the join answer is the later state.
+    if (kind === 'audio' && (this.#producerPaused.get(producerId) ?? paused)) {
       this.#dormant.add(producerId);
       return false;
     }
