@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { onStatelessPayload } from '@hocuspocus/server';
 import {
   AppError,
+  COLLAB_LIMITS,
   COLLAB_ROOTS,
   can,
   collabClientMessageSchema,
@@ -21,8 +22,16 @@ export const CHAT_ORIGIN = Symbol('collab-chat');
  * burst chatBurst) and the document ceiling, then appends `{ id, authorId: sub, authorName:
  * name, text, time }` to the `chat` array and answers `chat.accepted`; otherwise `chat.refused`
  * with an error code. Authors therefore cannot be forged.
+ *
+ * COL-16: a retry is not posted twice. The same identity sending the same requestId with the same
+ * text within COLLAB_LIMITS.chatRetryWindowMs (its answer was lost with its connection) gets
+ * `chat.accepted` with the id of the message already posted. Another text under a used requestId
+ * is a new message (a new client counts its requestIds from the start again).
  */
 export class ChatChannel {
+  /** Posts by document, identity and requestId, oldest first (a Map keeps insertion order). */
+  readonly #recent = new Map<string, { digest: string; id: string; at: number }>();
+
   constructor(
     private readonly deps: { log: Logger; sizeOf: (documentName: string) => number; maxDocumentBytes: number },
   ) {}
@@ -48,6 +57,13 @@ export class ChatChannel {
       }
       const { claims } = context;
       if (!can(claims.role, 'chat')) throw new AppError('FORBIDDEN', `the role ${claims.role} may not chat`);
+      const key = `${documentName}\n${claims.sub}\n${parsed.data.requestId}`;
+      const digest = crypto.createHash('sha256').update(parsed.data.text).digest('base64');
+      const posted = this.#posted(key, digest);
+      if (posted) {
+        this.deps.log.debug({ doc: documentName, message: posted }, 'chat retry answered with the message already posted');
+        return reply(connection, { type: 'chat.accepted', requestId: parsed.data.requestId, id: posted });
+      }
       if (!context.chatBucket.take()) throw new AppError('RATE_LIMITED', 'too many chat messages, slow down');
       const message: ChatMessage = {
         id: crypto.randomUUID(),
@@ -61,6 +77,7 @@ export class ChatChannel {
         throw new AppError('PAYLOAD_TOO_LARGE', "the room's document is full");
       }
       document.transact(() => document.getArray<ChatMessage>(COLLAB_ROOTS.chat).push([message]), CHAT_ORIGIN);
+      this.#remember(key, digest, message.id);
       reply(connection, { type: 'chat.accepted', requestId: parsed.data.requestId, id: message.id });
     } catch (error) {
       const appError = error instanceof AppError ? error : new AppError('INTERNAL', 'chat failed');
@@ -68,6 +85,23 @@ export class ChatChannel {
       else this.deps.log.debug({ doc: documentName, code: appError.code }, 'chat message refused');
       reply(connection, { type: 'chat.refused', requestId, error: appError.toPayload() });
     }
+  }
+
+  /** The id of the message already posted under `key` with this text within the retry window. */
+  #posted(key: string, digest: string): string | undefined {
+    const horizon = Date.now() - COLLAB_LIMITS.chatRetryWindowMs;
+    for (const [k, entry] of this.#recent) {
+      if (entry.at >= horizon) break;
+      this.#recent.delete(k);
+    }
+    const entry = this.#recent.get(key);
+    return entry?.digest === digest ? entry.id : undefined;
+  }
+
+  #remember(key: string, digest: string, id: string): void {
+    this.#recent.delete(key);
+    this.#recent.set(key, { digest, id, at: Date.now() });
+    if (this.#recent.size > COLLAB_LIMITS.chatRetryEntries) this.#recent.delete(this.#recent.keys().next().value!);
   }
 }
 

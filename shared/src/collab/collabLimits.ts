@@ -15,6 +15,14 @@ export const COLLAB_LIMITS = {
   /** Chat messages per connection: sustained per second, and burst. */
   chatMessagesPerSecond: 2,
   chatBurst: 10,
+  /**
+   * COL-16: a chat.send repeated with the same requestId and text by the same identity within
+   * this time is answered with the message already posted, not posted again: a client that got
+   * no answer (its connection was lost) sends it again as it was. The server remembers at most
+   * chatRetryEntries posts (all rooms; the oldest forgotten first) and nothing across a restart.
+   */
+  chatRetryWindowMs: 5 * 60_000,
+  chatRetryEntries: 10_000,
   /** Document, stateless and auth messages per socket: per second and burst; beyond, the socket is closed. */
   messagesPerSecond: 150,
   messageBurst: 600,
