@@ -71,6 +71,7 @@ export class IceRestarter {
     if (this.broken) this.setRecovering(true);
     if (!this.options.canRestart()) return this.arm(RESUME_LIMITS.iceRestartAfterMs);
     this.busy = true;
+    console.info(`ICE restart of transport ${this.transport.id} (${this.transport.connectionState})`);
     try {
       const iceParameters = await this.options.fetchIceParameters(this.transport.id);
       if (!this.closed && !this.transport.closed) await this.transport.restartIce({ iceParameters });
