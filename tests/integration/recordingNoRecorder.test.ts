@@ -179,6 +179,27 @@ test('REC-11: no recorder takes the job: the recording ends failed with the reas
   assert.is(ctx.deliveries.filter((d) => d.type === 'recording.failed' && d.data.recordingId === failed.id).length, 1, 'one recording.failed');
 });
 
+test('recording.failed also when a recorder reports a recording failed for good (the internal channel, as a recorder would)', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id: roomId } = await srv.createRoom({ name: 'Recorder gives up', record: true });
+  await bot(ctx, roomId, 'Speaker');
+  const [running] = await waitFor('a recording', async () => {
+    const r = (await listRecordings(srv, roomId)).filter((x) => x.status === 'recording');
+    return r.length > 0 ? r : undefined;
+  }, 10_000);
+  const recorder = { 'content-type': 'application/json', authorization: `Bearer ${srv.server.recording.recorderKey}` };
+  const streams = await fetch(`${srv.url}/internal/recordings/${running.id}/streams`, { headers: recorder });
+  assert.is(streams.status, 200, 'the recorder follows the session: its job is taken');
+  await srv.server.recording.queue!.remove(running.id); // no job left for the recorder of the next case
+  const error = 'ffmpeg wrote no file (folder present)';
+  const res = await fetch(`${srv.url}/internal/recordings/${running.id}/report`, { method: 'POST', headers: recorder, body: JSON.stringify({ status: 'failed', error }) });
+  assert.is(res.status, 200);
+  const hook = await waitFor('recording.failed delivered', () => failedHook(ctx, running.id), 15_000);
+  assert.equal([hook.data.roomId, hook.data.error], [roomId, error]);
+  const kept = srv.server.recording.store.get(running.id)!;
+  assert.equal([kept.status, kept.error], ['failed', error]);
+});
+
 test('REC-11: a recorder that appears later records the next session of the live, flagged room', async (ctx) => {
   const srv = ctx.srv!;
   const queue = srv.server.recording.queue!;

@@ -146,7 +146,10 @@ export class RecordingManager {
     this.#o.log.error({ ...context, reason }, 'recording failed: no recorder took it in time');
     if (this.#byRoom.get(room.id) === session) this.#stop(room, reason);
     void start.discard();
-    const info = this.#o.recordings.update(session.id, { status: 'failed', error: reason, endedAt: this.#o.recordings.get(session.id)?.endedAt ?? new Date().toISOString() });
+    const current = this.#o.recordings.get(session.id);
+    // A recording already ended by a recorder's report (failed or ready) keeps what it said.
+    if (!current || current.status === 'failed' || current.status === 'ready') return;
+    const info = this.#o.recordings.update(session.id, { status: 'failed', error: reason, endedAt: current.endedAt ?? new Date().toISOString() });
     if (info) this.#o.events?.failed({ roomId: room.id, recordingId: session.id, error: reason, startedAt: info.startedAt, endedAt: info.endedAt });
   }
 
