@@ -1,5 +1,5 @@
 import { Device, type types } from 'mediasoup-client';
-import type { MediaSource, ProducerInfo, RequestData, ResponseData } from '@nomades/shared';
+import { BATCH_LIMITS, type MediaSource, type ProducerInfo, type RequestData, type ResponseData } from '@nomades/shared';
 import { ClientError } from '../media/ClientError';
 import { RemotePeers, type RemoteMedia } from '../media/RemotePeers';
 import type { SignalingClient } from '../media/SignalingClient';
@@ -48,7 +48,7 @@ export class MediaConnection {
     this.recvTransport = await this.createTransport('recv');
     this.sendTransport = await this.createTransport('send');
     this.markRecvReady();
-    for (const peer of this.answer.peers) for (const producer of peer.producers) void this.consume(peer.id, producer);
+    void this.consumeAll(this.answer.peers.flatMap((peer) => peer.producers.map((producer) => ({ peerId: peer.id, producer }))));
   }
 
   /** After a resume: new ICE parameters for both transports (the network may have changed). */
@@ -90,8 +90,67 @@ export class MediaConnection {
     if (!this.closed) await this.signaling.request('closeProducer', { producerId: producer.id }).catch(() => undefined);
   }
 
+  /**
+   * SIG-17: consumes many producers in a few requests (everyone present at a join or a rejoin):
+   * `consumeMany` per batch, every consumer set up at once (one renegotiation), one
+   * `resumeConsumers`. Producers gone meanwhile come back as `missing`. If a batch is refused
+   * (an older server, a rate limit), its producers are consumed one by one.
+   */
+  async consumeAll(items: Array<{ peerId: string; producer: ProducerInfo }>): Promise<void> {
+    const wanted = items.filter(({ peerId, producer }) => !this.remote.deferIfMuted(peerId, producer) && this.remote.begin(peerId, producer.id));
+    await this.recvReady;
+    for (let i = 0; i < wanted.length; i += BATCH_LIMITS.maxIdsPerBatch) {
+      const batch = wanted.slice(i, i + BATCH_LIMITS.maxIdsPerBatch);
+      const transport = this.recvTransport;
+      if (this.closed || !transport) return;
+      let answer: ResponseData<'consumeMany'>;
+      try {
+        answer = await this.signaling.request('consumeMany', { transportId: transport.id, producerIds: batch.map((b) => b.producer.id) });
+      } catch (error) {
+        if (this.closed) return;
+        console.warn('batched consume refused, consuming one by one', error);
+        for (const b of batch) void this.consumeStarted(b.peerId, b.producer);
+        continue;
+      }
+      for (const id of answer.missing) this.remote.complete(id, null);
+      const created = await Promise.all(
+        answer.consumers.map(async (info): Promise<RemoteMedia | null> => {
+          let media: RemoteMedia | null = null;
+          try {
+            if (this.closed || !this.remote.isPending(info.producerId)) return null;
+            const consumer = await transport.consume({
+              id: info.consumerId,
+              producerId: info.producerId,
+              kind: info.kind,
+              rtpParameters: info.rtpParameters as types.RtpParameters,
+              appData: { peerId: info.peerId, source: info.source },
+            });
+            media = { peerId: info.peerId, source: info.source, consumer, producerPaused: info.producerPaused };
+          } catch (error) {
+            if (!this.closed) console.warn(`could not consume producer ${info.producerId}`, error);
+          }
+          if (this.closed) media?.consumer.close();
+          else this.remote.complete(info.producerId, media);
+          return this.closed ? null : media;
+        }),
+      );
+      this.changed();
+      const live = created.filter((m): m is RemoteMedia => m !== null && !m.consumer.closed);
+      if (this.closed || live.length === 0) continue;
+      await this.signaling.request('resumeConsumers', { consumerIds: live.map((m) => m.consumer.id) }).catch((error) => {
+        console.warn('could not resume consumers', error);
+      });
+      for (const m of live) if (m.source === 'camera') await this.videoSubscriptions.apply(m.peerId, m.consumer);
+    }
+  }
+
   async consume(peerId: string, producer: ProducerInfo): Promise<void> {
     if (this.remote.deferIfMuted(peerId, producer) || !this.remote.begin(peerId, producer.id)) return;
+    return this.consumeStarted(peerId, producer);
+  }
+
+  /** The single-producer path (SIG-5) for a producer already marked pending in RemotePeers. */
+  private async consumeStarted(peerId: string, producer: ProducerInfo): Promise<void> {
     let media: RemoteMedia | null = null;
     try {
       await this.recvReady;
