@@ -160,7 +160,9 @@ export class RecordingJob {
     for (const track of this.#manifest.data.tracks) {
       const file = this.#manifest.trackPath(track);
       const probe = fs.existsSync(file) ? await probeTrack(file).catch(() => undefined) : undefined;
-      if (probe) planned.push({ file, kind: track.kind, source: track.source, peerId: track.peerId, start: probe.start, end: probe.end });
+      // A manifest written before tracks carried the identity: one tile per peer, as then.
+      const identity = (track.identity as string | undefined) ?? track.peerId;
+      if (probe) planned.push({ file, kind: track.kind, source: track.source, peerId: track.peerId, identity, start: probe.start, end: probe.end });
       this.#log.debug({ file: track.file, openedAt: track.openedAt, closedAt: track.closedAt, probe }, 'track');
     }
     if (planned.length === 0) throw new UnrecoverableError('no media was captured during the session');

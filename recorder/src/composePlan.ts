@@ -5,6 +5,8 @@ export interface PlannedTrack {
   kind: 'audio' | 'video';
   source: MediaSource;
   peerId: string;
+  /** The person: a full rejoin brings a new peerId but the same identity, hence the same tile. */
+  identity: string;
   /** Absolute first and last timestamps (seconds, wall clock). */
   start: number;
   end: number;
@@ -71,7 +73,9 @@ export function composePlan(tracks: PlannedTrack[], width = 1280, height = 720):
   const parts: string[] = [];
   const video = usable.map((t, i) => ({ t, i })).filter(({ t }) => t.kind === 'video');
   const audio = usable.map((t, i) => ({ t, i })).filter(({ t }) => t.kind === 'audio');
-  const keyOf = (t: PlannedTrack) => `${t.peerId}:${t.source === 'screen' ? 'screen' : 'camera'}`;
+  // One tile per person and kind of picture: the tracks of a rejoin (new peer, same identity)
+  // follow each other in the same tile, with the canvas showing through while they were away.
+  const keyOf = (t: PlannedTrack) => `${t.identity}:${t.source === 'screen' ? 'screen' : 'camera'}`;
   const keys = [...new Map(video.map(({ t }) => [keyOf(t), { key: keyOf(t), screen: t.source === 'screen' }])).values()];
   const cells = layout(keys, width, height);
 

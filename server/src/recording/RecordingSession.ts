@@ -38,14 +38,15 @@ export class RecordingSession extends EventEmitter<RecordingSessionEvents> {
 
   streams(): RecordingStream[] {
     if (this.#closed) return [];
-    const names = new Map([...this.room.peers()].map((p) => [p.id, p.displayName]));
+    const peers = new Map([...this.room.peers()].map((p) => [p.id, p]));
     return this.room.media
       .producers()
-      .filter((p) => !p.closed && names.has(p.appData.peerId))
+      .filter((p) => !p.closed && peers.has(p.appData.peerId))
       .map((p) => ({
         producerId: p.id,
         peerId: p.appData.peerId,
-        displayName: names.get(p.appData.peerId) ?? '',
+        identity: peers.get(p.appData.peerId)!.identity,
+        displayName: peers.get(p.appData.peerId)!.displayName,
         kind: p.kind,
         source: p.appData.source,
       }));

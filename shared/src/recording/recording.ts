@@ -48,6 +48,11 @@ const id = z.string().min(1).max(64);
 export const recordingStreamSchema = z.object({
   producerId: id,
   peerId: id,
+  /**
+   * The person (token `sub`): the same across a full rejoin, when peerId and producerId change,
+   * so the composer keeps one tile per identity.
+   */
+  identity: id,
   displayName: z.string(),
   kind: z.enum(['audio', 'video']),
   source: z.enum(['microphone', 'camera', 'screen', 'screen-audio']),
