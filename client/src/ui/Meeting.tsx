@@ -38,8 +38,15 @@ export function Meeting({ roomId, token, displayName, prefs, onFailed, onEnded }
     start().catch((error: unknown) => {
       if (active) callbacks.current.onFailed(ClientError.from(error, 'UNAVAILABLE').toPayload());
     });
+    // A closed tab leaves at once (the socket's disconnect tells the server), instead of being
+    // shown as reconnecting for the grace period (ROOM-4, SIG-13).
+    const onPageHide = (event: PageTransitionEvent): void => {
+      if (!event.persisted) created?.close();
+    };
+    window.addEventListener('pagehide', onPageHide);
     return () => {
       active = false;
+      window.removeEventListener('pagehide', onPageHide);
       created?.close();
     };
   }, [roomId, token, displayName, prefs]);
