@@ -90,7 +90,9 @@ export class CollabClient extends TypedEmitter<CollabEvents> {
     if (this.#closed || this.#snapshot.status !== 'synced') {
       return Promise.reject({ code: 'UNAVAILABLE', message: 'the chat is not connected' } satisfies ErrorPayload);
     }
-    const requestId = `c${++this.#requestCounter}`;
+    // Unique across rejoins and tabs (the server takes a repeated id + text as a retry, COL-16);
+    // getRandomValues, unlike randomUUID, also exists on plain-http intranet pages.
+    const requestId = `c${++this.#requestCounter}-${randomSuffix()}`;
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(requestId, { resolve, reject });
       this.provider.sendStateless(JSON.stringify({ type: 'chat.send', requestId, text }));
@@ -167,4 +169,9 @@ function colorOf(id: string): string {
   let hash = 0;
   for (const c of id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
   return `hsl(${hash % 360} 70% 55%)`;
+}
+
+function randomSuffix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
