@@ -131,7 +131,7 @@ export class NomadesServer {
     }
     pool.on('workerdied', (index, error) => log.error({ worker: index, err: error }, 'mediasoup worker died'));
     pool.on('workerrestarted', (index, pid) => log.warn({ worker: index, pid }, 'mediasoup worker restarted'));
-    pool.on('workergaveup', (index) => log.error({ worker: index }, 'mediasoup worker slot abandoned after repeated deaths'));
+    pool.on('workergaveup', (index, retryInMs) => log.error({ worker: index, retryInMs }, 'mediasoup worker slot resting after repeated deaths (PLACE-4)'));
     const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }), {
       resumeGraceMs: config.resumeGraceMs,
       moderation: { store: moderation, faults },

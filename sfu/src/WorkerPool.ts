@@ -7,6 +7,8 @@ import type { MediaWorker, WorkerPoolEvents, WorkerPoolOptions } from './WorkerP
 
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 60_000;
+/** The longest rest of a slot that keeps failing (PLACE-4). */
+const MAX_COOLDOWN_MS = 10 * 60_000;
 
 /**
  * The mediasoup workers of this node, each with one WebRtcServer (one UDP and one TCP port),
@@ -17,6 +19,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #workers: MediaWorker[] = [];
   readonly #options: WorkerPoolOptions;
   readonly #restarts = new Map<number, number[]>();
+  /** PLACE-4: the rest of each slot that gave up (doubling), and the timers that end it. */
+  readonly #cooldowns = new Map<number, number>();
+  readonly #retryTimers = new Map<number, NodeJS.Timeout>();
   #closed = false;
 
   private constructor(options: WorkerPoolOptions) {
@@ -75,25 +80,45 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 
   /**
-   * Replaces a dead worker (its rooms were closed by mediasoup and their peers told). Gives up
-   * on a slot that died MAX_RESTARTS times within RESTART_WINDOW_MS: something is wrong there.
+   * Replaces a dead worker (its rooms were closed by mediasoup and their peers told). A slot that
+   * died MAX_RESTARTS times within RESTART_WINDOW_MS, or whose worker cannot start, rests for a
+   * cooldown (PLACE-4: 60 s, doubling up to 10 min while it keeps failing), then is tried again:
+   * a crash loop is slowed down, and a server never stays without media for good.
    */
   async #respawn(index: number): Promise<void> {
+    if (this.#closed) return;
     const now = Date.now();
     const recent = (this.#restarts.get(index) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
-    if (recent.length >= MAX_RESTARTS) {
-      this.emit('workergaveup', index);
-      return;
-    }
+    if (recent.length >= MAX_RESTARTS) return this.#rest(index);
     this.#restarts.set(index, [...recent, now]);
     try {
       const entry = await this.#startWorker(index);
       if (this.#closed) return entry.worker.close();
       this.#workers[index] = entry;
       this.emit('workerrestarted', index, entry.worker.pid);
-    } catch (error) {
-      this.emit('workergaveup', index);
+    } catch {
+      this.#rest(index);
     }
+  }
+
+  #rest(index: number): void {
+    if (this.#closed) return;
+    const previous = this.#cooldowns.get(index);
+    const ms = previous === undefined ? (this.#options.restartCooldownMs ?? RESTART_WINDOW_MS) : Math.min(previous * 2, MAX_COOLDOWN_MS);
+    this.#cooldowns.set(index, ms);
+    this.emit('workergaveup', index, ms);
+    clearTimeout(this.#retryTimers.get(index));
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(index);
+      this.#restarts.delete(index);
+      void this.#respawn(index).then(() => {
+        // Healthy again once its new worker has lived a whole window.
+        const w = this.#workers[index];
+        if (w && !w.worker.closed) setTimeout(() => !w.worker.closed && this.#cooldowns.delete(index), RESTART_WINDOW_MS).unref();
+      });
+    }, ms);
+    timer.unref();
+    this.#retryTimers.set(index, timer);
   }
 
   get workers(): readonly MediaWorker[] {
@@ -144,6 +169,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+    this.#retryTimers.clear();
     for (const w of this.#workers) w.worker.close();
   }
 }

@@ -21,6 +21,11 @@ export interface WorkerPoolOptions {
    * 500 consumers per worker (one CPU core).
    */
   maxConsumersPerWorker?: number;
+  /**
+   * PLACE-4: after a slot died too often, how long it rests before a new worker is tried
+   * (doubling at each further give-up, at most 10 minutes). Default 60 s.
+   */
+  restartCooldownMs?: number;
 }
 
 export interface MediaWorker {
@@ -38,6 +43,6 @@ export type WorkerPoolEvents = {
   workerdied: [index: number, error: Error];
   /** A dead worker was replaced by a new process. */
   workerrestarted: [index: number, pid: number];
-  /** A worker slot died too often (or could not restart) and stays empty. */
-  workergaveup: [index: number];
+  /** A worker slot died too often (or could not restart): it stays empty for `retryInMs`, then is tried again. */
+  workergaveup: [index: number, retryInMs: number];
 };
