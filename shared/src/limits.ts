@@ -80,7 +80,8 @@ export const RESUME_LIMITS = {
   iceRestartAfterMs: 2_000,
   /** Client: reconnection backoff (with ±50 % jitter) and how long it keeps trying (SIG-16). */
   reconnectMinMs: 500,
-  reconnectMaxMs: 5_000,
+  // 2.5 s at most (±50 %): a restored network is found within ~4 s (SIG-16, docs/benchmarks.md).
+  reconnectMaxMs: 2_500,
   giveUpAfterMs: 120_000,
 } as const;
 
