@@ -15,6 +15,8 @@
 // and no test.only. Each file runs in a process group of its own: on timeout the whole group is killed,
 // and when the file's process exits, whatever it left running (a recorder, a redis-server, a browser)
 // is killed too, so a grandchild holding the output pipe cannot hang the run.
+// A `*.wrtc.test.ts` file that crashes with SIGSEGV runs once more (the native @roamhq/wrtc client
+// is known to segfault now and then, STACK.md); its row says so, and a second crash fails it.
 // Files get uvu through scripts/uvu-strict (preloaded), which prints `[hook error] …` for an error
 // thrown in a `before` hook (uvu drops it) and `[test.only] …` for a test.only; the rows show both.
 import { spawn } from 'node:child_process';
@@ -175,16 +177,28 @@ function stopRunner(signal) {
 process.once('SIGINT', () => stopRunner('SIGINT'));
 process.once('SIGTERM', () => stopRunner('SIGTERM'));
 
+/** Files that load the native WebRTC client (@roamhq/wrtc): `*.wrtc.test.ts`. */
+const NATIVE_CLIENT_FILE = /\.wrtc\.test\.ts$/;
+
 let passed = 0;
 let failed = 0;
 const rows = [];
 for (const file of files) {
   console.log(`\n━━ ${file}`);
-  const r = await runFile(file);
+  let r = await runFile(file);
+  let retried = false;
+  if (r.signal === 'SIGSEGV' && NATIVE_CLIENT_FILE.test(file)) {
+    // @roamhq/wrtc, the WebRTC client these files load, segfaults now and then (STACK.md): the
+    // file runs once more, and its row says so. A second crash fails it like any other.
+    console.log(`\n↻ ${file}: crashed with SIGSEGV (the @roamhq/wrtc client); running it once more`);
+    retried = true;
+    r = await runFile(file);
+  }
   const j = judge(r);
   passed += j.passed;
   failed += j.failed;
   const notes = [`${r.seconds.toFixed(1)} s`];
+  if (retried) notes.push('second run after a SIGSEGV of the wrtc client');
   if (r.leftovers.length) notes.push(`left running, killed: ${[...new Set(r.leftovers)].join(', ')}`);
   const why = j.reasons.length ? `\n    ↳ ${j.reasons.join('\n    ↳ ')}` : '';
   rows.push(`${j.reasons.length ? '✘' : '✔'} ${file}  ${j.passed} passed, ${j.failed} failed  (${notes.join(', ')})${why}`);

@@ -70,6 +70,7 @@ const failures: Array<[fixture: string, counts: string, reason: RegExp]> = [
   ['noSummary', '0 passed, 1 failed', /↳ no uvu summary/m],
   ['crashes', '0 passed, 1 failed', /↳ crashed with SIGKILL$/m],
   ['hangs', '0 passed, 1 failed', /↳ timed out after 10 s$/m],
+  ['segfaults.wrtc', '0 passed, 1 failed', /↳ crashed with SIGSEGV$/m],
 ];
 
 for (const [fixture, counts, reason] of failures) {
@@ -84,6 +85,8 @@ runner('the passing files are reported as passed, with no reason', (ctx) => {
   assert.match(row(ctx.run!.out, 'passes'), /^✔ \S+ {2}2 passed, 0 failed {2}\([\d.]+ s\)$/);
   // A file that exits leaving a process behind passes, with a note: the runner killed what was left.
   assert.match(row(ctx.run!.out, 'leavesGrandchild'), /^✔ \S+ {2}1 passed, 0 failed {2}\([\d.]+ s, left running, killed: node\)$/);
+  // A wrtc-client file whose first run segfaulted passes on its second, and says so.
+  assert.match(row(ctx.run!.out, 'segfaultsOnce.wrtc'), /^✔ \S+ {2}1 passed, 0 failed {2}\([\d.]+ s, second run after a SIGSEGV of the wrtc client\)$/);
 });
 
 runner('the before hook error is printed with its stack', (ctx) => {
@@ -92,7 +95,7 @@ runner('the before hook error is printed with its stack', (ctx) => {
 
 runner('the run ends with the exact summary line and a non-zero exit code', (ctx) => {
   const lines = ctx.run!.out.trimEnd().split('\n');
-  assert.is(lines.at(-1), '5 passed, 7 failed');
+  assert.is(lines.at(-1), '6 passed, 8 failed');
   assert.is(ctx.run!.code, 1);
 });
 
