@@ -10,8 +10,12 @@
 #
 # The binary is cached at
 #   ${NOMADES_CACHE_DIR:-$HOME/.cache/nomades-visio}/mediasoup-worker/<version>-<hash>/mediasoup-worker
-# where <hash> is the first 12 hex chars of the sha256 of the patch script and build flags,
-# so a second run only copies it.
+# where <hash> is the first 12 hex chars of the sha256 of the patch script, the source patches
+# and the build flags, so a second run only copies it.
+#
+# Source patches: sfu/worker-patches/*.patch (unified diffs relative to the worker folder, applied
+# in name order with patch -p1) are backports of upstream fixes newer than the pinned version;
+# each file says what it fixes and which test proves it.
 #
 # Environment:
 #   NOMADES_CACHE_DIR            cache root (default: $HOME/.cache/nomades-visio)
@@ -141,7 +145,9 @@ f.write_text(t)
 print("patched worker/meson.build and worker/deps/libwebrtc/meson.build")
 PY
 
-CACHE_KEY_INPUT="$(printf '%s\n--\n%s\n--\n%s\n' "$PATCH_PY" "${MESON_ARGS[*]}" "$(uname -m)")"
+SOURCE_PATCHES=("$ROOT"/sfu/worker-patches/*.patch)
+[[ -e "${SOURCE_PATCHES[0]}" ]] || SOURCE_PATCHES=()
+CACHE_KEY_INPUT="$(printf '%s\n--\n%s\n--\n%s\n--\n' "$PATCH_PY" "${MESON_ARGS[*]}" "$(uname -m)"; for p in "${SOURCE_PATCHES[@]}"; do printf '%s\n' "$(basename "$p")"; cat "$p"; done)"
 PATCH_HASH="$(printf '%s' "$CACHE_KEY_INPUT" | sha256sum | cut -c1-12)"
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +190,7 @@ if (( NEED_BUILD )); then
   # -------------------------------------------------------------------------------------------
   step "mediasoup worker: checking build tools and libraries"
   missing_pkgs=()
-  for tool in meson:meson ninja:ninja-build pkg-config:pkg-config g++:g++ python3:python3; do
+  for tool in meson:meson ninja:ninja-build pkg-config:pkg-config g++:g++ python3:python3 patch:patch; do
     command -v "${tool%%:*}" >/dev/null || missing_pkgs+=("${tool#*:}")
   done
   if command -v pkg-config >/dev/null; then
@@ -224,6 +230,10 @@ if (( NEED_BUILD )); then
   cp -a "$MS_DIR/worker" "$BUILD_TMP/worker"
   rm -rf "$BUILD_TMP/worker/out"
   python3 -c "$PATCH_PY" "$BUILD_TMP/worker" || die "patching the meson files failed (see above)"
+  for p in "${SOURCE_PATCHES[@]}"; do
+    patch -p1 --forward --batch --silent -d "$BUILD_TMP/worker" <"$p" || die "source patch ${p#"$ROOT"/} does not apply to mediasoup $VERSION"
+    info "applied ${p#"$ROOT"/}"
+  done
   info "build dir: $BUILD_TMP"
 
   # -------------------------------------------------------------------------------------------
@@ -265,7 +275,8 @@ if (( NEED_BUILD )); then
   {
     echo "mediasoup $VERSION worker, built $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname)"
     echo "meson $MESON_VERSION ${MESON_ARGS[*]}; ninja $(ninja --version); $(g++ --version | head -n1)"
-    echo "cache key $PATCH_HASH = sha256(patch script + meson args + arch)"
+    echo "cache key $PATCH_HASH = sha256(patch script + meson args + arch + source patches)"
+    for p in "${SOURCE_PATCHES[@]}"; do echo "source patch $(basename "$p")"; done
   } >"$CACHE_DIR/build-info.txt"
   ok "$CACHE_BIN ($(du -h "$CACHE_BIN" | cut -f1))"
 fi

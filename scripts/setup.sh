@@ -15,7 +15,7 @@ cd "$ROOT"
 T0=$(date +%s)
 
 APT_PACKAGES=(
-  meson ninja-build pkg-config g++ python3 make          # build tools (worker, native addons)
+  meson ninja-build pkg-config g++ python3 make patch    # build tools (worker, native addons)
   libssl-dev libuv1-dev libsrtp2-dev libabsl-dev          # mediasoup worker libraries
   libusrsctp-dev nlohmann-json3-dev
   redis-server ffmpeg chromium                            # runtime services, recorder, browser tests

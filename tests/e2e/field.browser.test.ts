@@ -124,17 +124,17 @@ field('5 % random loss both ways: video keeps playing in both directions', async
   for (let i = 0; i < 10; i++) {
     const frames = await rate();
     windows.push(frames);
-    // Keeps playing: a lost key frame (or a simulcast layer switch waiting for one) may freeze the
-    // picture for a moment; never for three seconds in a row (docs/benchmarks.md: freezes measured).
+    // Keeps playing: lost packets are recovered by NACK/RTX (the worker's NACK fix,
+    // sfu/worker-patches/0001), so the picture may hiccup but never freezes for two seconds in a row.
     directions(call).forEach(([what], d) => {
-      const frozen3 = i > 1 && [0, 1, 2].every((k) => windows[i - k][d] === 0);
-      assert.not.ok(frozen3, `${what}: no frame in seconds ${i - 1}…${i + 1} of the loss\n${call.logs.join('\n')}`);
+      const frozen2 = i > 0 && [0, 1].every((k) => windows[i - k][d] === 0);
+      assert.not.ok(frozen2, `${what}: no frame in seconds ${i}…${i + 1} of the loss\n${call.logs.join('\n')}`);
     });
   }
   const longestFreeze = (d: number) => windows.reduce(([best, run], w) => (w[d] === 0 ? [Math.max(best, run + 1), run + 1] : [best, 0]), [0, 0])[0];
   directions(call).forEach(([what], d) => {
     const playing = windows.filter((w) => w[d] > 0).length;
-    assert.ok(playing >= 7, `${what}: frames in ${playing} of the 10 seconds of loss (at least 7)\n${call.logs.join('\n')}`);
+    assert.ok(playing >= 9, `${what}: frames in ${playing} of the 10 seconds of loss (at least 9)\n${call.logs.join('\n')}`);
   });
   const dropped = await ns.droppedPackets();
   assert.ok(dropped.in > 0 && dropped.out > 0, `the loss hit both directions (${JSON.stringify(dropped)})`);
