@@ -18,7 +18,7 @@ APT_PACKAGES=(
   meson ninja-build pkg-config g++ python3 make patch    # build tools (worker, native addons)
   libssl-dev libuv1-dev libsrtp2-dev libabsl-dev          # mediasoup worker libraries
   libusrsctp-dev nlohmann-json3-dev
-  redis-server ffmpeg chromium                            # runtime services, recorder, browser tests
+  redis-server ffmpeg coturn chromium                     # runtime services (coturn: TURN on 443, REACH-5), recorder, browser tests
   iptables iproute2                                       # field tests: network namespaces, firewall, tc (tests/helpers/NetNamespace.ts)
 )
 NODE_MIN="20.19.0"
@@ -53,6 +53,11 @@ Run this script as root, or install them first with:
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
     ok "installed ${#missing[@]} package(s)"
+    # Debian enables coturn's own system service on install; the server runs its own coturn
+    # (loopback only, REACH-5), so the system-wide one, listening everywhere, is switched off.
+    if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+      systemctl disable --now coturn.service >/dev/null 2>&1 && info "coturn's system service disabled (the server starts its own)" || true
+    fi
   fi
 fi
 

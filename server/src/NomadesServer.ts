@@ -16,6 +16,9 @@ import { hardenHttpServer, HTTP_SERVER_OPTIONS } from './http/hardenHttpServer.j
 import { UpgradeRouter } from './http/UpgradeRouter.js';
 import { FaultLog } from './health/FaultLog.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { IceTcpRelay, type IceTcpRelayStats } from './reach/IceTcpRelay.js';
+import { PortMux, type PortMuxStats } from './reach/PortMux.js';
+import { TurnService } from './reach/TurnService.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { RecordingService } from './recording/RecordingService.js';
 import { localUrl } from './recording/localUrl.js';
@@ -55,6 +58,9 @@ export class NomadesServer {
   readonly #http: http.Server;
   readonly #signaling: SignalingServer;
   readonly #upgrades: UpgradeRouter;
+  readonly #mux: PortMux;
+  readonly #iceRelay?: IceTcpRelay;
+  readonly #turn: TurnService;
   #closing?: Promise<void>;
 
   private constructor(parts: {
@@ -75,6 +81,9 @@ export class NomadesServer {
     http: http.Server;
     signaling: SignalingServer;
     upgrades: UpgradeRouter;
+    mux: PortMux;
+    iceRelay?: IceTcpRelay;
+    turn: TurnService;
   }) {
     this.config = parts.config;
     this.log = parts.log;
@@ -93,6 +102,9 @@ export class NomadesServer {
     this.#http = parts.http;
     this.#signaling = parts.signaling;
     this.#upgrades = parts.upgrades;
+    this.#mux = parts.mux;
+    this.#iceRelay = parts.iceRelay;
+    this.#turn = parts.turn;
   }
 
   static async start(
@@ -112,6 +124,16 @@ export class NomadesServer {
       throw error;
     }
     const tokens = new TokenService(secrets.tokenSecret);
+    // REACH-1: media on the HTTP port; the port is known once listening.
+    let listeningPort = config.port;
+    const iceRelay = config.mediaOnHttpPort
+      ? new IceTcpRelay({
+          announcedIp: config.announcedIp ?? config.rtcListenIp,
+          announcedPort: () => config.announcedPort ?? listeningPort,
+          workerHost: config.rtcListenIp === '0.0.0.0' ? '127.0.0.1' : config.rtcListenIp === '::' ? '::1' : config.rtcListenIp,
+          log,
+        })
+      : undefined;
     let pool: WorkerPool;
     try {
       pool = await WorkerPool.create({
@@ -123,6 +145,7 @@ export class NomadesServer {
         rtcMaxPort: config.rtcMaxPort,
         workerBin: config.mediasoupWorkerBin,
         maxConsumersPerWorker: config.mediaWorkerMaxConsumers,
+        sharedTcpPort: iceRelay,
       });
     } catch (error) {
       moderation.close();
@@ -139,8 +162,18 @@ export class NomadesServer {
     const webhooks = new WebhookDispatcher({ url: config.webhookUrl, secret: config.webhookSecret }, log);
     new RoomWebhooks(registry, webhooks);
     const access = new RoomAccess({ registry, store, log });
+    let turn: TurnService;
+    try {
+      turn = await TurnService.start(config, () => listeningPort, log);
+    } catch (error) {
+      pool.close();
+      moderation.close();
+      store.close();
+      throw error;
+    }
     const httpServer = http.createServer(HTTP_SERVER_OPTIONS);
     hardenHttpServer(httpServer, log);
+    const mux = new PortMux(httpServer, { ice: iceRelay, turnPort: () => turn.localPort, log });
     const recording = new RecordingService({
       config,
       adminKey: secrets.adminKey,
@@ -189,7 +222,7 @@ export class NomadesServer {
       }),
     });
     httpServer.on('request', app);
-    const signaling = new SignalingServer(httpServer, { tokens, store, registry, access, log });
+    const signaling = new SignalingServer(httpServer, { tokens, store, registry, access, log, iceServers: (peerId) => turn.iceServers(peerId) });
     // The one upgrade listener of ours: /collab here, socket.io's path left to engine.io's own.
     const upgrades = new UpgradeRouter(httpServer, { log, passThrough: [SOCKET_IO_PATH] });
     upgrades.route(COLLAB_PATH, (req, socket, head) => collab.handleUpgrade(req, socket, head));
@@ -197,6 +230,7 @@ export class NomadesServer {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => {
         httpServer.off('error', reject);
+        listeningPort = (httpServer.address() as AddressInfo).port;
         resolve();
       });
     }).catch(async (error) => {
@@ -204,6 +238,8 @@ export class NomadesServer {
       await collab.close();
       await recording.close();
       pool.close();
+      iceRelay?.close();
+      await turn.close();
       moderation.close();
       store.close();
       throw error;
@@ -226,9 +262,17 @@ export class NomadesServer {
       http: httpServer,
       signaling,
       upgrades,
+      mux,
+      iceRelay,
+      turn,
     });
     recording.startRecorder(); // once listening: its control URL is known (REC-8)
     return server;
+  }
+
+  /** How connections of the shared port were handed out, and the ICE-TCP relay's counts (REACH-1/2). */
+  get reachStats(): { mux: PortMuxStats; iceTcp?: IceTcpRelayStats } {
+    return { mux: this.#mux.stats, iceTcp: this.#iceRelay?.stats };
   }
 
   /** Signaling connections refused or reset by the connection limits (SIG-11, SIG-12). */
@@ -256,9 +300,12 @@ export class NomadesServer {
       await this.recording.close();
       this.webhooks.close();
       this.pool.close();
+      this.#iceRelay?.close();
       this.#http.closeAllConnections();
       await new Promise<void>((resolve) => this.#http.close(() => resolve()));
       this.#upgrades.detach();
+      this.#mux.detach();
+      await this.#turn.close();
       this.moderation.close();
       this.store.close();
     })();

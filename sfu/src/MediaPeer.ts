@@ -11,6 +11,7 @@ import type {
   TransportDirection,
   TransportParams,
 } from './MediaPeerTypes.js';
+import type { SharedTcpPort } from './WorkerPoolTypes.js';
 
 /** Where a peer's media lives: one router of the room, on one worker. */
 export interface MediaPlacement {
@@ -26,6 +27,8 @@ export interface MediaPeerContext {
   findProducer(producerId: string): types.Producer<ProducerAppData> | undefined;
   /** Makes a producer of another router consumable on `router` (pipeToRouter, PLACE-3). */
   pipeTo(producerId: string, router: types.Router): Promise<void>;
+  /** REACH-1: the HTTP port that also carries ICE-TCP, announced by every transport. */
+  sharedTcpPort?: SharedTcpPort;
 }
 
 /**
@@ -47,6 +50,8 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     this.emit('bitrateexceeded', producer, Math.round(bitsPerSecond));
     producer.close();
   });
+  /** REACH-1: transport id → undoes its route on the shared port. */
+  readonly #sharedRoutes = new Map<string, () => void>();
   #rtpCapabilities?: types.RtpCapabilities;
   #placement?: Promise<MediaPlacement>;
   #placed?: MediaPlacement;
@@ -100,12 +105,15 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
       this.#assertOpen();
     }
     this.#transports.set(transport.id, transport);
-    transport.observer.once('close', () => this.#transports.delete(transport.id));
+    transport.observer.once('close', () => {
+      this.#transports.delete(transport.id);
+      this.#shareTcp(transport, undefined);
+    });
     if (direction === 'send') this.#capIncoming(transport);
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates,
+      iceCandidates: this.#shareTcp(transport, transport.iceParameters),
       dtlsParameters: transport.dtlsParameters,
     };
   }
@@ -113,9 +121,27 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   /** SIG-14: new ICE parameters for one of this peer's transports (an ICE restart). */
   async restartIce(transportId: string): Promise<types.IceParameters> {
     const transport = this.#transport(transportId);
-    return transport.restartIce().catch((e) => {
+    const iceParameters = await transport.restartIce().catch((e) => {
       throw toAppError(e, 'could not restart ICE');
     });
+    this.#shareTcp(transport, iceParameters); // the new ufrag takes the route over
+    return iceParameters;
+  }
+
+  /**
+   * REACH-1: routes ICE-TCP connections of the shared HTTP port that name this transport's ufrag
+   * to its worker's TCP port (undoing the previous route; `undefined` only undoes), and returns
+   * the transport's candidates with the shared port's added.
+   */
+  #shareTcp(transport: types.WebRtcTransport, iceParameters: types.IceParameters | undefined): types.IceCandidate[] {
+    this.#sharedRoutes.get(transport.id)?.();
+    this.#sharedRoutes.delete(transport.id);
+    const shared = this.#ctx.sharedTcpPort;
+    const own = transport.iceCandidates;
+    const tcp = own.find((c) => c.protocol === 'tcp');
+    if (!shared || !tcp || !iceParameters) return own;
+    this.#sharedRoutes.set(transport.id, shared.route(iceParameters.usernameFragment, tcp.port));
+    return [...own, shared.candidate(Math.min(...own.map((c) => c.priority)))];
   }
 
   async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {

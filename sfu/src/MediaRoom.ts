@@ -78,6 +78,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       place: () => this.#place(),
       findProducer: (id) => this.findProducer(id),
       pipeTo: (producerId, router) => this.#pipeTo(producerId, router),
+      sharedTcpPort: this.#pool.sharedTcpPort,
     });
     this.#peers.set(peerId, peer);
     peer.on('newproducer', (producer) => {

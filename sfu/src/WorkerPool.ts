@@ -3,7 +3,7 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { AppError } from '@nomades/shared';
 import { mediaCodecs } from './mediaCodecs.js';
-import type { MediaWorker, WorkerPoolEvents, WorkerPoolOptions } from './WorkerPoolTypes.js';
+import type { MediaWorker, SharedTcpPort, WorkerPoolEvents, WorkerPoolOptions } from './WorkerPoolTypes.js';
 
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 60_000;
@@ -127,6 +127,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** REACH-1: the shared HTTP port transports also announce, if any. */
+  get sharedTcpPort(): SharedTcpPort | undefined {
+    return this.#options.sharedTcpPort;
   }
 
   /** A worker is busy when it carries maxConsumersPerWorker consumers or more (PLACE-2). */

@@ -26,6 +26,8 @@ export interface WorkerPoolOptions {
    * (doubling at each further give-up, at most 10 minutes). Default 60 s.
    */
   restartCooldownMs?: number;
+  /** REACH-1: the HTTP port that also carries ICE-TCP, when the server shares it. */
+  sharedTcpPort?: SharedTcpPort;
 }
 
 export interface MediaWorker {
@@ -46,3 +48,15 @@ export type WorkerPoolEvents = {
   /** A worker slot died too often (or could not restart): it stays empty for `retryInMs`, then is tried again. */
   workergaveup: [index: number, retryInMs: number];
 };
+
+/**
+ * REACH-1: media on the HTTP port. The server's HTTP listener also takes ICE-TCP connections and
+ * relays each to the worker whose transport its first STUN request names; transports announce
+ * that port as one more (passive TCP, lowest priority) candidate.
+ */
+export interface SharedTcpPort {
+  /** The extra candidate, with a priority just below `belowPriority`. */
+  candidate(belowPriority: number): types.IceCandidate;
+  /** ICE-TCP connections naming `ufrag` go to the worker's own TCP port `port`; the function undoes it. */
+  route(ufrag: string, port: number): () => void;
+}

@@ -1,5 +1,5 @@
 export { WorkerPool } from './WorkerPool.js';
-export type { WorkerPoolOptions, MediaWorker } from './WorkerPoolTypes.js';
+export type { WorkerPoolOptions, MediaWorker, SharedTcpPort } from './WorkerPoolTypes.js';
 export { MediaRoom } from './MediaRoom.js';
 export { MediaPeer } from './MediaPeer.js';
 export { BitrateGuard } from './BitrateGuard.js';

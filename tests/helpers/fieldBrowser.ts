@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import * as uvu from 'uvu';
-import { CHROMIUM_FLAGS, CLIENT_INDEX, WAIT_MS } from './browser.js';
+import { assertVideoPlaying, CHROMIUM_FLAGS, CLIENT_INDEX, selfId, WAIT_MS } from './browser.js';
+import { waitFor } from './waitFor.js';
 import { NetNamespace } from './NetNamespace.js';
 import { startTestServer, type TestServer, type TestServerOptions } from './testServer.js';
 
@@ -177,4 +178,52 @@ export function fieldSuite(
     }
   });
   return s;
+}
+
+/** A call between Ada (Chromium in the namespace) and Grace (on the host), as startFieldCall left it. */
+export interface FieldCall {
+  /** In the namespace. */
+  ada: Page;
+  /** On the host. */
+  grace: Page;
+  adaId: string;
+  graceId: string;
+  roomId: string;
+  logs: string[];
+  /** From Grace's page being opened to the first decoded frame: [Ada sees Grace, Grace sees Ada], ms. */
+  firstFrameMs: [number, number];
+}
+
+/** The <video> of a participant's tile. */
+export const tileVideo = (peerId: string) => `[data-testid="participant-tile"][data-peer-id="${peerId}"] video`;
+
+/**
+ * Ada joins from the namespace, then Grace from the host; both must play the other's video. The
+ * time to first frame each way is polled every 50 ms from Grace's arrival (bounded by WAIT_MS).
+ */
+export async function startFieldCall(ctx: FieldSuiteContext, title: string): Promise<FieldCall> {
+  const srv = ctx.srv!;
+  const { id: roomId } = await srv.createRoom({ name: title });
+  const logs: string[] = [];
+  const open = async (browser: Browser, name: string) =>
+    openFieldPage(browser, ctx.contexts, `${srv.url}/room/${roomId}?token=${encodeURIComponent(await srv.mintToken(roomId, name))}&autojoin=1`, logs, name);
+  const ada = await open(ctx.inside!, 'Ada');
+  const adaId = await selfId(ada);
+  const graceToken = await srv.mintToken(roomId, 'Grace');
+  const t0 = Date.now();
+  const grace = await openFieldPage(ctx.outside!, ctx.contexts, `${srv.url}/room/${roomId}?token=${encodeURIComponent(graceToken)}&autojoin=1`, logs, 'Grace');
+  const graceId = await selfId(grace);
+  const firstFrame = async (page: Page, selector: string, what: string) => {
+    await waitFor(`${what}: a first frame\n${logs.join('\n')}`, async () => ((await videoFrames(page, selector)) ?? 0) > 0, WAIT_MS, 50);
+    return Date.now() - t0;
+  };
+  const firstFrameMs = (await Promise.all([
+    firstFrame(ada, tileVideo(graceId), 'Ada (namespace) sees Grace'),
+    firstFrame(grace, tileVideo(adaId), 'Grace (host) sees Ada'),
+  ])) as [number, number];
+  await Promise.all([
+    assertVideoPlaying(ada, tileVideo(graceId), 'Ada (namespace): video of Grace', logs),
+    assertVideoPlaying(grace, tileVideo(adaId), 'Grace (host): video of Ada', logs),
+  ]);
+  return { ada, grace, adaId, graceId, roomId, logs, firstFrameMs };
 }

@@ -61,8 +61,11 @@ listener('SEC-1: clients that reset upgrade sockets (RST) do not raise unhandled
 });
 
 listener('SEC-2: garbage, oversized headers and broken requests get their status and a close', async (ctx) => {
-  const cases: Array<[string, string | Buffer, number]> = [
-    ['binary garbage', Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x00, 0x00, 0x00, 0x0d, 0x0a, 0x0d, 0x0a]), 400],
+  // Bytes that are not HTTP (REACH-1: neither TLS, configured here, nor ICE-TCP or TURN) are closed unanswered.
+  const cases: Array<[string, string | Buffer, number | null]> = [
+    ['binary garbage like a TLS record (no TLS configured)', Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x00, 0x00, 0x00, 0x0d, 0x0a, 0x0d, 0x0a]), null],
+    ['binary zeros', Buffer.alloc(32), null],
+    ['lower-case junk', 'hello there\r\n\r\n', null],
     ['bad method line', 'HELLO\r\n\r\n', 400],
     ['bad header', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', 400],
     ['huge header', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`, 431],
@@ -71,7 +74,7 @@ listener('SEC-2: garbage, oversized headers and broken requests get their status
   for (const [what, bytes, status] of cases) {
     const r = await rawExchange(ctx.port, bytes);
     assert.ok(r.closed, `${what}: connection closed`);
-    assert.is(r.status, status, `${what}: answered ${status} (got ${r.status})`);
+    assert.is(r.status, status, `${what}: answered ${status ?? 'nothing'} (got ${r.status})`);
   }
   // An absolute-form target that does not parse, on a plain request: answered, not thrown.
   const r = await rawExchange(ctx.port, 'GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');

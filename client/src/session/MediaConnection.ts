@@ -198,6 +198,8 @@ export class MediaConnection {
       iceParameters: info.iceParameters as types.IceParameters,
       iceCandidates: info.iceCandidates as unknown as types.IceCandidate[],
       dtlsParameters: info.dtlsParameters as types.DtlsParameters,
+      // REACH-4/5: TURN, when the server offers it (short-lived credentials of this join).
+      iceServers: this.answer.iceServers,
     };
     const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {

@@ -26,6 +26,23 @@ export const envSchema = z.object({
   RTC_LISTEN_IP: z.string().ip().optional(),
   ANNOUNCED_IP: z.string().min(1).optional(),
   RTC_PORT: port(40000),
+  /** REACH-1: the HTTP port also carries ICE-TCP (one open port is enough for media). */
+  MEDIA_ON_HTTP_PORT: bool.default('1'),
+  /** REACH-1: the port announced for media on the HTTP port, when a proxy in front publishes another one (443). */
+  ANNOUNCED_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** REACH-5: a coturn of our own behind the HTTP port: `auto` when that port is below 1024 (REACH-3) and coturn is installed. */
+  TURN: z.enum(['auto', 'process', 'off']).default('auto'),
+  /** REACH-4: TURN servers of your own (comma-separated turn:/turns: URLs), with TURN_SECRET (coturn static-auth-secret). */
+  TURN_URLS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^turns?:[^\s]+$/, 'a turn: or turns: URL')).min(1).max(8))
+    .optional(),
+  TURN_SECRET: z.string().min(16, 'TURN_SECRET must be at least 16 characters').optional(),
+  /** REACH-4: lifetime of the TURN credentials handed out at each join. */
+  TURN_TTL_S: z.coerce.number().int().min(60).max(7 * 86_400).default(12 * 3600),
+  /** REACH-5: the address the embedded TURN server relays from (default: the workers' listen address). */
+  TURN_RELAY_IP: z.string().ip().optional(),
   RTC_MIN_PORT: port(40000),
   RTC_MAX_PORT: port(49999),
   MEDIASOUP_WORKER_BIN: z.string().optional(),
@@ -62,6 +79,12 @@ export interface Config {
   rtcListenIp: string;
   announcedIp?: string;
   rtcPort: number;
+  /** REACH-1: ICE-TCP on the HTTP port. */
+  mediaOnHttpPort: boolean;
+  /** REACH-1: port announced for it (default: the HTTP port). */
+  announcedPort?: number;
+  /** REACH-4/5: TURN. */
+  turn: { mode: 'auto' | 'process' | 'off'; urls?: string[]; secret?: string; ttlSeconds: number; relayIp?: string };
   /** SIG-13: how long a participant whose socket was lost is kept for a resume. */
   resumeGraceMs: number;
   rtcMinPort: number;
@@ -100,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.TURN_URLS) !== Boolean(e.TURN_SECRET)) throw new ConfigError('invalid configuration: TURN_URLS and TURN_SECRET go together');
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('invalid configuration: RTC_MIN_PORT > RTC_MAX_PORT');
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) throw new ConfigError('invalid configuration: WEBHOOK_URL needs WEBHOOK_SECRET');
   if (e.RECORDER_KEY && e.RECORDER_KEY === e.ADMIN_KEY) throw new ConfigError('invalid configuration: RECORDER_KEY must differ from ADMIN_KEY');
@@ -120,6 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtcListenIp,
     announcedIp,
     rtcPort: e.RTC_PORT,
+    mediaOnHttpPort: e.MEDIA_ON_HTTP_PORT,
+    announcedPort: e.ANNOUNCED_PORT,
+    turn: { mode: e.TURN, urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_S, relayIp: e.TURN_RELAY_IP },
     resumeGraceMs: e.RESUME_GRACE_MS,
     rtcMinPort: e.RTC_MIN_PORT,
     rtcMaxPort: e.RTC_MAX_PORT,

@@ -13,6 +13,7 @@ import {
 } from '@nomades/shared';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { Logger } from '../logging/logger.js';
+import type { IceServer } from '../reach/TurnCredentials.js';
 import type { PeerLink } from '../rooms/NotificationOutbox.js';
 import type { Peer } from '../rooms/Peer.js';
 import type { Room } from '../rooms/Room.js';
@@ -66,12 +67,15 @@ export class PeerSession implements SessionContext {
   #joining = false;
   #closed = false;
 
+  readonly #iceServers?: (peerId: string) => IceServer[];
   constructor(
     socket: Socket,
     options: {
       claims: TokenClaims;
       roomInfo: RoomInfo;
       registry: RoomRegistry;
+      /** REACH-4: TURN servers with credentials for a participant. */
+      iceServers?: (peerId: string) => IceServer[];
       access: RoomAccess;
       /** The client's address (clientAddress). */
       address?: string;
@@ -84,6 +88,7 @@ export class PeerSession implements SessionContext {
     this.#claims = options.claims;
     this.#roomInfo = options.roomInfo;
     this.#registry = options.registry;
+    this.#iceServers = options.iceServers;
     this.#onClose = options.onClose;
     this.log = options.log.child({ room: options.roomInfo.id, session: this.id });
     this.#gate = new JoinGate({
@@ -98,6 +103,10 @@ export class PeerSession implements SessionContext {
       end: (code, message) => this.end(code, message),
       setJoinDeadline: (ms) => this.#setJoinDeadline(ms),
     });
+  }
+
+  iceServers(peerId: string): IceServer[] {
+    return this.#iceServers?.(peerId) ?? [];
   }
 
   get resumeGraceMs(): number {

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger.js';
+import type { IceServer } from '../reach/TurnCredentials.js';
 import type { Peer } from '../rooms/Peer.js';
 import type { Room } from '../rooms/Room.js';
 
@@ -11,6 +12,8 @@ export interface SessionContext {
   resume(peerId: string, resumeToken: string, lastSeq: number): Promise<{ room: Room; peer: Peer; resumeToken: string; replayed: number }>;
   /** How long the room keeps a participant whose socket is lost. */
   readonly resumeGraceMs: number;
+  /** REACH-4: TURN servers and fresh credentials for this participant (empty without TURN). */
+  iceServers(peerId: string): IceServer[];
   /** The joined room and peer; throws NOT_JOINED before join. */
   joined(): { room: Room; peer: Peer };
   /** Leaves the room and ends the session. */

@@ -5,6 +5,7 @@ import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
 import type { Logger } from '../logging/logger.js';
+import type { IceServer } from '../reach/TurnCredentials.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { PeerSession } from './PeerSession.js';
@@ -42,7 +43,7 @@ export class SignalingServer {
 
   constructor(
     httpServer: http.Server,
-    deps: { tokens: TokenService; store: RoomStore; registry: RoomRegistry; access: RoomAccess; log: Logger },
+    deps: { tokens: TokenService; store: RoomStore; registry: RoomRegistry; access: RoomAccess; log: Logger; iceServers?: (peerId: string) => IceServer[] },
   ) {
     const log = deps.log.child({ name: 'signaling' });
     this.io = new IoServer(httpServer, {
@@ -93,6 +94,7 @@ export class SignalingServer {
         claims,
         roomInfo,
         registry: deps.registry,
+        iceServers: deps.iceServers,
         access: deps.access,
         address: clientAddress(socket.request),
         log,

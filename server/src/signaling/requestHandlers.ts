@@ -28,6 +28,7 @@ export const requestHandlers: RequestHandlers = {
       peers: [...room.peers()].filter((p) => p !== peer).map((p) => p.info()),
       resumeToken: peer.resumeToken,
       resumeGraceMs: ctx.resumeGraceMs,
+      iceServers: ctx.iceServers(peer.id),
     };
   },
 

@@ -77,6 +77,8 @@ export const requests = {
       resumeToken: resumeTokenSchema,
       /** How long the server keeps this participant after its socket is lost (SIG-13). */
       resumeGraceMs: z.number().int().nonnegative(),
+      /** REACH-4: TURN servers with credentials of this join (empty without TURN). */
+      iceServers: z.array(z.object({ urls: z.array(z.string().min(1)).min(1), username: z.string(), credential: z.string() })).max(8),
     }),
   },
   /**
