@@ -20,6 +20,7 @@ APT_PACKAGES=(
   libusrsctp-dev nlohmann-json3-dev
   redis-server ffmpeg coturn chromium                     # runtime services (coturn: TURN on 443, REACH-5), recorder, browser tests
   iptables iproute2                                       # field tests: network namespaces, firewall, tc (tests/helpers/NetNamespace.ts)
+  nginx libnginx-mod-stream openssl                       # reverse-proxy recipe test (docs/operations/nginx-443.conf), test certificates
 )
 NODE_MIN="20.19.0"
 LOCK_STAMP="node_modules/.nomades-lock-hash"
@@ -57,6 +58,11 @@ Run this script as root, or install them first with:
     # (loopback only, REACH-5), so the system-wide one, listening everywhere, is switched off.
     if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
       systemctl disable --now coturn.service >/dev/null 2>&1 && info "coturn's system service disabled (the server starts its own)" || true
+    fi
+    # nginx is here for the recipe's test, which runs its own instance: stop the packaged one.
+    if [[ " ${missing[*]} " == *" nginx "* ]]; then
+      if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then systemctl disable --now nginx.service >/dev/null 2>&1 || true
+      elif [[ -f /run/nginx.pid ]]; then nginx -s quit 2>/dev/null || true; fi
     fi
   fi
 fi

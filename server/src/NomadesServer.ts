@@ -18,6 +18,7 @@ import { FaultLog } from './health/FaultLog.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { IceTcpRelay, type IceTcpRelayStats } from './reach/IceTcpRelay.js';
 import { PortMux, type PortMuxStats } from './reach/PortMux.js';
+import { TlsEndpoint } from './reach/TlsEndpoint.js';
 import { TurnService } from './reach/TurnService.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { RecordingService } from './recording/RecordingService.js';
@@ -61,6 +62,8 @@ export class NomadesServer {
   readonly #mux: PortMux;
   readonly #iceRelay?: IceTcpRelay;
   readonly #turn: TurnService;
+  /** REACH-6: HTTPS on the HTTP port, when TLS_CERT and TLS_KEY are set. */
+  readonly tls?: TlsEndpoint;
   #closing?: Promise<void>;
 
   private constructor(parts: {
@@ -84,6 +87,7 @@ export class NomadesServer {
     mux: PortMux;
     iceRelay?: IceTcpRelay;
     turn: TurnService;
+    tls?: TlsEndpoint;
   }) {
     this.config = parts.config;
     this.log = parts.log;
@@ -105,6 +109,7 @@ export class NomadesServer {
     this.#mux = parts.mux;
     this.#iceRelay = parts.iceRelay;
     this.#turn = parts.turn;
+    this.tls = parts.tls;
   }
 
   static async start(
@@ -173,7 +178,17 @@ export class NomadesServer {
     }
     const httpServer = http.createServer(HTTP_SERVER_OPTIONS);
     hardenHttpServer(httpServer, log);
-    const mux = new PortMux(httpServer, { ice: iceRelay, turnPort: () => turn.localPort, log });
+    let tlsEndpoint: TlsEndpoint | undefined;
+    try {
+      tlsEndpoint = config.tls ? new TlsEndpoint({ certFile: config.tls.certFile, keyFile: config.tls.keyFile, log, faults }) : undefined;
+    } catch (error) {
+      pool.close();
+      await turn.close();
+      moderation.close();
+      store.close();
+      throw error;
+    }
+    const mux = new PortMux(httpServer, { ice: iceRelay, turnPort: () => turn.localPort, tls: tlsEndpoint, log });
     const recording = new RecordingService({
       config,
       adminKey: secrets.adminKey,
@@ -206,6 +221,7 @@ export class NomadesServer {
       adminKey: secrets.adminKey,
       guestAccess: config.guestAccess,
       clientDist: config.clientDist,
+      redirectPlainHttp: config.tls?.redirectPlainHttp,
       publicUrl: () => server?.url ?? '',
       registry,
       recordingsApi: recording.apiRouter(),
@@ -239,6 +255,7 @@ export class NomadesServer {
       await recording.close();
       pool.close();
       iceRelay?.close();
+      tlsEndpoint?.close();
       await turn.close();
       moderation.close();
       store.close();
@@ -265,6 +282,7 @@ export class NomadesServer {
       mux,
       iceRelay,
       turn,
+      tls: tlsEndpoint,
     });
     recording.startRecorder(); // once listening: its control URL is known (REC-8)
     return server;
@@ -285,13 +303,17 @@ export class NomadesServer {
     if (this.config.publicUrl) return this.config.publicUrl.replace(/\/$/, '');
     const { port } = this.#http.address() as AddressInfo;
     const host = this.config.host === '0.0.0.0' || this.config.host === '::' ? '127.0.0.1' : this.config.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return `${this.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 
   /** Stops accepting, ends every session, closes rooms, workers and the store. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#upgrades.close();
+      // First: connections still sending their first bytes, or in a TLS handshake, are not the HTTP
+      // server's yet, and every close below that waits for it (socket.io's does) would wait for them.
+      this.#mux.close();
+      this.tls?.close();
       // Before signaling: socket.io's close waits for the HTTP server, which waits for the /collab sockets.
       await this.collab.close();
       await this.#signaling.close();

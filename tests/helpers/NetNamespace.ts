@@ -32,6 +32,8 @@ export type FirewallRule =
   | { drop: 'udp' }
   /** Only TCP to (and back from) this port of the host end; everything else dropped. */
   | { onlyTcpPort: number }
+  /** Only TCP to (and back from) these ports of the host end; everything else dropped. */
+  | { onlyTcpPorts: number[] }
   /** Each packet, in or out, dropped with this probability (0 < p < 1), before any other rule. */
   | { loss: number };
 
@@ -251,7 +253,9 @@ export class NetNamespace {
   async setFirewall(rules: FirewallRule[]): Promise<void> {
     for (const r of rules) {
       if ('loss' in r && !(r.loss > 0 && r.loss < 1)) throw new RangeError(`loss must be in (0, 1): ${r.loss}`);
-      if ('onlyTcpPort' in r && !(Number.isInteger(r.onlyTcpPort) && r.onlyTcpPort > 0 && r.onlyTcpPort < 65536)) throw new RangeError(`bad port ${r.onlyTcpPort}`);
+      for (const port of 'onlyTcpPort' in r ? [r.onlyTcpPort] : 'onlyTcpPorts' in r ? r.onlyTcpPorts : []) {
+        if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new RangeError(`bad port ${port}`);
+      }
     }
     this.#rules = [...rules];
     await this.#apply();
@@ -268,6 +272,11 @@ export class NetNamespace {
   /** Only TCP to `port` of the host (e.g. 443: a hotel network), nothing else. */
   allowOnlyTcpPort(port: number): Promise<void> {
     return this.setFirewall([{ onlyTcpPort: port }]);
+  }
+
+  /** Only TCP to these ports of the host (the page's and a TURN server's, say), nothing else. */
+  allowOnlyTcpPorts(ports: number[]): Promise<void> {
+    return this.setFirewall([{ onlyTcpPorts: ports }]);
   }
 
   /** Random loss `probability` both ways (e.g. 0.05). */
@@ -326,8 +335,10 @@ export class NetNamespace {
     for (const r of this.#rules) {
       if ('drop' in r && r.drop === 'all') both({ down: '', up: '' }, 'DROP');
       if ('drop' in r && r.drop === 'udp') both({ down: '-p udp', up: '-p udp' }, 'DROP');
-      if ('onlyTcpPort' in r) {
-        both({ down: `-s ${host} -p tcp --sport ${r.onlyTcpPort}`, up: `-d ${host} -p tcp --dport ${r.onlyTcpPort}` }, 'ACCEPT');
+      if ('onlyTcpPort' in r || 'onlyTcpPorts' in r) {
+        for (const port of 'onlyTcpPort' in r ? [r.onlyTcpPort] : r.onlyTcpPorts) {
+          both({ down: `-s ${host} -p tcp --sport ${port}`, up: `-d ${host} -p tcp --dport ${port}` }, 'ACCEPT');
+        }
         both({ down: '', up: '' }, 'DROP');
       }
     }

@@ -15,6 +15,8 @@ export interface FieldBrowserOptions {
   netns?: NetNamespace;
   /** http origins (http://ADDR:PORT) off localhost that count as secure, so getUserMedia works there. */
   secureOrigins?: string[];
+  /** More Chromium flags (e.g. --ignore-certificate-errors for a test certificate). */
+  args?: string[];
 }
 
 /**
@@ -27,6 +29,7 @@ export async function launchFieldBrowser(options: FieldBrowserOptions = {}): Pro
   if (!fs.existsSync(CLIENT_INDEX)) throw new Error(`client not built: run "npm run build -w client" (${CLIENT_INDEX} missing)`);
   const args = [...CHROMIUM_FLAGS];
   if (options.secureOrigins?.length) args.push(`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`);
+  args.push(...(options.args ?? []));
   if (!options.netns) return chromium.launch({ executablePath: CHROMIUM, headless: true, args, timeout: WAIT_MS });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nvt-chromium-'));
   const wrapper = path.join(dir, 'chromium-in-netns');
@@ -139,7 +142,7 @@ export interface FieldSuiteContext {
 export function fieldSuite(
   name: string,
   env: Record<string, string> | ((ns: NetNamespace) => Record<string, string>) = {},
-  options: TestServerOptions = {},
+  options: TestServerOptions & { browserArgs?: string[] } = {},
 ): uvu.Test<FieldSuiteContext> {
   const s = uvu.suite<FieldSuiteContext>(name, { contexts: [] });
   s.before(async (ctx) => {
@@ -147,8 +150,8 @@ export function fieldSuite(
       if (!(await NetNamespace.available())) throw new Error('field tests need ip, tc and iptables-legacy (Debian packages iproute2 and iptables: npm run setup)');
       ctx.ns = await NetNamespace.create();
       ctx.srv = await startTestServer({ HOST: ctx.ns.hostAddress, ...(typeof env === 'function' ? env(ctx.ns) : env) }, options);
-      ctx.inside = await launchFieldBrowser({ netns: ctx.ns, secureOrigins: [ctx.srv.url] });
-      ctx.outside = await launchFieldBrowser({ secureOrigins: [ctx.srv.url] });
+      ctx.inside = await launchFieldBrowser({ netns: ctx.ns, secureOrigins: [ctx.srv.url], args: options.browserArgs });
+      ctx.outside = await launchFieldBrowser({ secureOrigins: [ctx.srv.url], args: options.browserArgs });
     } catch (error) {
       ctx.setupError = error;
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -201,17 +204,19 @@ export const tileVideo = (peerId: string) => `[data-testid="participant-tile"][d
  * Ada joins from the namespace, then Grace from the host; both must play the other's video. The
  * time to first frame each way is polled every 50 ms from Grace's arrival (bounded by WAIT_MS).
  */
-export async function startFieldCall(ctx: FieldSuiteContext, title: string): Promise<FieldCall> {
+export async function startFieldCall(ctx: FieldSuiteContext, title: string, pageBase?: string): Promise<FieldCall> {
   const srv = ctx.srv!;
+  /** Where the browsers open the page: the server, or a proxy in front of it. */
+  const base = pageBase ?? srv.url;
   const { id: roomId } = await srv.createRoom({ name: title });
   const logs: string[] = [];
   const open = async (browser: Browser, name: string) =>
-    openFieldPage(browser, ctx.contexts, `${srv.url}/room/${roomId}?token=${encodeURIComponent(await srv.mintToken(roomId, name))}&autojoin=1`, logs, name);
+    openFieldPage(browser, ctx.contexts, `${base}/room/${roomId}?token=${encodeURIComponent(await srv.mintToken(roomId, name))}&autojoin=1`, logs, name);
   const ada = await open(ctx.inside!, 'Ada');
   const adaId = await selfId(ada);
   const graceToken = await srv.mintToken(roomId, 'Grace');
   const t0 = Date.now();
-  const grace = await openFieldPage(ctx.outside!, ctx.contexts, `${srv.url}/room/${roomId}?token=${encodeURIComponent(graceToken)}&autojoin=1`, logs, 'Grace');
+  const grace = await openFieldPage(ctx.outside!, ctx.contexts, `${base}/room/${roomId}?token=${encodeURIComponent(graceToken)}&autojoin=1`, logs, 'Grace');
   const graceId = await selfId(grace);
   const firstFrame = async (page: Page, selector: string, what: string) => {
     await waitFor(`${what}: a first frame\n${logs.join('\n')}`, async () => ((await videoFrames(page, selector)) ?? 0) > 0, WAIT_MS, 50);

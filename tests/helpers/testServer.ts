@@ -76,6 +76,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 
 function serverHandle(server: NomadesServer, dataDir: string, stop: () => Promise<void>): TestServer {
   const url = server.url;
+  // A TLS server with HTTPS_REDIRECT=0 also answers plain HTTP on its port: the admin calls go
+  // there, so that the test's fetch needs no trust in its self-signed certificate.
+  const adminUrl = server.tls && !server.config.tls?.redirectPlainHttp ? url.replace(/^https:/, 'http:') : url;
   let closing: Promise<void> | undefined;
   const adminHeaders = { 'content-type': 'application/json', authorization: `Bearer ${server.adminKey}` };
   return {
@@ -84,12 +87,12 @@ function serverHandle(server: NomadesServer, dataDir: string, stop: () => Promis
     server,
     dataDir,
     async createRoom(body = {}) {
-      const res = await fetch(`${url}/api/rooms`, { method: 'POST', headers: adminHeaders, body: JSON.stringify(body) });
+      const res = await fetch(`${adminUrl}/api/rooms`, { method: 'POST', headers: adminHeaders, body: JSON.stringify(body) });
       if (res.status !== 201) throw new Error(`createRoom: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string };
     },
     async mintToken(roomId, name, role) {
-      const res = await fetch(`${url}/api/rooms/${roomId}/tokens`, {
+      const res = await fetch(`${adminUrl}/api/rooms/${roomId}/tokens`, {
         method: 'POST',
         headers: adminHeaders,
         body: JSON.stringify(role ? { name, role } : { name }),

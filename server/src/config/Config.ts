@@ -41,6 +41,11 @@ export const envSchema = z.object({
   TURN_SECRET: z.string().min(16, 'TURN_SECRET must be at least 16 characters').optional(),
   /** REACH-4: lifetime of the TURN credentials handed out at each join. */
   TURN_TTL_S: z.coerce.number().int().min(60).max(7 * 86_400).default(12 * 3600),
+  /** REACH-6: HTTPS on PORT itself (PEM files; reloaded when they change). */
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  /** REACH-6: with TLS, plain HTTP requests on the port are redirected to https (except /healthz). */
+  HTTPS_REDIRECT: bool.default('1'),
   /** REACH-5: the address the embedded TURN server relays from (default: the workers' listen address). */
   TURN_RELAY_IP: z.string().ip().optional(),
   RTC_MIN_PORT: port(40000),
@@ -83,6 +88,8 @@ export interface Config {
   mediaOnHttpPort: boolean;
   /** REACH-1: port announced for it (default: the HTTP port). */
   announcedPort?: number;
+  /** REACH-6: HTTPS on the HTTP port. */
+  tls?: { certFile: string; keyFile: string; redirectPlainHttp: boolean };
   /** REACH-4/5: TURN. */
   turn: { mode: 'auto' | 'process' | 'off'; urls?: string[]; secret?: string; ttlSeconds: number; relayIp?: string };
   /** SIG-13: how long a participant whose socket was lost is kept for a resume. */
@@ -123,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.TLS_CERT) !== Boolean(e.TLS_KEY)) throw new ConfigError('invalid configuration: TLS_CERT and TLS_KEY go together');
   if (Boolean(e.TURN_URLS) !== Boolean(e.TURN_SECRET)) throw new ConfigError('invalid configuration: TURN_URLS and TURN_SECRET go together');
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('invalid configuration: RTC_MIN_PORT > RTC_MAX_PORT');
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) throw new ConfigError('invalid configuration: WEBHOOK_URL needs WEBHOOK_SECRET');
@@ -146,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtcPort: e.RTC_PORT,
     mediaOnHttpPort: e.MEDIA_ON_HTTP_PORT,
     announcedPort: e.ANNOUNCED_PORT,
+    tls: e.TLS_CERT && e.TLS_KEY ? { certFile: path.resolve(e.TLS_CERT), keyFile: path.resolve(e.TLS_KEY), redirectPlainHttp: e.HTTPS_REDIRECT } : undefined,
     turn: { mode: e.TURN, urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_S, relayIp: e.TURN_RELAY_IP },
     resumeGraceMs: e.RESUME_GRACE_MS,
     rtcMinPort: e.RTC_MIN_PORT,

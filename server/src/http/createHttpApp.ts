@@ -21,6 +21,8 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   recordingsInternal?: express.Router;
   /** Live rooms, for the moderation API. */
   registry: RoomRegistry;
+  /** REACH-6: TLS is served on this port: plain HTTP requests are redirected to https (not /healthz, nor the local recorder's channel). */
+  redirectPlainHttp?: boolean;
 }
 
 /** The express application: health, the REST API, and the built web client. */
@@ -28,6 +30,16 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  if (deps.redirectPlainHttp) {
+    app.use((req, res, next) => {
+      // The local recorder's channel (REC-8) stays on loopback HTTP; probes keep /healthz.
+      const loopback = /^(127\.|::1$|::ffff:127\.)/.test(req.socket.remoteAddress ?? '');
+      if (req.secure || req.path === '/healthz' || (loopback && req.path.startsWith('/internal/'))) return next();
+      const host = req.headers.host;
+      if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) return next(new AppError('BAD_REQUEST', 'a Host header is required'));
+      res.redirect(308, `https://${host}${req.originalUrl}`);
+    });
+  }
   app.use(securityHeaders());
   app.use(express.json({ limit: '16kb' }));
 

@@ -15,8 +15,8 @@ export const PORT_MUX_LIMITS = {
 export interface PortMuxOptions {
   /** Connections starting with a STUN request go there; without it they are closed. */
   ice?: IceTcpRelay;
-  /** Connections starting with a TLS ClientHello go there; without it they are closed. */
-  tls?: tls.Server;
+  /** Connections starting with a TLS ClientHello go there (REACH-6, TlsEndpoint); without it they are closed. */
+  tls?: { accept(raw: net.Socket, onSecure: (socket: tls.TLSSocket) => void): void };
   /** REACH-5: connections starting with a raw STUN message (TURN over TCP) go to this local port. */
   turnPort?: () => number | undefined;
   /** Default PORT_MUX_LIMITS.firstBytesTimeoutMs (tests shorten it). */
@@ -51,6 +51,9 @@ export class PortMux {
   readonly #sniff = (socket: net.Socket) => this.#onConnection(socket);
   /** REACH-5: connections piped to the TURN server. */
   readonly #turnSockets = new Set<net.Socket>();
+  /** Connections whose first bytes are awaited: the HTTP server does not know them yet, so its close() would wait for them. */
+  readonly #pending = new Set<net.Socket>();
+  #closed = false;
 
   constructor(server: http.Server, options: PortMuxOptions) {
     const [own] = server.listeners('connection') as ConnectionListener[];
@@ -61,8 +64,6 @@ export class PortMux {
     this.#log = options.log.child({ name: 'port-mux' });
     server.removeListener('connection', own);
     server.prependListener('connection', this.#sniff);
-    // TLS connections, once decrypted, are HTTP connections of the same server.
-    options.tls?.on('secureConnection', (socket) => this.#httpConnection.call(server, socket));
   }
 
   get stats(): PortMuxStats {
@@ -70,7 +71,10 @@ export class PortMux {
   }
 
   #onConnection(socket: net.Socket): void {
+    if (this.#closed) return void socket.destroy();
     let head = Buffer.alloc(0);
+    this.#pending.add(socket);
+    socket.once('close', () => this.#pending.delete(socket));
     const refuse = (reason: string) => {
       this.#stats.refused += 1;
       this.#log.debug({ reason, remote: socket.remoteAddress }, 'connection refused on the shared port');
@@ -89,6 +93,7 @@ export class PortMux {
         socket.off('data', onData);
         socket.off('timeout', onTimeout);
         socket.pause();
+        this.#pending.delete(socket);
         this.#stats.turn += 1;
         return pipeTo(socket, head, { host: '127.0.0.1', port: turnPort }, this.#turnSockets);
       }
@@ -98,6 +103,7 @@ export class PortMux {
       socket.off('data', onData);
       socket.off('timeout', onTimeout);
       socket.pause();
+      this.#pending.delete(socket);
       this.#stats.ice += 1;
       this.#options.ice.relay(socket, head, frame.serverUfrag);
     };
@@ -105,21 +111,34 @@ export class PortMux {
       socket.off('data', onData);
       socket.off('timeout', onTimeout);
       socket.pause();
+      this.#pending.delete(socket);
       socket.setTimeout(0);
       if (kind === 'tls' && !this.#options.tls) return refuse('TLS is not configured');
       this.#stats[kind] += 1;
       socket.unshift(head);
-      if (kind === 'tls') this.#options.tls!.emit('connection', socket);
-      else this.#httpConnection.call(this.#server, socket);
+      // TLS connections, once decrypted, are HTTP connections of the same server. TLS reads what
+      // is buffered itself (TLSSocket's first read): resuming here would let it flow away.
+      if (kind === 'tls') return void this.#options.tls!.accept(socket, (secure) => this.#httpConnection.call(this.#server, secure));
+      this.#httpConnection.call(this.#server, socket);
       socket.resume();
     };
     socket.on('data', onData);
   }
 
-  /** Puts the HTTP server's own connection handler back and ends the TURN pipes. Idempotent. */
-  detach(): void {
-    for (const s of this.#turnSockets) s.destroy();
+  /**
+   * At shutdown, before the HTTP server's close (which would wait for them): ends the connections
+   * still sending their first bytes and the TURN pipes, and refuses new ones. Idempotent.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const s of [...this.#pending, ...this.#turnSockets]) s.destroy();
+    this.#pending.clear();
     this.#turnSockets.clear();
+  }
+
+  /** Puts the HTTP server's own connection handler back (after close). Idempotent. */
+  detach(): void {
+    this.close();
     if (!this.#server.listeners('connection').includes(this.#sniff)) return;
     this.#server.removeListener('connection', this.#sniff);
     this.#server.prependListener('connection', this.#httpConnection);

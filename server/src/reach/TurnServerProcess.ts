@@ -14,6 +14,12 @@ export interface TurnServerProcessOptions {
   allowedPeers: string[];
   /** Path of turnserver (Debian's coturn), default from PATH. */
   bin?: string;
+  /** Listen address (default loopback: only the shared HTTP port reaches it). */
+  listenIp?: string;
+  /** TCP port (default: a free one). */
+  port?: number;
+  /** The use-auth-secret secret (default: a new random one). */
+  secret?: string;
 }
 
 /**
@@ -43,11 +49,12 @@ export class TurnServerProcess {
 
   static async start(options: TurnServerProcessOptions): Promise<TurnServerProcess> {
     privateDir(options.dir);
-    const secret = crypto.randomBytes(32).toString('base64url');
-    const port = await freeTcpPort();
+    const secret = options.secret ?? crypto.randomBytes(32).toString('base64url');
+    const listenIp = options.listenIp ?? '127.0.0.1';
+    const port = options.port ?? (await freeTcpPort());
     const conf = path.join(options.dir, 'turnserver.conf');
     const lines = [
-      `listening-ip=127.0.0.1`,
+      `listening-ip=${listenIp}`,
       `listening-port=${port}`,
       `relay-ip=${options.relayIp}`,
       'use-auth-secret',
@@ -83,7 +90,7 @@ export class TurnServerProcess {
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (child.exitCode !== null || child.signalCode) throw new Error(`turnserver exited: ${output.trim().split('\n').slice(-3).join(' | ')}`);
-      if (await canConnect(port)) return turn;
+      if (await canConnect(listenIp, port)) return turn;
       if (Date.now() > deadline) {
         await turn.close();
         throw new Error('turnserver did not start within 10 s');
@@ -122,9 +129,9 @@ function freeTcpPort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect(port, host);
     socket.setTimeout(500);
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
