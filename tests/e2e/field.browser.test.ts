@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { assertVideoPlaying, selfId, WAIT_MS } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
-import { fieldSuite, openFieldPage, selectedCandidatePairs, videoFrames, type FieldSuiteContext } from '../helpers/fieldBrowser.js';
+import { fieldSuite, selectedCandidatePairs, startFieldCall, tileVideo, videoFrames, type FieldCall, type FieldSuiteContext } from '../helpers/fieldBrowser.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 
 /**
@@ -15,35 +15,7 @@ import { sleep, waitFor } from '../helpers/waitFor.js';
 const field = fieldSuite('field conditions');
 type Ctx = FieldSuiteContext;
 
-const tileVideo = (peerId: string) => `[data-testid="participant-tile"][data-peer-id="${peerId}"] video`;
-
-interface Call {
-  /** In the namespace. */
-  ada: Page;
-  /** On the host. */
-  grace: Page;
-  adaId: string;
-  graceId: string;
-  roomId: string;
-  logs: string[];
-}
-
-/** Ada joins from the namespace, Grace from the host; both play the other's video. */
-async function startCall(ctx: Ctx, title: string): Promise<Call> {
-  const srv = ctx.srv!;
-  const { id: roomId } = await srv.createRoom({ name: title });
-  const logs: string[] = [];
-  const open = async (browser: Browser, name: string) =>
-    openFieldPage(browser, ctx.contexts, `${srv.url}/room/${roomId}?token=${encodeURIComponent(await srv.mintToken(roomId, name))}&autojoin=1`, logs, name);
-  const ada = await open(ctx.inside!, 'Ada');
-  const grace = await open(ctx.outside!, 'Grace');
-  const [adaId, graceId] = await Promise.all([selfId(ada), selfId(grace)]);
-  await Promise.all([
-    assertVideoPlaying(ada, tileVideo(graceId), `Ada (namespace): video of Grace`, logs),
-    assertVideoPlaying(grace, tileVideo(adaId), `Grace (host): video of Ada`, logs),
-  ]);
-  return { ada, grace, adaId, graceId, roomId, logs };
-}
+type Call = FieldCall;
 
 /** Both directions: [what, page, selector of the remote video]. */
 function directions(call: Call): Array<[string, Page, string]> {
@@ -59,7 +31,7 @@ function peerIdsOnServer(ctx: Ctx, roomId: string): string[] {
 }
 
 field('a call between a browser in the namespace and one on the host: both play the other, media over UDP through the router', async (ctx) => {
-  const call = await startCall(ctx, 'Field call');
+  const call = await startFieldCall(ctx, 'Field call');
   for (const [what, page, selector] of directions(call)) {
     const a = await videoFrames(page, selector);
     await waitFor(`${what}: frames advance`, async () => ((await videoFrames(page, selector)) ?? 0) > a! + 5, WAIT_MS);
@@ -77,7 +49,7 @@ field('a call between a browser in the namespace and one on the host: both play 
 });
 
 field('a 2 s blip (everything dropped, then restored): video resumes both ways with no click and no rejoin', async (ctx) => {
-  const call = await startCall(ctx, 'Field blip');
+  const call = await startFieldCall(ctx, 'Field blip');
   const ns = ctx.ns!;
   await ns.cut();
   const cutAt = Date.now();
@@ -110,7 +82,7 @@ field('a 2 s blip (everything dropped, then restored): video resumes both ways w
 });
 
 field('5 % random loss both ways: video keeps playing in both directions', async (ctx) => {
-  const call = await startCall(ctx, 'Field loss');
+  const call = await startFieldCall(ctx, 'Field loss');
   const ns = ctx.ns!;
   const rate = async () => {
     const start = await Promise.all(directions(call).map(([, page, selector]) => videoFrames(page, selector)));

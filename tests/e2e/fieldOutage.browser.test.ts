@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { RESUME_LIMITS } from '@nomades/shared';
 import { assertVideoPlaying, selfId, WAIT_MS } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
-import { fieldSuite, openFieldPage, videoFrames, type FieldSuiteContext } from '../helpers/fieldBrowser.js';
+import { fieldSuite, startFieldCall, tileVideo, videoFrames, type FieldCall, type FieldSuiteContext } from '../helpers/fieldBrowser.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 
 /**
@@ -24,16 +24,9 @@ const LONG_OUTAGE_MS = 45_000;
 const SHORT_OUTAGE_MS = 15_000;
 
 const tileSelector = (peerId: string) => `[data-testid="participant-tile"][data-peer-id="${peerId}"]`;
-const tileVideo = (peerId: string) => `${tileSelector(peerId)} video`;
 
-interface Call {
-  ada: Page;
-  grace: Page;
-  adaId: string;
-  graceId: string;
-  roomId: string;
-  logs: string[];
-  /** "meeting session: …" console lines of each page. */
+interface Call extends FieldCall {
+  /** "meeting session: …" console lines of each page (from the call's start on). */
   adaSession: string[];
   graceSession: string[];
 }
@@ -44,24 +37,11 @@ function sessionLog(page: Page): string[] {
   return lines;
 }
 
-/** Ada (namespace) and Grace (host) in a call, each playing the other's video. */
+/** Ada (namespace) and Grace (host) in a call, each playing the other's video (startFieldCall), their session lines kept. */
 async function startCall(ctx: Ctx, title: string): Promise<Call> {
-  const srv = ctx.srv!;
-  assert.is(srv.server.config.resumeGraceMs, RESUME_LIMITS.defaultGraceMs, 'the default grace period');
-  const { id: roomId } = await srv.createRoom({ name: title });
-  const logs: string[] = [];
-  const open = async (browser: Browser, name: string) =>
-    openFieldPage(browser, ctx.contexts, `${srv.url}/room/${roomId}?token=${encodeURIComponent(await srv.mintToken(roomId, name))}&autojoin=1`, logs, name);
-  const ada = await open(ctx.inside!, 'Ada');
-  const adaSession = sessionLog(ada);
-  const grace = await open(ctx.outside!, 'Grace');
-  const graceSession = sessionLog(grace);
-  const [adaId, graceId] = await Promise.all([selfId(ada), selfId(grace)]);
-  await Promise.all([
-    assertVideoPlaying(ada, tileVideo(graceId), 'Ada (namespace): video of Grace', logs),
-    assertVideoPlaying(grace, tileVideo(adaId), 'Grace (host): video of Ada', logs),
-  ]);
-  return { ada, grace, adaId, graceId, roomId, logs, adaSession, graceSession };
+  assert.is(ctx.srv!.server.config.resumeGraceMs, RESUME_LIMITS.defaultGraceMs, 'the default grace period');
+  const call = await startFieldCall(ctx, title);
+  return { ...call, adaSession: sessionLog(call.ada), graceSession: sessionLog(call.grace) };
 }
 
 const peerIdsOnServer = (ctx: Ctx, roomId: string) => [...(ctx.srv!.server.registry.get(roomId)?.peers() ?? [])].map((p) => p.id).sort();

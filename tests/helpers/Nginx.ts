@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { canConnect, stopChild } from '../../server/src/process/childProcesses.js';
 
 export const NGINX_BIN = '/usr/sbin/nginx';
 export const NGINX_STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
@@ -62,28 +62,6 @@ export class Nginx {
   }
 
   close(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        fs.rmSync(this.dir, { recursive: true, force: true });
-        resolve();
-      };
-      if (this.#child.exitCode !== null || this.#child.signalCode) return done();
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5_000);
-      this.#child.once('exit', () => {
-        clearTimeout(timer);
-        done();
-      });
-      this.#child.kill('SIGTERM');
-    });
+    return stopChild(this.#child).then(() => fs.rmSync(this.dir, { recursive: true, force: true }));
   }
-}
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, host);
-    socket.setTimeout(500);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
 }

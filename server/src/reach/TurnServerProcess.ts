@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { PRIVATE_FILE_MODE, privateDir } from '../config/privateDir.js';
+import { canConnect, freeTcpPort, stopChild, tailOutput, waitUntilReady } from '../process/childProcesses.js';
 
 export interface TurnServerProcessOptions {
   /** Where its config file (with the secret, mode 0600) lives. */
@@ -82,21 +82,10 @@ export class TurnServerProcess {
     fs.writeFileSync(conf, lines.join('\n') + '\n', { mode: PRIVATE_FILE_MODE });
     fs.chmodSync(conf, PRIVATE_FILE_MODE);
     const child = spawn(options.bin ?? 'turnserver', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.on('error', (error) => (output += `\n${error.message}`));
-    child.stdout?.on('data', (d) => (output = (output + String(d)).slice(-4000)));
-    child.stderr?.on('data', (d) => (output = (output + String(d)).slice(-4000)));
+    const output = tailOutput(child);
     const turn = new TurnServerProcess(port, secret, child);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode) throw new Error(`turnserver exited: ${output.trim().split('\n').slice(-3).join(' | ')}`);
-      if (await canConnect(listenIp, port)) return turn;
-      if (Date.now() > deadline) {
-        await turn.close();
-        throw new Error('turnserver did not start within 10 s');
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntilReady('turnserver', child, () => canConnect(listenIp, port), output, () => turn.close());
+    return turn;
   }
 
   get pid(): number | undefined {
@@ -105,36 +94,7 @@ export class TurnServerProcess {
 
   /** Stops turnserver (SIGTERM, SIGKILL after 5 s). Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve) => {
-      if (this.#child.exitCode !== null || this.#child.signalCode) return resolve();
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-      this.#child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.#child.kill('SIGTERM');
-    });
+    this.#closing ??= stopChild(this.#child);
     return this.#closing;
   }
-}
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, host);
-    socket.setTimeout(500);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
 }

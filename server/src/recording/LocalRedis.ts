@@ -4,16 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { PRIVATE_FILE_MODE, privateDir } from '../config/privateDir.js';
-
-const freeTcpPort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+import { freeTcpPort, stopChild, tailOutput, waitUntilReady } from '../process/childProcesses.js';
 
 /** The password of the embedded redis-server: generated once, kept in `dir/password` (0600). */
 function redisPassword(dir: string): string {
@@ -66,21 +57,10 @@ export class LocalRedis {
     args.push('--appendonly', options.persist ? 'yes' : 'no');
     // `sh -c 'umask 077; exec redis-server …'`: the child's own umask, whatever the parent's.
     const child = spawn('/bin/sh', ['-c', 'umask 077 && exec "$0" "$@"', options.bin ?? 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.on('error', (error) => (output += `\n${error.message}`));
-    child.stdout?.on('data', (d) => (output = (output + String(d)).slice(-2000)));
-    child.stderr?.on('data', (d) => (output = (output + String(d)).slice(-2000)));
+    const output = tailOutput(child, 2000);
     const redis = new LocalRedis(port, password, child);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode) throw new Error(`redis-server exited: ${output.trim().split('\n').pop() ?? ''}`);
-      if (await ping(port, password)) return redis;
-      if (Date.now() > deadline) {
-        await redis.close();
-        throw new Error('redis-server did not start within 10 s');
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntilReady('redis-server', child, () => ping(port, password), output, () => redis.close());
+    return redis;
   }
 
   get pid(): number | undefined {
@@ -89,15 +69,7 @@ export class LocalRedis {
 
   /** Stops redis-server (SIGTERM, SIGKILL after 5 s). Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve) => {
-      if (this.#child.exitCode !== null || this.#child.signalCode) return resolve();
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-      this.#child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.#child.kill('SIGTERM');
-    });
+    this.#closing ??= stopChild(this.#child);
     return this.#closing;
   }
 }
