@@ -17,6 +17,7 @@ import { UpgradeRouter } from './http/UpgradeRouter.js';
 import { FaultLog } from './health/FaultLog.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { IceTcpRelay, type IceTcpRelayStats } from './reach/IceTcpRelay.js';
+import { resolveAnnouncedIp } from './reach/resolveAnnouncedIp.js';
 import { PortMux, type PortMuxStats } from './reach/PortMux.js';
 import { TlsEndpoint } from './reach/TlsEndpoint.js';
 import { TurnService } from './reach/TurnService.js';
@@ -129,6 +130,12 @@ export class NomadesServer {
       throw error;
     }
     const tokens = new TokenService(secrets.tokenSecret);
+    // REACH-7: a host name in ANNOUNCED_IP is resolved once, here.
+    config = { ...config, announcedIp: await resolveAnnouncedIp(config.announcedIp).catch((error) => {
+      moderation.close();
+      store.close();
+      throw error;
+    }) };
     // REACH-1: media on the HTTP port; the port is known once listening.
     let listeningPort = config.port;
     const iceRelay = config.mediaOnHttpPort
