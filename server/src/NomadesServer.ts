@@ -321,6 +321,8 @@ export class NomadesServer {
       // server's yet, and every close below that waits for it (socket.io's does) would wait for them.
       this.#mux.close();
       this.tls?.close();
+      // Recordings in progress are ended and composed while their recorders can still report (issue 11).
+      await this.recording.finishSessions();
       // Before signaling: socket.io's close waits for the HTTP server, which waits for the /collab sockets.
       await this.collab.close();
       await this.#signaling.close();

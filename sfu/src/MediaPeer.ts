@@ -205,12 +205,14 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
   async pauseProducer(producerId: string): Promise<types.Producer<ProducerAppData>> {
     const producer = this.#producer(producerId);
     await producer.pause();
+    this.emit('producerpaused', producer);
     return producer;
   }
 
   async resumeProducer(producerId: string): Promise<types.Producer<ProducerAppData>> {
     const producer = this.#producer(producerId);
     await producer.resume();
+    this.emit('producerresumed', producer);
     return producer;
   }
 

@@ -30,6 +30,9 @@ export type MediaPeerEvents = {
   consumerclosed: [consumer: types.Consumer<ConsumerAppData>];
   /** This peer started producing. */
   newproducer: [producer: types.Producer<ProducerAppData>];
+  /** One of this peer's producers was paused or resumed (by itself or by a host). */
+  producerpaused: [producer: types.Producer<ProducerAppData>];
+  producerresumed: [producer: types.Producer<ProducerAppData>];
   /** One of this peer's producers closed (explicitly or with its transport). */
   producerclosed: [producer: types.Producer<ProducerAppData>];
   /** MEDIA-3: this producer sent more than its cap allows and is being closed (producerclosed follows). */

@@ -96,10 +96,9 @@ export class Moderator {
       acted = true;
       if (source === 'microphone') {
         if (producer.paused) continue;
-        await producer.pause();
-        room.broadcast('producerPaused', { peerId: target.id, producerId: producer.id }, target.id);
+        await target.media.pauseProducer(producer.id); // the room tells the others (producerPaused)
       } else {
-        producer.close(); // the room tells the others (producerClosed, consumerClosed)
+        target.media.closeProducer(producer.id); // the room tells the others (producerClosed, consumerClosed)
       }
     }
     if (acted || lock) target.notify('mutedByHost', { source, locked: lock });

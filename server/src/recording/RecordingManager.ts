@@ -179,15 +179,18 @@ export class RecordingManager {
     }
   }
 
-  /** Ends every session (their jobs go on composing what was captured). Idempotent. */
-  close(): void {
-    if (this.#closed) return;
+  /** Ends every session (their jobs go on composing what was captured); returns the ids of the sessions it ended. Idempotent. */
+  close(): string[] {
+    if (this.#closed) return [];
     this.#closed = true;
     this.#o.registry.off('roomopened', this.#onRoomOpened);
     this.#o.rooms.off('updated', this.#onRoomUpdated);
     for (const start of this.#starts.values()) start.cancel();
+    const ended: string[] = [];
     for (const session of [...this.#byRoom.values()]) {
+      ended.push(session.id);
       this.#guard('stop', { room: session.room.id, recording: session.id }, () => this.#stop(session.room, 'the server is closing'));
     }
+    return ended;
   }
 }

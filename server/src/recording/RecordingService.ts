@@ -40,6 +40,9 @@ export interface RecordingServiceOptions {
   log: Logger;
 }
 
+/** How long a shutdown waits for the recordings in progress to be composed and reported. */
+export const RECORDING_FINISH_TIMEOUT_MS = 20_000;
+
 /**
  * Recording, composed: metadata store, API routes, and when Redis is configured the BullMQ queue,
  * the trigger (RecordingManager) and the recorder child process. Without REDIS_URL nothing is
@@ -169,6 +172,22 @@ export class RecordingService {
   }
 
   /** Ends sessions, stops the recorder process, disconnects, closes the store. Idempotent. */
+  /**
+   * Shutdown, step one, while the HTTP server still answers the recorders (SIGTERM, issue 11):
+   * ends every session and waits, at most `timeoutMs`, until each has been composed and reported
+   * (`ready` or `failed`), so that a restart loses no recording it had started. Returns what was
+   * still unfinished at the deadline (a recorder picks it up again, REC-6, if its queue survives).
+   */
+  async finishSessions(timeoutMs = RECORDING_FINISH_TIMEOUT_MS): Promise<string[]> {
+    const ended = this.manager?.close() ?? [];
+    const unfinished = () => ended.filter((id) => !['ready', 'failed'].includes(this.store.get(id)?.status ?? 'failed'));
+    const deadline = Date.now() + timeoutMs;
+    while (unfinished().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const left = unfinished();
+    if (ended.length) this.#o.log.info({ finished: ended.length - left.length, unfinished: left }, 'recordings in progress at shutdown');
+    return left;
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.manager?.close();

@@ -115,6 +115,13 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     const media = this.media.createPeer(options.id);
     const peer: Peer = new Peer({ ...options, media, onOrphanKick: () => this.removePeer(peer) });
+    // The room tells everyone of a participant's media, whoever acted (the participant, a host, the SFU).
+    media.on('newproducer', (producer) => {
+      const { id: producerId, kind, paused } = producer;
+      this.broadcast('newProducer', { peerId: peer.id, producerId, kind, source: producer.appData.source, paused }, peer.id);
+    });
+    media.on('producerpaused', (producer) => this.broadcast('producerPaused', { peerId: peer.id, producerId: producer.id }, peer.id));
+    media.on('producerresumed', (producer) => this.broadcast('producerResumed', { peerId: peer.id, producerId: producer.id }, peer.id));
     media.on('producerclosed', (producer) => {
       this.broadcast('producerClosed', { peerId: peer.id, producerId: producer.id }, peer.id);
     });

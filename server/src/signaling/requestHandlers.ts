@@ -80,12 +80,7 @@ export const requestHandlers: RequestHandlers = {
     const producer = await peer.media
       .produce({ ...data, rtpParameters: data.rtpParameters as types.RtpParameters })
       .finally(() => starting?.delete(peer.id));
-    room.broadcast(
-      'newProducer',
-      { peerId: peer.id, producerId: producer.id, kind: producer.kind, source: data.source, paused: producer.paused },
-      peer.id,
-    );
-    return { producerId: producer.id };
+    return { producerId: producer.id }; // the room told the others (Room: newProducer)
   },
 
   async closeProducer(ctx, { producerId }) {
@@ -94,9 +89,7 @@ export const requestHandlers: RequestHandlers = {
   },
 
   async pauseProducer(ctx, { producerId }) {
-    const { room, peer } = ctx.joined();
-    await peer.media.pauseProducer(producerId);
-    room.broadcast('producerPaused', { peerId: peer.id, producerId }, peer.id);
+    await ctx.joined().peer.media.pauseProducer(producerId); // the room tells the others
     return {};
   },
 
@@ -109,8 +102,7 @@ export const requestHandlers: RequestHandlers = {
         throw new AppError('MEDIA_LOCKED', `a host has locked your ${source}`);
       }
     }
-    await peer.media.resumeProducer(producerId);
-    room.broadcast('producerResumed', { peerId: peer.id, producerId }, peer.id);
+    await peer.media.resumeProducer(producerId); // the room tells the others
     return {};
   },
 
