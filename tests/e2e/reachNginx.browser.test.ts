@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as assert from 'uvu/assert';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { fieldSuite, selectedCandidatePairs, startFieldCall } from '../helpers/fieldBrowser.js';
+import type { Daemon } from '../helpers/Daemon.js';
 import { Nginx } from '../helpers/Nginx.js';
 import { makeTestCert, type TestCert } from '../helpers/testCert.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -15,7 +16,7 @@ import { waitFor } from '../helpers/waitFor.js';
  */
 const RECIPE = path.resolve(import.meta.dirname, '../../docs/operations/nginx-443.conf');
 let cert: TestCert | undefined;
-let nginx: Nginx | undefined;
+let nginx: Daemon | undefined;
 const proxied = fieldSuite(
   'behind nginx on 443',
   (ns) => ({ HOST: '127.0.0.1', RTC_LISTEN_IP: ns.hostAddress, ANNOUNCED_IP: ns.hostAddress, ANNOUNCED_PORT: '443' }),

@@ -206,6 +206,8 @@ rec('a full rejoin after the grace period: the same identity keeps its tile, dar
   const again = await bot(ctx, srv.url, id, 'Ada', adaToken);
   assert.is.not(again.peerId, ada.peerId, 'a new participant session');
   await video(bob, again);
+  // Her second stretch is measured in the file: it starts once the recorder captures her new camera.
+  await capturing(srv, id, again.peerId);
   await sleep(4000);
   await again.leave();
   await bob.leave();

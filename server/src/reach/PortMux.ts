@@ -10,6 +10,8 @@ import { classifyFirstByte, isTurnStart, parseFirstFrame, STUN_FRAME_LIMITS } fr
 export const PORT_MUX_LIMITS = {
   /** Time for a new connection to send its first bytes (a browser sends at once). */
   firstBytesTimeoutMs: 10_000,
+  /** TURN connections piped to the embedded coturn at once (it has its own allocation quotas). */
+  maxTurnPipes: 4_096,
 } as const;
 
 export interface PortMuxOptions {
@@ -90,6 +92,7 @@ export class PortMux {
       if (head.length < 10) return; // both STUN forms are told apart by then
       const turnPort = this.#options.turnPort?.();
       if (isTurnStart(head) && turnPort) {
+        if (this.#turnSockets.size / 2 >= PORT_MUX_LIMITS.maxTurnPipes) return refuse('too many TURN connections');
         socket.off('data', onData);
         socket.off('timeout', onTimeout);
         socket.pause();
@@ -99,7 +102,9 @@ export class PortMux {
       }
       const frame = parseFirstFrame(head);
       if (frame.kind === 'incomplete' && head.length <= STUN_FRAME_LIMITS.maxFrameBytes + 2) return;
-      if (frame.kind !== 'stun' || !this.#options.ice) return refuse(frame.kind === 'invalid' ? frame.reason : 'no ICE-TCP relay');
+      if (frame.kind !== 'stun' || !this.#options.ice) {
+        return refuse(frame.kind === 'invalid' ? frame.reason : frame.kind === 'incomplete' ? 'first frame too long' : 'no ICE-TCP relay');
+      }
       socket.off('data', onData);
       socket.off('timeout', onTimeout);
       socket.pause();

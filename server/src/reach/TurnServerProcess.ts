@@ -14,12 +14,6 @@ export interface TurnServerProcessOptions {
   allowedPeers: string[];
   /** Path of turnserver (Debian's coturn), default from PATH. */
   bin?: string;
-  /** Listen address (default loopback: only the shared HTTP port reaches it). */
-  listenIp?: string;
-  /** TCP port (default: a free one). */
-  port?: number;
-  /** The use-auth-secret secret (default: a new random one). */
-  secret?: string;
 }
 
 /**
@@ -49,9 +43,9 @@ export class TurnServerProcess {
 
   static async start(options: TurnServerProcessOptions): Promise<TurnServerProcess> {
     privateDir(options.dir);
-    const secret = options.secret ?? crypto.randomBytes(32).toString('base64url');
-    const listenIp = options.listenIp ?? '127.0.0.1';
-    const port = options.port ?? (await freeTcpPort());
+    const secret = crypto.randomBytes(32).toString('base64url');
+    const listenIp = '127.0.0.1'; // only the shared HTTP port reaches it
+    const port = await freeTcpPort();
     const conf = path.join(options.dir, 'turnserver.conf');
     const lines = [
       `listening-ip=${listenIp}`,
