@@ -331,6 +331,7 @@ export class NomadesServer {
       await this.recording.close();
       this.webhooks.close();
       this.pool.close();
+      await this.pool.exited(); // no worker process outlives the server
       this.#iceRelay?.close();
       this.#http.closeAllConnections();
       await new Promise<void>((resolve) => this.#http.close(() => resolve()));

@@ -23,6 +23,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #cooldowns = new Map<number, number>();
   readonly #retryTimers = new Map<number, NodeJS.Timeout>();
   #closed = false;
+  /** Pids of the workers close() signalled (exited() waits for them). */
+  readonly #closingPids: number[] = [];
 
   private constructor(options: WorkerPoolOptions) {
     super();
@@ -176,6 +178,26 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#closed = true;
     for (const timer of this.#retryTimers.values()) clearTimeout(timer);
     this.#retryTimers.clear();
-    for (const w of this.#workers) w.worker.close();
+    for (const w of this.#workers) {
+      this.#closingPids.push(w.worker.pid);
+      w.worker.close();
+    }
+  }
+
+  /**
+   * After close(): resolves once the worker processes have exited (mediasoup's close() only signals
+   * them), at most `timeoutMs`; so that a stopped server leaves no process behind it.
+   */
+  async exited(timeoutMs = 3_000): Promise<void> {
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + timeoutMs;
+    while (this.#closingPids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 }

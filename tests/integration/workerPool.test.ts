@@ -40,4 +40,22 @@ pool('PLACE-4: a slot that gave up after repeated deaths is tried again after it
   assert.not.ok(router.closed, 'the new worker hosts routers');
 });
 
+pool('close() then exited(): no worker process is left', async () => {
+  const c = loadConfig({ RTC_PORT: '0', HOST: '127.0.0.1' });
+  const p = await WorkerPool.create({ numWorkers: 2, listenIp: c.rtcListenIp, basePort: 0, rtcMinPort: c.rtcMinPort, rtcMaxPort: c.rtcMaxPort, workerBin: c.mediasoupWorkerBin });
+  const pids = p.workers.map((w) => w.worker.pid);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  assert.ok(pids.length === 2 && pids.every(alive), 'two workers running');
+  p.close();
+  await p.exited();
+  assert.equal(pids.filter(alive), [], 'both worker processes are gone once exited() resolves');
+});
+
 pool.run();
