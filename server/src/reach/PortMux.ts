@@ -85,6 +85,13 @@ export class PortMux {
     const onTimeout = () => refuse('no first bytes in time');
     socket.setTimeout(this.#options.firstBytesTimeoutMs ?? PORT_MUX_LIMITS.firstBytesTimeoutMs);
     socket.once('timeout', onTimeout);
+    /** The first bytes are judged: the socket leaves the sniffing for its handler. */
+    const stopSniffing = () => {
+      socket.off('data', onData);
+      socket.off('timeout', onTimeout);
+      socket.pause();
+      this.#pending.delete(socket);
+    };
     const onData = (chunk: Buffer) => {
       head = head.length ? Buffer.concat([head, chunk]) : chunk;
       const kind = classifyFirstByte(head[0]!);
@@ -93,10 +100,7 @@ export class PortMux {
       const turnPort = this.#options.turnPort?.();
       if (isTurnStart(head) && turnPort) {
         if (this.#turnSockets.size / 2 >= PORT_MUX_LIMITS.maxTurnPipes) return refuse('too many TURN connections');
-        socket.off('data', onData);
-        socket.off('timeout', onTimeout);
-        socket.pause();
-        this.#pending.delete(socket);
+        stopSniffing();
         this.#stats.turn += 1;
         return pipeTo(socket, head, { host: '127.0.0.1', port: turnPort }, this.#turnSockets);
       }
@@ -105,18 +109,12 @@ export class PortMux {
       if (frame.kind !== 'stun' || !this.#options.ice) {
         return refuse(frame.kind === 'invalid' ? frame.reason : frame.kind === 'incomplete' ? 'first frame too long' : 'no ICE-TCP relay');
       }
-      socket.off('data', onData);
-      socket.off('timeout', onTimeout);
-      socket.pause();
-      this.#pending.delete(socket);
+      stopSniffing();
       this.#stats.ice += 1;
       this.#options.ice.relay(socket, head, frame.serverUfrag);
     };
     const handOver = (kind: 'http' | 'tls') => {
-      socket.off('data', onData);
-      socket.off('timeout', onTimeout);
-      socket.pause();
-      this.#pending.delete(socket);
+      stopSniffing();
       socket.setTimeout(0);
       if (kind === 'tls' && !this.#options.tls) return refuse('TLS is not configured');
       this.#stats[kind] += 1;

@@ -42,9 +42,9 @@ export class TlsEndpoint {
   constructor(options: TlsEndpointOptions) {
     this.#options = options;
     this.#log = options.log.child({ name: 'tls' });
-    const pair = TlsEndpoint.#read(options);
-    this.#context = tls.createSecureContext({ ...pair, minVersion: 'TLSv1.2' });
-    this.#fingerprint = fingerprintOf(pair.cert);
+    const loaded = TlsEndpoint.#load(options);
+    this.#context = loaded.context;
+    this.#fingerprint = loaded.fingerprint;
     // Watch the folders: a renewal often replaces the files (rename), which a file watch misses.
     for (const dir of new Set([path.dirname(options.certFile), path.dirname(options.keyFile)])) {
       const names = new Set([path.basename(options.certFile), path.basename(options.keyFile)]);
@@ -96,10 +96,9 @@ export class TlsEndpoint {
   /** Loads the files again; keeps the current pair if they do not load. Returns whether it changed. */
   reload(): boolean {
     try {
-      const pair = TlsEndpoint.#read(this.#options);
-      const fingerprint = fingerprintOf(pair.cert);
+      const { context, fingerprint } = TlsEndpoint.#load(this.#options);
       if (fingerprint === this.#fingerprint) return false;
-      this.#context = tls.createSecureContext({ ...pair, minVersion: 'TLSv1.2' });
+      this.#context = context;
       this.#fingerprint = fingerprint;
       this.#reloads += 1;
       this.#log.info({ fingerprint }, 'TLS certificate reloaded');
@@ -119,21 +118,17 @@ export class TlsEndpoint {
     for (const w of this.#watchers.splice(0)) w.close();
   }
 
-  static #read(options: TlsEndpointOptions): { cert: Buffer; key: Buffer } {
+  /** Reads the pair once: its secure context and the certificate's fingerprint. */
+  static #load(options: TlsEndpointOptions): { context: tls.SecureContext; fingerprint: string } {
     const cert = fs.readFileSync(options.certFile);
     const key = fs.readFileSync(options.keyFile);
     // Fails here, with a clear message, on a file that is not PEM or a key that does not match.
     try {
       const x509 = new crypto.X509Certificate(cert);
       if (!x509.checkPrivateKey(crypto.createPrivateKey(key))) throw new Error('the key is not the certificate\'s');
-      tls.createSecureContext({ cert, key });
+      return { context: tls.createSecureContext({ cert, key, minVersion: 'TLSv1.2' }), fingerprint: x509.fingerprint256 };
     } catch (error) {
       throw new Error(`TLS_CERT ${options.certFile} and TLS_KEY ${options.keyFile} do not make a usable pair: ${(error as Error).message}`);
     }
-    return { cert, key };
   }
-}
-
-function fingerprintOf(cert: Buffer): string {
-  return new crypto.X509Certificate(cert).fingerprint256;
 }
