@@ -43,9 +43,19 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
 
+/**
+ * Values the client's words need (a limit, a name, a source): the UI translates `code` with these;
+ * `message` is English for logs and developers, never shown as it is (docs/spec/signaling.md ERR-1).
+ */
+export const errorParamsSchema = z
+  .record(z.string().max(32), z.union([z.string().max(200), z.number()]))
+  .refine((params) => Object.keys(params).length <= 8, 'at most 8 error parameters');
+export type ErrorParams = z.infer<typeof errorParamsSchema>;
+
 export const errorPayloadSchema = z.object({
   code: errorCodeSchema,
   message: z.string(),
+  params: errorParamsSchema.optional(),
 });
 export type ErrorPayload = z.infer<typeof errorPayloadSchema>;
 
@@ -81,11 +91,13 @@ export function httpStatusOf(code: ErrorCode): number {
 /** Error carrying a wire code; thrown anywhere on the server, mapped once at each boundary. */
 export class AppError extends Error {
   readonly code: ErrorCode;
+  readonly params: ErrorParams | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, params?: ErrorParams) {
     super(message);
     this.name = 'AppError';
     this.code = code;
+    this.params = params;
   }
 
   get status(): number {
@@ -93,6 +105,6 @@ export class AppError extends Error {
   }
 
   toPayload(): ErrorPayload {
-    return { code: this.code, message: this.message };
+    return this.params ? { code: this.code, message: this.message, params: this.params } : { code: this.code, message: this.message };
   }
 }

@@ -127,16 +127,16 @@ screens('SIG-9: one screen at a time by default: the second is SCREEN_SHARE_BUSY
   await waitFor('the first screen is gone', () => screenProducers(ctx, id, first.peerId).length === 0);
   const s2 = await share(second);
   await receiving(first, s2.screen!.id, 'the second screen');
-  // The error as the client sees it: code and a message naming who shares.
+  // The error as the client sees it: a code, and who shares as a parameter for the UI's words (ERR-1).
   const third = await SigPeer.join(srv, id, 'Third');
   sigs.push(third);
   const refused = await request(third.socket, 'createTransport', { direction: 'send' })
     .then(({ id: transportId }) => request(third.socket, 'produce', { transportId, kind: 'video', rtpParameters: fakeRtp('video', 3000), source: 'screen', paused: false }))
     .then(
       () => 'accepted',
-      (e: { error?: { code: string; message: string } }) => `${e.error?.code}: ${e.error?.message}`,
+      (e: { error?: { code: string; params?: unknown } }) => `${e.error?.code}: ${JSON.stringify(e.error?.params)}`,
     );
-  assert.is(refused, 'SCREEN_SHARE_BUSY: Second is already sharing a screen');
+  assert.is(refused, 'SCREEN_SHARE_BUSY: {"name":"Second"}');
 });
 
 screens('SIG-9: maxScreenShares 2 lets two share and refuses the third; PATCH lowers and raises the limit of the live room', async (ctx) => {

@@ -8,8 +8,10 @@ import {
   chatMessageSchema,
   collabDocumentName,
   collabServerMessageSchema,
+  errorCodeSchema,
   type ChatMessage,
   type CollabAwarenessState,
+  type ErrorCode,
   type ErrorPayload,
 } from '@nomades/shared';
 import { TypedEmitter } from '../media/TypedEmitter';
@@ -21,7 +23,8 @@ export type CollabStatus = 'connecting' | 'synced' | 'offline' | 'refused';
 export interface CollabSnapshot {
   status: CollabStatus;
   /** Why the server refused or closed us (a COLLAB_CLOSE_CODES name and a reason), if it did. */
-  problem: string | null;
+  /** Why the board and chat were refused (the server's error code; the UI says it in words). */
+  problem: ErrorCode | null;
   /** The board is read-only for this role (the server enforces it). */
   readOnly: boolean;
   messages: readonly ChatMessage[];
@@ -63,12 +66,12 @@ export class CollabClient extends TypedEmitter<CollabEvents> {
       document: this.doc,
       onSynced: () => this.#set({ status: 'synced', problem: null }),
       onAuthenticated: () => this.#set({ readOnly: this.provider.authorizedScope === 'readonly' }),
-      onAuthenticationFailed: ({ reason }) => this.#fail(reason),
+      onAuthenticationFailed: ({ reason }) => this.#fail(codeOfReason(reason, 'UNAUTHORIZED')),
       onStateless: ({ payload }) => this.#onStateless(payload),
     });
     this.#socket.on('close', ({ event }: { event: { code: number; reason: string } }) => {
       if (this.#closed) return;
-      if (FINAL_CODES.has(event.code)) this.#fail(String(event.reason));
+      if (FINAL_CODES.has(event.code)) this.#fail(codeOfReason(String(event.reason), 'FORBIDDEN'));
       else if (this.#snapshot.status !== 'refused') this.#set({ status: 'offline' });
     });
     this.#dropAwarenessEchoes();
@@ -141,7 +144,7 @@ export class CollabClient extends TypedEmitter<CollabEvents> {
     });
   }
 
-  #fail(problem: string): void {
+  #fail(problem: ErrorCode): void {
     this.#set({ status: 'refused', problem });
     // Reconnecting would be refused again: stop here.
     this.#stopReconnecting();
@@ -162,6 +165,13 @@ export class CollabClient extends TypedEmitter<CollabEvents> {
     this.#snapshot = { ...this.#snapshot, ...patch };
     this.emit('change');
   }
+}
+
+/** The server's refusals read `CODE: english detail` (server/src/collab/CollabServer.ts). */
+function codeOfReason(reason: string, fallback: ErrorCode): ErrorCode {
+  const code = /^([A-Z_]+):/.exec(reason)?.[1];
+  const parsed = errorCodeSchema.safeParse(code);
+  return parsed.success ? parsed.data : fallback;
 }
 
 /** A stable colour per identity, for cursors and names. */

@@ -1,5 +1,6 @@
 import type { ModeratedSource, RequestData, ResponseData, Role, RoomControls } from '@nomades/shared';
 import { ClientError } from './ClientError';
+import type { Notice } from './Notice';
 import type { SignalingClient } from './SignalingClient';
 import { TypedEmitter } from './TypedEmitter';
 
@@ -10,8 +11,8 @@ export interface ModerationSnapshot {
   controls: RoomControls;
   /** Roles changed during the meeting, by peer id (the join-time roles are in the peer list). */
   roles: ReadonlyMap<string, Role>;
-  /** Last moderation event worth telling the user ("A host muted your microphone"). */
-  notice: string | null;
+  /** Last moderation event worth telling the user (a host muted our microphone…), as a code. */
+  notice: Notice | null;
 }
 
 export interface ModerationEvents extends Record<string, unknown[]> {
@@ -41,12 +42,11 @@ export class ModerationClient extends TypedEmitter<ModerationEvents> {
     signaling.on('roleChanged', ({ peerId, role }) => {
       const roles = new Map(this.snapshot.roles).set(peerId, role);
       if (peerId !== this.selfId) return this.update({ roles });
-      this.update({ roles, role, notice: role === 'attendee' ? 'A host made you an attendee: you now watch and listen.' : 'A host invited you to speak.' });
+      this.update({ roles, role, notice: { code: role === 'attendee' ? 'roleAttendee' : 'roleSpeaker' } });
       this.emit('role', role);
     });
     signaling.on('mutedByHost', ({ source, locked }) => {
-      const what = source === 'microphone' ? 'muted your microphone' : source === 'camera' ? 'stopped your camera' : 'stopped your screen share';
-      this.update({ notice: `A host ${what}${locked ? ' and locked it' : ''}.` });
+      this.update({ notice: { code: 'mutedByHost', params: { source, locked: String(locked) } } });
       this.emit('muted', source);
     });
   }
@@ -111,7 +111,7 @@ export class ModerationClient extends TypedEmitter<ModerationEvents> {
     try {
       return await this.signaling.request(name, data);
     } catch (error) {
-      this.update({ notice: ClientError.from(error).message });
+      this.update({ notice: { code: 'requestFailed', cause: ClientError.from(error).toPayload() } });
       return undefined;
     }
   }

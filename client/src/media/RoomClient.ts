@@ -3,6 +3,7 @@ import { LocalMedia } from '../session/LocalMedia';
 import { MediaConnection, type JoinAnswer } from '../session/MediaConnection';
 import { MeetingSession } from '../session/MeetingSession';
 import { ClientError } from './ClientError';
+import type { Notice } from './Notice';
 import { ModerationClient } from './ModerationClient';
 import { SignalingClient } from './SignalingClient';
 import { SpeakerState } from './SpeakerState';
@@ -29,7 +30,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   private readonly videoSubscriptions: VideoSubscriptions;
   private connection: MediaConnection | null = null;
   private self: SelfView | null = null;
-  private warning: string | null = null;
+  private warning: Notice | null = null;
   private recording = false;
   private leaving = false;
   private tornDown = false;
@@ -45,7 +46,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     this.moderation = new ModerationClient(this.signaling);
     this.speakers = new SpeakerState(this.signaling);
     this.videoSubscriptions = new VideoSubscriptions(this.signaling, (peerId) => this.connection?.remote.videoConsumersOf(peerId) ?? []);
-    this.local = new LocalMedia(this.signaling, { changed: () => this.changed(), warn: (message) => this.warn(message) });
+    this.local = new LocalMedia(this.signaling, { changed: () => this.changed(), warn: (notice) => this.warn(notice) });
     this.session = new MeetingSession(this.signaling, {
       setUp: (answer, rejoin) => this.setUp(answer, rejoin),
       resumed: () => this.connection?.restartIce(),
@@ -83,6 +84,11 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
 
   setCameraEnabled(on: boolean): Promise<void> {
     return this.local.setCameraEnabled(on);
+  }
+
+  /** Another camera or microphone, without rejoining (remembered for the next join). */
+  setDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    return this.local.setDevice(kind, deviceId);
   }
 
   /** Shares a screen, window or tab (with its sound when the browser offers it), or stops. */
@@ -185,8 +191,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     });
   }
 
-  private warn(message: string): void {
-    this.warning = message;
+  private warn(notice: Notice): void {
+    this.warning = notice;
     this.changed();
   }
 

@@ -1,4 +1,5 @@
 import type { ErrorPayload, Role } from '@nomades/shared';
+import type { Notice } from './Notice';
 import type { SessionPhase } from '../session/MeetingSession';
 
 /** What the UI shows of a remote participant. */
@@ -38,8 +39,10 @@ export interface RoomSnapshot {
   localVideoTrack: MediaStreamTrack | null;
   /** This client's own screen share, while it shares. */
   localScreenTrack: MediaStreamTrack | null;
+  /** The microphone track (sent or not), for the level meter. */
+  localAudioTrack: MediaStreamTrack | null;
   /** Last non-fatal problem (e.g. camera unavailable), for a dismissable notice. */
-  warning: string | null;
+  warning: Notice | null;
   closeReason: ErrorPayload | null;
   /**
    * The meeting is being recovered: signaling reconnecting (phase `reconnecting`), or the media

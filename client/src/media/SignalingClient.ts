@@ -47,7 +47,7 @@ function readAck<N extends RequestName>(name: N, ack: unknown): ResponseData<N> 
   }
   if (isRecord(ack) && ack.ok === false) {
     const error = errorPayloadSchema.safeParse(ack.error);
-    if (error.success) throw new ClientError(error.data.code, error.data.message);
+    if (error.success) throw ClientError.fromPayload(error.data);
   }
   throw new ClientError('INTERNAL', `malformed acknowledgement to "${name}"`);
 }

@@ -24,7 +24,7 @@ export async function requestGuestToken(roomId: string, name: string): Promise<T
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = errorPayloadSchema.safeParse((body as { error?: unknown } | null)?.error);
-    if (error.success) throw new ClientError(error.data.code, error.data.message);
+    if (error.success) throw ClientError.fromPayload(error.data);
     throw new ClientError(codeForStatus(response.status), `HTTP ${response.status}`);
   }
   const parsed = tokenResponseSchema.safeParse(body);

@@ -1,6 +1,8 @@
 import { can, type MediaSource, type Role } from '@nomades/shared';
 import { ClientError } from '../media/ClientError';
+import type { Notice } from '../media/Notice';
 import type { SignalingClient } from '../media/SignalingClient';
+import { devicePreferences } from '../media/DevicePreferences';
 import { acquireTracks } from '../media/userMedia';
 import type { MediaConnection } from './MediaConnection';
 
@@ -9,12 +11,14 @@ export interface LocalMediaView {
   cameraOn: boolean;
   localVideoTrack: MediaStreamTrack | null;
   localScreenTrack: MediaStreamTrack | null;
+  /** The microphone track (for a level meter), sent or not. */
+  localAudioTrack: MediaStreamTrack | null;
 }
 
 interface LocalMediaEvents {
   changed: () => void;
   /** A non-fatal problem for the user (camera unavailable, unmute refused…). */
-  warn: (message: string) => void;
+  warn: (notice: Notice) => void;
 }
 
 /**
@@ -43,7 +47,7 @@ export class LocalMedia {
     if (local.audio) this.setTrack('microphone', local.audio);
     if (local.video) this.setTrack('camera', local.video);
     this.micWanted = mic;
-    if (local.error) this.events.warn(local.error);
+    if (local.error) this.events.warn({ code: local.error });
   }
 
   /** Sends every kept track on `connection` with its current state (what `role` may send). */
@@ -65,6 +69,7 @@ export class LocalMedia {
       cameraOn: Boolean(camera),
       localVideoTrack: camera,
       localScreenTrack: this.tracks.get('screen') ?? null,
+      localAudioTrack: this.tracks.get('microphone') ?? null,
     };
   }
 
@@ -87,7 +92,7 @@ export class LocalMedia {
       } catch (error) {
         if (producer.closed || connection !== this.connection) return; // a rejoin published it anew
         if (on) producer.pause(), (this.micWanted = false); // e.g. MEDIA_LOCKED: a host locked it
-        this.events.warn(`Could not ${on ? 'unmute' : 'mute'} the microphone: ${ClientError.from(error).message}`);
+        this.events.warn({ code: on ? 'micUnmuteFailed' : 'micMuteFailed', cause: ClientError.from(error).toPayload() });
       }
     });
   }
@@ -101,6 +106,46 @@ export class LocalMedia {
     });
   }
 
+  /**
+   * Another camera or microphone, without rejoining (remembered for the next join too): a track
+   * of that device replaces the sent one (producer.replaceTrack keeps a muted microphone muted),
+   * the old track is stopped. Camera off: only remembered. A device that cannot be opened is
+   * warned about and the current one kept; one that is busy while ours holds another (phones)
+   * is tried again once the old track is stopped.
+   */
+  setDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    devicePreferences.set(kind, deviceId);
+    const source = kind === 'audioinput' ? 'microphone' : 'camera';
+    return this.enqueue(async (connection) => {
+      const current = this.tracks.get(source);
+      if (!current || current.getSettings().deviceId === deviceId) return;
+      const want = { audio: source === 'microphone', video: source === 'camera' };
+      let local = await acquireTracks(want, { [kind]: deviceId, strict: true });
+      if (local.error === 'mediaInUse') {
+        current.stop();
+        local = await acquireTracks(want, { [kind]: deviceId, strict: true });
+      }
+      const track = local.audio ?? local.video;
+      if (!track || this.closed || this.tracks.get(source) !== current) {
+        track?.stop();
+        if (local.error) this.events.warn({ code: local.error });
+        if (current.readyState === 'ended' && this.tracks.get(source) === current) await this.stop(source);
+        return;
+      }
+      const producer = connection.producer(source);
+      try {
+        if (producer && !producer.closed) await producer.replaceTrack({ track });
+      } catch (error) {
+        track.stop();
+        console.warn(`could not switch the ${source}`, error);
+        return this.events.warn({ code: 'sendFailed', params: { source }, cause: ClientError.from(error).toPayload() });
+      }
+      this.setTrack(source, track);
+      current.stop();
+      this.events.changed();
+    });
+  }
+
   /** Shares a screen, window or tab (with its sound when the browser offers it), or stops. */
   setScreenShareEnabled(on: boolean): Promise<void> {
     return this.enqueue(async () => {
@@ -110,7 +155,7 @@ export class LocalMedia {
       try {
         stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
       } catch (error) {
-        return this.events.warn(`Screen sharing did not start: ${error instanceof Error ? error.message : String(error)}`);
+        return this.events.warn({ code: 'screenShareFailed' });
       }
       const [video] = stream.getVideoTracks();
       const [audio] = stream.getAudioTracks();
@@ -153,7 +198,7 @@ export class LocalMedia {
     } catch (error) {
       if (this.closed || connection.closed) return; // a rejoin publishes it again
       this.drop(source);
-      this.events.warn(`Could not send your ${source}: ${ClientError.from(error).message}`);
+      this.events.warn({ code: 'sendFailed', params: { source }, cause: ClientError.from(error).toPayload() });
     }
     this.events.changed();
   }
@@ -165,7 +210,7 @@ export class LocalMedia {
       if (this.tracks.get(source) !== track || this.closed) return;
       // Screen sharing ends from the browser's own "Stop sharing" button: not a problem.
       if (source === 'screen' || source === 'screen-audio') return void this.enqueue(() => this.stopScreen());
-      this.events.warn(`Your ${source === 'camera' ? 'camera' : 'microphone'} stopped.`);
+      this.events.warn({ code: 'trackEnded', params: { source } });
       void this.enqueue(() => this.stop(source));
     });
   }
@@ -190,7 +235,7 @@ export class LocalMedia {
   private async acquireOne(kind: 'audio' | 'video'): Promise<MediaStreamTrack | null> {
     const local = await acquireTracks({ audio: kind === 'audio', video: kind === 'video' });
     const track = local[kind];
-    if (local.error) this.events.warn(local.error);
+    if (local.error) this.events.warn({ code: local.error });
     if (track && this.closed) {
       track.stop();
       return null;

@@ -98,7 +98,7 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
       this.setPhase('joined');
     } catch (error) {
       if (this.closed && !this.reason) return; // closed by the user while joining
-      const failure = this.reason ? new ClientError(this.reason.code, this.reason.message) : ClientError.from(error, 'UNAVAILABLE');
+      const failure = this.reason ? ClientError.fromPayload(this.reason) : ClientError.from(error, 'UNAVAILABLE');
       this.close(failure.toPayload());
       throw failure;
     }

@@ -1,4 +1,5 @@
 import { Suspense, lazy, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
 import { CollabClient, type CollabSnapshot } from '../collab/CollabClient';
 import { ChatPanel } from './ChatPanel';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -65,13 +66,14 @@ export function useCollabPanels(roomId: string, token: string, enabled: boolean)
 
 /** The whiteboard and chat panels, beside the media stage. */
 export function BoardAndChat({ panels }: { panels: CollabPanels }) {
+  const { t } = useTranslation();
   const { collab, snapshot, boardOpen, chatOpen } = panels;
   if (!collab || (!boardOpen && !chatOpen)) return null;
   return (
     <>
       {boardOpen && (
         <ErrorBoundary what="whiteboard">
-          <Suspense fallback={<section className="board-panel hint">Loading the whiteboard…</section>}>
+          <Suspense fallback={<section className="board-panel hint">{t('board.loading')}</section>}>
             <BoardPanel collab={collab} />
           </Suspense>
         </ErrorBoundary>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Tldraw, exportAs, type Editor } from 'tldraw';
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
 import 'tldraw/tldraw.css';
+import { useTranslation } from 'react-i18next';
 import type { CollabClient } from '../collab/CollabClient';
 import { useBoardStore } from '../collab/useBoardStore';
 
@@ -23,6 +24,7 @@ function fetchLicenseKey(): Promise<string | undefined> {
  * and selections of the others come from awareness; export of the page as SVG or PNG.
  */
 export default function BoardPanel({ collab }: { collab: CollabClient }) {
+  const { t, i18n } = useTranslation();
   const store = useBoardStore(collab);
   const [editor, setEditor] = useState<Editor | null>(null);
   const [key, setKey] = useState<string | undefined | null>(null);
@@ -36,25 +38,33 @@ export default function BoardPanel({ collab }: { collab: CollabClient }) {
     };
   }, []);
 
+  // tldraw's own menus and tooltips in the page's language (its translations are bundled).
+  useEffect(() => {
+    editor?.user.updateUserPreferences({ locale: i18n.language });
+  }, [editor, i18n.language]);
+
   const exportBoard = (format: 'svg' | 'png'): void => {
     if (!editor) return;
     const ids = [...editor.getCurrentPageShapeIds()];
-    if (ids.length === 0) return setExportError('The board is empty: nothing to export.');
+    if (ids.length === 0) return setExportError(t('board.empty'));
     setExportError(null);
-    exportAs(editor, ids, { format, name: 'board' }).catch((error: unknown) => setExportError(`Export failed: ${String(error)}`));
+    exportAs(editor, ids, { format, name: t('board.fileName') }).catch((error: unknown) => {
+      console.error('board export failed', error);
+      setExportError(t('board.exportFailed'));
+    });
   };
 
   return (
-    <section className="board-panel" data-testid="board-panel" aria-label="Whiteboard">
+    <section className="board-panel" data-testid="board-panel" aria-label={t('board.label')}>
       <div className="panel-bar">
-        <strong>Whiteboard</strong>
-        {collab.getSnapshot().readOnly && <span className="hint">View only</span>}
+        <strong>{t('board.label')}</strong>
+        {collab.getSnapshot().readOnly && <span className="hint">{t('board.readOnly')}</span>}
         <span className="spacer" />
         <button type="button" className="small" data-testid="export-svg" disabled={!editor} onClick={() => exportBoard('svg')}>
-          Export SVG
+          {t('board.exportSvg')}
         </button>
         <button type="button" className="small" data-testid="export-png" disabled={!editor} onClick={() => exportBoard('png')}>
-          Export PNG
+          {t('board.exportPng')}
         </button>
       </div>
       {exportError && (

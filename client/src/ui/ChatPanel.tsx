@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { COLLAB_LIMITS, chatMessageSchema, type ChatMessage } from '@nomades/shared';
+import { COLLAB_LIMITS, chatMessageSchema, errorPayloadSchema, type ChatMessage, type ErrorPayload } from '@nomades/shared';
+import { useTranslation } from 'react-i18next';
 import type { CollabClient, CollabSnapshot } from '../collab/CollabClient';
+import { describeError } from './errorMessages';
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** Only records that pass the strict schema are shown (COL-13): a forged or damaged one is skipped. */
 const readable = (messages: readonly unknown[]): ChatMessage[] =>
@@ -13,8 +14,10 @@ const readable = (messages: readonly unknown[]): ChatMessage[] =>
 
 /** The room's chat: its whole history, new messages live, Enter sends (Shift+Enter: new line). */
 export function ChatPanel({ collab, snapshot, selfId }: { collab: CollabClient; snapshot: CollabSnapshot; selfId: string }) {
+  const { t, i18n } = useTranslation();
+  const timeFormat = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit' });
   const [draft, setDraft] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorPayload | null>(null);
   const list = useRef<HTMLOListElement>(null);
   const messages = readable(snapshot.messages);
 
@@ -28,9 +31,10 @@ export function ChatPanel({ collab, snapshot, selfId }: { collab: CollabClient; 
     if (!text) return;
     setDraft('');
     setError(null);
-    collab.sendChat(text).catch((e: { code?: string; message?: string }) => {
+    collab.sendChat(text).catch((e: unknown) => {
       setDraft((d) => d || text);
-      setError(e.message ?? 'the message was not sent');
+      const parsed = errorPayloadSchema.safeParse(e);
+      setError(parsed.success ? parsed.data : { code: 'INTERNAL', message: String(e) });
     });
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
@@ -41,10 +45,12 @@ export function ChatPanel({ collab, snapshot, selfId }: { collab: CollabClient; 
   };
 
   return (
-    <section className="chat-panel" data-testid="chat-panel" aria-label="Chat">
+    <section className="chat-panel" data-testid="chat-panel" aria-label={t('chat.label')}>
       <div className="panel-bar">
-        <strong>Chat</strong>
-        {snapshot.status !== 'synced' && <span className="hint">{snapshot.status === 'refused' ? snapshot.problem : 'connecting…'}</span>}
+        <strong>{t('chat.label')}</strong>
+        {snapshot.status !== 'synced' && (
+          <span className="hint">{snapshot.status === 'refused' ? describeError(t, { code: snapshot.problem ?? 'FORBIDDEN' }) : t('chat.connecting')}</span>
+        )}
       </div>
       <ol className="chat-messages" ref={list} aria-live="polite">
         {messages.map((m, i) => (
@@ -56,11 +62,11 @@ export function ChatPanel({ collab, snapshot, selfId }: { collab: CollabClient; 
             <p className="chat-text">{m.text}</p>
           </li>
         ))}
-        {messages.length === 0 && <li className="hint">No messages yet.</li>}
+        {messages.length === 0 && <li className="hint">{t('chat.empty')}</li>}
       </ol>
       {error && (
         <p className="hint chat-error" role="alert">
-          {error}
+          {t('chat.notSent')} {describeError(t, error)}
         </p>
       )}
       <textarea
@@ -68,8 +74,8 @@ export function ChatPanel({ collab, snapshot, selfId }: { collab: CollabClient; 
         className="chat-input"
         rows={2}
         maxLength={COLLAB_LIMITS.maxChatMessageLength}
-        placeholder="Message (Enter to send)"
-        aria-label="Chat message"
+        placeholder={t('chat.placeholder')}
+        aria-label={t('chat.inputLabel')}
         value={draft}
         disabled={snapshot.status === 'refused'}
         onChange={(e) => setDraft(e.target.value)}

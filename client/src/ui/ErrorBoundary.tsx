@@ -1,8 +1,9 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { Translation } from 'react-i18next';
 
 interface Props {
-  /** What failed, for the message and the console ("chat", "whiteboard", "app"). */
-  what: string;
+  /** What failed, for the message and the console. */
+  what: 'page' | 'whiteboard' | 'chat' | 'panel';
   children: ReactNode;
   /** Replaces the default notice. */
   fallback?: ReactNode;
@@ -31,12 +32,16 @@ export class ErrorBoundary extends Component<Props, State> {
     if (!this.state.error) return this.props.children;
     if (this.props.fallback !== undefined) return this.props.fallback;
     return (
-      <section className="hint error-boundary" role="alert" data-testid="error-boundary">
-        <p>The {this.props.what} could not be shown.</p>
-        <button type="button" onClick={() => this.setState({ error: null })}>
-          Try again
-        </button>
-      </section>
+      <Translation>
+        {(t) => (
+          <section className="hint error-boundary" role="alert" data-testid="error-boundary">
+            <p>{t(`boundary.${this.props.what}`)}</p>
+            <button type="button" onClick={() => this.setState({ error: null })}>
+              {t('boundary.retry')}
+            </button>
+          </section>
+        )}
+      </Translation>
     );
   }
 }

@@ -1,13 +1,13 @@
 import type { ErrorPayload } from '@nomades/shared';
+import { useTranslation } from 'react-i18next';
 import { describeError } from './errorMessages';
 
-/** An error code as a sentence, with the server's own words underneath. */
+/** An error code as a sentence in the agent's language (the server's English stays in the console). */
 export function ErrorNotice({ error }: { error: ErrorPayload }) {
-  const sentence = describeError(error.code);
+  const { t } = useTranslation();
   return (
     <div className="notice error" role="alert" data-testid="error" data-code={error.code}>
-      <strong>{sentence}</strong>
-      {error.message && error.message !== sentence && <small>{error.message}</small>}
+      <strong>{describeError(t, error)}</strong>
     </div>
   );
 }

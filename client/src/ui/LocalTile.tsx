@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { Avatar } from './Avatar';
 import { NameTag } from './NameTag';
 import { VideoTrack } from './VideoTrack';
@@ -11,11 +12,12 @@ interface Props {
 
 /** The user's own tile: mirrored local camera, never any sound. */
 export function LocalTile({ peerId, name, track, micOn }: Props) {
+  const { t } = useTranslation();
   return (
-    <div className="tile local" data-testid="local-tile" data-self-id={peerId}>
+    <div className="tile local" data-testid="local-tile" data-self-id={peerId} role="group" aria-label={t('tile.you', { name })}>
       <VideoTrack track={track} testId="local-video" mirrored hidden={!track} />
       {!track && <Avatar name={name} />}
-      <NameTag name={`${name} (you)`} micMuted={!micOn} />
+      <NameTag name={t('tile.you', { name })} micMuted={!micOn} />
     </div>
   );
 }

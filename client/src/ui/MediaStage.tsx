@@ -1,4 +1,5 @@
 import { useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { RoomClient } from '../media/RoomClient';
 import type { RoomSnapshot } from '../media/RoomClientTypes';
 import { LocalTile } from './LocalTile';
@@ -19,6 +20,7 @@ interface Props {
  * highlighted. Each tile reports its size and visibility so that only what is shown is received.
  */
 export function MediaStage({ client, room, onAudioBlocked }: Props) {
+  const { t } = useTranslation();
   const speakers = useSyncExternalStore(client.speakers.subscribe, client.speakers.getSnapshot);
   const [layout, setLayout] = useState<Layout>('grid');
   const self = room.self!;
@@ -39,26 +41,26 @@ export function MediaStage({ client, room, onAudioBlocked }: Props) {
 
   return (
     <div className={`media-stage layout-${layout}`}>
-      <div className="layout-switch" role="group" aria-label="Layout">
+      <div className="layout-switch" role="group" aria-label={t('mediaStage.layout')}>
         {(['grid', 'speaker'] as const).map((l) => (
           <button key={l} type="button" data-testid={`layout-${l}`} aria-pressed={layout === l} onClick={() => setLayout(l)}>
-            {l === 'grid' ? 'Grid' : 'Speaker'}
+            {l === 'grid' ? t('mediaStage.grid') : t('mediaStage.speaker')}
           </button>
         ))}
       </div>
       {sharer && (
-        <section className="screen-stage" aria-label={`${sharer.displayName}'s screen`}>
+        <section className="screen-stage" aria-label={t('mediaStage.screenOf', { name: sharer.displayName })}>
           <VideoTrack track={sharer.screenTrack} testId="screen-video" />
-          <span className="caption">{sharer.displayName} is sharing their screen</span>
+          <span className="caption">{t('mediaStage.sharing', { name: sharer.displayName })}</span>
         </section>
       )}
       {room.localScreenTrack && (
         <div className="notice" role="status" data-testid="sharing-notice">
-          You are sharing your screen.
+          {t('mediaStage.youShare')}
         </div>
       )}
       {featured && <section className="speaker-stage">{tile(featured)}</section>}
-      <section className={strip ? 'strip' : `grid grid-${Math.min(count, 4)}`} aria-label="Participants">
+      <section className={strip ? 'strip' : `grid grid-${Math.min(count, 4)}`} aria-label={t('mediaStage.tiles')}>
         <LocalTile peerId={self.peerId} name={self.displayName} track={room.localVideoTrack} micOn={room.micOn} />
         {room.peers.filter((p) => p !== featured).map(tile)}
       </section>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ErrorPayload } from '@nomades/shared';
+import { useTranslation } from 'react-i18next';
 import { ClientError } from '../media/ClientError';
 import { RoomClient } from '../media/RoomClient';
 import type { JoinOptions } from '../media/RoomClientTypes';
@@ -8,6 +9,7 @@ import { RoomView } from './RoomView';
 
 interface Props {
   roomId: string;
+  roomName: string;
   /** Token from the link; without one, a guest token is asked for `displayName`. */
   token: string | null;
   displayName: string;
@@ -19,7 +21,8 @@ interface Props {
 }
 
 /** Owns one RoomClient for as long as it is mounted: gets a token, joins, closes on unmount. */
-export function Meeting({ roomId, token, displayName, prefs, onFailed, onEnded }: Props) {
+export function Meeting({ roomId, roomName, token, displayName, prefs, onFailed, onEnded }: Props) {
+  const { t } = useTranslation();
   const [client, setClient] = useState<RoomClient | null>(null);
   const callbacks = useRef({ onFailed, onEnded });
   callbacks.current = { onFailed, onEnded };
@@ -54,9 +57,9 @@ export function Meeting({ roomId, token, displayName, prefs, onFailed, onEnded }
   if (!client) {
     return (
       <main className="center" aria-busy="true">
-        <p className="status">Joining the meeting…</p>
+        <p className="status">{t('room.joining')}</p>
       </main>
     );
   }
-  return <RoomView client={client} roomId={roomId} />;
+  return <RoomView client={client} roomId={roomId} roomName={roomName} />;
 }

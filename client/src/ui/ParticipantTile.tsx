@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { RemotePeerView } from '../media/RoomClientTypes';
 import type { TileViewport } from '../media/VideoSubscriptions';
 import { AudioTrack } from './AudioTrack';
@@ -18,6 +19,7 @@ interface Props {
 
 /** A remote participant: video (or initials when the camera is off), sound, name; whether it is reconnecting. */
 export function ParticipantTile({ peer, onAudioBlocked, onViewport, speaking = false }: Props) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
   useTileViewport(ref, onViewport);
   return (
@@ -28,6 +30,8 @@ export function ParticipantTile({ peer, onAudioBlocked, onViewport, speaking = f
       data-peer-id={peer.id}
       data-speaking={speaking}
       data-reconnecting={peer.reconnecting}
+      role="group"
+      aria-label={peer.displayName}
     >
       <VideoTrack track={peer.videoTrack} hidden={peer.videoOff} />
       {peer.videoOff && <Avatar name={peer.displayName} />}
@@ -37,7 +41,7 @@ export function ParticipantTile({ peer, onAudioBlocked, onViewport, speaking = f
       <NameTag name={peer.displayName} micMuted={peer.micMuted} />
       {peer.reconnecting && (
         <span className="tile-status" data-testid="peer-reconnecting">
-          Reconnecting…
+          {t('tile.reconnecting')}
         </span>
       )}
     </div>

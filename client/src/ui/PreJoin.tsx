@@ -1,14 +1,18 @@
 import type { FormEvent } from 'react';
 import { LIMITS, type ErrorPayload } from '@nomades/shared';
+import { useTranslation } from 'react-i18next';
 import type { JoinOptions } from '../media/RoomClientTypes';
 import { Avatar } from './Avatar';
 import { ErrorNotice } from './ErrorNotice';
+import { LanguageSwitch } from './LanguageSwitch';
+import { MediaProblem } from './MediaProblem';
 import { CameraIcon, MicIcon } from './icons';
 import { useCameraPreview } from './useCameraPreview';
 import { VideoTrack } from './VideoTrack';
 
 interface Props {
-  roomId: string;
+  /** The room's human name (its id until the server told it). */
+  roomName: string;
   name: string;
   onNameChange: (name: string) => void;
   /** False when the link carries a token (the token holds the name). */
@@ -20,7 +24,8 @@ interface Props {
 }
 
 /** Before joining: name, camera preview, microphone and camera choices. */
-export function PreJoin({ roomId, name, onNameChange, askName, prefs, onPrefsChange, error, onJoin }: Props) {
+export function PreJoin({ roomName, name, onNameChange, askName, prefs, onPrefsChange, error, onJoin }: Props) {
+  const { t } = useTranslation();
   const preview = useCameraPreview(prefs.camera);
   const canJoin = !askName || name.trim().length > 0;
   const submit = (event: FormEvent): void => {
@@ -30,39 +35,42 @@ export function PreJoin({ roomId, name, onNameChange, askName, prefs, onPrefsCha
 
   return (
     <main className="center">
+      <LanguageSwitch />
       <form className="card prejoin" onSubmit={submit}>
-        <h1>Join “{roomId}”</h1>
+        <h1>{t('prejoin.title', { room: roomName })}</h1>
         {error && <ErrorNotice error={error} />}
         <div className="tile preview">
           <VideoTrack track={preview.track} testId="preview-video" mirrored hidden={!preview.track} />
-          {!preview.track && <Avatar name={name || 'Guest'} />}
+          {!preview.track && <Avatar name={name || t('guest')} />}
         </div>
-        {preview.error && <p className="hint">{preview.error}</p>}
-        <div className="controls">
+        {preview.error && <MediaProblem code={preview.error} />}
+        <div className="controls" role="group" aria-label={t('prejoin.devicesLabel')}>
           <button
             type="button"
             data-testid="prejoin-toggle-mic"
             className={prefs.mic ? 'control' : 'control off'}
-            aria-label={prefs.mic ? 'Join with microphone muted' : 'Join with microphone on'}
+            aria-pressed={prefs.mic}
+            aria-label={t('prejoin.joinWithMic')}
             onClick={() => onPrefsChange({ ...prefs, mic: !prefs.mic })}
           >
             <MicIcon off={!prefs.mic} />
-            <span>{prefs.mic ? 'Mic on' : 'Mic off'}</span>
+            <span aria-hidden="true">{prefs.mic ? t('prejoin.micOn') : t('prejoin.micOff')}</span>
           </button>
           <button
             type="button"
             data-testid="prejoin-toggle-camera"
             className={prefs.camera ? 'control' : 'control off'}
-            aria-label={prefs.camera ? 'Join with camera off' : 'Join with camera on'}
+            aria-pressed={prefs.camera}
+            aria-label={t('prejoin.joinWithCamera')}
             onClick={() => onPrefsChange({ ...prefs, camera: !prefs.camera })}
           >
             <CameraIcon off={!prefs.camera} />
-            <span>{prefs.camera ? 'Camera on' : 'Camera off'}</span>
+            <span aria-hidden="true">{prefs.camera ? t('prejoin.cameraOn') : t('prejoin.cameraOff')}</span>
           </button>
         </div>
         {askName && (
           <label className="field">
-            <span>Your name</span>
+            <span>{t('prejoin.nameLabel')}</span>
             <input
               data-testid="display-name"
               value={name}
@@ -75,7 +83,7 @@ export function PreJoin({ roomId, name, onNameChange, askName, prefs, onPrefsCha
           </label>
         )}
         <button type="submit" className="primary" data-testid="join" disabled={!canJoin}>
-          Join
+          {t('prejoin.join')}
         </button>
       </form>
     </main>

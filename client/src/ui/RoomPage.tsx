@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { LIMITS, type ErrorPayload } from '@nomades/shared';
+import { useTranslation } from 'react-i18next';
 import type { JoinOptions } from '../media/RoomClientTypes';
 import { takeRoomToken } from '../media/roomToken';
 import { EndScreen } from './EndScreen';
@@ -17,6 +18,8 @@ type Stage =
  * (skip the pre-join screen).
  */
 export function RoomPage({ roomId }: { roomId: string }) {
+  const { t } = useTranslation();
+  const roomName = roomId;
   const params = useMemo(() => new URLSearchParams(window.location.search), []);
   const [token] = useState(() => takeRoomToken(roomId));
   const [name, setName] = useState(() => (params.get('name') ?? '').slice(0, LIMITS.maxDisplayNameLength));
@@ -29,7 +32,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
     case 'prejoin':
       return (
         <PreJoin
-          roomId={roomId}
+          roomName={roomName}
           name={name}
           onNameChange={setName}
           askName={!token}
@@ -43,8 +46,9 @@ export function RoomPage({ roomId }: { roomId: string }) {
       return (
         <Meeting
           roomId={roomId}
+          roomName={roomName}
           token={token}
-          displayName={name.trim() || 'Guest'}
+          displayName={name.trim() || t('guest')}
           prefs={prefs}
           onFailed={(error) => setStage({ kind: 'prejoin', error })}
           onEnded={(reason) => setStage({ kind: 'ended', reason })}

@@ -1,9 +1,11 @@
 import { useCallback, useState, useSyncExternalStore } from 'react';
 import { can } from '@nomades/shared';
+import { useTranslation } from 'react-i18next';
 import type { RoomClient } from '../media/RoomClient';
 import { BoardAndChat, useCollabPanels } from './BoardAndChat';
 import { Controls } from './Controls';
 import { MediaStage } from './MediaStage';
+import { NoticeText } from './NoticeText';
 import { LobbyScreen } from './LobbyScreen';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { ReconnectBanner } from './ReconnectBanner';
@@ -13,7 +15,8 @@ import { ReconnectBanner } from './ReconnectBanner';
  * It stays mounted while the meeting is being recovered (a banner says so): the layout and the
  * open board and chat panels survive a reconnection.
  */
-export function RoomView({ client, roomId }: { client: RoomClient; roomId: string }) {
+export function RoomView({ client, roomId, roomName }: { client: RoomClient; roomId: string; roomName: string }) {
+  const { t } = useTranslation();
   const room = useSyncExternalStore(client.subscribe, client.getSnapshot);
   const [audioBlocked, setAudioBlocked] = useState(false);
   const onAudioBlocked = useCallback(() => setAudioBlocked(true), []);
@@ -23,11 +26,11 @@ export function RoomView({ client, roomId }: { client: RoomClient; roomId: strin
   // The board and chat reconnect by themselves (Hocuspocus): kept through a recovery.
   const collab = useCollabPanels(roomId, client.token, inMeeting);
 
-  if (room.phase === 'lobby') return <LobbyScreen roomId={roomId} onLeave={() => client.close()} />;
+  if (room.phase === 'lobby') return <LobbyScreen roomName={roomName} onLeave={() => client.close()} />;
   if (!inMeeting || !room.self) {
     return (
       <main className="center" aria-busy="true">
-        <p className="status">Joining the meeting…</p>
+        <p className="status">{t('room.joining')}</p>
       </main>
     );
   }
@@ -41,30 +44,35 @@ export function RoomView({ client, roomId }: { client: RoomClient; roomId: strin
   return (
     <main className="room">
       <header className="room-header">
-        <h1>{roomId}</h1>
-        <span>
-          {count} participant{count > 1 ? 's' : ''}
-        </span>
+        <h1>{roomName}</h1>
+        <span>{t('room.count', { count })}</span>
         {room.recording && (
           <span className="recording-indicator" data-testid="recording-indicator" role="status" style={{ color: '#e5484d', fontWeight: 600 }}>
-            ● Recording
+            <span aria-hidden="true">● </span>
+            {t('room.recording')}
           </span>
         )}
       </header>
       {room.reconnecting && <ReconnectBanner stalled={room.stalled} onRetry={() => client.retry()} />}
       {room.warning && (
         <div className="notice" role="status">
-          {room.warning}
+          <NoticeText notice={room.warning} />
         </div>
       )}
       {mod.notice && (
-        <button type="button" className="notice action" data-testid="moderation-notice" onClick={() => client.moderation.dismissNotice()}>
-          {mod.notice}
+        <button
+          type="button"
+          className="notice action"
+          data-testid="moderation-notice"
+          aria-description={t('room.dismiss')}
+          onClick={() => client.moderation.dismissNotice()}
+        >
+          <NoticeText notice={mod.notice} />
         </button>
       )}
       {audioBlocked && (
         <button type="button" className="notice action" onClick={enableSound}>
-          Your browser blocked the sound of the meeting. Click here to hear the others.
+          {t('room.audioBlocked')}
         </button>
       )}
       <div className="stage">

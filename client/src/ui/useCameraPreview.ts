@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
-import { acquireTracks } from '../media/userMedia';
+import { acquireTracks, type MediaErrorCode } from '../media/userMedia';
 
 interface Preview {
   track: MediaStreamTrack | null;
-  error: string | null;
+  error: MediaErrorCode | null;
 }
 
 /** A camera track while `enabled`, stopped when disabled or unmounted. */

@@ -20,7 +20,7 @@ export class ConnectionLimits {
   admit(roomId: string, identity: string, guard: SocketGuard): void {
     let room = this.#rooms.get(roomId);
     if (room?.has(guard)) return;
-    if (room && room.size >= this.perRoom) throw new AppError('ROOM_FULL', `at most ${this.perRoom} board connections per room`);
+    if (room && room.size >= this.perRoom) throw new AppError('ROOM_FULL', `at most ${this.perRoom} board connections per room`, { max: this.perRoom });
     let mine = 0;
     for (const id of room?.values() ?? []) if (id === identity) mine += 1;
     if (mine >= this.perIdentity) throw new AppError('RATE_LIMITED', `at most ${this.perIdentity} board connections per person in a room`);

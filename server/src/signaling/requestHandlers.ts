@@ -61,7 +61,7 @@ export const requestHandlers: RequestHandlers = {
     // ROLE-1…4: the current role's rights; MOD-2: a locked source may only be produced paused.
     assertRight(peer.role, rightForSource(data.source));
     if (!data.paused && room.controls.isMediaLocked(peer.identity, moderatedSourceOf(data.source))) {
-      throw new AppError('MEDIA_LOCKED', `a host has locked your ${data.source}`);
+      throw new AppError('MEDIA_LOCKED', `a host has locked your ${data.source}`, { source: data.source });
     }
     let starting: Set<string> | undefined;
     if (data.source === 'screen') {
@@ -73,7 +73,7 @@ export const requestHandlers: RequestHandlers = {
         (p) => p !== peer && (starting!.has(p.id) || [...p.media.producers.values()].some((x) => x.appData.source === 'screen')),
       );
       if (sharing.length >= room.info.maxScreenShares) {
-        throw new AppError('SCREEN_SHARE_BUSY', `${sharing[0].displayName} is already sharing a screen`);
+        throw new AppError('SCREEN_SHARE_BUSY', 'someone is already sharing a screen', { name: sharing[0].displayName });
       }
       starting.add(peer.id);
     }
@@ -99,7 +99,7 @@ export const requestHandlers: RequestHandlers = {
     if (source) {
       assertRight(peer.role, rightForSource(source));
       if (room.controls.isMediaLocked(peer.identity, moderatedSourceOf(source))) {
-        throw new AppError('MEDIA_LOCKED', `a host has locked your ${source}`);
+        throw new AppError('MEDIA_LOCKED', `a host has locked your ${source}`, { source });
       }
     }
     await peer.media.resumeProducer(producerId); // the room tells the others
