@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import * as uvu from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer, type TestServerOptions } from './testServer.js';
@@ -27,8 +27,8 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A page in its own browser context (own profile), console errors kept in `logs` for failure messages. */
-export async function openPage(browser: Browser, contexts: BrowserContext[], url: string, logs: string[]): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+export async function openPage(browser: Browser, contexts: BrowserContext[], url: string, logs: string[], options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], ...options });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);

@@ -7,6 +7,7 @@ import {
   requestCost,
   requests,
   type ErrorCode,
+  type ErrorParams,
   type ErrorPayload,
   type RoomInfo,
   type TokenClaims,
@@ -273,10 +274,10 @@ export class PeerSession implements SessionContext {
   #onMessage(name: unknown, args: unknown[]): void {
     if (this.#closed) return;
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckFn) : undefined;
-    const reject = (code: ErrorCode, message: string): void => {
+    const reject = (code: ErrorCode, message: string, params?: ErrorParams): void => {
       this.#rejections++;
       this.log.warn({ request: typeof name === 'string' ? name.slice(0, 64) : typeof name, code }, message);
-      ack?.({ ok: false, error: { code, message } satisfies ErrorPayload });
+      ack?.({ ok: false, error: (params ? { code, message, params } : { code, message }) satisfies ErrorPayload });
       if (this.#rejections > MAX_REJECTIONS) this.end('RATE_LIMITED', 'too many rejected requests');
     };
     if (!this.#bucket.take()) return reject('RATE_LIMITED', 'too many requests, slow down');
@@ -302,7 +303,7 @@ export class PeerSession implements SessionContext {
         const handler = requestHandlers[name] as (ctx: SessionContext, data: unknown) => Promise<unknown>;
         ack({ ok: true, data: await handler(this, parsed.data) });
       } catch (error) {
-        if (error instanceof AppError) return reject(error.code, error.message);
+        if (error instanceof AppError) return reject(error.code, error.message, error.params);
         this.log.error({ err: error, request: name }, 'request failed');
         ack({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
       }
