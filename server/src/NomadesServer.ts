@@ -12,6 +12,9 @@ import { CollabServer } from './collab/CollabServer.js';
 import { loadCollabConfig } from './collab/collabConfig.js';
 import { collabRouter } from './collab/collabRouter.js';
 import { createHttpApp } from './http/createHttpApp.js';
+import { InviteService } from './invites/InviteService.js';
+import { InviteStore } from './invites/InviteStore.js';
+import { invitesRouter } from './invites/invitesRouter.js';
 import { hardenHttpServer, HTTP_SERVER_OPTIONS } from './http/hardenHttpServer.js';
 import { UpgradeRouter } from './http/UpgradeRouter.js';
 import { FaultLog } from './health/FaultLog.js';
@@ -63,6 +66,7 @@ export class NomadesServer {
   readonly #mux: PortMux;
   readonly #iceRelay?: IceTcpRelay;
   readonly #turn: TurnService;
+  readonly #inviteStore: InviteStore;
   /** REACH-6: HTTPS on the HTTP port, when TLS_CERT and TLS_KEY are set. */
   readonly tls?: TlsEndpoint;
   #closing?: Promise<void>;
@@ -88,6 +92,7 @@ export class NomadesServer {
     mux: PortMux;
     iceRelay?: IceTcpRelay;
     turn: TurnService;
+    inviteStore: InviteStore;
     tls?: TlsEndpoint;
   }) {
     this.config = parts.config;
@@ -110,6 +115,7 @@ export class NomadesServer {
     this.#mux = parts.mux;
     this.#iceRelay = parts.iceRelay;
     this.#turn = parts.turn;
+    this.#inviteStore = parts.inviteStore;
     this.tls = parts.tls;
   }
 
@@ -221,6 +227,9 @@ export class NomadesServer {
     });
     access.attach(collab); // removals, role changes and token expiry reach live board connections
     let server: NomadesServer | undefined;
+    const publicUrl = () => server?.url ?? '';
+    const inviteStore = new InviteStore(config.dataDir);
+    const invites = new InviteService({ store: inviteStore, tokens, publicUrl });
     const app = createHttpApp({
       log: log.child({ name: 'http' }),
       store,
@@ -228,8 +237,11 @@ export class NomadesServer {
       adminKey: secrets.adminKey,
       guestAccess: config.guestAccess,
       clientDist: config.clientDist,
+      defaultLocale: config.defaultLocale,
       redirectPlainHttp: config.tls?.redirectPlainHttp,
-      publicUrl: () => server?.url ?? '',
+      publicUrl,
+      recordingRetentionDays: config.recordingRetentionDays ?? null,
+      invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
       registry,
       recordingsApi: recording.apiRouter(),
       recordingsInternal: recording.internalRouter(),
@@ -264,6 +276,7 @@ export class NomadesServer {
       iceRelay?.close();
       tlsEndpoint?.close();
       await turn.close();
+      inviteStore.close();
       moderation.close();
       store.close();
       throw error;
@@ -289,6 +302,7 @@ export class NomadesServer {
       mux,
       iceRelay,
       turn,
+      inviteStore,
       tls: tlsEndpoint,
     });
     recording.startRecorder(); // once listening: its control URL is known (REC-8)
@@ -338,6 +352,7 @@ export class NomadesServer {
       this.#upgrades.detach();
       this.#mux.detach();
       await this.#turn.close();
+      this.#inviteStore.close();
       this.moderation.close();
       this.store.close();
     })();

@@ -10,3 +10,5 @@ export * from './rights.js';
 export * from './signaling/moderationSchemas.js';
 export * from './recording/recording.js';
 export * from './collab/index.js';
+export * from './sharing.js';
+export * from './rooms/roomName.js';

@@ -27,6 +27,8 @@ export const tokenClaimsSchema = z.object({
   room: roomIdSchema,
   role: roleSchema,
   guest: z.boolean().optional(),
+  /** The invitation this token was obtained with (INV-4): its role was chosen there, ROLE-5 does not apply. */
+  invite: z.string().max(LIMITS.maxIdLength).optional(),
   iat: z.number().int(),
   exp: z.number().int(),
   jti: z.string().max(LIMITS.maxIdLength).optional(),

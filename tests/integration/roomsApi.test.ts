@@ -34,7 +34,17 @@ rooms('GET /api/rooms/:id answers the room as created; unknown ids are ROOM_NOT_
   assert.equal(read.json, created);
   assert.equal(
     { ...read.json, createdAt: undefined },
-    { id: 'council-7', name: 'Council', mode: 'webinar', maxParticipants: 30, record: false, maxScreenShares: 2, createdAt: undefined },
+    {
+      id: 'council-7',
+      name: 'Council',
+      mode: 'webinar',
+      maxParticipants: 30,
+      record: false,
+      maxScreenShares: 2,
+      recordingViewers: ['host'],
+      participantsMayInvite: false,
+      createdAt: undefined,
+    },
   );
   assert.ok(!Number.isNaN(Date.parse(read.json.createdAt)), `createdAt is a date: ${read.json.createdAt}`);
   // Defaults of a bare room, as read back.

@@ -74,7 +74,7 @@ startup('a fresh start on loopback: secrets.json (0600) is printed, the welcome 
 
   const welcome = await api(main, secrets.adminKey, 'GET', '/api/rooms/welcome');
   assert.is(welcome.status, 200, 'the generated admin key is the one in secrets.json');
-  assert.equal({ ...welcome.json, createdAt: undefined }, { id: 'welcome', name: 'Welcome', mode: 'coffee', record: false, maxParticipants: 50, maxScreenShares: 1, createdAt: undefined });
+  assert.equal({ ...welcome.json, createdAt: undefined }, { id: 'welcome', name: 'Welcome', mode: 'coffee', record: false, maxParticipants: 50, maxScreenShares: 1, recordingViewers: ['host'], participantsMayInvite: false, createdAt: undefined });
   const page = await fetch(`${main.listenUrl}/room/welcome`);
   assert.is(page.status, 200);
   assert.match(page.headers.get('content-type') ?? '', 'text/html');

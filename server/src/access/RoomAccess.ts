@@ -24,9 +24,12 @@ export interface LiveSurface {
   closeExpired(nowSeconds: number): void;
 }
 
-/** The role a token joins a room with (ROLE-5): a webinar's guests are attendees. */
+/**
+ * The role a token joins a room with (ROLE-5): a webinar's guests are attendees, except those who
+ * came with an invitation, whose role its maker chose (INV-4).
+ */
 export function roleOnJoin(roomInfo: RoomInfo, claims: TokenClaims): Role {
-  if (roomInfo.mode === 'webinar' && claims.guest && claims.role !== 'host') return 'attendee';
+  if (roomInfo.mode === 'webinar' && claims.guest && !claims.invite && claims.role !== 'host') return 'attendee';
   return claims.role;
 }
 
@@ -97,6 +100,16 @@ export class RoomAccess {
       throw new AppError('IN_LOBBY', 'join the meeting first: this room has a lobby or is locked');
     }
     return role;
+  }
+
+  /**
+   * ACCESS-8: the live role of a token's identity, for the HTTP routes a room token opens
+   * (invitation from the meeting, recordings): REMOVED if removed (ACCESS-1), else as ACCESS-2.
+   */
+  role(roomId: string, claims: TokenClaims): Role {
+    const info = this.#store.get(roomId);
+    if (!info) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+    return this.#role(this.#registry.controls(roomId), info, claims);
   }
 
   close(): void {

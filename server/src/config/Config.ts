@@ -21,6 +21,8 @@ export const envSchema = z.object({
   TOKEN_SECRET: z.string().min(32, 'TOKEN_SECRET must be at least 32 characters').optional(),
   REDIS_URL: z.string().url().optional(),
   GUEST_ACCESS: bool.optional(),
+  /** The web client's language when the browser prefers none it speaks (UI-1). */
+  DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
   MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   MEDIA_WORKER_MAX_CONSUMERS: z.coerce.number().int().min(1).max(100_000).default(500),
   RTC_LISTEN_IP: z.string().ip().optional(),
@@ -61,6 +63,8 @@ export const envSchema = z.object({
   RECORDER_KEY: z.string().min(16, 'RECORDER_KEY must be at least 16 characters').optional(),
   RECORDINGS_DIR: z.string().min(1).optional(),
   RECORDING_CONTROL_URL: z.string().url().optional(),
+  /** REC-V4: days a recording is kept, told to participants before they join (its deletion: issue #13). */
+  RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   /** REC-9: comma-separated addresses a recording tap may send RTP to (default: loopback, and the child recorder's). */
   RECORDER_RTP_ALLOWED: z
     .string()
@@ -78,6 +82,7 @@ export interface Config {
   tokenSecret?: string;
   redisUrl?: string;
   guestAccess: boolean;
+  defaultLocale: 'fr' | 'en';
   mediaWorkers: number;
   /** Consumers beyond which a worker is busy and a room spreads to another one (PLACE-2). */
   mediaWorkerMaxConsumers: number;
@@ -108,6 +113,8 @@ export interface Config {
   recordingsDir: string;
   /** URL recorders use to reach this server (defaults to its listen address). */
   recordingControlUrl?: string;
+  /** REC-V4: days a recording is kept (shown in the recording notice); undefined: until an administrator deletes it. */
+  recordingRetentionDays?: number;
   /** Where room and participant events are POSTed, signed with webhookSecret (HOOK-n). */
   webhookUrl?: string;
   webhookSecret?: string;
@@ -147,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSecret: e.TOKEN_SECRET,
     redisUrl: e.REDIS_URL,
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
+    defaultLocale: e.DEFAULT_LOCALE,
     mediaWorkers: e.MEDIA_WORKERS ?? Math.max(1, os.availableParallelism()),
     mediaWorkerMaxConsumers: e.MEDIA_WORKER_MAX_CONSUMERS,
     rtcListenIp,
@@ -167,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     recorderRtpAllowed: e.RECORDER_RTP_ALLOWED,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings')),
     recordingControlUrl: e.RECORDING_CONTROL_URL,
+    recordingRetentionDays: e.RECORDING_RETENTION_DAYS,
     webhookUrl: e.WEBHOOK_URL,
     webhookSecret: e.WEBHOOK_SECRET,
   };

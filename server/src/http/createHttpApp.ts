@@ -12,9 +12,13 @@ import { securityHeaders } from './securityHeaders.js';
 export interface HttpAppDeps extends RoomsRouterDeps {
   log: Logger;
   clientDist: string;
+  /** UI-1: written into the page, the client's language when the browser prefers none it speaks. */
+  defaultLocale: 'fr' | 'en';
   health: () => Record<string, unknown>;
   /** Whiteboard and chat API (server/src/collab/collabRouter.ts), mounted on /api. */
   collabApi?: express.Router;
+  /** Invitations (server/src/invites/invitesRouter.ts), mounted on /api/rooms. */
+  invitesApi?: express.Router;
   /** Recordings API (server/src/recording/recordingsRouter.ts), mounted on /api. */
   recordingsApi?: express.Router;
   /** The recorders' internal channel, mounted on /internal/recordings. */
@@ -47,6 +51,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.json({ status: 'ok', ...deps.health() });
   });
   app.use('/api/rooms', roomsRouter(deps));
+  // Before the moderation API, whose admin check covers every /api/rooms/:id/… it is given.
+  if (deps.invitesApi) app.use('/api/rooms', deps.invitesApi);
   app.use('/api/rooms', moderationRouter({ ...deps, log: deps.log.child({ name: 'moderation' }) }));
   if (deps.collabApi) app.use('/api', deps.collabApi);
   if (deps.recordingsApi) app.use('/api', deps.recordingsApi);
@@ -56,9 +62,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const indexHtml = path.join(deps.clientDist, 'index.html');
   if (fs.existsSync(indexHtml)) {
     app.use(express.static(deps.clientDist, { index: false, maxAge: '1h' }));
+    const page = fs.readFileSync(indexHtml, 'utf8').replace(/<html lang="[a-z]+">/, `<html lang="${deps.defaultLocale}" data-default-locale="${deps.defaultLocale}">`);
     app.get(['/', '/room/:roomId'], (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(indexHtml);
+      res.type('html').send(page);
     });
   } else {
     deps.log.warn({ clientDist: deps.clientDist }, 'web client not built (run npm run setup); serving the API only');

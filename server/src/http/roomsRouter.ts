@@ -9,7 +9,10 @@ import {
   guestTokenBodySchema,
   mintTokenBodySchema,
   roomIdSchema,
+  SHARING_LIMITS,
+  slugifyRoomName,
   updateRoomBodySchema,
+  type PublicRoomInfo,
   type TokenResponse,
 } from '@nomades/shared';
 import type { TokenService } from '../auth/TokenService.js';
@@ -23,7 +26,12 @@ export interface RoomsRouterDeps {
   adminKey: string;
   guestAccess: boolean;
   publicUrl: () => string;
+  /** REC-V4: days a recording is kept (RECORDING_RETENTION_DAYS), null: until an administrator deletes it. */
+  recordingRetentionDays: number | null;
 }
+
+/** A generated room id: 11 characters a–z, 0–9. */
+const randomRoomId = () => crypto.randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').toLowerCase();
 
 /** /api/rooms: admin room creation and token minting, guest tokens. */
 export function roomsRouter(deps: RoomsRouterDeps): Router {
@@ -48,15 +56,18 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
 
   router.post('/', admin, (req, res) => {
     const body = validateBody(createRoomBodySchema, req.body);
-    const id = body.id ?? crypto.randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').toLowerCase();
-    if (deps.store.get(id)) throw new AppError('CONFLICT', 'a room with this id exists');
+    // NAME-2: no id given: the slug of the name (stable), else a random one.
+    const chosen = body.id ?? ((body.name ? slugifyRoomName(body.name) : '') || randomRoomId());
+    if (deps.store.get(chosen)) throw new AppError('CONFLICT', 'a room with this id exists', { id: chosen });
     const mode = body.mode ?? 'meeting';
     const room = deps.store.create({
-      id,
-      name: body.name ?? id,
+      id: chosen,
+      name: body.name ?? chosen,
       mode,
       record: body.record ?? false,
       maxScreenShares: body.maxScreenShares,
+      recordingViewers: body.recordingViewers,
+      participantsMayInvite: body.participantsMayInvite,
       maxParticipants:
         body.maxParticipants ?? (mode === 'coffee' ? LIMITS.defaultCoffeeParticipants : LIMITS.defaultMaxParticipants),
     });
@@ -74,6 +85,29 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
 
   router.get('/:id', admin, (req, res) => {
     res.json(roomOr404(String(req.params.id)));
+  });
+
+  // NAME-3: what the pre-join shows (name, recording notice), without auth, per client address.
+  const publicLimit = rateLimit({
+    windowMs: SHARING_LIMITS.publicInfoWindowMs,
+    limit: SHARING_LIMITS.publicInfoPerWindow,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+    handler: (_req, _res, next) =>
+      next(new AppError('RATE_LIMITED', `at most ${SHARING_LIMITS.publicInfoPerWindow} room look-ups per ${SHARING_LIMITS.publicInfoWindowMs / 1000} s from your address`)),
+  });
+  router.get('/:id/public', publicLimit, (req, res) => {
+    const room = roomOr404(String(req.params.id));
+    const info: PublicRoomInfo = {
+      id: room.id,
+      name: room.name,
+      mode: room.mode,
+      record: room.record,
+      recordingNotice: room.record ? { retentionDays: deps.recordingRetentionDays, viewers: room.recordingViewers } : null,
+    };
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(info);
   });
 
   router.post('/:id/tokens', admin, async (req, res) => {

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { RoomInfo, RoomMode, UpdateRoomBody } from '@nomades/shared';
+import type { Role, RoomInfo, RoomMode, UpdateRoomBody } from '@nomades/shared';
 
 export interface NewRoom {
   id: string;
@@ -8,6 +8,10 @@ export interface NewRoom {
   mode: RoomMode;
   record: boolean;
   maxScreenShares?: number;
+  /** Default ['host'] (REC-V1). */
+  recordingViewers?: readonly Role[];
+  /** Default false (INV-7). */
+  participantsMayInvite?: boolean;
 }
 
 export type RoomStoreEvents = {

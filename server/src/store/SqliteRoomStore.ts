@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import { openDatabase } from './openDatabase.js';
-import { LIMITS, type RoomInfo, type RoomMode, type UpdateRoomBody } from '@nomades/shared';
+import { DEFAULT_RECORDING_VIEWERS, LIMITS, roleSchema, type Role, type RoomInfo, type RoomMode, type UpdateRoomBody } from '@nomades/shared';
 import type { NewRoom, RoomStore, RoomStoreEvents } from './RoomStore.js';
 
 interface RoomRow {
@@ -11,7 +11,21 @@ interface RoomRow {
   mode: RoomMode;
   record: number;
   max_screen_shares: number;
+  /** JSON array of roles (REC-V1). */
+  recording_viewers: string;
+  participants_may_invite: number;
   created_at: string;
+}
+
+/** A stored list of roles, read strictly: anything else reads as the default (hosts only). */
+function viewersOf(json: string): Role[] {
+  try {
+    const parsed = roleSchema.array().safeParse(JSON.parse(json));
+    if (parsed.success) return [...new Set(parsed.data)];
+  } catch {
+    // fall through
+  }
+  return [...DEFAULT_RECORDING_VIEWERS];
 }
 
 const toInfo = (r: RoomRow): RoomInfo => ({
@@ -21,6 +35,8 @@ const toInfo = (r: RoomRow): RoomInfo => ({
   mode: r.mode,
   record: r.record === 1,
   maxScreenShares: r.max_screen_shares,
+  recordingViewers: viewersOf(r.recording_viewers),
+  participantsMayInvite: r.participants_may_invite === 1,
   createdAt: r.created_at,
 });
 
@@ -35,6 +51,8 @@ const MIGRATIONS = [
      created_at TEXT NOT NULL
    )`,
   `ALTER TABLE rooms ADD COLUMN max_screen_shares INTEGER NOT NULL DEFAULT 1`,
+  `ALTER TABLE rooms ADD COLUMN recording_viewers TEXT NOT NULL DEFAULT '["host"]';
+   ALTER TABLE rooms ADD COLUMN participants_may_invite INTEGER NOT NULL DEFAULT 0`,
 ];
 
 /** Rooms in DATA_DIR/nomades.db (better-sqlite3, WAL). */
@@ -54,12 +72,14 @@ export class SqliteRoomStore extends EventEmitter<RoomStoreEvents> implements Ro
       mode: room.mode,
       record: room.record ? 1 : 0,
       max_screen_shares: room.maxScreenShares ?? LIMITS.defaultMaxScreenShares,
+      recording_viewers: JSON.stringify(room.recordingViewers ?? DEFAULT_RECORDING_VIEWERS),
+      participants_may_invite: room.participantsMayInvite ? 1 : 0,
       created_at: new Date().toISOString(),
     };
     this.#db
       .prepare(
-        `INSERT INTO rooms (id, name, max_participants, mode, record, max_screen_shares, created_at)
-         VALUES (@id, @name, @max_participants, @mode, @record, @max_screen_shares, @created_at)`,
+        `INSERT INTO rooms (id, name, max_participants, mode, record, max_screen_shares, recording_viewers, participants_may_invite, created_at)
+         VALUES (@id, @name, @max_participants, @mode, @record, @max_screen_shares, @recording_viewers, @participants_may_invite, @created_at)`,
       )
       .run(row);
     return toInfo(row);
@@ -79,8 +99,11 @@ export class SqliteRoomStore extends EventEmitter<RoomStoreEvents> implements Ro
     if (!current) return undefined;
     const next: RoomInfo = { ...current, ...patch };
     this.#db
-      .prepare('UPDATE rooms SET name = ?, max_participants = ?, record = ?, max_screen_shares = ? WHERE id = ?')
-      .run(next.name, next.maxParticipants, next.record ? 1 : 0, next.maxScreenShares, id);
+      .prepare(
+        `UPDATE rooms SET name = ?, max_participants = ?, record = ?, max_screen_shares = ?, recording_viewers = ?,
+         participants_may_invite = ? WHERE id = ?`,
+      )
+      .run(next.name, next.maxParticipants, next.record ? 1 : 0, next.maxScreenShares, JSON.stringify(next.recordingViewers), next.participantsMayInvite ? 1 : 0, id);
     this.emit('updated', next);
     return next;
   }
