@@ -141,7 +141,10 @@ restart('SIGTERM-like stop and a start on the same port and DATA_DIR: both brows
 
   // Ada, host, removes Gus: his meeting ends with REMOVED and he opens no other socket.
   const gusSocketsAtRemoval = gus.sockets.length;
+  // The side panels share one column (tabs): Ada shows the participants' tab to remove Gus, then the chat's again.
+  await ada.page.click('[data-testid="toggle-participants"]');
   await ada.page.locator(`[data-testid="participant-row"][data-peer-id="${gusId}"] [data-testid="remove-participant"]`).click();
+  await ada.page.click('[data-testid="toggle-chat"]');
   const gusEnded = gus.page.locator('[data-testid="ended"]');
   await gusEnded.waitFor();
   assert.is(await gusEnded.locator('[data-testid="error"]').getAttribute('data-code'), 'REMOVED');

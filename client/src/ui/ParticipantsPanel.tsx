@@ -2,6 +2,7 @@ import { can, type Role } from '@nomades/shared';
 import { useTranslation } from 'react-i18next';
 import type { ModerationClient, ModerationSnapshot } from '../media/ModerationClient';
 import type { RoomSnapshot } from '../media/RoomClientTypes';
+import { HandIcon } from './icons';
 import { LobbyList } from './LobbyList';
 
 interface Props {
@@ -74,7 +75,7 @@ export function ParticipantsPanel({ room, mod, moderation }: Props) {
             <span className="person">
               {hands.has(p.id) && (
                 <span role="img" aria-label={t('people.handRaised')} data-testid="hand-raised">
-                  ✋{' '}
+                  <HandIcon size={16} />
                 </span>
               )}
               {p.displayName}
