@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { AppError, LIMITS, MEDIA_LIMITS, type MediaSource } from '@nomades/shared';
 import { BitrateGuard } from './BitrateGuard.js';
+import { ScoreReporter } from './ScoreReporter.js';
 import { toAppError } from './toAppError.js';
 import type {
   ConsumerAppData,
@@ -49,6 +50,9 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     if (producer.closed || this.#closed) return;
     this.emit('bitrateexceeded', producer, Math.round(bitsPerSecond));
     producer.close();
+  });
+  readonly #scores = new ScoreReporter((scores) => {
+    if (!this.#closed) this.emit('scores', scores);
   });
   /** REACH-1: transport id → undoes its route on the shared port. */
   readonly #sharedRoutes = new Map<string, () => void>();
@@ -186,6 +190,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     this.#producerTransport.set(producer.id, transport.id);
     this.#capIncoming(transport);
     this.#guard.watch(producer);
+    this.#scores.watchProducer(producer);
     producer.observer.once('close', () => {
       this.#producers.delete(producer.id);
       this.#producerTransport.delete(producer.id);
@@ -247,6 +252,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
       });
     this.#consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+    this.#scores.watchConsumer(consumer);
     consumer.once('producerclose', () => {
       if (!this.#closed) this.emit('consumerclosed', consumer);
     });
@@ -313,6 +319,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     for (const consumer of open) {
       this.#consumers.set(consumer.id, consumer);
       consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+      this.#scores.watchConsumer(consumer);
       consumer.once('producerclose', () => {
         if (!this.#closed) this.emit('consumerclosed', consumer);
       });
@@ -378,6 +385,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#guard.close();
+    this.#scores.close();
     for (const transport of [...this.#transports.values()]) transport.close();
     this.#transports.clear();
     this.#producers.clear();

@@ -25,6 +25,12 @@ export interface TransportParams {
   dtlsParameters: types.DtlsParameters;
 }
 
+/** MEDIA-4: transmission scores (0…10) that changed, coalesced (ScoreReporter). */
+export interface MediaScores {
+  producers: Array<{ producerId: string; score: number }>;
+  consumers: Array<{ consumerId: string; producerId: string; score: number; producerScore: number }>;
+}
+
 export type MediaPeerEvents = {
   /** One of this peer's consumers closed because its producer went away. */
   consumerclosed: [consumer: types.Consumer<ConsumerAppData>];
@@ -37,5 +43,7 @@ export type MediaPeerEvents = {
   producerclosed: [producer: types.Producer<ProducerAppData>];
   /** MEDIA-3: this producer sent more than its cap allows and is being closed (producerclosed follows). */
   bitrateexceeded: [producer: types.Producer<ProducerAppData>, bitsPerSecond: number];
+  /** MEDIA-4: scores of this peer's producers and consumers changed (at most once per interval). */
+  scores: [scores: MediaScores];
   close: [];
 };

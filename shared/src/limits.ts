@@ -68,6 +68,8 @@ export const MEDIA_LIMITS = {
   /** MEDIA-3: a producer measured above tolerance × its cap over one window is closed. */
   bitrateTolerance: 1.5,
   bitrateWindowMs: 4000,
+  /** MEDIA-4: a peer is sent the scores of its producers and consumers at most once per interval. */
+  scoreIntervalMs: 2000,
 } as const;
 
 /** Resilience of a meeting (docs/spec/signaling.md SIG-13…16). */

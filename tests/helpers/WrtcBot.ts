@@ -92,6 +92,8 @@ export class WrtcBot {
   /** Peers announced as reconnecting (SIG-13) and not yet back; peers that left, in order. */
   readonly reconnecting = new Set<string>();
   readonly left: string[] = [];
+  /** MEDIA-4: every `mediaScores` notification received, in order, with its arrival time. */
+  readonly mediaScores: Array<NotificationData<'mediaScores'> & { at: number }> = [];
   #url = '';
   #roomId = '';
   #token = '';
@@ -184,6 +186,7 @@ export class WrtcBot {
       });
     on('newProducer', (p: NotificationData<'newProducer'>) => void this.#consume(p.producerId, p.kind, p.paused).catch(() => {}));
     on('closing', ({ error }: NotificationData<'closing'>) => (this.closedBy = error.code));
+    on('mediaScores', (scores: NotificationData<'mediaScores'>) => this.mediaScores.push({ ...scores, at: Date.now() }));
     on('peerJoined', ({ peer }: NotificationData<'peerJoined'>) => this.peers.set(peer.id, peer));
     on('peerLeft', ({ peerId }: NotificationData<'peerLeft'>) => {
       this.peers.delete(peerId);

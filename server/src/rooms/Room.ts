@@ -129,6 +129,7 @@ export class Room extends EventEmitter<RoomEvents> {
       // MEDIA-3: the producer is closed by the SFU; say who and how much (refused client input).
       this.#log.warn({ peer: peer.id, producer: producer.id, source: producer.appData.source, bitsPerSecond }, 'producer closed: above its bitrate cap');
     });
+    media.on('scores', (scores) => peer.notify('mediaScores', scores)); // MEDIA-4: to the owner only
     media.on('consumerclosed', (consumer) => {
       peer.notify('consumerClosed', { consumerId: consumer.id, producerId: consumer.producerId });
     });

@@ -4,6 +4,7 @@ import { mediaKindSchema, mediaSourceSchema, peerInfoSchema } from './requests.j
 import { moderatedSourceSchema } from '../rights.js';
 import { roleSchema } from '../token.js';
 import { roomControlsSchema } from './moderationSchemas.js';
+import { LIMITS } from '../limits.js';
 
 /** Server → client notifications (socket.io events without acknowledgement). */
 const id = z.string();
@@ -33,6 +34,15 @@ export const notifications = {
   roleChanged: z.object({ peerId: id, role: roleSchema }),
   /** To the muted peer: a host muted its microphone or stopped its camera/screen. */
   mutedByHost: z.object({ source: moderatedSourceSchema, locked: z.boolean() }),
+  /**
+   * MEDIA-4: transmission scores (0…10, mediasoup's) that changed, to their owner only, at most
+   * once per MEDIA_LIMITS.scoreIntervalMs: its producers as the SFU receives them (its uplink),
+   * its consumers as it receives them (`score`, its downlink) with the producer's (`producerScore`).
+   */
+  mediaScores: z.object({
+    producers: z.array(z.object({ producerId: id, score: z.number().int().min(0).max(10) })).max(LIMITS.maxProducersPerPeer),
+    consumers: z.array(z.object({ consumerId: id, producerId: id, score: z.number().int().min(0).max(10), producerScore: z.number().int().min(0).max(10) })),
+  }),
   /** To a session waiting in the lobby: a host admitted it, send `join` again. */
   lobbyAdmitted: z.object({}),
 } as const;
@@ -44,5 +54,5 @@ export type NotificationName = keyof typeof notifications;
  * sent again on resume; every other one is sent as `emit(name, data, seq)` with a seq that grows
  * by one per peer, so that a resumed client receives what its lost socket missed.
  */
-export const EPHEMERAL_NOTIFICATIONS: ReadonlySet<NotificationName> = new Set(['audioLevels', 'activeSpeaker']);
+export const EPHEMERAL_NOTIFICATIONS: ReadonlySet<NotificationName> = new Set(['audioLevels', 'activeSpeaker', 'mediaScores']);
 export type NotificationData<N extends NotificationName> = z.infer<(typeof notifications)[N]>;
