@@ -243,7 +243,7 @@ export class NomadesServer {
       recordingRetentionDays: config.recordingRetentionDays ?? null,
       invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
       registry,
-      recordingsApi: recording.apiRouter(),
+      recordingsApi: recording.apiRouter({ tokens, access }),
       recordingsInternal: recording.internalRouter(),
       collabApi: collabRouter({ collab, store, adminKey: secrets.adminKey, tldrawLicenseKey: collabConfig.tldrawLicenseKey }),
       health: () => ({

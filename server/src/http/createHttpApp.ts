@@ -51,11 +51,12 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.json({ status: 'ok', ...deps.health() });
   });
   app.use('/api/rooms', roomsRouter(deps));
-  // Before the moderation API, whose admin check covers every /api/rooms/:id/… it is given.
+  // Before the moderation API, whose admin check covers every /api/rooms/:id/… it is given: these
+  // have routes a room token opens (INV-7, REC-V1).
   if (deps.invitesApi) app.use('/api/rooms', deps.invitesApi);
+  if (deps.recordingsApi) app.use('/api', deps.recordingsApi);
   app.use('/api/rooms', moderationRouter({ ...deps, log: deps.log.child({ name: 'moderation' }) }));
   if (deps.collabApi) app.use('/api', deps.collabApi);
-  if (deps.recordingsApi) app.use('/api', deps.recordingsApi);
   if (deps.recordingsInternal) app.use('/internal/recordings', deps.recordingsInternal);
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 

@@ -13,7 +13,7 @@ import { RecorderMonitor, type RecordingHealth } from './RecorderMonitor.js';
 import { RecorderProcess } from './RecorderProcess.js';
 import { loadRecordingConfig } from './recordingConfig.js';
 import { RecordingManager, type RecordingEvents } from './RecordingManager.js';
-import { recordingsRouter } from './recordingsRouter.js';
+import { recordingsRouter, type RecordingsRouterDeps } from './recordingsRouter.js';
 import { RecordingStore } from './RecordingStore.js';
 
 /** Where background failures go (NomadesServer's FaultLog: logged with context, seen in /healthz). */
@@ -154,7 +154,7 @@ export class RecordingService {
   }
 
   /** /api routes: a room's recordings, download, delete (admin key). */
-  apiRouter(): Router {
+  apiRouter(viewers?: RecordingsRouterDeps['viewers']): Router {
     return recordingsRouter({
       adminKey: this.#o.adminKey,
       rooms: this.#o.rooms,
@@ -163,6 +163,7 @@ export class RecordingService {
       removeJob: async (id) => {
         await this.queue?.remove(id);
       },
+      viewers,
     });
   }
 

@@ -1,8 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Router, type Request } from 'express';
-import { AppError, recordingIdSchema, roomIdSchema, type RecordingInfo } from '@nomades/shared';
+import { Router, type Request, type RequestHandler } from 'express';
+import {
+  AppError,
+  SHARING_LIMITS,
+  recordingIdSchema,
+  roomIdSchema,
+  type RecordingInfo,
+  type ViewableRecording,
+} from '@nomades/shared';
+import type { RoomAccess } from '../access/RoomAccess.js';
+import type { TokenService } from '../auth/TokenService.js';
 import { adminAuth } from '../http/adminAuth.js';
+import { roomTokenReader } from '../http/roomTokenAuth.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import type { RecordingStore } from './RecordingStore.js';
 
@@ -13,7 +23,11 @@ export interface RecordingsRouterDeps {
   recordingsDir: string;
   /** Drops the job from the queue when a recording is deleted. */
   removeJob?: (recordingId: string) => Promise<void>;
+  /** REC-V1…3: recordings for the room's people, with their room token (none: admin only). */
+  viewers?: { tokens: TokenService; access: RoomAccess };
 }
+
+const RECORDING_ACCESS_TYP = 'nomades-recording+jwt';
 
 /** The composed file of a recording (the recorder writes it there). */
 export function recordingFile(recordingsDir: string, id: string): string {
@@ -21,8 +35,10 @@ export function recordingFile(recordingsDir: string, id: string): string {
 }
 
 /**
- * Recordings in the admin API (mounted on /api): list a room's, download one (HTTP ranges for
- * playback), delete one. Admin key only: room tokens do not grant downloads.
+ * Recordings in the API (mounted on /api): list a room's, download one (HTTP ranges for
+ * playback), delete one, with the admin key; and for the room's people (REC-V1…3 in
+ * docs/spec/sharing.md), with a room token whose role may watch, the list with a signed address
+ * per ready file, which opens that file only, for an hour.
  */
 export function recordingsRouter(deps: RecordingsRouterDeps): Router {
   const router = Router();
@@ -44,7 +60,50 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
     res.json(recordingOr404(req));
   });
 
-  router.get('/recordings/:id/file', admin, (req, res, next) => {
+  // REC-V2: the file with the admin key, or with the signed address of this recording.
+  const adminOrAccess: RequestHandler = (req, res, next) => {
+    const access = req.query.access;
+    if (access === undefined || !deps.viewers) return admin(req, res, next);
+    deps.viewers.tokens
+      .verifyScoped(RECORDING_ACCESS_TYP, typeof access === 'string' ? access : undefined)
+      .then((claims) => (claims.rec === req.params.id ? next() : next(new AppError('FORBIDDEN', 'this address opens another recording'))))
+      .catch(next);
+  };
+
+  if (deps.viewers) {
+    const { tokens, access } = deps.viewers;
+    const roomTokenOf = roomTokenReader({ tokens, access, store: deps.rooms });
+    // REC-V1: the room's recordings for a role among its recordingViewers (the live role, ACCESS-8).
+    router.get('/rooms/:id/recordings/watch', async (req, res) => {
+      const { room, role } = await roomTokenOf(req);
+      if (!room.recordingViewers.includes(role)) throw new AppError('FORBIDDEN', 'your role may not watch this room\'s recordings', { role });
+      const now = Math.floor(Date.now() / 1000);
+      const exp = now + SHARING_LIMITS.recordingAccessTtlSeconds;
+      const recordings: ViewableRecording[] = await Promise.all(
+        deps.recordings
+          .listByRoom(room.id)
+          .filter((r) => r.status !== 'failed')
+          .map(async (r) => {
+            const ready = r.status === 'ready';
+            const jwt = ready ? await tokens.signScoped(RECORDING_ACCESS_TYP, { rec: r.id, room: room.id }, exp, now) : null;
+            return {
+              id: r.id,
+              status: r.status,
+              startedAt: r.startedAt,
+              endedAt: r.endedAt,
+              durationMs: r.durationMs,
+              sizeBytes: r.sizeBytes,
+              url: jwt ? `/api/recordings/${encodeURIComponent(r.id)}/file?access=${encodeURIComponent(jwt)}` : null,
+              urlExpiresAt: jwt ? new Date(exp * 1000).toISOString() : null,
+            };
+          }),
+      );
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({ recordings });
+    });
+  }
+
+  router.get('/recordings/:id/file', adminOrAccess, (req, res, next) => {
     const recording = recordingOr404(req);
     const file = recordingFile(deps.recordingsDir, recording.id);
     if (recording.status !== 'ready' || !fs.existsSync(file)) {
