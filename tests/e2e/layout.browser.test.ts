@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
-import { browserSuite, selfId, WAIT_MS, type BrowserSuiteContext } from '../helpers/browser.js';
+import { assertVideoPlaying, browserSuite, CHROMIUM_FLAGS, selfId, WAIT_MS, type BrowserSuiteContext } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
@@ -33,9 +33,19 @@ interface Box {
   height: number;
 }
 
-async function openRoom(ctx: Ctx, roomId: string, name: string, logs: string[], options: { width: number; height: number; phone?: boolean }): Promise<Page> {
+/** A phone has two cameras (front and back): a browser of its own with two fake cameras. */
+let twoCameras: Browser | undefined;
+layout.after(async () => void (await twoCameras?.close().catch(() => undefined)));
+
+async function openRoom(
+  ctx: Ctx,
+  roomId: string,
+  name: string,
+  logs: string[],
+  options: { width: number; height: number; phone?: boolean; browser?: Browser },
+): Promise<Page> {
   const srv = ctx.srv!;
-  const context = await ctx.browser!.newContext({
+  const context = await (options.browser ?? ctx.browser!).newContext({
     permissions: ['camera', 'microphone'],
     viewport: { width: options.width, height: options.height },
     ...(options.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : {}),
@@ -183,6 +193,17 @@ layout('desktop 1280×800, board and chat open: the board takes the stage, the v
   const column = await box(page, '.side-column');
   assert.ok(column.x >= canvas.x + canvas.width, 'the side column is beside the board');
 
+  // Zoomed to 200 % (the same window, 640×400 CSS pixels): nothing lost, the controls still in view.
+  await page.setViewportSize({ width: 640, height: 400 });
+  await waitFor('the layout follows the zoom', async () => (await page.evaluate(() => window.innerWidth)) === 640, WAIT_MS);
+  await screenshot(page, 'desktop-zoom-200');
+  await assertControls(page, 640, 400);
+  await assertNoPageScroll(page);
+  const zoomedCanvas = await box(page, '.tl-container');
+  assert.ok(zoomedCanvas.height >= 150 && zoomedCanvas.width >= 300, `the board is still usable at 200 % (${zoomedCanvas.width}×${zoomedCanvas.height})`);
+  assert.ok(await page.locator('[data-testid="chat-input"]').isVisible(), 'and the chat too');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
   // Closing the board brings the videos back to the stage.
   await page.click('[data-testid="toggle-board"]');
   await page.locator('[data-testid="board-panel"]').waitFor({ state: 'detached' });
@@ -194,10 +215,17 @@ layout('desktop 1280×800, board and chat open: the board takes the stage, the v
 layout('phone 390×844 in a room of 5: controls in the viewport, no page scroll, every tile reached inside the stage, panels under the stage', async (ctx) => {
   const { id } = await ctx.srv!.createRoom({ name: 'Layout phone' });
   const logs: string[] = [];
-  const page = await openRoom(ctx, id, 'Ada', logs, { width: 390, height: 844, phone: true });
-  await bot(ctx, id, 'Grace', true);
+  twoCameras ??= await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_FLAGS.filter((f) => !f.startsWith('--use-fake-device-for-media-stream')), '--use-fake-device-for-media-stream=device-count=2'],
+    timeout: WAIT_MS,
+  });
+  const page = await openRoom(ctx, id, 'Ada', logs, { width: 390, height: 844, phone: true, browser: twoCameras });
+  const grace = await bot(ctx, id, 'Grace', true);
   for (const name of ['Linus', 'Margaret', 'Barbara']) await bot(ctx, id, name, false);
   await waitFor('four remote tiles', async () => (await page.locator('[data-testid="participant-tile"]').count()) === 4, WAIT_MS);
+  await assertVideoPlaying(page, `[data-testid="participant-tile"][data-peer-id="${grace.peerId}"] video`, 'Grace\'s video on the phone', logs);
 
   assert.is(await page.locator('[data-testid="toggle-screen"]').count(), 0, 'no screen sharing where the browser cannot share');
   assert.is(await page.locator('.side-column').count(), 0, 'no panel open on a phone at first: the stage has the room');
@@ -236,6 +264,25 @@ layout('phone 390×844 in a room of 5: controls in the viewport, no page scroll,
   await assertTilesReachable('with the panel open');
   await page.click('[data-testid="toggle-participants"]');
   await page.locator('[data-testid="participants-panel"]').waitFor({ state: 'detached' });
+
+  // Camera flip (a touch screen with two cameras): the sent camera is now the other device, still sent.
+  const cameraId = () => page.evaluate(() => {
+    const video = document.querySelector<HTMLVideoElement>('[data-testid="local-video"]');
+    return (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId ?? null;
+  });
+  const before = await cameraId();
+  assert.ok(before, 'the local camera is shown');
+  await page.click('[data-testid="flip-camera"]');
+  await waitFor('the other camera is shown', async () => {
+    const now = await cameraId();
+    return now !== null && now !== before;
+  }, WAIT_MS).catch((error: Error) => {
+    throw new Error(`${error.message}\n${logs.join('\n')}`);
+  });
+  const selfPeer = await selfId(page);
+  const cameraProducer = () =>
+    [...ctx.srv!.server.registry.get(id)!.getPeer(selfPeer)!.media.producers.values()].find((p) => p.appData.source === 'camera');
+  assert.ok(cameraProducer() && !cameraProducer()!.closed, 'the camera is still sent (replaceTrack, no rejoin)');
 
   // The board on a phone: it takes the stage, the tiles are a filmstrip that scrolls sideways.
   await page.click('[data-testid="toggle-board"]');

@@ -59,6 +59,7 @@ export function SideColumn({ tabs, active, onSelect, onClose }: Props) {
               aria-selected={tab.id === current.id}
               aria-controls={`side-panel-${tab.id}`}
               tabIndex={tab.id === current.id ? 0 : -1}
+              title={tab.label}
               onClick={() => onSelect(tab.id)}
             >
               {tab.icon}
