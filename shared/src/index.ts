@@ -12,3 +12,4 @@ export * from './recording/recording.js';
 export * from './collab/index.js';
 export * from './sharing.js';
 export * from './rooms/roomName.js';
+export * from './signaling/reactions.js';

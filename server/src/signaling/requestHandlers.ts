@@ -3,6 +3,7 @@ import { AppError, rightForSource, type RequestData, type RequestName, type Resp
 import { assertRight } from '../moderation/assertRight.js';
 import { moderatedSourceOf } from '../moderation/Moderator.js';
 import { moderationHandlers } from './moderationHandlers.js';
+import { reactionHandlers } from './reactionHandlers.js';
 import type { SessionContext } from './SessionContext.js';
 
 /** SIG-9: per room, the peers whose screen producer is being created. */
@@ -160,4 +161,5 @@ export const requestHandlers: RequestHandlers = {
   },
 
   ...moderationHandlers,
+  ...reactionHandlers,
 };

@@ -4,6 +4,7 @@ import { mediaKindSchema, mediaSourceSchema, peerInfoSchema } from './requests.j
 import { moderatedSourceSchema } from '../rights.js';
 import { roleSchema } from '../token.js';
 import { roomControlsSchema } from './moderationSchemas.js';
+import { reactionEmojiSchema } from './reactions.js';
 import { LIMITS } from '../limits.js';
 
 /** Server → client notifications (socket.io events without acknowledgement). */
@@ -45,6 +46,8 @@ export const notifications = {
   }),
   /** To a session waiting in the lobby: a host admitted it, send `join` again. */
   lobbyAdmitted: z.object({}),
+  /** RCT-1: a peer reacted (sent to everyone, the sender included; not replayed on resume). */
+  reaction: z.object({ peerId: id, emoji: reactionEmojiSchema }),
 } as const;
 
 export type NotificationName = keyof typeof notifications;
@@ -54,5 +57,5 @@ export type NotificationName = keyof typeof notifications;
  * sent again on resume; every other one is sent as `emit(name, data, seq)` with a seq that grows
  * by one per peer, so that a resumed client receives what its lost socket missed.
  */
-export const EPHEMERAL_NOTIFICATIONS: ReadonlySet<NotificationName> = new Set(['audioLevels', 'activeSpeaker', 'mediaScores']);
+export const EPHEMERAL_NOTIFICATIONS: ReadonlySet<NotificationName> = new Set(['audioLevels', 'activeSpeaker', 'reaction', 'mediaScores']);
 export type NotificationData<N extends NotificationName> = z.infer<(typeof notifications)[N]>;

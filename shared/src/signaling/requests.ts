@@ -9,6 +9,7 @@ import {
   rtpParametersSchema,
 } from './mediaSchemas.js';
 import { moderationRequests } from './moderationSchemas.js';
+import { reactionRequests } from './reactions.js';
 
 /**
  * The signaling protocol, client → server requests (socket.io events with an acknowledgement).
@@ -174,6 +175,7 @@ export const requests = {
   },
   leave: { request: empty, response: empty },
   ...moderationRequests,
+  ...reactionRequests,
 } as const;
 
 export type RequestName = keyof typeof requests;
