@@ -52,7 +52,8 @@ export function MediaStage({ client, room, onAudioBlocked, filmstrip = false }: 
             {t('mediaStage.youShare')}
           </div>
         )}
-        <section className="filmstrip" data-testid="filmstrip" aria-label={t('stage:filmstrip')}>
+        {/* Focusable: the keyboard scrolls it too (its tiles hold nothing to focus). */}
+        <section className="filmstrip" data-testid="filmstrip" aria-label={t('stage:filmstrip')} tabIndex={0}>
           {sharer && (
             <div className="screen-thumb" role="group" aria-label={t('mediaStage.screenOf', { name: sharer.displayName })}>
               <VideoTrack track={sharer.screenTrack} testId="screen-video" />
@@ -88,7 +89,7 @@ export function MediaStage({ client, room, onAudioBlocked, filmstrip = false }: 
         </div>
       )}
       {featured && <section className="speaker-stage">{tile(featured)}</section>}
-      <section className={strip ? 'strip' : `grid grid-${Math.min(count, 4)}`} aria-label={t('mediaStage.tiles')}>
+      <section className={strip ? 'strip' : `grid grid-${Math.min(count, 4)}`} aria-label={t('mediaStage.tiles')} tabIndex={0}>
         {local}
         {room.peers.filter((p) => p !== featured).map(tile)}
       </section>
