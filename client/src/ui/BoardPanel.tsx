@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Tldraw, exportAs, type Editor } from 'tldraw';
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
 import 'tldraw/tldraw.css';
 import { useTranslation } from 'react-i18next';
 import type { CollabClient } from '../collab/CollabClient';
 import { useBoardStore } from '../collab/useBoardStore';
+import { labelBoardControls } from './labelBoardControls';
 
 /** tldraw's fonts, icons and translations, bundled by Vite and served by our server (no CDN). */
 const assetUrls = getAssetUrlsByImport();
@@ -37,6 +38,9 @@ export default function BoardPanel({ collab }: { collab: CollabClient }) {
       active = false;
     };
   }, []);
+
+  const canvas = useRef<HTMLDivElement>(null);
+  useEffect(() => (canvas.current ? labelBoardControls(canvas.current) : undefined), []);
 
   // tldraw's own menus and tooltips in the page's language (its translations are bundled).
   useEffect(() => {
@@ -72,7 +76,7 @@ export default function BoardPanel({ collab }: { collab: CollabClient }) {
           {exportError}
         </p>
       )}
-      <div className="board-canvas">
+      <div className="board-canvas" ref={canvas}>
         {key !== null && <Tldraw store={store} assetUrls={assetUrls} licenseKey={key} onMount={setEditor} />}
       </div>
     </section>

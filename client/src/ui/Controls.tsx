@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import { CameraIcon, LeaveIcon, MicIcon } from './icons';
+import { BoardIcon, CameraFlipIcon, CameraIcon, ChatIcon, HandIcon, HelpIcon, LeaveIcon, MicIcon, PeopleIcon, ScreenShareIcon, SettingsIcon } from './icons';
+import { ariaKeys } from './shortcuts';
 
 interface Props {
   micOn: boolean;
@@ -12,6 +13,10 @@ interface Props {
   handRaised?: boolean;
   onToggleHand?: () => void;
   onTogglePeople?: () => void;
+  /** The participants panel is shown. */
+  peopleOpen?: boolean;
+  /** Switch between the front and back cameras (phones with two cameras). */
+  onFlipCamera?: () => void;
   /** This client shares its screen. */
   screenOn?: boolean;
   onToggleScreen?: () => void;
@@ -22,6 +27,11 @@ interface Props {
   onToggleChat?: () => void;
   /** Chat messages received while the chat is hidden. */
   chatUnread?: number;
+  /** Opens the keyboard shortcuts' help (UI-4). */
+  onHelp?: () => void;
+  /** Camera, microphone and speaker settings (a side-column tab). */
+  onToggleSettings?: () => void;
+  settingsOpen?: boolean;
 }
 
 /** The meeting's control bar. The data-testid values are a contract with automated browsers. */
@@ -29,13 +39,14 @@ export function Controls(props: Props) {
   const { micOn, cameraOn, onToggleMic, onToggleCamera, onLeave, canPublish = true, handRaised, onToggleHand, onTogglePeople } = props;
   const { t } = useTranslation();
   return (
-    <div className="controls" role="toolbar" aria-label={t('controls.label')}>
+    <div className="controls" data-testid="controls" role="toolbar" aria-label={t('controls.label')}>
       {canPublish && (
         <>
       <button
         type="button"
         data-testid="toggle-mic"
         className={micOn ? 'control' : 'control off'}
+        aria-keyshortcuts={ariaKeys('mic')}
         aria-label={micOn ? t('controls.micMute') : t('controls.micUnmute')}
         title={micOn ? t('controls.micMute') : t('controls.micUnmute')}
         onClick={onToggleMic}
@@ -47,6 +58,7 @@ export function Controls(props: Props) {
         type="button"
         data-testid="toggle-camera"
         className={cameraOn ? 'control' : 'control off'}
+        aria-keyshortcuts={ariaKeys('camera')}
         aria-label={cameraOn ? t('controls.cameraOff') : t('controls.cameraOn')}
         title={cameraOn ? t('controls.cameraOff') : t('controls.cameraOn')}
         onClick={onToggleCamera}
@@ -63,32 +75,67 @@ export function Controls(props: Props) {
           aria-label={props.screenOn ? t('controls.screenStop') : t('controls.screenShare')}
           onClick={props.onToggleScreen}
         >
-          <span aria-hidden="true">🖥</span>
+          <ScreenShareIcon off={props.screenOn} />
           <span aria-hidden="true">{props.screenOn ? t('controls.screenStopShort') : t('controls.screenShareShort')}</span>
+        </button>
+      )}
+      {props.onFlipCamera && cameraOn && (
+        <button type="button" data-testid="flip-camera" className="control" aria-label={t('stage:flipCamera')} title={t('stage:flipCamera')} onClick={props.onFlipCamera}>
+          <CameraFlipIcon />
+          <span aria-hidden="true">{t('stage:flipCameraShort')}</span>
         </button>
       )}
         </>
       )}
       {onToggleHand && (
-        <button type="button" data-testid="raise-hand" className={handRaised ? 'control on' : 'control'} aria-pressed={handRaised} onClick={onToggleHand}>
-          <span aria-hidden="true">✋</span>
+        <button
+          type="button"
+          data-testid="raise-hand"
+          className={handRaised ? 'control on' : 'control'}
+          aria-pressed={handRaised}
+          aria-keyshortcuts={ariaKeys('hand')}
+          onClick={onToggleHand}
+        >
+          <HandIcon />
           <span>{handRaised ? t('controls.handLower') : t('controls.handRaise')}</span>
         </button>
       )}
       {onTogglePeople && (
-        <button type="button" data-testid="toggle-participants" className="control" onClick={onTogglePeople}>
+        <button
+          type="button"
+          data-testid="toggle-participants"
+          className={props.peopleOpen ? 'control on' : 'control'}
+          aria-pressed={Boolean(props.peopleOpen)}
+          aria-keyshortcuts={ariaKeys('people')}
+          onClick={onTogglePeople}
+        >
+          <PeopleIcon />
           <span>{t('controls.people')}</span>
         </button>
       )}
       {props.onToggleBoard && (
-        <button type="button" data-testid="toggle-board" className={props.boardOpen ? 'control on' : 'control'} aria-pressed={Boolean(props.boardOpen)} onClick={props.onToggleBoard}>
-          <span aria-hidden="true">✎</span>
+        <button
+          type="button"
+          data-testid="toggle-board"
+          className={props.boardOpen ? 'control on' : 'control'}
+          aria-pressed={Boolean(props.boardOpen)}
+          aria-keyshortcuts={ariaKeys('board')}
+          onClick={props.onToggleBoard}
+        >
+          <BoardIcon />
           <span>{t('controls.board')}</span>
         </button>
       )}
       {props.onToggleChat && (
-        <button type="button" data-testid="toggle-chat" className={props.chatOpen ? 'control on' : 'control'} aria-pressed={Boolean(props.chatOpen)} onClick={props.onToggleChat}>
-          <span aria-hidden="true">💬</span>
+        <button
+          type="button"
+          data-testid="toggle-chat"
+          className={props.chatOpen ? 'control on' : 'control'}
+          aria-pressed={Boolean(props.chatOpen)}
+          aria-keyshortcuts={ariaKeys('chat')}
+          onClick={props.onToggleChat}
+        >
+          <ChatIcon />
           <span>{t('controls.chat')}</span>
           {Boolean(props.chatUnread) && (
             <span className="badge unread" data-testid="chat-unread" aria-label={t('controls.unread', { count: props.chatUnread })}>
@@ -97,7 +144,27 @@ export function Controls(props: Props) {
           )}
         </button>
       )}
-      <button type="button" data-testid="leave" className="control leave" aria-label={t('controls.leave')} onClick={onLeave}>
+      {props.onToggleSettings && (
+        <button
+          type="button"
+          data-testid="toggle-settings"
+          className={props.settingsOpen ? 'control on' : 'control'}
+          aria-pressed={Boolean(props.settingsOpen)}
+          aria-label={t('devices:settingsTitle')}
+          title={t('devices:settingsTitle')}
+          onClick={props.onToggleSettings}
+        >
+          <SettingsIcon />
+          <span aria-hidden="true">{t('devices:settings')}</span>
+        </button>
+      )}
+      {props.onHelp && (
+        <button type="button" data-testid="shortcuts-button" className="control" aria-keyshortcuts={ariaKeys('help')} onClick={props.onHelp}>
+          <HelpIcon />
+          <span>{t('controls.help')}</span>
+        </button>
+      )}
+      <button type="button" data-testid="leave" className="control leave" aria-label={t('controls.leave')} aria-keyshortcuts={ariaKeys('leave')} onClick={onLeave}>
         <LeaveIcon />
         <span aria-hidden="true">{t('controls.leaveShort')}</span>
       </button>

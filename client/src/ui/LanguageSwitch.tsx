@@ -7,7 +7,7 @@ export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
   return (
     <label className="language-switch">
-      <span className="visually-hidden">{t('language.label')}</span>
+      <span className="sr-only">{t('language.label')}</span>
       <select
         data-testid="language"
         value={i18n.language}

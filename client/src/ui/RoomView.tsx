@@ -2,13 +2,25 @@ import { useCallback, useState, useSyncExternalStore } from 'react';
 import { can } from '@nomades/shared';
 import { useTranslation } from 'react-i18next';
 import type { RoomClient } from '../media/RoomClient';
-import { BoardAndChat, useCollabPanels } from './BoardAndChat';
+import { CollabBoard, CollabChat, useCollabPanels } from './BoardAndChat';
+import { Announcer } from './Announcer';
+import { ConfirmLeave } from './ConfirmLeave';
 import { Controls } from './Controls';
+import { ChatIcon, PeopleIcon, RecordDotIcon, SettingsIcon } from './icons';
+import { MeetingDeviceSettings } from './MeetingDeviceSettings';
+import { QualityContext } from './QualityContext';
 import { MediaStage } from './MediaStage';
 import { NoticeText } from './NoticeText';
 import { LobbyScreen } from './LobbyScreen';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { ReconnectBanner } from './ReconnectBanner';
+import { ShortcutsHelp } from './ShortcutsHelp';
+import { useAnnouncements } from './useAnnouncements';
+import { useShortcuts } from './useShortcuts';
+import { SideColumn, type SideTab } from './SideColumn';
+import { useCameraFlip } from './useCameraFlip';
+import { canShareScreen, NARROW_QUERY } from './useMediaQuery';
+import { useSidePanels } from './useSidePanels';
 
 /**
  * The meeting itself: a grid of tiles and the control bar, rendered from the client's snapshot.
@@ -21,17 +33,51 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
   const [audioBlocked, setAudioBlocked] = useState(false);
   const onAudioBlocked = useCallback(() => setAudioBlocked(true), []);
   const mod = useSyncExternalStore(client.moderation.subscribe, client.moderation.getSnapshot);
-  const [showPeople, setShowPeople] = useState(true);
+  // Side panels share one column (tabs); participants shown at first, except on a phone.
+  const side = useSidePanels(window.matchMedia(NARROW_QUERY).matches ? [] : ['participants']);
   const inMeeting = room.phase === 'joined' || room.phase === 'reconnecting';
   // The board and chat reconnect by themselves (Hocuspocus): kept through a recovery.
-  const collab = useCollabPanels(roomId, client.token, inMeeting);
+  const collab = useCollabPanels(roomId, client.token, inMeeting, { shown: side.isShown('chat'), toggle: () => side.toggle('chat') });
+  const flipCamera = useCameraFlip(client, room.localVideoTrack);
+  const [dialog, setDialog] = useState<'help' | 'leave' | null>(null);
+  // A dialog's `close` event comes a task later: it must not close the one opened meanwhile.
+  const closeDialog = (which: 'help' | 'leave'): void => setDialog((open) => (open === which ? null : open));
+  const announcements = useAnnouncements(room, mod, {
+    messages: collab.snapshot.messages,
+    synced: collab.snapshot.status === 'synced',
+    selfId: collab.collab?.user.id,
+  });
+  const mayPublish = Boolean(room.self) && can(mod.role ?? room.self!.role, 'microphone');
+  const handRaised = mod.controls.hands.some((h) => h.peerId === room.self?.peerId);
+  const shortcuts = useShortcuts((action) => {
+    if (!inMeeting || !room.self) return;
+    if (action === 'mic' && mayPublish) void client.setMicEnabled(!room.micOn);
+    else if (action === 'camera' && mayPublish) void client.setCameraEnabled(!room.cameraOn);
+    else if (action === 'hand') void client.moderation.setHand(!handRaised);
+    else if (action === 'chat') collab.toggleChat();
+    else if (action === 'people') side.toggle('participants');
+    else if (action === 'board') collab.toggleBoard();
+    else if (action === 'leave' || action === 'help') setDialog(action);
+  });
+  // The live region stays mounted from the lobby to the room (first child of every branch).
+  const announcer = <Announcer announcements={announcements} />;
 
-  if (room.phase === 'lobby') return <LobbyScreen roomName={roomName} onLeave={() => client.close()} />;
+  if (room.phase === 'lobby') {
+    return (
+      <>
+        {announcer}
+        <LobbyScreen roomName={roomName} onLeave={() => client.close()} />
+      </>
+    );
+  }
   if (!inMeeting || !room.self) {
     return (
-      <main className="center" aria-busy="true">
-        <p className="status">{t('room.joining')}</p>
-      </main>
+      <>
+        {announcer}
+        <main className="center" aria-busy="true">
+          <p className="status">{t('room.joining')}</p>
+        </main>
+      </>
     );
   }
 
@@ -40,15 +86,29 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
     setAudioBlocked(false);
   };
   const count = room.peers.length + 1;
+  const boardShown = collab.boardOpen && collab.collab !== null;
+  const panels: Partial<Record<SideTab['id'], SideTab>> = {
+    participants: {
+      id: 'participants',
+      label: t('stage:tabParticipants'),
+      icon: <PeopleIcon size={18} />,
+      content: <ParticipantsPanel room={room} mod={mod} moderation={client.moderation} />,
+    },
+    chat: { id: 'chat', label: t('stage:tabChat'), icon: <ChatIcon size={18} />, content: <CollabChat panels={collab} /> },
+    settings: { id: 'settings', label: t('devices:settings'), icon: <SettingsIcon size={18} />, content: <MeetingDeviceSettings client={client} room={room} /> },
+  };
+  const tabs = side.open.flatMap((id) => panels[id] ?? []);
 
   return (
+    <QualityContext.Provider value={client.quality}>
+    {announcer}
     <main className="room">
       <header className="room-header">
         <h1>{roomName}</h1>
         <span>{t('room.count', { count })}</span>
         {room.recording && (
-          <span className="recording-indicator" data-testid="recording-indicator" role="status" style={{ color: '#e5484d', fontWeight: 600 }}>
-            <span aria-hidden="true">● </span>
+          <span className="recording-indicator" data-testid="recording-indicator" role="status">
+            <RecordDotIcon />
             {t('room.recording')}
           </span>
         )}
@@ -76,9 +136,12 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
         </button>
       )}
       <div className="stage">
-      <MediaStage client={client} room={room} onAudioBlocked={onAudioBlocked} />
-      {showPeople && <ParticipantsPanel room={room} mod={mod} moderation={client.moderation} />}
-      <BoardAndChat panels={collab} />
+        {/* The board, when open, takes the main area; the videos then go to a filmstrip above it. */}
+        <div className="main-area">
+          <MediaStage client={client} room={room} onAudioBlocked={onAudioBlocked} filmstrip={boardShown} />
+          <CollabBoard panels={collab} />
+        </div>
+        {side.active && <SideColumn tabs={tabs} active={side.active} onSelect={side.select} onClose={side.close} />}
       </div>
       <Controls
         micOn={room.micOn}
@@ -87,17 +150,25 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
         onToggleCamera={() => void client.setCameraEnabled(!room.cameraOn)}
         onLeave={() => void client.leave()}
         screenOn={Boolean(room.localScreenTrack)}
-        onToggleScreen={() => void client.setScreenShareEnabled(!room.localScreenTrack)}
-        canPublish={can(mod.role ?? room.self.role, 'microphone')}
-        handRaised={mod.controls.hands.some((h) => h.peerId === room.self!.peerId)}
-        onToggleHand={() => void client.moderation.setHand(!mod.controls.hands.some((h) => h.peerId === room.self!.peerId))}
-        onTogglePeople={() => setShowPeople(!showPeople)}
+        onToggleScreen={canShareScreen() ? () => void client.setScreenShareEnabled(!room.localScreenTrack) : undefined}
+        onFlipCamera={flipCamera}
+        canPublish={mayPublish}
+        handRaised={handRaised}
+        onToggleHand={() => void client.moderation.setHand(!handRaised)}
+        onTogglePeople={() => side.toggle('participants')}
+        peopleOpen={side.isShown('participants')}
         boardOpen={collab.boardOpen}
         onToggleBoard={collab.toggleBoard}
         chatOpen={collab.chatOpen}
         onToggleChat={collab.toggleChat}
         chatUnread={collab.unread}
+        onHelp={() => setDialog('help')}
+        onToggleSettings={() => side.toggle('settings')}
+        settingsOpen={side.isShown('settings')}
       />
+      <ShortcutsHelp open={dialog === 'help'} onClose={() => closeDialog('help')} enabled={shortcuts.enabled} onEnabledChange={shortcuts.setEnabled} />
+      <ConfirmLeave open={dialog === 'leave'} onClose={() => closeDialog('leave')} onLeave={() => void client.leave()} />
     </main>
+    </QualityContext.Provider>
   );
 }
