@@ -1,4 +1,4 @@
-import type { ErrorPayload } from '@nomades/shared';
+import type { ErrorPayload, ReactionEmoji } from '@nomades/shared';
 import { LocalMedia } from '../session/LocalMedia';
 import { MediaConnection, type JoinAnswer } from '../session/MediaConnection';
 import { MeetingSession } from '../session/MeetingSession';
@@ -6,6 +6,7 @@ import { ClientError } from './ClientError';
 import type { Notice } from './Notice';
 import { ModerationClient } from './ModerationClient';
 import { SignalingClient } from './SignalingClient';
+import { ReactionState } from './ReactionState';
 import { SpeakerState } from './SpeakerState';
 import { TypedEmitter } from './TypedEmitter';
 import { VideoSubscriptions, type TileViewport } from './VideoSubscriptions';
@@ -25,6 +26,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   readonly moderation: ModerationClient;
   /** Who speaks (active speaker, audio levels): a store of its own, updated twice a second. */
   readonly speakers: SpeakerState;
+  /** Reactions shown over the tiles (RCT-n): a store of its own; send with react(). */
+  readonly reactions: ReactionState;
   private readonly session: MeetingSession;
   private readonly local: LocalMedia;
   private readonly videoSubscriptions: VideoSubscriptions;
@@ -45,6 +48,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     this.signaling = new SignalingClient({ url, auth: { token, roomId } });
     this.moderation = new ModerationClient(this.signaling);
     this.speakers = new SpeakerState(this.signaling);
+    this.reactions = new ReactionState(this.signaling);
     this.videoSubscriptions = new VideoSubscriptions(this.signaling, (peerId) => this.connection?.remote.videoConsumersOf(peerId) ?? []);
     this.local = new LocalMedia(this.signaling, { changed: () => this.changed(), warn: (notice) => this.warn(notice) });
     this.session = new MeetingSession(this.signaling, {
@@ -96,6 +100,11 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     return this.local.setScreenShareEnabled(on);
   }
 
+  /** Sends a reaction (RCT-1); rejects with a ClientError, RATE_LIMITED past the burst (RCT-2). */
+  react(emoji: ReactionEmoji): Promise<void> {
+    return this.reactions.send(emoji);
+  }
+
   /** A remote tile's visibility and size changed: receive only what is shown (SIG-8). */
   setTileViewport(peerId: string, viewport: TileViewport): void {
     if (!this.closed) this.videoSubscriptions.setViewport(peerId, viewport);
@@ -143,6 +152,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     if (this.tornDown) return;
     this.tornDown = true;
     this.moderation.close();
+    this.reactions.close();
     this.connection?.close();
     this.local.close();
     this.changed();
