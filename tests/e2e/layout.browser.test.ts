@@ -212,6 +212,29 @@ layout('desktop 1280×800, board and chat open: the board takes the stage, the v
   assert.ok(tile.height > 130, `the tiles are large again (${tile.height} px)`);
 });
 
+layout('a screen shared while the board is open: it joins the filmstrip, the board keeps the stage; closing the board brings it back large', async (ctx) => {
+  const { id } = await ctx.srv!.createRoom({ name: 'Layout screen' });
+  const logs: string[] = [];
+  const presenter = await openRoom(ctx, id, 'Ada', logs, { width: 1280, height: 800 });
+  const viewer = await openRoom(ctx, id, 'Grace', logs, { width: 1280, height: 800 });
+  await viewer.click('[data-testid="toggle-board"]');
+  await viewer.locator('.tl-canvas').waitFor({ timeout: WAIT_MS });
+  await presenter.click('[data-testid="toggle-screen"]');
+  await presenter.locator('[data-testid="sharing-notice"]').waitFor();
+  await assertVideoPlaying(viewer, '.filmstrip video[data-testid="screen-video"]', 'viewer: the shared screen in the filmstrip', logs);
+  await screenshot(viewer, 'desktop-board-and-screen');
+  const canvas = await box(viewer, '.tl-container');
+  assert.ok(canvas.width >= 0.6 * 1280, `the board keeps most of the width (${canvas.width})`);
+  const thumb = await box(viewer, '.filmstrip .screen-thumb');
+  assert.ok(thumb.y + thumb.height <= canvas.y, 'the screen is above the board, in the filmstrip');
+  await assertControls(viewer, 1280, 800);
+  await assertNoPageScroll(viewer);
+  await viewer.click('[data-testid="toggle-board"]');
+  await assertVideoPlaying(viewer, '.screen-stage video[data-testid="screen-video"]', 'viewer: the shared screen on the stage', logs);
+  const stage = await box(viewer, '.screen-stage');
+  assert.ok(stage.width >= 0.5 * 1280, `the screen is large again (${stage.width} px wide)`);
+});
+
 layout('phone 390×844 in a room of 5: controls in the viewport, no page scroll, every tile reached inside the stage, panels under the stage', async (ctx) => {
   const { id } = await ctx.srv!.createRoom({ name: 'Layout phone' });
   const logs: string[] = [];
