@@ -21,11 +21,21 @@ export interface CollabPanels {
   toggleChat: () => void;
 }
 
-/** Owns the room's CollabClient while `enabled` (joined, not in a lobby), and which panels are open. */
-export function useCollabPanels(roomId: string, token: string, enabled: boolean): CollabPanels {
+/** Whether the chat is shown, when another owner decides it (the side column's tabs, useSidePanels). */
+export interface ChatVisibility {
+  shown: boolean;
+  toggle: () => void;
+}
+
+/**
+ * Owns the room's CollabClient while `enabled` (joined, not in a lobby), and whether the board is
+ * open; the chat's visibility is `chat`'s when given (else kept here).
+ */
+export function useCollabPanels(roomId: string, token: string, enabled: boolean, chat?: ChatVisibility): CollabPanels {
   const [collab, setCollab] = useState<CollabClient | null>(null);
   const [boardOpen, setBoardOpen] = useState(false);
-  const [chatOpen, setChatOpen] = useState(false);
+  const [ownChatOpen, setChatOpen] = useState(false);
+  const chatOpen = chat ? chat.shown : ownChatOpen;
   const seen = useRef(0);
 
   useEffect(() => {
@@ -60,29 +70,29 @@ export function useCollabPanels(roomId: string, token: string, enabled: boolean)
     chatOpen,
     unread: chatOpen ? 0 : Math.max(0, othersMessages - seen.current),
     toggleBoard: () => setBoardOpen((o) => !o),
-    toggleChat: () => setChatOpen((o) => !o),
+    toggleChat: chat ? chat.toggle : () => setChatOpen((o) => !o),
   };
 }
 
-/** The whiteboard and chat panels, beside the media stage. */
-export function BoardAndChat({ panels }: { panels: CollabPanels }) {
+/** The whiteboard, loaded on first use; in the main area of the stage when open (RoomView). */
+export function CollabBoard({ panels }: { panels: CollabPanels }) {
   const { t } = useTranslation();
-  const { collab, snapshot, boardOpen, chatOpen } = panels;
-  if (!collab || (!boardOpen && !chatOpen)) return null;
+  if (!panels.collab || !panels.boardOpen) return null;
   return (
-    <>
-      {boardOpen && (
-        <ErrorBoundary what="whiteboard">
-          <Suspense fallback={<section className="board-panel hint">{t('board.loading')}</section>}>
-            <BoardPanel collab={collab} />
-          </Suspense>
-        </ErrorBoundary>
-      )}
-      {chatOpen && (
-        <ErrorBoundary what="chat">
-          <ChatPanel collab={collab} snapshot={snapshot} selfId={collab.user.id} />
-        </ErrorBoundary>
-      )}
-    </>
+    <ErrorBoundary what="whiteboard">
+      <Suspense fallback={<section className="board-panel hint">{t('board.loading')}</section>}>
+        <BoardPanel collab={panels.collab} />
+      </Suspense>
+    </ErrorBoundary>
+  );
+}
+
+/** The chat, in its tab of the side column. */
+export function CollabChat({ panels }: { panels: CollabPanels }) {
+  if (!panels.collab) return null;
+  return (
+    <ErrorBoundary what="chat">
+      <ChatPanel collab={panels.collab} snapshot={panels.snapshot} selfId={panels.collab.user.id} />
+    </ErrorBoundary>
   );
 }
