@@ -1,5 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { BoardIcon, CameraFlipIcon, CameraIcon, ChatIcon, HandIcon, HelpIcon, LeaveIcon, MicIcon, PeopleIcon, ScreenShareIcon, SettingsIcon } from './icons';
+import type { ReactionEmoji } from '@nomades/shared';
+import { ReactionPicker } from './ReactionPicker';
 import { ariaKeys } from './shortcuts';
 
 interface Props {
@@ -29,6 +31,8 @@ interface Props {
   chatUnread?: number;
   /** Opens the keyboard shortcuts' help (UI-4). */
   onHelp?: () => void;
+  /** Sends a reaction (RCT-1). */
+  onReact?: (emoji: ReactionEmoji) => Promise<void>;
   /** Camera, microphone and speaker settings (a side-column tab). */
   onToggleSettings?: () => void;
   settingsOpen?: boolean;
@@ -73,6 +77,7 @@ export function Controls(props: Props) {
           className={props.screenOn ? 'control on' : 'control'}
           aria-pressed={Boolean(props.screenOn)}
           aria-label={props.screenOn ? t('controls.screenStop') : t('controls.screenShare')}
+          title={props.screenOn ? t('controls.screenStop') : t('controls.screenShare')}
           onClick={props.onToggleScreen}
         >
           <ScreenShareIcon off={props.screenOn} />
@@ -87,6 +92,7 @@ export function Controls(props: Props) {
       )}
         </>
       )}
+      {props.onReact && <ReactionPicker onReact={props.onReact} />}
       {onToggleHand && (
         <button
           type="button"
@@ -94,6 +100,7 @@ export function Controls(props: Props) {
           className={handRaised ? 'control on' : 'control'}
           aria-pressed={handRaised}
           aria-keyshortcuts={ariaKeys('hand')}
+          title={handRaised ? t('controls.handLower') : t('controls.handRaise')}
           onClick={onToggleHand}
         >
           <HandIcon />
@@ -107,6 +114,7 @@ export function Controls(props: Props) {
           className={props.peopleOpen ? 'control on' : 'control'}
           aria-pressed={Boolean(props.peopleOpen)}
           aria-keyshortcuts={ariaKeys('people')}
+          title={t('controls.people')}
           onClick={onTogglePeople}
         >
           <PeopleIcon />
@@ -120,6 +128,7 @@ export function Controls(props: Props) {
           className={props.boardOpen ? 'control on' : 'control'}
           aria-pressed={Boolean(props.boardOpen)}
           aria-keyshortcuts={ariaKeys('board')}
+          title={t('controls.board')}
           onClick={props.onToggleBoard}
         >
           <BoardIcon />
@@ -133,6 +142,7 @@ export function Controls(props: Props) {
           className={props.chatOpen ? 'control on' : 'control'}
           aria-pressed={Boolean(props.chatOpen)}
           aria-keyshortcuts={ariaKeys('chat')}
+          title={t('controls.chat')}
           onClick={props.onToggleChat}
         >
           <ChatIcon />
@@ -159,12 +169,12 @@ export function Controls(props: Props) {
         </button>
       )}
       {props.onHelp && (
-        <button type="button" data-testid="shortcuts-button" className="control" aria-keyshortcuts={ariaKeys('help')} onClick={props.onHelp}>
+        <button type="button" data-testid="shortcuts-button" className="control" aria-keyshortcuts={ariaKeys('help')} title={t('controls.help')} onClick={props.onHelp}>
           <HelpIcon />
           <span>{t('controls.help')}</span>
         </button>
       )}
-      <button type="button" data-testid="leave" className="control leave" aria-label={t('controls.leave')} aria-keyshortcuts={ariaKeys('leave')} onClick={onLeave}>
+      <button type="button" data-testid="leave" className="control leave" aria-label={t('controls.leave')} aria-keyshortcuts={ariaKeys('leave')} title={t('controls.leave')} onClick={onLeave}>
         <LeaveIcon />
         <span aria-hidden="true">{t('controls.leaveShort')}</span>
       </button>

@@ -1,6 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import { Avatar } from './Avatar';
 import { NameTag } from './NameTag';
+import { QualityIndicator } from './QualityIndicator';
+import { ReactionOverlay } from './ReactionOverlay';
 import { VideoTrack } from './VideoTrack';
 
 interface Props {
@@ -18,6 +20,8 @@ export function LocalTile({ peerId, name, track, micOn }: Props) {
       <VideoTrack track={track} testId="local-video" mirrored hidden={!track} />
       {!track && <Avatar name={name} />}
       <NameTag name={t('tile.you', { name })} micMuted={!micOn} />
+      <ReactionOverlay peerId={peerId} />
+      <QualityIndicator peerId={null} />
     </div>
   );
 }

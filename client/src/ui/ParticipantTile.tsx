@@ -5,6 +5,8 @@ import type { TileViewport } from '../media/VideoSubscriptions';
 import { AudioTrack } from './AudioTrack';
 import { Avatar } from './Avatar';
 import { NameTag } from './NameTag';
+import { QualityIndicator } from './QualityIndicator';
+import { ReactionOverlay } from './ReactionOverlay';
 import { useTileViewport } from './useTileViewport';
 import { VideoTrack } from './VideoTrack';
 
@@ -39,6 +41,8 @@ export function ParticipantTile({ peer, onAudioBlocked, onViewport, speaking = f
         <AudioTrack key={track.id} track={track} onBlocked={onAudioBlocked} />
       ))}
       <NameTag name={peer.displayName} micMuted={peer.micMuted} />
+      <ReactionOverlay peerId={peer.id} />
+      <QualityIndicator peerId={peer.id} name={peer.displayName} />
       {peer.reconnecting && (
         <span className="tile-status" data-testid="peer-reconnecting">
           {t('tile.reconnecting')}

@@ -6,14 +6,17 @@ import { CollabBoard, CollabChat, useCollabPanels } from './BoardAndChat';
 import { Announcer } from './Announcer';
 import { ConfirmLeave } from './ConfirmLeave';
 import { Controls } from './Controls';
-import { ChatIcon, PeopleIcon, RecordDotIcon, SettingsIcon } from './icons';
+import { ChatIcon, PeopleIcon, RecordDotIcon, RecordingsIcon, SettingsIcon } from './icons';
 import { MeetingDeviceSettings } from './MeetingDeviceSettings';
 import { QualityContext } from './QualityContext';
 import { MediaStage } from './MediaStage';
 import { NoticeText } from './NoticeText';
 import { LobbyScreen } from './LobbyScreen';
 import { ParticipantsPanel } from './ParticipantsPanel';
+import { RecordingsPanel } from './RecordingsPanel';
+import { ReactionsContext } from './reactionsContext';
 import { ReconnectBanner } from './ReconnectBanner';
+import { SharingControls } from './SharingControls';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { useAnnouncements } from './useAnnouncements';
 import { useShortcuts } from './useShortcuts';
@@ -96,16 +99,26 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
     },
     chat: { id: 'chat', label: t('stage:tabChat'), icon: <ChatIcon size={18} />, content: <CollabChat panels={collab} /> },
     settings: { id: 'settings', label: t('devices:settings'), icon: <SettingsIcon size={18} />, content: <MeetingDeviceSettings client={client} room={room} /> },
+    recordings: { id: 'recordings', label: t('sharing:recordings.title'), icon: <RecordingsIcon size={18} />, content: <RecordingsPanel roomId={roomId} token={client.token} /> },
   };
   const tabs = side.open.flatMap((id) => panels[id] ?? []);
 
   return (
-    <QualityContext.Provider value={client.quality}>
+    <>
     {announcer}
+    <QualityContext.Provider value={client.quality}>
+    <ReactionsContext.Provider value={client.reactions}>
     <main className="room">
       <header className="room-header">
         <h1>{roomName}</h1>
         <span>{t('room.count', { count })}</span>
+        <SharingControls
+          roomId={roomId}
+          token={client.token}
+          role={mod.role ?? room.self.role}
+          recordingsOpen={side.isShown('recordings')}
+          onToggleRecordings={() => side.toggle('recordings')}
+        />
         {room.recording && (
           <span className="recording-indicator" data-testid="recording-indicator" role="status">
             <RecordDotIcon />
@@ -163,12 +176,15 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
         onToggleChat={collab.toggleChat}
         chatUnread={collab.unread}
         onHelp={() => setDialog('help')}
+        onReact={(emoji) => client.react(emoji)}
         onToggleSettings={() => side.toggle('settings')}
         settingsOpen={side.isShown('settings')}
       />
       <ShortcutsHelp open={dialog === 'help'} onClose={() => closeDialog('help')} enabled={shortcuts.enabled} onEnabledChange={shortcuts.setEnabled} />
       <ConfirmLeave open={dialog === 'leave'} onClose={() => closeDialog('leave')} onLeave={() => void client.leave()} />
     </main>
+    </ReactionsContext.Provider>
     </QualityContext.Provider>
+    </>
   );
 }
