@@ -80,7 +80,7 @@ const box = async (page: Page, selector: string): Promise<Box> => {
 async function assertControls(page: Page, width: number, height: number): Promise<void> {
   const bar = await box(page, '[data-testid="controls"]');
   assert.ok(bar.y >= 0 && bar.y + bar.height <= height, `the control bar is inside the viewport vertically (${bar.y}..${bar.y + bar.height} of ${height})`);
-  const buttons = await page.locator('[data-testid="controls"] button').evaluateAll((els) =>
+  const buttons = await page.locator('[data-testid="controls"] button.control').evaluateAll((els) =>
     els.map((el) => {
       const r = el.getBoundingClientRect();
       return {
