@@ -1,15 +1,16 @@
+import { roomIdOf } from './media/roomIdOf';
 import { Home } from './ui/Home';
 import { RoomPage } from './ui/RoomPage';
 
-/** `/room/:roomId` is a meeting; anything else is the home page. */
+/** `/room/:roomId` is a meeting (`/room/Réunion d'équipe` too: NAME-1); anything else is the home page. */
 export function App() {
   const match = /^\/room\/([^/]+)\/?$/.exec(window.location.pathname);
   if (!match) return <Home />;
-  let roomId: string;
+  let roomId: string | null;
   try {
-    roomId = decodeURIComponent(match[1]!);
+    roomId = roomIdOf(decodeURIComponent(match[1]!));
   } catch {
     return <Home />;
   }
-  return <RoomPage roomId={roomId} />;
+  return roomId ? <RoomPage roomId={roomId} /> : <Home />;
 }

@@ -1,16 +1,17 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { roomIdSchema } from '@nomades/shared';
+import { roomIdOf } from '../media/roomIdOf';
 import { LanguageSwitch } from './LanguageSwitch';
 
-/** `/`: the product's name and a field to go to a room by its id. */
+/** `/`: the product's name and a field to go to a room by its id or its name ("Réunion d'équipe DASCO"). */
 export function Home() {
   const { t } = useTranslation();
   const [roomId, setRoomId] = useState('');
-  const valid = roomIdSchema.safeParse(roomId.trim()).success;
+  const target = roomIdOf(roomId);
+  const valid = target !== null;
   const go = (event: FormEvent): void => {
     event.preventDefault();
-    if (valid) window.location.assign(`/room/${encodeURIComponent(roomId.trim())}`);
+    if (target) window.location.assign(`/room/${encodeURIComponent(target)}`);
   };
   return (
     <main className="center">
