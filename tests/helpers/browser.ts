@@ -21,9 +21,21 @@ export const CHROMIUM_FLAGS = [
 export const WAIT_MS = 20_000;
 export const CLIENT_INDEX = path.resolve(import.meta.dirname, '../../client/dist/index.html');
 
-export async function launchBrowser(): Promise<Browser> {
+export interface LaunchOptions {
+  /** Chromium flags instead of CHROMIUM_FLAGS (e.g. two fake cameras: FAKE_DEVICES_FLAGS). */
+  flags?: readonly string[];
+}
+
+/**
+ * CHROMIUM_FLAGS with three fake cameras (Chromium's fake_video_capture_device_factory: device i
+ * captures in I420, Y16, MJPEG; fake_device_1's Y16 frames are not encoded by WebRTC, so a call
+ * uses 0 and 2), and its three fake microphones and speakers (always there).
+ */
+export const FAKE_DEVICES_FLAGS = CHROMIUM_FLAGS.map((f) => (f === '--use-fake-device-for-media-stream' ? `${f}=device-count=3` : f));
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   if (!fs.existsSync(CLIENT_INDEX)) throw new Error(`client not built: run "npm run build -w client" (${CLIENT_INDEX} missing)`);
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, timeout: WAIT_MS });
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...(options.flags ?? CHROMIUM_FLAGS)], timeout: WAIT_MS });
 }
 
 /** A page in its own browser context (own profile), console errors kept in `logs` for failure messages. */
@@ -83,12 +95,12 @@ function printSetupError(suiteName: string, error: unknown): void {
  * A uvu suite with a real server (env as for startTestServer) and a headless Chromium, both
  * started before the tests and closed after them; each test opens pages with openPage().
  */
-export function browserSuite(name: string, env: Record<string, string> = {}, options: TestServerOptions = {}): uvu.Test<BrowserSuiteContext> {
+export function browserSuite(name: string, env: Record<string, string> = {}, options: TestServerOptions = {}, launch: LaunchOptions = {}): uvu.Test<BrowserSuiteContext> {
   const s = uvu.suite<BrowserSuiteContext>(name, { contexts: [] });
   s.before(async (ctx) => {
     try {
       ctx.srv = await startTestServer(env, options);
-      ctx.browser = await launchBrowser();
+      ctx.browser = await launchBrowser(launch);
     } catch (error) {
       ctx.setupError = error;
       printSetupError(name, error);

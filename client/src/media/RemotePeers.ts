@@ -119,6 +119,11 @@ export class RemotePeers {
     return [...this.media.values()].filter((m) => m.peerId === peerId && m.source === 'camera').map((m) => m.consumer);
   }
 
+  /** The media that should be flowing: not paused by its sender, nor here (MEDIA-5 counts only these). */
+  activeMedia(): RemoteMedia[] {
+    return [...this.media.values()].filter((m) => !m.producerPaused && !m.consumer.closed && !m.consumer.paused);
+  }
+
   views(): RemotePeerView[] {
     return [...this.peers.values()].map((peer) => {
       const mine = [...this.media.values()].filter((m) => m.peerId === peer.id);

@@ -5,6 +5,7 @@ import { MeetingSession } from '../session/MeetingSession';
 import { ClientError } from './ClientError';
 import type { Notice } from './Notice';
 import { ModerationClient } from './ModerationClient';
+import { QualityMonitor } from './QualityMonitor';
 import { SignalingClient } from './SignalingClient';
 import { ReactionState } from './ReactionState';
 import { SpeakerState } from './SpeakerState';
@@ -28,6 +29,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   readonly speakers: SpeakerState;
   /** Reactions shown over the tiles (RCT-n): a store of its own; send with react(). */
   readonly reactions: ReactionState;
+  /** Connection levels of every tile (MEDIA-5): a store of its own. */
+  readonly quality: QualityMonitor;
   private readonly session: MeetingSession;
   private readonly local: LocalMedia;
   private readonly videoSubscriptions: VideoSubscriptions;
@@ -49,6 +52,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     this.moderation = new ModerationClient(this.signaling);
     this.speakers = new SpeakerState(this.signaling);
     this.reactions = new ReactionState(this.signaling);
+    this.quality = new QualityMonitor(this.signaling, () => (this.connection?.closed === false ? this.connection : null));
     this.videoSubscriptions = new VideoSubscriptions(this.signaling, (peerId) => this.connection?.remote.videoConsumersOf(peerId) ?? []);
     this.local = new LocalMedia(this.signaling, { changed: () => this.changed(), warn: (notice) => this.warn(notice) });
     this.session = new MeetingSession(this.signaling, {
@@ -153,6 +157,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     this.tornDown = true;
     this.moderation.close();
     this.reactions.close();
+    this.quality.close();
     this.connection?.close();
     this.local.close();
     this.changed();

@@ -46,19 +46,31 @@ class InsecureContextError extends Error {
   override name = 'InsecureContextError';
 }
 
-/** The constraints of one kind, on the chosen device when there is one (`exact` only when `strict`). */
-function constraints(kind: 'audio' | 'video', deviceId: string | null, strict: boolean): MediaTrackConstraints {
+/** The constraints of one kind, on that device when there is one. */
+function constraints(kind: 'audio' | 'video', deviceId: string | null): MediaTrackConstraints {
   const base = kind === 'audio' ? AUDIO : VIDEO;
-  if (!deviceId) return base;
-  return { ...base, deviceId: strict ? { exact: deviceId } : { ideal: deviceId } };
+  return deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
 }
 
-async function getTracks(audio: boolean, video: boolean, choice: DeviceChoice): Promise<MediaStream> {
+function request(audio: boolean, video: boolean, audioinput: string | null, videoinput: string | null): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia) throw new InsecureContextError('navigator.mediaDevices is missing (not https?)');
-  return navigator.mediaDevices.getUserMedia({
-    audio: audio && constraints('audio', choice.audioinput, choice.strict),
-    video: video && constraints('video', choice.videoinput, choice.strict),
-  });
+  return navigator.mediaDevices.getUserMedia({ audio: audio && constraints('audio', audioinput), video: video && constraints('video', videoinput) });
+}
+
+/**
+ * The chosen devices (`exact`: an `ideal` deviceId loses to the default device in Chromium); a
+ * remembered one that is gone (unplugged) falls back to the default device, a strict one fails.
+ */
+async function getTracks(audio: boolean, video: boolean, choice: DeviceChoice): Promise<MediaStream> {
+  const audioinput = audio ? choice.audioinput : null;
+  const videoinput = video ? choice.videoinput : null;
+  try {
+    return await request(audio, video, audioinput, videoinput);
+  } catch (error) {
+    const gone = error instanceof Error && (error.name === 'OverconstrainedError' || error.name === 'NotFoundError');
+    if (choice.strict || !gone || (!audioinput && !videoinput)) throw error;
+    return request(audio, video, null, null);
+  }
 }
 
 /**

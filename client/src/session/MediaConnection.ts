@@ -60,6 +60,23 @@ export class MediaConnection {
     return this.producers.get(source);
   }
 
+  /** Our producers (the connection-quality monitor reads their scores, MEDIA-5). */
+  ownProducers(): types.Producer[] {
+    return [...this.producers.values()];
+  }
+
+  /** The remote media that should be flowing (MEDIA-5). */
+  activeMedia(): RemoteMedia[] {
+    return this.remote.activeMedia();
+  }
+
+  /** The browser's statistics of one transport (null before it exists, or once closed). */
+  async transportStats(direction: 'send' | 'recv'): Promise<RTCStatsReport | null> {
+    const transport = direction === 'send' ? this.sendTransport : this.recvTransport;
+    if (!transport || transport.closed || this.closed) return null;
+    return transport.getStats().catch(() => null);
+  }
+
   /** Sends a local track; throws if the server or the browser refuses it. */
   async produce(source: MediaSource, track: MediaStreamTrack, paused: boolean): Promise<types.Producer> {
     if (!this.sendTransport || this.closed) throw new ClientError('UNAVAILABLE', 'no media connection');

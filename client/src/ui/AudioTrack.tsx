@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { useAudioOutput } from './useAudioOutput';
 
 interface Props {
   track: MediaStreamTrack;
@@ -11,6 +12,7 @@ export function AudioTrack({ track, onBlocked }: Props) {
   const ref = useRef<HTMLAudioElement>(null);
   const blocked = useRef(onBlocked);
   blocked.current = onBlocked;
+  useAudioOutput(ref); // the chosen speaker
   useEffect(() => {
     const audio = ref.current;
     if (!audio) return;

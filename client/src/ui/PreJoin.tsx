@@ -6,6 +6,7 @@ import { Avatar } from './Avatar';
 import { ErrorNotice } from './ErrorNotice';
 import { LanguageSwitch } from './LanguageSwitch';
 import { MediaProblem } from './MediaProblem';
+import { PreJoinDevices } from './PreJoinDevices';
 import { CameraIcon, MicIcon } from './icons';
 import { useCameraPreview } from './useCameraPreview';
 import { VideoTrack } from './VideoTrack';
@@ -68,6 +69,7 @@ export function PreJoin({ roomName, name, onNameChange, askName, prefs, onPrefsC
             <span aria-hidden="true">{prefs.camera ? t('prejoin.cameraOn') : t('prejoin.cameraOff')}</span>
           </button>
         </div>
+        <PreJoinDevices cameraTrack={preview.track} />
         {askName && (
           <label className="field">
             <span>{t('prejoin.nameLabel')}</span>

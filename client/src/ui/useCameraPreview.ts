@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { devicePreferences } from '../media/DevicePreferences';
 import { acquireTracks, type MediaErrorCode } from '../media/userMedia';
 
 interface Preview {
@@ -6,8 +7,9 @@ interface Preview {
   error: MediaErrorCode | null;
 }
 
-/** A camera track while `enabled`, stopped when disabled or unmounted. */
+/** A track of the chosen camera while `enabled`, stopped when disabled, changed or unmounted. */
 export function useCameraPreview(enabled: boolean): Preview {
+  const deviceId = useSyncExternalStore(devicePreferences.subscribe, () => devicePreferences.get('videoinput'));
   const [preview, setPreview] = useState<Preview>({ track: null, error: null });
   useEffect(() => {
     if (!enabled) {
@@ -16,7 +18,7 @@ export function useCameraPreview(enabled: boolean): Preview {
     }
     let active = true;
     let acquired: MediaStreamTrack | null = null;
-    void acquireTracks({ audio: false, video: true }).then(({ video, error }) => {
+    void acquireTracks({ audio: false, video: true }, { videoinput: deviceId }).then(({ video, error }) => {
       if (!active) return video?.stop();
       acquired = video;
       setPreview({ track: video, error });
@@ -25,6 +27,6 @@ export function useCameraPreview(enabled: boolean): Preview {
       active = false;
       acquired?.stop();
     };
-  }, [enabled]);
+  }, [enabled, deviceId]);
   return preview;
 }
