@@ -73,6 +73,10 @@ export const publicRoomInfoSchema = z.object({
   name: z.string(),
   mode: roomModeSchema,
   record: z.boolean(),
+  /** Participants, not only hosts, may copy the room's invitation from the meeting (INV-7). */
+  participantsMayInvite: z.boolean(),
+  /** Roles that may watch the room's recordings (REC-V1), whether it records now or not. */
+  recordingViewers: z.array(roleSchema),
   recordingNotice: z
     .object({
       /** Days a recording is kept (RECORDING_RETENTION_DAYS); null: until an administrator deletes it. */

@@ -68,10 +68,12 @@ names('NAME-3: GET /api/rooms/:id/public needs no key and says the name and, for
     name: 'Conseil de quartier',
     mode: 'meeting',
     record: true,
+    participantsMayInvite: false,
+    recordingViewers: ['host', 'participant'],
     recordingNotice: { retentionDays: null, viewers: ['host', 'participant'] },
   });
   await admin(srv, 'POST', '/api/rooms', { name: 'Café', mode: 'coffee' });
-  assert.equal((await publicInfo(srv, 'cafe')).json, { id: 'cafe', name: 'Café', mode: 'coffee', record: false, recordingNotice: null });
+  assert.equal((await publicInfo(srv, 'cafe')).json, { id: 'cafe', name: 'Café', mode: 'coffee', record: false, participantsMayInvite: false, recordingViewers: ['host'], recordingNotice: null });
   // It follows the room: turning recording on shows the notice.
   await admin(srv, 'PATCH', '/api/rooms/cafe', { record: true });
   assert.equal((await publicInfo(srv, 'cafe')).json.recordingNotice, { retentionDays: null, viewers: ['host'] });

@@ -5,16 +5,19 @@
  * closed browser do not see it.
  */
 export function takeRoomToken(roomId: string): string | null {
-  const key = `nomades.token.${roomId}`;
+  return takeParam('token', `nomades.token.${roomId}`);
+}
+
+function takeParam(param: string, key: string): string | null {
   const url = new URL(window.location.href);
-  const fromUrl = url.searchParams.get('token');
+  const fromUrl = url.searchParams.get(param);
   if (fromUrl) {
     try {
       sessionStorage.setItem(key, fromUrl);
     } catch {
       // Storage refused (private mode, quota): the token still works for this page's life.
     }
-    url.searchParams.delete('token');
+    url.searchParams.delete(param);
     window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
     return fromUrl;
   }
@@ -22,5 +25,22 @@ export function takeRoomToken(roomId: string): string | null {
     return sessionStorage.getItem(key);
   } catch {
     return null;
+  }
+}
+
+/**
+ * The invitation of an invitation link (`?invite=`, INV-4), taken out of the address bar at load
+ * like the token (SEC-9) and kept in this tab's sessionStorage for a reload.
+ */
+export function takeInvite(roomId: string): string | null {
+  return takeParam('invite', `nomades.invite.${roomId}`);
+}
+
+/** Keeps the room token an invitation gave, so that a reload of this tab joins as the same person. */
+export function rememberRoomToken(roomId: string, token: string): void {
+  try {
+    sessionStorage.setItem(`nomades.token.${roomId}`, token);
+  } catch {
+    // Storage refused: a reload asks the invitation again.
   }
 }

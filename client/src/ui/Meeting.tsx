@@ -4,14 +4,18 @@ import { useTranslation } from 'react-i18next';
 import { ClientError } from '../media/ClientError';
 import { RoomClient } from '../media/RoomClient';
 import type { JoinOptions } from '../media/RoomClientTypes';
+import { requestInviteToken } from '../media/invites';
 import { requestGuestToken } from '../media/requestGuestToken';
+import { rememberRoomToken } from '../media/roomToken';
 import { RoomView } from './RoomView';
 
 interface Props {
   roomId: string;
   roomName: string;
-  /** Token from the link; without one, a guest token is asked for `displayName`. */
+  /** Token from the link; without one, a token is asked for `displayName` with the invitation, or a guest token. */
   token: string | null;
+  /** The invitation of an invitation link (INV-4): a room token of one's own is asked with it. */
+  invite?: string | null;
   displayName: string;
   prefs: JoinOptions;
   /** Joining failed. */
@@ -21,7 +25,7 @@ interface Props {
 }
 
 /** Owns one RoomClient for as long as it is mounted: gets a token, joins, closes on unmount. */
-export function Meeting({ roomId, roomName, token, displayName, prefs, onFailed, onEnded }: Props) {
+export function Meeting({ roomId, roomName, token, invite = null, displayName, prefs, onFailed, onEnded }: Props) {
   const { t } = useTranslation();
   const [client, setClient] = useState<RoomClient | null>(null);
   const callbacks = useRef({ onFailed, onEnded });
@@ -31,7 +35,12 @@ export function Meeting({ roomId, roomName, token, displayName, prefs, onFailed,
     let active = true;
     let created: RoomClient | null = null;
     const start = async (): Promise<void> => {
-      const roomToken = token ?? (await requestGuestToken(roomId, displayName)).token;
+      const invited = async (code: string): Promise<string> => {
+        const answer = await requestInviteToken(roomId, code, displayName);
+        rememberRoomToken(roomId, answer.token); // a reload of this tab is the same person
+        return answer.token;
+      };
+      const roomToken = token ?? (invite ? await invited(invite) : (await requestGuestToken(roomId, displayName)).token);
       if (!active) return;
       created = new RoomClient({ url: window.location.origin, roomId, token: roomToken });
       created.on('closed', (reason) => active && callbacks.current.onEnded(reason));
@@ -52,7 +61,7 @@ export function Meeting({ roomId, roomName, token, displayName, prefs, onFailed,
       window.removeEventListener('pagehide', onPageHide);
       created?.close();
     };
-  }, [roomId, token, displayName, prefs]);
+  }, [roomId, token, invite, displayName, prefs]);
 
   if (!client) {
     return (

@@ -1,4 +1,4 @@
-import type { FormEvent } from 'react';
+import type { FormEvent, ReactNode } from 'react';
 import { LIMITS, type ErrorPayload } from '@nomades/shared';
 import { useTranslation } from 'react-i18next';
 import type { JoinOptions } from '../media/RoomClientTypes';
@@ -22,10 +22,12 @@ interface Props {
   onPrefsChange: (prefs: JoinOptions) => void;
   error: ErrorPayload | null;
   onJoin: () => void;
+  /** Shown under the title: the recording notice of a room that records (REC-V4). */
+  notice?: ReactNode;
 }
 
 /** Before joining: name, camera preview, microphone and camera choices. */
-export function PreJoin({ roomName, name, onNameChange, askName, prefs, onPrefsChange, error, onJoin }: Props) {
+export function PreJoin({ roomName, name, onNameChange, askName, prefs, onPrefsChange, error, onJoin, notice }: Props) {
   const { t } = useTranslation();
   const preview = useCameraPreview(prefs.camera);
   const canJoin = !askName || name.trim().length > 0;
@@ -40,6 +42,7 @@ export function PreJoin({ roomName, name, onNameChange, askName, prefs, onPrefsC
       <form className="card prejoin" onSubmit={submit}>
         <h1>{t('prejoin.title', { room: roomName })}</h1>
         {error && <ErrorNotice error={error} />}
+        {notice}
         <div className="tile preview">
           <VideoTrack track={preview.track} testId="preview-video" mirrored hidden={!preview.track} />
           {!preview.track && <Avatar name={name || t('guest')} />}

@@ -104,6 +104,8 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
       name: room.name,
       mode: room.mode,
       record: room.record,
+      participantsMayInvite: room.participantsMayInvite,
+      recordingViewers: room.recordingViewers,
       recordingNotice: room.record ? { retentionDays: deps.recordingRetentionDays, viewers: room.recordingViewers } : null,
     };
     res.setHeader('Cache-Control', 'no-store');
