@@ -95,6 +95,12 @@ async function assertControls(page: Page, width: number, height: number): Promis
       };
     }),
   );
+  // Nothing of the stage runs under the control bar (a board or a panel that does not shrink would).
+  const under = await page.evaluate((barTop) => {
+    const parts = [...document.querySelectorAll('.stage, .main-area, .board-panel, .side-column, .room-header')];
+    return parts.map((el) => ({ what: el.className, bottom: el.getBoundingClientRect().bottom })).filter((p) => p.bottom > barTop + 1);
+  }, bar.y);
+  assert.equal(under, [], 'no part of the stage under the controls');
   assert.ok(buttons.length >= 5, `the control bar has its buttons (${buttons.length})`);
   for (const b of buttons) {
     assert.ok(b.svg, `${b.id}: its icon is an svg`);
@@ -268,8 +274,9 @@ layout('phone 390×844 in a room of 5: controls in the viewport, no page scroll,
       const b = (await tile.boundingBox())!;
       const controlsTop = (await box(page, '[data-testid="controls"]')).y;
       assert.ok(b.y >= 0 && b.y + b.height <= controlsTop + 1, `${what}: tile ${i} is shown above the controls once scrolled to (${b.y}..${b.y + b.height}, controls at ${controlsTop})`);
-      assert.ok(b.x >= 0 && b.x + b.width <= 390, `${what}: tile ${i} within the width`);
-      assert.ok(b.height >= 60, `${what}: tile ${i} is not squashed (${b.height} px)`);
+      const width = page.viewportSize()!.width;
+      assert.ok(b.x >= 0 && b.x + b.width <= width, `${what}: tile ${i} within the width`);
+      assert.ok(b.height >= 50, `${what}: tile ${i} is not squashed (${b.height} px)`);
       await assertNoPageScroll(page);
     }
   };
@@ -307,6 +314,16 @@ layout('phone 390×844 in a room of 5: controls in the viewport, no page scroll,
     [...ctx.srv!.server.registry.get(id)!.getPeer(selfPeer)!.media.producers.values()].find((p) => p.appData.source === 'camera');
   assert.ok(cameraProducer() && !cameraProducer()!.closed, 'the camera is still sent (replaceTrack, no rejoin)');
 
+  // The speaker view on a phone: one large tile, the others in a strip, all above the controls.
+  await page.click('[data-testid="layout-speaker"]');
+  const speaker = await box(page, '.speaker-stage [data-testid="participant-tile"]');
+  assert.ok(speaker.width >= 0.9 * 390 - 20, `the speaker takes the width (${speaker.width})`);
+  await screenshot(page, 'phone-speaker-view');
+  await assertControls(page, 390, 844);
+  await assertNoPageScroll(page);
+  await assertTilesReachable('speaker view');
+  await page.click('[data-testid="layout-grid"]');
+
   // The board on a phone: it takes the stage, the tiles are a filmstrip that scrolls sideways.
   await page.click('[data-testid="toggle-board"]');
   await page.locator('.tl-canvas').waitFor({ timeout: WAIT_MS });
@@ -316,6 +333,16 @@ layout('phone 390×844 in a room of 5: controls in the viewport, no page scroll,
   await assertControls(page, 390, 844);
   await assertNoPageScroll(page);
   await assertTilesReachable('filmstrip');
+
+  // Turned sideways (844×390): still no page scroll, controls in view, the board still there.
+  await page.setViewportSize({ width: 844, height: 390 });
+  await waitFor('the layout follows the rotation', async () => (await page.evaluate(() => window.innerHeight)) === 390, WAIT_MS);
+  await screenshot(page, 'phone-landscape-board');
+  await assertControls(page, 844, 390);
+  await assertNoPageScroll(page);
+  const sideways = await box(page, '.tl-container');
+  assert.ok(sideways.height >= 150, `the board keeps some height sideways (${sideways.height})`);
+  await assertTilesReachable('filmstrip sideways');
 });
 
 exitAfterRun(layout);
