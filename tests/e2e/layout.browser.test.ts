@@ -4,6 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { assertVideoPlaying, browserSuite, CHROMIUM_FLAGS, selfId, WAIT_MS, type BrowserSuiteContext } from '../helpers/browser.js';
+import { describeFindings, seriousViolations } from '../helpers/axe.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
@@ -147,6 +148,12 @@ async function screenshot(page: Page, name: string): Promise<(x: number, y: numb
     );
 }
 
+/** axe-core (WCAG 2.1 A/AA): no serious or critical violation in this layout either (contrast, names, scrollable regions). */
+async function assertAccessible(page: Page, what: string): Promise<void> {
+  const findings = await seriousViolations(page);
+  assert.is(findings.length, 0, `${what}: serious or critical violations\n${describeFindings(findings)}`);
+}
+
 const brightness = ([r, g, b]: [number, number, number]) => (r + g + b) / 3;
 
 layout('desktop 1280×800, board and chat open: the board takes the stage, the videos are in a filmstrip, the panels share one tabbed column', async (ctx) => {
@@ -191,6 +198,7 @@ layout('desktop 1280×800, board and chat open: the board takes the stage, the v
   }
   await assertControls(page, 1280, 800);
   await assertNoPageScroll(page);
+  await assertAccessible(page, 'desktop, board and chat open');
   // The saved picture shows it: tldraw's light canvas in the middle of the board, the dark room
   // under the control bar's buttons, a side column to the right of the board.
   assert.ok(brightness(await pixel(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2)) > 200, 'the board is drawn in the screenshot (light canvas)');
@@ -205,6 +213,7 @@ layout('desktop 1280×800, board and chat open: the board takes the stage, the v
   await screenshot(page, 'desktop-zoom-200');
   await assertControls(page, 640, 400);
   await assertNoPageScroll(page);
+  await assertAccessible(page, 'desktop at 200 %');
   const zoomedCanvas = await box(page, '.tl-container');
   assert.ok(zoomedCanvas.height >= 150 && zoomedCanvas.width >= 300, `the board is still usable at 200 % (${zoomedCanvas.width}×${zoomedCanvas.height})`);
   assert.ok(await page.locator('[data-testid="chat-input"]').isVisible(), 'and the chat too');
@@ -281,6 +290,7 @@ layout('phone 390×844 in a room of 5: controls in the viewport, no page scroll,
     }
   };
   await assertTilesReachable('grid');
+  await assertAccessible(page, 'phone, room of 5');
 
   // The participants panel: a sheet under the stage, which shrinks; neither covers the other.
   await page.click('[data-testid="toggle-participants"]');
@@ -292,6 +302,7 @@ layout('phone 390×844 in a room of 5: controls in the viewport, no page scroll,
   await assertControls(page, 390, 844);
   await assertNoPageScroll(page);
   await assertTilesReachable('with the panel open');
+  await assertAccessible(page, 'phone, participants sheet');
   await page.click('[data-testid="toggle-participants"]');
   await page.locator('[data-testid="participants-panel"]').waitFor({ state: 'detached' });
 
@@ -333,6 +344,7 @@ layout('phone 390×844 in a room of 5: controls in the viewport, no page scroll,
   await assertControls(page, 390, 844);
   await assertNoPageScroll(page);
   await assertTilesReachable('filmstrip');
+  await assertAccessible(page, 'phone, board and filmstrip');
 
   // Turned sideways (844×390): still no page scroll, controls in view, the board still there.
   await page.setViewportSize({ width: 844, height: 390 });
