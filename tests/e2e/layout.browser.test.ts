@@ -10,7 +10,7 @@ import { waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
 
 /**
- * The meeting's layout as a user sees it, in Debian's Chromium on the built client, with
+ * LAY-1..4 (docs/spec/client.md): the meeting's layout as a user sees it, in Debian's Chromium on the built client, with
  * screenshots taken and checked here (geometry and a few pixels of the screenshot itself, not an
  * image diff): on a desktop the open whiteboard takes the stage and the videos go to a filmstrip;
  * side panels share one tabbed column; on a phone the controls stay in the viewport, the page does
