@@ -71,6 +71,7 @@ invites('one invitation link, three pages, three names: all in the room together
   const error = late.locator('[data-testid="error"]');
   await error.waitFor({ timeout: WAIT_MS });
   assert.is(await error.getAttribute('data-code'), 'FORBIDDEN');
+  assert.match((await error.textContent()) ?? '', /retiré|withdrawn/, 'in words: the invitation was withdrawn (FORBIDDEN_revoked)');
   assert.is(await late.locator('[data-testid="local-tile"]').count(), 0, 'not in the room');
   for (const page of [host, ...pages]) assert.is(await page.locator('[data-testid="participant-tile"]').count(), 3, 'nobody else came in');
 });

@@ -3,7 +3,8 @@ import type { ErrorPayload } from '@nomades/shared';
 
 /**
  * A wire error in the agent's words: `errors:<CODE>`, or its variant that names the value the
- * server sent (`ROOM_FULL_max`, `SCREEN_SHARE_BUSY_name`, `MEDIA_LOCKED_camera`), ERR-1. Never the
+ * server sent (`ROOM_FULL_max`, `SCREEN_SHARE_BUSY_name`, `MEDIA_LOCKED_camera`, an invitation's
+ * `FORBIDDEN_revoked` / `FORBIDDEN_usedUp`, INV-5), ERR-1. Never the
  * server's English `message`. tests/unit/i18nCatalogues checks every code has words.
  */
 export function describeError(t: TFunction, error: Pick<ErrorPayload, 'code' | 'params'>): string {
@@ -15,6 +16,8 @@ export function describeError(t: TFunction, error: Pick<ErrorPayload, 'code' | '
         ? 'SCREEN_SHARE_BUSY_name'
         : error.code === 'MEDIA_LOCKED' && (params.source === 'camera' || params.source === 'screen')
           ? `MEDIA_LOCKED_${params.source}`
-          : error.code;
+          : error.code === 'FORBIDDEN' && (params.reason === 'revoked' || params.reason === 'usedUp')
+            ? `FORBIDDEN_${params.reason}`
+            : error.code;
   return t(`errors:${variant}`, { ...params, defaultValue: t('errors:unknown') });
 }
