@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { assertVideoPlaying, browserSuite, FAKE_DEVICES_FLAGS, openPage as openPageIn, selfId, WAIT_MS, type BrowserSuiteContext } from '../helpers/browser.js';
+import { describeFindings, seriousViolations } from '../helpers/axe.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -187,6 +188,8 @@ devices('during a call: switching the camera and the microphone keeps the call; 
   await grace.click('[data-testid="toggle-settings"]');
   await grace.locator('[data-testid="settings-panel"]').waitFor({ timeout: WAIT_MS });
   assert.is(await grace.locator('[data-testid="camera-select"] option:checked').textContent(), 'fake_device_0');
+  const findings = await seriousViolations(grace);
+  assert.is(findings.length, 0, `the settings tab: serious or critical violations\n${describeFindings(findings)}`);
   await grace.selectOption('[data-testid="camera-select"]', { label: 'fake_device_2' });
   await waitFor('Grace’s local video is fake_device_2', () =>
     grace.locator('[data-testid="local-video"]').evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.label === 'fake_device_2'),
