@@ -3,10 +3,12 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { AppError } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
+import { apiDocsRouter } from './apiDocsRouter.js';
 import { errorHandler } from './errorHandler.js';
 import { moderationRouter } from './moderationRouter.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { roomsRouter, type RoomsRouterDeps } from './roomsRouter.js';
+import { recordMounts } from './routeTable.js';
 import { securityHeaders } from './securityHeaders.js';
 
 export interface HttpAppDeps extends RoomsRouterDeps {
@@ -32,6 +34,7 @@ export interface HttpAppDeps extends RoomsRouterDeps {
 /** The express application: health, the REST API, and the built web client. */
 export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
+  recordMounts(app); // the OpenAPI coverage test lists every route (routeTable.ts)
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   if (deps.redirectPlainHttp) {
@@ -58,6 +61,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api/rooms', moderationRouter({ ...deps, log: deps.log.child({ name: 'moderation' }) }));
   if (deps.collabApi) app.use('/api', deps.collabApi);
   if (deps.recordingsInternal) app.use('/internal/recordings', deps.recordingsInternal);
+  app.use('/api', apiDocsRouter(deps)); // GET /api/openapi.json, /api/docs (every route: shared/src/openapi)
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 
   const indexHtml = path.join(deps.clientDist, 'index.html');

@@ -1,0 +1,19 @@
+import type { ApiRegistry } from '../ApiRegistry.js';
+import { registerCollab } from './collab.js';
+import { registerInternal } from './internal.js';
+import { registerInvites } from './invites.js';
+import { registerModeration } from './moderation.js';
+import { registerRecordings } from './recordings.js';
+import { registerRooms } from './rooms.js';
+import { registerService } from './service.js';
+
+/** Every area's registrations (see ApiRegistry.ts for the pattern): add yours here. */
+export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
+  registerService,
+  registerRooms,
+  registerInvites,
+  registerRecordings,
+  registerModeration,
+  registerCollab,
+  registerInternal,
+];
