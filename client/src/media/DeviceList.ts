@@ -10,9 +10,17 @@ export interface DeviceOption {
 export type DeviceListSnapshot = Readonly<Record<DeviceKind, readonly DeviceOption[]>> & {
   /** The browser can route sound to a chosen output (HTMLMediaElement.setSinkId). */
   canChooseOutput: boolean;
+  /** Kinds the browser hides until the page is allowed them (devices listed without ids). */
+  locked: Readonly<Record<DeviceKind, boolean>>;
 };
 
-const EMPTY: DeviceListSnapshot = { audioinput: [], videoinput: [], audiooutput: [], canChooseOutput: false };
+const EMPTY: DeviceListSnapshot = {
+  audioinput: [],
+  videoinput: [],
+  audiooutput: [],
+  canChooseOutput: false,
+  locked: { audioinput: false, videoinput: false, audiooutput: false },
+};
 
 export function canChooseOutput(): boolean {
   return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
@@ -49,7 +57,14 @@ export class DeviceList extends TypedEmitter<{ change: [] }> {
     }
     const of = (kind: DeviceKind): DeviceOption[] =>
       devices.filter((d) => d.kind === kind && d.deviceId !== '').map((d) => ({ deviceId: d.deviceId, label: d.label }));
-    const next: DeviceListSnapshot = { audioinput: of('audioinput'), videoinput: of('videoinput'), audiooutput: of('audiooutput'), canChooseOutput: canChooseOutput() };
+    const locked = (kind: DeviceKind): boolean => devices.some((d) => d.kind === kind && d.deviceId === '');
+    const next: DeviceListSnapshot = {
+      audioinput: of('audioinput'),
+      videoinput: of('videoinput'),
+      audiooutput: of('audiooutput'),
+      canChooseOutput: canChooseOutput(),
+      locked: { audioinput: locked('audioinput'), videoinput: locked('videoinput'), audiooutput: locked('audiooutput') },
+    };
     if (JSON.stringify(next) === JSON.stringify(this.snapshot)) return;
     this.snapshot = next;
     this.emit('change');

@@ -38,11 +38,12 @@ export function DeviceSettings({ micTrack, cameraTrack, onChoose }: Props) {
   };
   const labels: Record<DeviceKind, string> = { videoinput: t('camera'), audioinput: t('microphone'), audiooutput: t('speaker') };
   const none: Record<DeviceKind, string> = { videoinput: t('noCamera'), audioinput: t('noMicrophone'), audiooutput: t('noSpeaker') };
+  const locked: Record<DeviceKind, string> = { videoinput: t('lockedCamera'), audioinput: t('lockedMicrophone'), audiooutput: t('lockedSpeaker') };
   const select = (kind: DeviceKind) => (
     <DeviceSelect
       kind={kind}
       label={labels[kind]}
-      emptyText={none[kind]}
+      emptyText={devices.locked[kind] ? locked[kind] : none[kind]}
       options={devices[kind].map((device, index) => ({ value: device.deviceId, text: nameOf(kind, device, index) }))}
       value={inUse[kind]}
       onChange={(deviceId) => onChoose(kind, deviceId)}
