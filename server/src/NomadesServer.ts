@@ -19,6 +19,12 @@ import { hardenHttpServer, HTTP_SERVER_OPTIONS } from './http/hardenHttpServer.j
 import { UpgradeRouter } from './http/UpgradeRouter.js';
 import { FaultLog } from './health/FaultLog.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { accessLog } from './logging/accessLog.js';
+import { Metrics } from './metrics/Metrics.js';
+import { metricsRouter } from './metrics/metricsRouter.js';
+import { recordingMetrics } from './metrics/recordingMetrics.js';
+import { roomMetrics } from './metrics/roomMetrics.js';
+import { workerMetrics } from './metrics/workerMetrics.js';
 import { IceTcpRelay, type IceTcpRelayStats } from './reach/IceTcpRelay.js';
 import { resolveAnnouncedIp } from './reach/resolveAnnouncedIp.js';
 import { PortMux, type PortMuxStats } from './reach/PortMux.js';
@@ -60,6 +66,8 @@ export class NomadesServer {
   readonly secretsFile?: string;
   /** Background failures, by source (reflected in /healthz). */
   readonly faults: FaultLog;
+  /** Prometheus metrics, GET /metrics (OPS-n in docs/spec/operations.md); `metrics.webhookDelivered(result)`. */
+  readonly metrics: Metrics;
   readonly #http: http.Server;
   readonly #signaling: SignalingServer;
   readonly #upgrades: UpgradeRouter;
@@ -86,6 +94,7 @@ export class NomadesServer {
     adminKey: string;
     secretsFile?: string;
     faults: FaultLog;
+    metrics: Metrics;
     http: http.Server;
     signaling: SignalingServer;
     upgrades: UpgradeRouter;
@@ -109,6 +118,7 @@ export class NomadesServer {
     this.adminKey = parts.adminKey;
     this.secretsFile = parts.secretsFile;
     this.faults = parts.faults;
+    this.metrics = parts.metrics;
     this.#http = parts.http;
     this.#signaling = parts.signaling;
     this.#upgrades = parts.upgrades;
@@ -127,6 +137,7 @@ export class NomadesServer {
     privateUmask(); // FILE-1: DATA_DIR, databases, secrets, recordings private to the service user
     const secrets = ensureSecrets(config.dataDir, config);
     const faults = new FaultLog(log);
+    const metrics = new Metrics(); // no resources: nothing to close on the failure paths below
     const store = new SqliteRoomStore(config.dataDir);
     let moderation: SqliteModerationStore;
     try {
@@ -173,12 +184,14 @@ export class NomadesServer {
     pool.on('workerdied', (index, error) => log.error({ worker: index, err: error }, 'mediasoup worker died'));
     pool.on('workerrestarted', (index, pid) => log.warn({ worker: index, pid }, 'mediasoup worker restarted'));
     pool.on('workergaveup', (index, retryInMs) => log.error({ worker: index, retryInMs }, 'mediasoup worker slot resting after repeated deaths (PLACE-4)'));
+    workerMetrics(metrics, pool);
     const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }), {
       resumeGraceMs: config.resumeGraceMs,
       moderation: { store: moderation, faults },
     });
     const webhooks = new WebhookDispatcher({ url: config.webhookUrl, secret: config.webhookSecret }, log);
     new RoomWebhooks(registry, webhooks);
+    roomMetrics(metrics, registry);
     const access = new RoomAccess({ registry, store, log });
     let turn: TurnService;
     try {
@@ -226,12 +239,16 @@ export class NomadesServer {
       admission: (roomId, claims, request) => access.board(roomId, { claims, address: clientAddress(request) }),
     });
     access.attach(collab); // removals, role changes and token expiry reach live board connections
+    recordingMetrics(metrics, recording);
+    metrics.gauge({ name: 'nomades_collab_connections', help: 'Whiteboard and chat WebSocket connections (/collab).', read: () => collab.connectionCount });
     let server: NomadesServer | undefined;
     const publicUrl = () => server?.url ?? '';
     const inviteStore = new InviteStore(config.dataDir);
     const invites = new InviteService({ store: inviteStore, tokens, publicUrl });
     const app = createHttpApp({
       log: log.child({ name: 'http' }),
+      accessLog: accessLog(log), // OPS-6
+      metricsApi: metricsRouter({ metrics, keys: [secrets.adminKey, ...(config.metricsToken ? [config.metricsToken] : [])] }), // OPS-1
       store,
       tokens,
       adminKey: secrets.adminKey,
@@ -257,7 +274,8 @@ export class NomadesServer {
       }),
     });
     httpServer.on('request', app);
-    const signaling = new SignalingServer(httpServer, { tokens, store, registry, access, log, iceServers: (peerId) => turn.iceServers(peerId) });
+    const signaling = new SignalingServer(httpServer, { tokens, store, registry, access, log, iceServers: (peerId) => turn.iceServers(peerId), timings: metrics.joinTimings });
+    metrics.gauge({ name: 'nomades_signaling_sessions', help: 'Signaling (socket.io) connections, joined or not.', read: () => signaling.sessionCount });
     // The one upgrade listener of ours: /collab here, socket.io's path left to engine.io's own.
     const upgrades = new UpgradeRouter(httpServer, { log, passThrough: [SOCKET_IO_PATH] });
     upgrades.route(COLLAB_PATH, (req, socket, head) => collab.handleUpgrade(req, socket, head));
@@ -296,6 +314,7 @@ export class NomadesServer {
       adminKey: secrets.adminKey,
       secretsFile: secrets.file,
       faults,
+      metrics,
       http: httpServer,
       signaling,
       upgrades,
@@ -355,6 +374,7 @@ export class NomadesServer {
       this.#inviteStore.close();
       this.moderation.close();
       this.store.close();
+      this.metrics.close();
     })();
     return this.#closing;
   }

@@ -16,3 +16,4 @@ export * from './collab/index.js';
 export * from './sharing.js';
 export * from './rooms/roomName.js';
 export * from './signaling/reactions.js';
+export * from './signaling/clientReports.js';

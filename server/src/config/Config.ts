@@ -19,6 +19,8 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('data'),
   ADMIN_KEY: z.string().min(16, 'ADMIN_KEY must be at least 16 characters').optional(),
   TOKEN_SECRET: z.string().min(32, 'TOKEN_SECRET must be at least 32 characters').optional(),
+  /** OPS-1: a key that reads GET /metrics from another machine (besides ADMIN_KEY). */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   REDIS_URL: z.string().url().optional(),
   GUEST_ACCESS: bool.optional(),
   /** The web client's language when the browser prefers none it speaks (UI-1). */
@@ -80,6 +82,8 @@ export interface Config {
   dataDir: string;
   adminKey?: string;
   tokenSecret?: string;
+  /** OPS-1: bearer that reads /metrics from elsewhere than loopback (ADMIN_KEY does too). */
+  metricsToken?: string;
   redisUrl?: string;
   guestAccess: boolean;
   defaultLocale: 'fr' | 'en';
@@ -152,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     adminKey: e.ADMIN_KEY,
     tokenSecret: e.TOKEN_SECRET,
+    metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
     defaultLocale: e.DEFAULT_LOCALE,

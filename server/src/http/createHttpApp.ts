@@ -5,6 +5,7 @@ import { AppError } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import { apiDocsRouter } from './apiDocsRouter.js';
 import { errorHandler } from './errorHandler.js';
+import { METRICS_PATH } from '../metrics/metricsRouter.js';
 import { moderationRouter } from './moderationRouter.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { roomsRouter, type RoomsRouterDeps } from './roomsRouter.js';
@@ -25,6 +26,10 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   recordingsApi?: express.Router;
   /** The recorders' internal channel, mounted on /internal/recordings. */
   recordingsInternal?: express.Router;
+  /** OPS-6: the access log (server/src/logging/accessLog.ts), first of all. */
+  accessLog?: express.RequestHandler;
+  /** OPS-1: GET /metrics (server/src/metrics/metricsRouter.ts). */
+  metricsApi?: express.Router;
   /** Live rooms, for the moderation API. */
   registry: RoomRegistry;
   /** REACH-6: TLS is served on this port: plain HTTP requests are redirected to https (not /healthz, nor the local recorder's channel). */
@@ -37,11 +42,12 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   recordMounts(app); // the OpenAPI coverage test lists every route (routeTable.ts)
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  if (deps.accessLog) app.use(deps.accessLog);
   if (deps.redirectPlainHttp) {
     app.use((req, res, next) => {
-      // The local recorder's channel (REC-8) stays on loopback HTTP; probes keep /healthz.
+      // The local recorder's channel (REC-8) and a local scraper (OPS-1) stay on loopback HTTP; probes keep /healthz.
       const loopback = /^(127\.|::1$|::ffff:127\.)/.test(req.socket.remoteAddress ?? '');
-      if (req.secure || req.path === '/healthz' || (loopback && req.path.startsWith('/internal/'))) return next();
+      if (req.secure || req.path === '/healthz' || (loopback && (req.path.startsWith('/internal/') || req.path === METRICS_PATH))) return next();
       const host = req.headers.host;
       if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) return next(new AppError('BAD_REQUEST', 'a Host header is required'));
       res.redirect(308, `https://${host}${req.originalUrl}`);
@@ -53,6 +59,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...deps.health() });
   });
+  if (deps.metricsApi) app.use(deps.metricsApi);
   app.use('/api/rooms', roomsRouter(deps));
   // Before the moderation API, whose admin check covers every /api/rooms/:id/… it is given: these
   // have routes a room token opens (INV-7, REC-V1).

@@ -12,8 +12,19 @@ export type WebhookResult = (typeof WEBHOOK_RESULTS)[number];
 export const JOIN_PHASES = ['joined', 'first_media'] as const;
 export type JoinPhase = (typeof JOIN_PHASES)[number];
 
+/** OPS-3: what a signaling session reports of a join (server/src/signaling/PeerSession.ts). */
+export interface JoinTimings {
+  /** Socket connected → join answered (a session's first join request only: no lobby wait counted). */
+  joined(seconds: number): void;
+  /** Socket connected → first remote media, as the client measured it (reportFirstMedia). */
+  firstMedia(seconds: number): void;
+}
+
 /** Seconds: a join on a loopback test takes ~0.05 s, a loaded server a few seconds; first media adds ICE and DTLS. */
 const JOIN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];
+
+/** The longest one source may take to answer a scrape (a worker or Redis that does not answer). */
+export const METRICS_READ_TIMEOUT_MS = 2_000;
 
 /** One sample of a gauge read at scrape time: a bare number, or values by label. */
 export type Samples<L extends string> = number | Array<{ labels: Partial<Record<L, string | number>>; value: number }>;
@@ -65,15 +76,16 @@ export class Metrics {
   }
 
   /** OPS-3: what the signaling sessions report (server/src/signaling/PeerSession.ts). */
-  readonly joinTimings = {
+  readonly joinTimings: JoinTimings = {
     joined: (seconds: number): void => this.joinSeconds.observe({ phase: 'joined' }, seconds),
     firstMedia: (seconds: number): void => this.joinSeconds.observe({ phase: 'first_media' }, seconds),
   };
 
   /**
    * A gauge whose value is read at each scrape: `read` returns a number or values by label (a
-   * series not returned disappears). A read that throws leaves the gauge without samples for that
-   * scrape: one failing source never breaks /metrics.
+   * series not returned disappears). A read that throws, or takes longer than
+   * METRICS_READ_TIMEOUT_MS, leaves the gauge without samples for that scrape: one failing source
+   * never breaks or stalls /metrics.
    */
   gauge<L extends string = never>(options: { name: string; help: string; labelNames?: readonly L[]; read: () => Samples<L> | Promise<Samples<L>> }): Gauge<L> {
     const { read } = options;
@@ -85,7 +97,7 @@ export class Metrics {
       async collect() {
         let samples: Samples<L>;
         try {
-          samples = await read();
+          samples = await bounded(read);
         } catch {
           this.reset();
           return;
@@ -108,7 +120,7 @@ export class Metrics {
       async collect() {
         let samples: Samples<L>;
         try {
-          samples = await read();
+          samples = await bounded(read);
         } catch {
           this.reset();
           return;
@@ -134,5 +146,19 @@ export class Metrics {
     if (this.#closed) return;
     this.#closed = true;
     this.registry.clear();
+  }
+}
+
+/** `read()`, or a rejection after METRICS_READ_TIMEOUT_MS. */
+async function bounded<T>(read: () => T | Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('metrics source timed out')), METRICS_READ_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(read), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

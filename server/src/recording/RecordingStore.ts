@@ -78,6 +78,12 @@ export class RecordingStore {
     return (this.#db.prepare('SELECT * FROM recordings WHERE room_id = ? ORDER BY started_at').all(roomId) as RecordingRow[]).map(toInfo);
   }
 
+  /** How many recordings have each status (the `nomades_recordings` gauge, OPS-2). */
+  countByStatus(): Partial<Record<RecordingStatus, number>> {
+    const rows = this.#db.prepare('SELECT status, COUNT(*) AS n FROM recordings GROUP BY status').all() as Array<{ status: RecordingStatus; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   update(id: string, patch: RecordingPatch): RecordingInfo | undefined {
     const sets: string[] = [];
     const values: unknown[] = [];

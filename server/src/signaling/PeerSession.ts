@@ -14,6 +14,7 @@ import {
 } from '@nomades/shared';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { Logger } from '../logging/logger.js';
+import type { JoinTimings } from '../metrics/Metrics.js';
 import type { IceServer } from '../reach/TurnCredentials.js';
 import type { PeerLink } from '../rooms/NotificationOutbox.js';
 import type { Peer } from '../rooms/Peer.js';
@@ -67,6 +68,11 @@ export class PeerSession implements SessionContext {
   #peer?: Peer;
   #joining = false;
   #closed = false;
+  /** OPS-3: when the socket connected, how many joins it asked, whether it reported its first media. */
+  readonly #connectedAt = performance.now();
+  readonly #timings?: JoinTimings;
+  #joinRequests = 0;
+  #firstMediaReported = false;
 
   readonly #iceServers?: (peerId: string) => IceServer[];
   constructor(
@@ -80,6 +86,8 @@ export class PeerSession implements SessionContext {
       access: RoomAccess;
       /** The client's address (clientAddress). */
       address?: string;
+      /** OPS-3: the join histogram. */
+      timings?: JoinTimings;
       log: Logger;
       onClose: () => void;
     },
@@ -91,6 +99,7 @@ export class PeerSession implements SessionContext {
     this.#registry = options.registry;
     this.#iceServers = options.iceServers;
     this.#onClose = options.onClose;
+    this.#timings = options.timings;
     this.log = options.log.child({ room: options.roomInfo.id, session: this.id });
     this.#gate = new JoinGate({
       sessionId: this.id,
@@ -158,6 +167,7 @@ export class PeerSession implements SessionContext {
 
   async join(): Promise<{ room: Room; peer: Peer }> {
     if (this.#peer || this.#joining) throw new AppError('ALREADY_JOINED', 'this session has already joined');
+    this.#joinRequests++;
     // Removal, lock and lobby (MOD-4, MOD-5, LOBBY-n); the role a webinar gives guests (ROLE-5).
     const role = this.#gate.check();
     this.#joining = true;
@@ -181,7 +191,16 @@ export class PeerSession implements SessionContext {
     this.#room = room;
     this.#peer = peer;
     clearTimeout(this.#joinTimer);
+    // OPS-3: a first join request only (a join after a lobby wait or a refusal would count the wait).
+    if (this.#joinRequests === 1) this.#timings?.joined((performance.now() - this.#connectedAt) / 1000);
     return { room, peer };
+  }
+
+  reportFirstMedia(ms: number): void {
+    this.joined();
+    if (this.#firstMediaReported) throw new AppError('CONFLICT', 'first media already reported for this session');
+    this.#firstMediaReported = true;
+    this.#timings?.firstMedia(ms / 1000);
   }
 
   joined(): { room: Room; peer: Peer } {

@@ -18,4 +18,6 @@ export interface SessionContext {
   joined(): { room: Room; peer: Peer };
   /** Leaves the room and ends the session. */
   leave(): void;
+  /** OPS-3: the client's first-media time, once per session after join (CONFLICT after). */
+  reportFirstMedia(ms: number): void;
 }

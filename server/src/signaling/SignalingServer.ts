@@ -5,6 +5,7 @@ import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
 import type { Logger } from '../logging/logger.js';
+import type { JoinTimings } from '../metrics/Metrics.js';
 import type { IceServer } from '../reach/TurnCredentials.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
@@ -43,7 +44,16 @@ export class SignalingServer {
 
   constructor(
     httpServer: http.Server,
-    deps: { tokens: TokenService; store: RoomStore; registry: RoomRegistry; access: RoomAccess; log: Logger; iceServers?: (peerId: string) => IceServer[] },
+    deps: {
+      tokens: TokenService;
+      store: RoomStore;
+      registry: RoomRegistry;
+      access: RoomAccess;
+      log: Logger;
+      iceServers?: (peerId: string) => IceServer[];
+      /** OPS-3: the join histogram. */
+      timings?: JoinTimings;
+    },
   ) {
     const log = deps.log.child({ name: 'signaling' });
     this.io = new IoServer(httpServer, {
@@ -97,6 +107,7 @@ export class SignalingServer {
         iceServers: deps.iceServers,
         access: deps.access,
         address: clientAddress(socket.request),
+        timings: deps.timings,
         log,
         onClose: () => {
           release();

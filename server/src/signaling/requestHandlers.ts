@@ -4,6 +4,7 @@ import { assertRight } from '../moderation/assertRight.js';
 import { moderatedSourceOf } from '../moderation/Moderator.js';
 import { moderationHandlers } from './moderationHandlers.js';
 import { reactionHandlers } from './reactionHandlers.js';
+import { reportHandlers } from './reportHandlers.js';
 import type { SessionContext } from './SessionContext.js';
 
 /** SIG-9: per room, the peers whose screen producer is being created. */
@@ -162,4 +163,5 @@ export const requestHandlers: RequestHandlers = {
 
   ...moderationHandlers,
   ...reactionHandlers,
+  ...reportHandlers,
 };

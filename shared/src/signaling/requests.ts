@@ -10,6 +10,7 @@ import {
 } from './mediaSchemas.js';
 import { moderationRequests } from './moderationSchemas.js';
 import { reactionRequests } from './reactions.js';
+import { clientReportRequests } from './clientReports.js';
 
 /**
  * The signaling protocol, client → server requests (socket.io events with an acknowledgement).
@@ -176,6 +177,7 @@ export const requests = {
   leave: { request: empty, response: empty },
   ...moderationRequests,
   ...reactionRequests,
+  ...clientReportRequests,
 } as const;
 
 export type RequestName = keyof typeof requests;
