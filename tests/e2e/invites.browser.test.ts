@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
+import { describeFindings, seriousViolations } from '../helpers/axe.js';
 import { browserSuite, openPage, selfId, WAIT_MS } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { admin } from '../helpers/moderationHelpers.js';
@@ -38,6 +39,8 @@ invites('one invitation link, three pages, three names: all in the room together
   assert.ok(url.startsWith(`${srv.url}/room/${id}?invite=`), url);
   assert.is(await host.evaluate(() => navigator.clipboard.readText()), url, 'the link is in the clipboard');
   assert.ok(((await host.locator('[data-testid="copy-invite-status"]').textContent()) ?? '').length > 0, 'announced in the live region');
+  const findings = await seriousViolations(host);
+  assert.is(findings.length, 0, `the room with the invitation field: serious or critical violations\n${describeFindings(findings)}`);
 
   // Three colleagues open the same link and type their names.
   const names = ['Ada', 'Grace', 'Hedy'];

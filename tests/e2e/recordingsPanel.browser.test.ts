@@ -1,4 +1,6 @@
 import * as assert from 'uvu/assert';
+import type { Page } from 'playwright-core';
+import { describeFindings, seriousViolations } from '../helpers/axe.js';
 import { browserSuite, openPage, selfId, WAIT_MS } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { admin } from '../helpers/moderationHelpers.js';
@@ -15,6 +17,11 @@ import { sleep, waitFor } from '../helpers/waitFor.js';
  */
 const panel = browserSuite('recordings panel', {}, { recording: {} });
 
+async function assertAccessible(page: Page, what: string): Promise<void> {
+  const findings = await seriousViolations(page);
+  assert.is(findings.length, 0, `${what}: serious or critical violations\n${describeFindings(findings)}`);
+}
+
 panel('a host watches, seeks and downloads a recording made in the test; a participant without the right is refused', async (ctx) => {
   const srv = ctx.srv!;
   const { id } = await srv.createRoom({ name: 'Conseil enregistré', record: true });
@@ -23,9 +30,11 @@ panel('a host watches, seeks and downloads a recording made in the test; a parti
     `${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, name, role))}${autojoin ? '&autojoin=1' : ''}`;
 
   // REC-V4: the notice before joining.
-  const host = await openPage(ctx.browser!, ctx.contexts, await url('Hôte', 'host', false), logs);
+  const host = await openPage(ctx.browser!, ctx.contexts, await url('Hôte', 'host', false), logs, { locale: 'fr-FR' });
   const notice = host.locator('[data-testid="recording-notice"]');
   await notice.waitFor();
+  assert.match((await notice.textContent()) ?? '', /Cette réunion est enregistrée.*la voix et la caméra.*les organisateurs.*jusqu’à ce qu’un administrateur le supprime/s);
+  await assertAccessible(host, 'the pre-join with the recording notice');
   assert.ok(((await host.locator('[data-testid="recording-notice-kept"]').textContent()) ?? '').length > 0, 'how long');
   assert.ok(((await host.locator('[data-testid="recording-notice-who"]').textContent()) ?? '').length > 0, 'who');
   await host.click('[data-testid="join"]');
@@ -72,6 +81,9 @@ panel('a host watches, seeks and downloads a recording made in the test; a parti
   assert.ok(fileResponses.includes(206), `range requests answered 206: ${fileResponses.join(' ')}`);
   assert.is(await video.evaluate((v: HTMLVideoElement) => v.error), null, 'no media error');
   // The download link: the same signed address, the whole file.
+  const itemText = (await item.textContent()) ?? '';
+  assert.match(itemText, /Durée\s:\s\d+\ssecondes/, `the length in French words: ${itemText}`);
+  await assertAccessible(host, 'the room with the recordings panel and its player');
   const link = item.locator('[data-testid="recording-download"]');
   assert.is(await link.getAttribute('download'), '');
   const size = await link.evaluate(async (a: HTMLAnchorElement) => (await (await fetch(a.href)).arrayBuffer()).byteLength);
