@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createdInviteSchema, participantListSchema, recordingListSchema, roomInfoSchema, roomListSchema, tokenResponseSchema } from '@nomades/shared';
+import { exitAfterRun } from '../helpers/exitAfterRun.js';
+import { AnswerValidator, type OpenApiDoc } from '../helpers/openApi.js';
+import { startTestServer, type TestServer } from '../helpers/testServer.js';
+
+/**
+ * The `nomades` CLI (cli/README.md) against a real server, run as an operator runs it: the root
+ * package's bin as a child process, configured by its environment (or its config file). Exit codes:
+ * 0 done, 1 usage/configuration, 2 refused by the server (its code and message), 3 unreachable.
+ */
+const BIN = fileURLToPath(new URL('../../bin/nomades.mjs', import.meta.url));
+const cli = suite<{ srv?: TestServer; home: string; v?: AnswerValidator }>('nomades CLI', { home: '' });
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const run = (args: string[], env: Record<string, string | undefined>): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH, HOME: env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+cli.before(async (ctx) => {
+  ctx.srv = await startTestServer({}, { keepData: true });
+  ctx.home = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-cli-'));
+  ctx.v = new AnswerValidator((await (await fetch(`${ctx.srv.url}/api/openapi.json`)).json()) as OpenApiDoc);
+});
+cli.after(async (ctx) => {
+  await ctx.srv?.close();
+  if (ctx.srv) fs.rmSync(ctx.srv.dataDir, { recursive: true, force: true });
+  if (ctx.home) fs.rmSync(ctx.home, { recursive: true, force: true });
+});
+
+const envOf = (ctx: { srv?: TestServer; home: string }, extra: Record<string, string | undefined> = {}) => ({
+  HOME: ctx.home,
+  XDG_CONFIG_HOME: path.join(ctx.home, '.config'),
+  NOMADES_URL: ctx.srv!.url,
+  ADMIN_KEY: ctx.srv!.adminKey,
+  ...extra,
+});
+
+cli('rooms create, tokens mint, recordings list, invites, participants: JSON answers that fit the schemas and the document', async (ctx) => {
+  const env = envOf(ctx);
+  const created = await run(['--json', 'rooms', 'create', '--name', 'Réunion d\'équipe DASCO', '--max', '12', '--record', '--viewers', 'host,participant'], env);
+  assert.is(created.code, 0, created.stderr);
+  const room = roomInfoSchema.parse(JSON.parse(created.stdout));
+  assert.is(room.id, 'reunion-d-equipe-dasco');
+  assert.is(room.maxParticipants, 12);
+  assert.is(room.record, true);
+  assert.equal(room.recordingViewers, ['host', 'participant']);
+  assert.equal(ctx.v!.check('post', '/api/rooms', 201, JSON.parse(created.stdout)), []);
+
+  const minted = await run(['tokens', 'mint', room.id, '--name', 'Alice', '--role', 'host', '--json'], env);
+  assert.is(minted.code, 0, minted.stderr);
+  const token = tokenResponseSchema.parse(JSON.parse(minted.stdout));
+  assert.ok(token.joinUrl.startsWith(`${ctx.srv!.url}/room/${room.id}?token=`));
+  const claims = JSON.parse(Buffer.from(token.token.split('.')[1], 'base64url').toString()) as { room?: string; name?: string; role?: string };
+  assert.equal([claims.name, claims.role], ['Alice', 'host']);
+  // The token opens the room's recordings for a host (REC-V1): it is a real one.
+  const watch = await fetch(`${ctx.srv!.url}/api/rooms/${room.id}/recordings/watch`, { headers: { authorization: `Bearer ${token.token}` } });
+  assert.is(watch.status, 200);
+
+  const recordings = await run(['--json', 'recordings', 'list', room.id], env);
+  assert.is(recordings.code, 0, recordings.stderr);
+  assert.equal(recordingListSchema.parse(JSON.parse(recordings.stdout)), []);
+
+  const invite = await run(['--json', 'invites', 'create', room.id, '--max-uses', '2'], env);
+  assert.is(invite.code, 0, invite.stderr);
+  assert.is(createdInviteSchema.parse(JSON.parse(invite.stdout)).maxUses, 2);
+
+  const people = await run(['--json', 'participants', 'list', room.id], env);
+  assert.is(people.code, 0, people.stderr);
+  assert.equal(participantListSchema.parse(JSON.parse(people.stdout)).peers, []);
+
+  const updated = await run(['--json', 'rooms', 'update', room.id, '--no-record'], env);
+  assert.is(updated.code, 0, updated.stderr);
+  assert.is(roomInfoSchema.parse(JSON.parse(updated.stdout)).record, false);
+
+  const listed = await run(['--json', 'rooms', 'list'], env);
+  assert.ok(roomListSchema.parse(JSON.parse(listed.stdout)).rooms.some((r) => r.id === room.id));
+  // Without --json: a table with a header and the room's row.
+  const human = await run(['rooms', 'list'], env);
+  assert.is(human.code, 0);
+  assert.match(human.stdout, /^ID\s+NAME\s+MODE/m);
+  assert.match(human.stdout, new RegExp(`^${room.id}\\s+Réunion d'équipe DASCO\\s+meeting\\s+12\\s+false`, 'm'));
+});
+
+cli('a wrong admin key: the server\'s code and message on stderr, exit 2, nothing on stdout', async (ctx) => {
+  const res = await run(['--json', 'rooms', 'list'], envOf(ctx, { ADMIN_KEY: 'not-the-admin-key-of-this-server' }));
+  assert.is(res.code, 2);
+  assert.is(res.stdout, '');
+  assert.match(res.stderr, /^nomades: FORBIDDEN: wrong admin key \(HTTP 403, GET \/api\/rooms\)/);
+  const missing = await run(['recordings', 'download', 'rec_nosuchrecording1'], envOf(ctx));
+  assert.is(missing.code, 2);
+  assert.match(missing.stderr, /NOT_FOUND: no such recording/);
+  const taken = await run(['rooms', 'create', '--id', 'twice-room'], envOf(ctx));
+  assert.is(taken.code, 0, taken.stderr);
+  const again = await run(['rooms', 'create', '--id', 'twice-room'], envOf(ctx));
+  assert.is(again.code, 2);
+  assert.match(again.stderr, /CONFLICT: a room with this id exists \{"id":"twice-room"\}/);
+});
+
+cli('usage and configuration errors exit 1; an unreachable server exits 3', async (ctx) => {
+  const noKey = await run(['rooms', 'list'], envOf(ctx, { ADMIN_KEY: undefined }));
+  assert.is(noKey.code, 1);
+  assert.match(noKey.stderr, /no admin key: set ADMIN_KEY/);
+  const badBody = await run(['rooms', 'create', '--max', '1'], envOf(ctx));
+  assert.is(badBody.code, 1);
+  assert.match(badBody.stderr, /invalid options: maxParticipants/);
+  const unknown = await run(['rooms', 'explode'], envOf(ctx));
+  assert.is(unknown.code, 1);
+  const notANumber = await run(['rooms', 'create', '--max', 'lots'], envOf(ctx));
+  assert.is(notANumber.code, 1);
+  const help = await run(['--help'], envOf(ctx));
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /recordings/);
+  // A port nobody listens on (the server's own, once the listener is known closed, is not portable: a fresh socket's port).
+  const down = await run(['rooms', 'list'], envOf(ctx, { NOMADES_URL: 'http://127.0.0.1:9' }));
+  assert.is(down.code, 3);
+  assert.match(down.stderr, /cannot reach http:\/\/127\.0\.0\.1:9/);
+});
+
+cli('the config file: used when the environment says nothing, refused when others may read it', async (ctx) => {
+  const dir = path.join(ctx.home, '.config', 'nomades');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'config.json');
+  fs.writeFileSync(file, JSON.stringify({ url: ctx.srv!.url, adminKey: ctx.srv!.adminKey }), { mode: 0o644 });
+  fs.chmodSync(file, 0o644);
+  const env = envOf(ctx, { NOMADES_URL: undefined, ADMIN_KEY: undefined });
+  const open = await run(['rooms', 'list'], env);
+  assert.is(open.code, 1);
+  assert.match(open.stderr, /readable by others \(mode 644\): chmod 600/);
+  fs.chmodSync(file, 0o600);
+  const ok = await run(['--json', 'rooms', 'list'], env);
+  assert.is(ok.code, 0, ok.stderr);
+  roomListSchema.parse(JSON.parse(ok.stdout));
+});
+
+exitAfterRun(cli);
