@@ -2,6 +2,7 @@ import type { ApiRegistry } from '../ApiRegistry.js';
 import { registerCollab } from './collab.js';
 import { registerInternal } from './internal.js';
 import { registerInvites } from './invites.js';
+import { registerMetrics } from './metrics.js';
 import { registerModeration } from './moderation.js';
 import { registerRecordings } from './recordings.js';
 import { registerRooms } from './rooms.js';
@@ -10,6 +11,7 @@ import { registerService } from './service.js';
 /** Every area's registrations (see ApiRegistry.ts for the pattern): add yours here. */
 export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
   registerService,
+  registerMetrics,
   registerRooms,
   registerInvites,
   registerRecordings,
