@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
-import { assertVideoPlaying, browserSuite, FAKE_DEVICES_FLAGS, openPage as openPageIn, selfId, WAIT_MS, type BrowserSuiteContext } from '../helpers/browser.js';
+import { assertVideoPlaying, browserSuite, CHROMIUM_FLAGS, FAKE_DEVICES_FLAGS, launchBrowser, openPage as openPageIn, selfId, WAIT_MS, type BrowserSuiteContext } from '../helpers/browser.js';
 import { describeFindings, seriousViolations } from '../helpers/axe.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -240,6 +240,32 @@ devices('during a call: switching the camera and the microphone keeps the call; 
     await waitFor('the local tile shows level 3', async () => (await local.getAttribute('data-level').catch(() => null)) === '3', WAIT_MS);
     assert.ok(((await remote.getAttribute('aria-label')) ?? '').length > 0, 'the level has words');
     assert.is(await page.locator('[data-testid="quality-hint"]').count(), 0, 'no hint on a good connection');
+  }
+});
+
+devices('camera and microphone refused: the pre-join says so and how to allow them, in the agent’s words; the join still works', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Devices denied' });
+  const logs: string[] = [];
+  // Chromium's fake permission prompt answers "block".
+  const browser = await launchBrowser({ flags: CHROMIUM_FLAGS.map((f) => (f === '--use-fake-ui-for-media-stream' ? `${f}=deny` : f)) });
+  try {
+    const context = await browser.newContext({ locale: 'fr-FR' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+    await page.goto(`${srv.url}/room/${id}?name=Agent`);
+    const problem = page.locator('[data-testid="media-problem"][data-code="mediaDenied"]').first();
+    await problem.waitFor({ timeout: WAIT_MS });
+    assert.match((await problem.textContent()) ?? '', /barre d’adresse/, 'how to allow it, in French');
+    await waitFor('the camera select says to allow the camera', async () => (await optionTexts(page, 'camera-select')).join() === 'Autorisez la caméra pour la choisir', WAIT_MS);
+    assert.ok(await page.locator('[data-testid="camera-select"]').isDisabled(), 'nothing to choose yet');
+    assert.is(await page.locator('[data-testid="mic-level"]').getAttribute('aria-valuenow'), '0');
+    await page.click('[data-testid="join"]');
+    await page.locator('[data-testid="local-tile"][data-self-id]').waitFor({ timeout: WAIT_MS });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
+  } finally {
+    await browser.close();
   }
 });
 
