@@ -229,6 +229,19 @@ devices('during a call: switching the camera and the microphone keeps the call; 
   await meterValues(grace);
   assert.equal(producerIds(), producersBefore, 'still the same producers');
 
+  // The speaker, chosen during the call: every remote sound of Ada's page plays on it (setSinkId).
+  await ada.click('[data-testid="toggle-settings"]');
+  const outputs = await ada.locator('[data-testid="speaker-select"] option').evaluateAll((options) => options.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent })));
+  const output = outputs.find((o) => o.text === 'Fake Audio Output 2')!;
+  assert.ok(output, `a second speaker: ${JSON.stringify(outputs)}`);
+  await ada.selectOption('[data-testid="speaker-select"]', output.value);
+  await waitFor('Ada’s remote audio plays on Fake Audio Output 2', () =>
+    ada.evaluate((sink) => {
+      const audios = [...document.querySelectorAll('audio')];
+      return audios.length > 0 && audios.every((a) => (a as HTMLAudioElement & { sinkId: string }).sinkId === sink);
+    }, output.value),
+  );
+
   // Connection levels on a clean loopback call: good, on each tile, local ones too (MEDIA-5).
   for (const [page, peer] of [
     [ada, graceId],
