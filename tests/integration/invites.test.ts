@@ -153,6 +153,17 @@ invites('INV-5: revoked, expired, used up, another room, forged, not an invitati
   assert.equal(list.find((i) => i.id === revoked.id), { ...list.find((i) => i.id === revoked.id)!, uses: 1, revoked: true });
 });
 
+invites('INV-5: calls at once on an invitation with maxUses get exactly maxUses tokens', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id: roomId } = await srv.createRoom({ name: 'Course' });
+  const invite = inviteOf((await makeInvite(srv, roomId, { maxUses: 3 })).url);
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => redeem(srv, roomId, invite, `Agent ${i}`)));
+  assert.is(answers.filter((a) => a.status === 200).length, 3);
+  assert.equal(answers.filter((a) => a.status !== 200).map((a) => `${a.code} ${a.params?.reason}`), Array(5).fill('FORBIDDEN usedUp'));
+  const [row] = (await admin(srv, 'GET', `/api/rooms/${roomId}/invites`)).json.invites as Array<{ uses: number }>;
+  assert.is(row.uses, 3);
+});
+
 invites('INV-1, INV-3: the admin routes need the admin key, validate, and answer NOT_FOUND for another room\'s invitation', async (ctx) => {
   const srv = ctx.srv!;
   const { id: roomId } = await srv.createRoom({ name: 'Admin' });
