@@ -37,8 +37,11 @@ import { SignalingServer, SOCKET_IO_PATH, type SignalingStats } from './signalin
 import { SqliteRoomStore } from './store/SqliteRoomStore.js';
 import type { ModerationStore } from './store/ModerationStore.js';
 import { SqliteModerationStore } from './store/SqliteModerationStore.js';
+import { RetentionService } from './retention/RetentionService.js';
+import { createWebhooks } from './webhooks/createWebhooks.js';
 import { RoomWebhooks } from './webhooks/RoomWebhooks.js';
-import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
+import type { Webhooks } from './webhooks/WebhookTypes.js';
+import { webhooksRouter } from './webhooks/webhooksRouter.js';
 import type { RoomStore } from './store/RoomStore.js';
 
 /**
@@ -56,8 +59,10 @@ export class NomadesServer {
   readonly registry: RoomRegistry;
   /** Who may join a room, and with which role: the meeting and the board ask it (ACCESS-n). */
   readonly access: RoomAccess;
-  /** Signed, retried events to WEBHOOK_URL: `webhooks.emit('recording.ready', …)`. */
-  readonly webhooks: WebhookDispatcher;
+  /** Signed, retried events to WEBHOOK_URL (in the BullMQ queue when Redis is there): `webhooks.emit('recording.ready', …)`. */
+  readonly webhooks: Webhooks;
+  /** RET-1/2: recordings and chat messages deleted when older than their retention. */
+  readonly retention: RetentionService;
   /** Whiteboard and chat (Hocuspocus on /collab). */
   readonly collab: CollabServer;
   /** Recordings of flagged rooms: store, queue, trigger, recorder process (recorder/README.md). */
@@ -88,7 +93,8 @@ export class NomadesServer {
     pool: WorkerPool;
     registry: RoomRegistry;
     access: RoomAccess;
-    webhooks: WebhookDispatcher;
+    webhooks: Webhooks;
+    retention: RetentionService;
     collab: CollabServer;
     recording: RecordingService;
     adminKey: string;
@@ -113,6 +119,7 @@ export class NomadesServer {
     this.registry = parts.registry;
     this.access = parts.access;
     this.webhooks = parts.webhooks;
+    this.retention = parts.retention;
     this.collab = parts.collab;
     this.recording = parts.recording;
     this.adminKey = parts.adminKey;
@@ -189,8 +196,8 @@ export class NomadesServer {
       resumeGraceMs: config.resumeGraceMs,
       moderation: { store: moderation, faults },
     });
-    const webhooks = new WebhookDispatcher({ url: config.webhookUrl, secret: config.webhookSecret }, log);
-    new RoomWebhooks(registry, webhooks);
+    // Built once the recording service has its Redis connection (below); nothing emits before.
+    let webhooks: Webhooks | undefined;
     roomMetrics(metrics, registry);
     const access = new RoomAccess({ registry, store, log });
     let turn: TurnService;
@@ -224,9 +231,11 @@ export class NomadesServer {
       controlUrl: () => localUrl(httpServer, config.host),
       recorderEnv: options.recorderEnv,
       faults,
-      webhooks,
+      webhooks: { emit: (type, data) => webhooks?.emit(type, data) },
       log,
     });
+    webhooks = createWebhooks(config, recording.redis, log, (result) => metrics.webhookDelivered(result)); // OPS-4
+    new RoomWebhooks(registry, webhooks);
     const collabConfig = loadCollabConfig();
     const collab = new CollabServer({
       tokens,
@@ -241,6 +250,15 @@ export class NomadesServer {
     access.attach(collab); // removals, role changes and token expiry reach live board connections
     recordingMetrics(metrics, recording);
     metrics.gauge({ name: 'nomades_collab_connections', help: 'Whiteboard and chat WebSocket connections (/collab).', read: () => collab.connectionCount });
+    const retention = new RetentionService({
+      recordingDays: config.recordingRetentionDays,
+      chatDays: config.chatRetentionDays,
+      recordings: recording.store,
+      deleteRecording: (r) => recording.deleteRecording(r, 'retention'),
+      collab,
+      faults,
+      log,
+    });
     let server: NomadesServer | undefined;
     const publicUrl = () => server?.url ?? '';
     const inviteStore = new InviteStore(config.dataDir);
@@ -258,6 +276,8 @@ export class NomadesServer {
       redirectPlainHttp: config.tls?.redirectPlainHttp,
       publicUrl,
       recordingRetentionDays: config.recordingRetentionDays ?? null,
+      chatRetentionDays: config.chatRetentionDays ?? null,
+      webhooksApi: webhooksRouter({ webhooks, adminKey: secrets.adminKey }),
       invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
       registry,
       recordingsApi: recording.apiRouter({ tokens, access }),
@@ -289,6 +309,7 @@ export class NomadesServer {
     }).catch(async (error) => {
       access.close();
       await collab.close();
+      await webhooks.close();
       await recording.close();
       pool.close();
       iceRelay?.close();
@@ -309,6 +330,7 @@ export class NomadesServer {
       registry,
       access,
       webhooks,
+      retention,
       collab,
       recording,
       adminKey: secrets.adminKey,
@@ -325,6 +347,7 @@ export class NomadesServer {
       tls: tlsEndpoint,
     });
     recording.startRecorder(); // once listening: its control URL is known (REC-8)
+    retention.start(); // RET-1/2: a sweep now, then every hour
     return server;
   }
 
@@ -356,13 +379,15 @@ export class NomadesServer {
       this.tls?.close();
       // Recordings in progress are ended and composed while their recorders can still report (issue 11).
       await this.recording.finishSessions();
+      await this.retention.close();
       // Before signaling: socket.io's close waits for the HTTP server, which waits for the /collab sockets.
       await this.collab.close();
       await this.#signaling.close();
       this.access.close();
       this.registry.close();
+      // Before the recording service disconnects the Redis they share: the last events are queued.
+      await this.webhooks.close();
       await this.recording.close();
-      this.webhooks.close();
       this.pool.close();
       await this.pool.exited(); // no worker process outlives the server
       this.#iceRelay?.close();

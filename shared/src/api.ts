@@ -85,6 +85,8 @@ export const publicRoomInfoSchema = z.object({
       viewers: z.array(roleSchema),
     })
     .nullable(),
+  /** RET-2: days a chat message is kept (CHAT_RETENTION_DAYS), shown beside the recording notice; null: as long as the room. */
+  chatRetentionDays: z.number().int().positive().nullable(),
 });
 export type PublicRoomInfo = z.infer<typeof publicRoomInfoSchema>;
 

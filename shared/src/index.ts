@@ -17,3 +17,5 @@ export * from './sharing.js';
 export * from './rooms/roomName.js';
 export * from './signaling/reactions.js';
 export * from './signaling/clientReports.js';
+export * from './webhooks/index.js';
+export * from './retention.js';

@@ -146,7 +146,7 @@ test('REC-11: no recorder takes the job: the recording ends failed with the reas
   assert.is(await queue.getWaitingCount(), 0, 'nothing waits in the queue');
 
   const hook = await waitFor('recording.failed delivered', () => failedHook(ctx, failed.id), 15_000);
-  assert.equal(hook.data, { roomId, recordingId: failed.id, error: NO_RECORDER, startedAt: failed.startedAt, endedAt: failed.endedAt });
+  assert.equal(hook.data, { roomId, recordingId: failed.id, error: NO_RECORDER, startedAt: failed.startedAt, endedAt: failed.endedAt, durationMs: failed.durationMs });
   const after = await health(srv);
   assert.is(after.status, 'degraded');
   assert.is(after.faults['recording.start']?.lastMessage, NO_RECORDER);

@@ -13,7 +13,7 @@ const names = suite<{ srv?: TestServer; retention?: TestServer }>('room names', 
 
 names.before(async (ctx) => {
   ctx.srv = await startTestServer();
-  ctx.retention = await startTestServer({ RECORDING_RETENTION_DAYS: '30' });
+  ctx.retention = await startTestServer({ RECORDING_RETENTION_DAYS: '30', CHAT_RETENTION_DAYS: '90' });
 });
 names.after(async (ctx) => {
   await ctx.srv?.close();
@@ -71,9 +71,10 @@ names('NAME-3: GET /api/rooms/:id/public needs no key and says the name and, for
     participantsMayInvite: false,
     recordingViewers: ['host', 'participant'],
     recordingNotice: { retentionDays: null, viewers: ['host', 'participant'] },
+    chatRetentionDays: null,
   });
   await admin(srv, 'POST', '/api/rooms', { name: 'Café', mode: 'coffee' });
-  assert.equal((await publicInfo(srv, 'cafe')).json, { id: 'cafe', name: 'Café', mode: 'coffee', record: false, participantsMayInvite: false, recordingViewers: ['host'], recordingNotice: null });
+  assert.equal((await publicInfo(srv, 'cafe')).json, { id: 'cafe', name: 'Café', mode: 'coffee', record: false, participantsMayInvite: false, recordingViewers: ['host'], recordingNotice: null, chatRetentionDays: null });
   // It follows the room: turning recording on shows the notice.
   await admin(srv, 'PATCH', '/api/rooms/cafe', { record: true });
   assert.equal((await publicInfo(srv, 'cafe')).json.recordingNotice, { retentionDays: null, viewers: ['host'] });
@@ -86,7 +87,9 @@ names('NAME-3: GET /api/rooms/:id/public needs no key and says the name and, for
 names('NAME-3: RECORDING_RETENTION_DAYS is in the notice; the look-ups are rate-limited per address: past the limit, 429 RATE_LIMITED', async (ctx) => {
   const srv = ctx.retention!; // a server of its own: no other test used its limiter
   await admin(srv, 'POST', '/api/rooms', { name: 'Kept', record: true });
-  assert.equal((await publicInfo(srv, 'kept')).json.recordingNotice, { retentionDays: 30, viewers: ['host'] });
+  const kept = (await publicInfo(srv, 'kept')).json;
+  assert.equal(kept.recordingNotice, { retentionDays: 30, viewers: ['host'] });
+  assert.is(kept.chatRetentionDays, 90, 'RET-2: CHAT_RETENTION_DAYS beside it');
   let used = 1;
   while (used < SHARING_LIMITS.publicInfoPerWindow) {
     const res = await publicInfo(srv, used % 2 ? 'kept' : 'no-such-room');

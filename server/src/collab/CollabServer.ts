@@ -30,7 +30,7 @@ import { TokenBucket } from '../signaling/TokenBucket.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { AwarenessGuard } from './AwarenessGuard.js';
 import { BOARD_RULES } from './boardRules.js';
-import { ChatChannel } from './ChatChannel.js';
+import { CHAT_ORIGIN, ChatChannel } from './ChatChannel.js';
 import { ConnectionLimits } from './ConnectionLimits.js';
 import type { CollabContext } from './CollabContext.js';
 import { CollabStore, LOAD_ORIGIN } from './CollabStore.js';
@@ -190,6 +190,38 @@ export class CollabServer {
           return parsed.success ? [parsed.data] : [];
         }),
     );
+  }
+
+  /**
+   * RET-2/RET-3: removes the chat messages of a room that `match` (GDPR: old ones, or one
+   * identity's), returns how many. A loaded document is changed in place, so that its connected
+   * clients receive the deletion, then stored whole (compacted: the log that held the texts is
+   * replaced, and Yjs keeps no content of deleted items); a room not loaded is changed in the store.
+   */
+  async removeChat(roomId: string, match: (message: ChatMessage) => boolean): Promise<number> {
+    const name = collabDocumentName(roomId);
+    await this.hocuspocus.loadingDocuments.get(name)?.catch(() => undefined);
+    const live = this.hocuspocus.documents.get(name);
+    if (live && this.#loaded.has(live)) {
+      const removed = removeChatMessages(live, match);
+      if (removed > 0 && !this.#compact(name, live)) throw new AppError('INTERNAL', 'the chat was changed but could not be stored');
+      return removed;
+    }
+    if (this.#store.closed) throw new AppError('INTERNAL', 'the collaboration store is closed');
+    const copy = this.#store.read(name);
+    try {
+      const removed = removeChatMessages(copy, match);
+      if (removed > 0) this.#store.compact(name, copy);
+      return removed;
+    } finally {
+      this.#store.unloaded(name);
+      copy.destroy();
+    }
+  }
+
+  /** The rooms whose documents are stored (the retention sweep's list, RET-2). */
+  storedRooms(): string[] {
+    return this.#store.documentNames().flatMap((name) => roomIdOfDocument(name) ?? []);
   }
 
   /** The board of a room as a tldraw store snapshot (YKeyValue semantics: the rightmost entry of a key wins). */
@@ -359,4 +391,21 @@ export class CollabServer {
     })();
     return this.#closing;
   }
+}
+
+/** Deletes the chat entries that `match` (entries that are not valid messages stay), in one transaction of CHAT_ORIGIN. */
+function removeChatMessages(doc: Y.Doc, match: (message: ChatMessage) => boolean): number {
+  const chat = doc.getArray(COLLAB_ROOTS.chat);
+  let removed = 0;
+  doc.transact(() => {
+    const entries = chat.toArray();
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const parsed = chatMessageSchema.safeParse(entries[i]);
+      if (parsed.success && match(parsed.data)) {
+        chat.delete(i, 1);
+        removed++;
+      }
+    }
+  }, CHAT_ORIGIN);
+  return removed;
 }

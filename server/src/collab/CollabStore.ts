@@ -104,6 +104,12 @@ export class CollabStore {
     this.#sizes.delete(name);
   }
 
+  /** The names of every stored document (the retention sweep's list, RET-2). */
+  documentNames(): string[] {
+    const rows = this.#db.prepare('SELECT name FROM collab_documents UNION SELECT DISTINCT name FROM collab_updates').all() as { name: string }[];
+    return rows.map((r) => r.name);
+  }
+
   /** A detached copy of a stored document, for reading (the admin API). */
   read(name: string): Y.Doc {
     const doc = new Y.Doc();

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { AppError, roomIdSchema, type ChatHistory } from '@nomades/shared';
+import { AppError, chatEraseQuerySchema, roomIdSchema, type ChatEraseResponse, type ChatHistory } from '@nomades/shared';
 import { adminAuth } from '../http/adminAuth.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import type { CollabServer } from './CollabServer.js';
@@ -13,7 +13,8 @@ export interface CollabRouterDeps {
 
 /**
  * Mounted on /api: `GET /rooms/:id/chat` and `GET /rooms/:id/board` (admin key) read a room's
- * chat history and board; `GET /collab/config` (public) gives the web client its tldraw license key.
+ * chat history and board; `DELETE /rooms/:id/chat/messages?identity=` erases one identity's
+ * messages (RET-3); `GET /collab/config` (public) gives the web client its tldraw license key.
  */
 export function collabRouter(deps: CollabRouterDeps): Router {
   const router = Router();
@@ -26,6 +27,14 @@ export function collabRouter(deps: CollabRouterDeps): Router {
 
   router.get('/rooms/:id/chat', admin, (req, res) => {
     const body: ChatHistory = { messages: deps.collab.chatOf(roomId(String(req.params.id))) };
+    res.json(body);
+  });
+  // RET-3: one identity's messages erased from the room's chat (live clients see them go).
+  router.delete('/rooms/:id/chat/messages', admin, async (req, res) => {
+    const id = roomId(String(req.params.id));
+    const query = chatEraseQuerySchema.safeParse(req.query);
+    if (!query.success) throw new AppError('BAD_REQUEST', `identity: ${query.error.issues[0].message}`);
+    const body: ChatEraseResponse = { removed: await deps.collab.removeChat(id, (m) => m.authorId === query.data.identity) };
     res.json(body);
   });
   router.get('/rooms/:id/board', admin, (req, res) => {

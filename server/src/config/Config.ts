@@ -58,6 +58,10 @@ export const envSchema = z.object({
   CLIENT_DIST: z.string().optional(),
   WEBHOOK_URL: z.string().url().optional(),
   WEBHOOK_SECRET: z.string().min(16, 'WEBHOOK_SECRET must be at least 16 characters').optional(),
+  /** HOOK-3: attempts per delivery (the first included), and the backoff: base · 2^(n−1), capped. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(500),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
   RESUME_GRACE_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(RESUME_LIMITS.defaultGraceMs),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Recording (recorder/README.md): `process` runs the recorder as a child process, `off` expects one elsewhere. */
@@ -67,6 +71,8 @@ export const envSchema = z.object({
   RECORDING_CONTROL_URL: z.string().url().optional(),
   /** REC-V4: days a recording is kept, told to participants before they join (its deletion: issue #13). */
   RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  /** RET-2: days a chat message is kept in the room's history. */
+  CHAT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   /** REC-9: comma-separated addresses a recording tap may send RTP to (default: loopback, and the child recorder's). */
   RECORDER_RTP_ALLOWED: z
     .string()
@@ -122,6 +128,10 @@ export interface Config {
   /** Where room and participant events are POSTed, signed with webhookSecret (HOOK-n). */
   webhookUrl?: string;
   webhookSecret?: string;
+  /** HOOK-3: attempts per delivery and the exponential backoff. */
+  webhookRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** RET-2: days a chat message is kept; undefined: as long as the room. */
+  chatRetentionDays?: number;
 }
 
 export class ConfigError extends Error {
@@ -183,6 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     recordingRetentionDays: e.RECORDING_RETENTION_DAYS,
     webhookUrl: e.WEBHOOK_URL,
     webhookSecret: e.WEBHOOK_SECRET,
+    webhookRetry: { maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, baseDelayMs: e.WEBHOOK_RETRY_BASE_MS, maxDelayMs: e.WEBHOOK_RETRY_MAX_MS },
+    chatRetentionDays: e.CHAT_RETENTION_DAYS,
   };
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { AppError } from '@nomades/shared';
+import { AppError, INTERNAL_RECORDINGS_PATH } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import { apiDocsRouter } from './apiDocsRouter.js';
 import { errorHandler } from './errorHandler.js';
@@ -24,6 +24,8 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   invitesApi?: express.Router;
   /** Recordings API (server/src/recording/recordingsRouter.ts), mounted on /api. */
   recordingsApi?: express.Router;
+  /** HOOK-6: the webhooks' dead letters (server/src/webhooks/webhooksRouter.ts), mounted on /api. */
+  webhooksApi?: express.Router;
   /** The recorders' internal channel, mounted on /internal/recordings. */
   recordingsInternal?: express.Router;
   /** OPS-6: the access log (server/src/logging/accessLog.ts), first of all. */
@@ -67,7 +69,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   if (deps.recordingsApi) app.use('/api', deps.recordingsApi);
   app.use('/api/rooms', moderationRouter({ ...deps, log: deps.log.child({ name: 'moderation' }) }));
   if (deps.collabApi) app.use('/api', deps.collabApi);
-  if (deps.recordingsInternal) app.use('/internal/recordings', deps.recordingsInternal);
+  if (deps.webhooksApi) app.use('/api', deps.webhooksApi);
+  if (deps.recordingsInternal) app.use(INTERNAL_RECORDINGS_PATH, deps.recordingsInternal);
   app.use('/api', apiDocsRouter(deps)); // GET /api/openapi.json, /api/docs (every route: shared/src/openapi)
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 

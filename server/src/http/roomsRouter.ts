@@ -28,6 +28,8 @@ export interface RoomsRouterDeps {
   publicUrl: () => string;
   /** REC-V4: days a recording is kept (RECORDING_RETENTION_DAYS), null: until an administrator deletes it. */
   recordingRetentionDays: number | null;
+  /** RET-2: CHAT_RETENTION_DAYS, in the public room info. */
+  chatRetentionDays?: number | null;
 }
 
 /** A generated room id: 11 characters a–z, 0–9. */
@@ -107,6 +109,7 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
       participantsMayInvite: room.participantsMayInvite,
       recordingViewers: room.recordingViewers,
       recordingNotice: room.record ? { retentionDays: deps.recordingRetentionDays, viewers: room.recordingViewers } : null,
+      chatRetentionDays: deps.chatRetentionDays ?? null,
     };
     res.setHeader('Cache-Control', 'no-store');
     res.json(info);

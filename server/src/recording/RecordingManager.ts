@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { RecordingJobData } from '@nomades/shared';
+import type { RecordingInfo, RecordingJobData } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import type { Room } from '../rooms/Room.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
@@ -9,9 +9,10 @@ import type { RecordingStore } from './RecordingStore.js';
 import { RecordingSession } from './RecordingSession.js';
 import { RecordingStart } from './RecordingStart.js';
 
-/** What happened to a recording that others may want to hear of (webhooks: `recording.failed`). */
+/** What happened to a recording that others may want to hear of (webhooks: `recording.failed`, `recording.ready`, HOOK-5). */
 export interface RecordingEvents {
-  failed(info: { roomId: string; recordingId: string; error: string; startedAt: string; endedAt: string | null }): void;
+  failed(recording: RecordingInfo): void;
+  ready(recording: RecordingInfo): void;
 }
 
 export interface RecordingManagerOptions {
@@ -150,7 +151,7 @@ export class RecordingManager {
     // A recording already ended by a recorder's report (failed or ready) keeps what it said.
     if (!current || current.status === 'failed' || current.status === 'ready') return;
     const info = this.#o.recordings.update(session.id, { status: 'failed', error: reason, endedAt: current.endedAt ?? new Date().toISOString() });
-    if (info) this.#o.events?.failed({ roomId: room.id, recordingId: session.id, error: reason, startedAt: info.startedAt, endedAt: info.endedAt });
+    if (info) this.#o.events?.failed(info);
   }
 
   #stop(room: Room, reason: string): void {

@@ -1,13 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Router } from 'express';
-import { RECORDING_QUEUE } from '@nomades/shared';
+import { RECORDING_QUEUE, recordingIdSchema, type RecordingInfo } from '@nomades/shared';
 import type { Config } from '../config/Config.js';
 import { privateDir } from '../config/privateDir.js';
 import type { Logger } from '../logging/logger.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
-import type { WebhookDispatcher } from '../webhooks/WebhookDispatcher.js';
+import type { Webhooks } from '../webhooks/WebhookTypes.js';
 import { internalRouter } from './internalRouter.js';
 import { RecorderMonitor, type RecordingHealth } from './RecorderMonitor.js';
 import { RecorderProcess } from './RecorderProcess.js';
@@ -33,8 +35,8 @@ export interface RecordingServiceOptions {
   /** Extra environment of the recorder child process (tests: shorter BullMQ locks). */
   recorderEnv?: Record<string, string>;
   faults?: FaultSink;
-  /** Where `recording.failed` goes (WEBHOOK_URL). */
-  webhooks?: Pick<WebhookDispatcher, 'emit'>;
+  /** Where `recording.failed` and `recording.ready` go (WEBHOOK_URL, HOOK-5). */
+  webhooks?: Pick<Webhooks, 'emit'>;
   /** RECORDING_START_* (REC-11); process.env by default. */
   env?: NodeJS.ProcessEnv;
   log: Logger;
@@ -70,7 +72,7 @@ export class RecordingService {
     if (options.recorderKey === options.adminKey) throw new Error('the recorder key must not be the admin key');
     privateDir(config.recordingsDir);
     const startConfig = loadRecordingConfig(options.env);
-    this.#events = { failed: (info) => options.webhooks?.emit('recording.failed', info) };
+    this.#events = recordingWebhooks(options.webhooks);
     this.store = new RecordingStore(config.dataDir);
     this.recorderKey = options.recorderKey;
     this.rtpAllowed = config.recorderRtpAllowed ?? [...new Set(['127.0.0.1', '::1', this.#childRtpIp()])];
@@ -100,6 +102,11 @@ export class RecordingService {
       faults: options.faults,
       log: log.child({ name: 'recording' }),
     });
+  }
+
+  /** The Redis connection of the queue (REDIS_URL), shared with the webhook queue; closed by close(). */
+  get redis(): Redis | undefined {
+    return this.#connection;
   }
 
   /** The recorder child process, once started (RECORDER=process). */
@@ -163,8 +170,22 @@ export class RecordingService {
       removeJob: async (id) => {
         await this.queue?.remove(id);
       },
+      deleteRecording: (recording) => this.deleteRecording(recording, 'admin'),
       viewers,
     });
+  }
+
+  /**
+   * Deletes a finished recording (RET-1 by retention, or the admin's DELETE): its queue job, its
+   * folder (tracks and file), its row; then `recording.deleted` (HOOK-5).
+   */
+  async deleteRecording(recording: RecordingInfo, reason: 'retention' | 'admin'): Promise<void> {
+    const id = recordingIdSchema.parse(recording.id);
+    await this.queue?.remove(id).catch(() => undefined);
+    fs.rmSync(path.join(this.#o.config.recordingsDir, id), { recursive: true, force: true });
+    this.store.delete(id);
+    this.#o.log.info({ recording: id, room: recording.roomId, reason }, 'recording deleted');
+    this.#o.webhooks?.emit('recording.deleted', { roomId: recording.roomId, recordingId: id, startedAt: recording.startedAt, reason, deletedAt: new Date().toISOString() });
   }
 
   /** /internal/recordings: the recorders' channel (RECORDER_KEY). */
@@ -200,6 +221,20 @@ export class RecordingService {
     })();
     return this.#closing;
   }
+}
+
+/** HOOK-5: a recording's end as webhook events; the download path is the admin route of its file. */
+function recordingWebhooks(webhooks?: Pick<Webhooks, 'emit'>): RecordingEvents {
+  const base = (r: RecordingInfo) => ({ roomId: r.roomId, recordingId: r.id, startedAt: r.startedAt, endedAt: r.endedAt, durationMs: r.durationMs });
+  return {
+    failed: (r) => webhooks?.emit('recording.failed', { ...base(r), error: r.error ?? 'the recording failed' }),
+    ready: (r) => webhooks?.emit('recording.ready', { ...base(r), sizeBytes: r.sizeBytes, downloadPath: recordingDownloadPath(r.id) }),
+  };
+}
+
+/** A recording's file with the admin key (GET /api/recordings/:id/file). */
+export function recordingDownloadPath(id: string): string {
+  return `/api/recordings/${encodeURIComponent(id)}/file`;
 }
 
 /** A Redis URL without its credentials, for logs. */

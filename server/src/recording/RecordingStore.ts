@@ -84,6 +84,14 @@ export class RecordingStore {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
+  /** RET-1: finished recordings (ready or failed) that ended (or, without an end, started) before `cutoff` (ISO time), oldest first. */
+  finishedBefore(cutoff: string): RecordingInfo[] {
+    const rows = this.#db
+      .prepare(`SELECT * FROM recordings WHERE status IN ('ready', 'failed') AND COALESCE(ended_at, started_at) < ? ORDER BY started_at`)
+      .all(cutoff) as RecordingRow[];
+    return rows.map(toInfo);
+  }
+
   update(id: string, patch: RecordingPatch): RecordingInfo | undefined {
     const sets: string[] = [];
     const values: unknown[] = [];

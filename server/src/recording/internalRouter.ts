@@ -1,5 +1,12 @@
 import { Router, type Request } from 'express';
-import { AppError, recordingIdSchema, recordingReportSchema, tapRequestSchema, type RecordingStreamsResponse } from '@nomades/shared';
+import {
+  AppError,
+  INTERNAL_RECORDING_ROUTES as ROUTES,
+  recordingIdSchema,
+  recordingReportSchema,
+  tapRequestSchema,
+  type RecordingStreamsResponse,
+} from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import { adminAuth } from '../http/adminAuth.js';
 import { validateBody } from '../http/validateBody.js';
@@ -10,7 +17,7 @@ export interface InternalRouterDeps {
   recorderKey: string;
   recordings: RecordingStore;
   manager?: RecordingManager;
-  /** `recording.failed` when a recorder reports a recording failed for good. */
+  /** `recording.failed` / `recording.ready` when a recorder reports a recording failed for good, or its file ready. */
   events?: RecordingEvents;
   log: Logger;
 }
@@ -18,7 +25,8 @@ export interface InternalRouterDeps {
 /**
  * /internal/recordings: the channel through which a recorder (maybe on another machine) follows
  * a session, asks the SFU for its streams and reports progress. `Authorization: Bearer
- * RECORDER_KEY`. Documented in recorder/README.md.
+ * RECORDER_KEY`. Documented in recorder/README.md; the routes are defined once in
+ * shared/src/recording/internalApi.ts (the recorder's ControlClient calls the same).
  */
 export function internalRouter(deps: InternalRouterDeps): Router {
   const router = Router();
@@ -35,7 +43,7 @@ export function internalRouter(deps: InternalRouterDeps): Router {
     return s;
   };
 
-  router.get('/:id/streams', (req, res) => {
+  router.get(ROUTES.streams.path, (req, res) => {
     const id = recordingId(req);
     deps.manager?.recorderContact(id); // REC-11: a recorder has the job
     const s = deps.manager?.session(id);
@@ -43,22 +51,22 @@ export function internalRouter(deps: InternalRouterDeps): Router {
     res.json(body);
   });
 
-  router.post('/:id/taps', async (req, res) => {
+  router.post(ROUTES.openTap.path, async (req, res) => {
     const s = session(req);
     res.json(await s.openTap(validateBody(tapRequestSchema, req.body)));
   });
 
-  router.post('/:id/taps/:producerId/resume', async (req, res) => {
+  router.post(ROUTES.resumeTap.path, async (req, res) => {
     await session(req).resumeTap(String(req.params.producerId));
     res.json({});
   });
 
-  router.delete('/:id/taps/:producerId', (req, res) => {
+  router.delete(ROUTES.closeTap.path, (req, res) => {
     deps.manager?.session(recordingId(req))?.closeTap(String(req.params.producerId));
     res.status(204).end();
   });
 
-  router.post('/:id/report', (req, res) => {
+  router.post(ROUTES.report.path, (req, res) => {
     const id = recordingId(req);
     const { note, ...patch } = validateBody(recordingReportSchema, req.body);
     const current = deps.recordings.get(id)!;
@@ -73,10 +81,9 @@ export function internalRouter(deps: InternalRouterDeps): Router {
     if (note) deps.recordings.addNote(id, note);
     if (patch.status && patch.status !== current.status) {
       deps.log.info({ recording: id, room: current.roomId, status: patch.status, error: patch.error }, 'recording status');
-      if (patch.status === 'failed') {
-        const info = deps.recordings.get(id)!;
-        deps.events?.failed({ roomId: info.roomId, recordingId: id, error: info.error ?? 'the recording failed', startedAt: info.startedAt, endedAt: info.endedAt });
-      }
+      const info = deps.recordings.get(id)!;
+      if (patch.status === 'failed') deps.events?.failed(info);
+      if (patch.status === 'ready') deps.events?.ready(info); // HOOK-5
     }
     res.json({});
   });

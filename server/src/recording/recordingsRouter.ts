@@ -5,6 +5,7 @@ import {
   AppError,
   SHARING_LIMITS,
   recordingIdSchema,
+  recordingLayout,
   roomIdSchema,
   type RecordingInfo,
   type ViewableRecording,
@@ -23,15 +24,17 @@ export interface RecordingsRouterDeps {
   recordingsDir: string;
   /** Drops the job from the queue when a recording is deleted. */
   removeJob?: (recordingId: string) => Promise<void>;
+  /** Deletes a finished recording (files, row, `recording.deleted`); without it, the router does it without the event. */
+  deleteRecording?: (recording: RecordingInfo) => Promise<void>;
   /** REC-V1…3: recordings for the room's people, with their room token (none: admin only). */
   viewers?: { tokens: TokenService; access: RoomAccess };
 }
 
 const RECORDING_ACCESS_TYP = 'nomades-recording+jwt';
 
-/** The composed file of a recording (the recorder writes it there). */
+/** The composed file of a recording (the recorder writes it there: recordingLayout in shared/). */
 export function recordingFile(recordingsDir: string, id: string): string {
-  return path.join(recordingsDir, id, `${id}.mp4`);
+  return recordingLayout.composed(recordingsDir, id);
 }
 
 /**
@@ -120,9 +123,12 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
     if (recording.status === 'recording' || recording.status === 'processing') {
       throw new AppError('CONFLICT', `the recording is still ${recording.status}`);
     }
-    await deps.removeJob?.(recording.id).catch(() => undefined);
-    fs.rmSync(path.dirname(recordingFile(deps.recordingsDir, recording.id)), { recursive: true, force: true });
-    deps.recordings.delete(recording.id);
+    if (deps.deleteRecording) await deps.deleteRecording(recording);
+    else {
+      await deps.removeJob?.(recording.id).catch(() => undefined);
+      fs.rmSync(path.dirname(recordingFile(deps.recordingsDir, recording.id)), { recursive: true, force: true });
+      deps.recordings.delete(recording.id);
+    }
     res.status(204).end();
   });
 

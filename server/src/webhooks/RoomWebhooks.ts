@@ -1,6 +1,6 @@
 import type { Room } from '../rooms/Room.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
-import type { WebhookDispatcher } from './WebhookDispatcher.js';
+import type { Webhooks } from './WebhookTypes.js';
 
 /**
  * Turns room lifecycle events into webhooks (HOOK-1): room.started / room.ended when a live room
@@ -8,10 +8,10 @@ import type { WebhookDispatcher } from './WebhookDispatcher.js';
  */
 export class RoomWebhooks {
   readonly #registry: RoomRegistry;
-  readonly #hooks: WebhookDispatcher;
+  readonly #hooks: Webhooks;
   readonly #onOpened = (room: Room): void => this.#watch(room);
 
-  constructor(registry: RoomRegistry, hooks: WebhookDispatcher) {
+  constructor(registry: RoomRegistry, hooks: Webhooks) {
     this.#registry = registry;
     this.#hooks = hooks;
     if (hooks.enabled) registry.on('roomopened', this.#onOpened);

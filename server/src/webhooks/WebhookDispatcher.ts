@@ -1,14 +1,11 @@
 import crypto from 'node:crypto';
+import type { WebhookDeadLetters } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
-import type { WebhookEnvelope, WebhookEventMap, WebhookEventType, WebhookOptions } from './WebhookTypes.js';
+import { postWebhook } from './postWebhook.js';
+import { retryDelay, WEBHOOK_DEFAULTS, type WebhookEnvelope, type WebhookEventMap, type WebhookEventType, type WebhookOptions, type Webhooks } from './WebhookTypes.js';
 
-/** Signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with WEBHOOK_SECRET>`. */
-export const SIGNATURE_HEADER = 'x-nomades-signature';
-
-export function signWebhook(secret: string, timestamp: number, body: string): string {
-  const mac = crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${mac}`;
-}
+// Kept here for older imports: the header and the signature live in shared/src/webhooks.
+export { WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, signWebhook } from '@nomades/shared';
 
 /** Runs `run` after `delayMs`; returns a function that cancels it. Tests inject their own to drive the backoff. */
 export type RetryScheduler = (run: () => void, delayMs: number) => () => void;
@@ -19,16 +16,19 @@ const realTimers: RetryScheduler = (run, delayMs) => {
 };
 
 /**
- * Delivers events to the intranet portal (HOOK-1…4): POST of a signed JSON envelope, one at a
- * time in order, retried with exponential backoff on network errors, 408, 429 and 5xx; a bounded
- * queue (the oldest event is dropped when full). Without WEBHOOK_URL, emit() does nothing.
+ * Delivers events to the intranet portal (HOOK-1…4) when there is no Redis (the server's own
+ * queue, WebhookQueue, is used otherwise): POST of a signed JSON envelope, one at a time in
+ * order, retried with exponential backoff on network errors, 408, 429 and 5xx; a bounded queue in
+ * memory (the oldest event is dropped when full), lost at shutdown. Without WEBHOOK_URL, emit()
+ * does nothing.
  */
-export class WebhookDispatcher {
+export class WebhookDispatcher implements Webhooks {
   readonly enabled: boolean;
   readonly #url?: string;
   readonly #secret: string;
   readonly #log: Logger;
-  readonly #o: Required<Omit<WebhookOptions, 'url' | 'secret'>>;
+  readonly #o: Required<Omit<WebhookOptions, 'url' | 'secret' | 'onResult'>>;
+  readonly #onResult: NonNullable<WebhookOptions['onResult']>;
   readonly #queue: Array<{ envelope: WebhookEnvelope; attempts: number }> = [];
   readonly #schedule: RetryScheduler;
   /** Cancels the pending retry delay, while one is pending. */
@@ -48,12 +48,13 @@ export class WebhookDispatcher {
     this.#secret = options.secret ?? '';
     this.enabled = Boolean(options.url);
     this.#log = log.child({ name: 'webhooks' });
+    this.#onResult = options.onResult ?? (() => undefined);
     this.#o = {
-      maxQueue: options.maxQueue ?? 1000,
-      maxAttempts: options.maxAttempts ?? 8,
-      baseDelayMs: options.baseDelayMs ?? 500,
-      maxDelayMs: options.maxDelayMs ?? 60_000,
-      timeoutMs: options.timeoutMs ?? 5_000,
+      maxQueue: options.maxQueue ?? WEBHOOK_DEFAULTS.maxQueue,
+      maxAttempts: options.maxAttempts ?? WEBHOOK_DEFAULTS.maxAttempts,
+      baseDelayMs: options.baseDelayMs ?? WEBHOOK_DEFAULTS.baseDelayMs,
+      maxDelayMs: options.maxDelayMs ?? WEBHOOK_DEFAULTS.maxDelayMs,
+      timeoutMs: options.timeoutMs ?? WEBHOOK_DEFAULTS.timeoutMs,
     };
   }
 
@@ -67,6 +68,7 @@ export class WebhookDispatcher {
     if (this.#queue.length >= this.#o.maxQueue) {
       const dropped = this.#queue.shift();
       this.dropped++;
+      this.#onResult('dropped');
       this.#log.warn({ event: dropped?.envelope.type, id: dropped?.envelope.id }, 'webhook queue full: oldest event dropped');
     }
     const envelope: WebhookEnvelope<T> = { id: crypto.randomUUID(), type, createdAt: new Date().toISOString(), data };
@@ -74,8 +76,21 @@ export class WebhookDispatcher {
     this.#kick();
   }
 
+  /** In memory, nothing is kept once given up (the log says it): always empty. */
+  async deadLetters(): Promise<WebhookDeadLetters> {
+    return { deadLetters: [], total: 0 };
+  }
+
+  async retryDeadLetter(): Promise<boolean> {
+    return false;
+  }
+
+  async discardDeadLetter(): Promise<boolean> {
+    return false;
+  }
+
   /** Stops delivering; events still queued are dropped (logged). Idempotent. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#cancelRetry?.();
@@ -97,18 +112,23 @@ export class WebhookDispatcher {
   async #deliverHead(): Promise<void> {
     const head = this.#queue[0];
     head.attempts++;
-    const outcome = await this.#post(head.envelope);
+    this.#abort = new AbortController();
+    const outcome = (await postWebhook(this.#url!, this.#secret, head.envelope, this.#o.timeoutMs, this.#abort)).kind;
     if (this.#closed) return;
     if (outcome === 'ok' || outcome === 'fatal' || head.attempts >= this.#o.maxAttempts) {
       this.#queue.shift();
-      if (outcome === 'ok') this.delivered++;
-      else {
+      if (outcome === 'ok') {
+        this.delivered++;
+        this.#onResult('delivered');
+      } else {
         this.failed++;
+        this.#onResult('failed');
         this.#log.error({ event: head.envelope.type, id: head.envelope.id, attempts: head.attempts }, 'webhook given up');
       }
       return;
     }
-    const delay = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** (head.attempts - 1));
+    this.#onResult('retried');
+    const delay = retryDelay(head.attempts, this.#o.baseDelayMs, this.#o.maxDelayMs);
     this.#log.warn({ event: head.envelope.type, attempt: head.attempts, retryInMs: delay }, 'webhook failed, will retry');
     await new Promise<void>((resolve) => {
       let due = false;
@@ -119,35 +139,5 @@ export class WebhookDispatcher {
       }, delay);
       if (!due) this.#cancelRetry = cancel; // a scheduler may run `run` at once
     });
-  }
-
-  /** 'ok' on 2xx; 'retry' on network errors, timeouts, 408, 429, 5xx; 'fatal' on other statuses. */
-  async #post(envelope: WebhookEnvelope): Promise<'ok' | 'retry' | 'fatal'> {
-    const body = JSON.stringify(envelope);
-    const timestamp = Math.floor(Date.now() / 1000);
-    this.#abort = new AbortController();
-    const timer = setTimeout(() => this.#abort?.abort(), this.#o.timeoutMs);
-    try {
-      const res = await fetch(this.#url!, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'nomades-visio-webhooks',
-          'x-nomades-event': envelope.type,
-          'x-nomades-delivery': envelope.id,
-          [SIGNATURE_HEADER]: signWebhook(this.#secret, timestamp, body),
-        },
-        body,
-        signal: this.#abort.signal,
-        redirect: 'error',
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) return 'ok';
-      return res.status === 408 || res.status === 429 || res.status >= 500 ? 'retry' : 'fatal';
-    } catch {
-      return 'retry';
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

@@ -1,30 +1,15 @@
-import type { Role, RoomMode } from '@nomades/shared';
+import type { WebhookDeadLetters, WebhookEventMap, WebhookEventType } from '@nomades/shared';
 
-/** The events sent to WEBHOOK_URL and their `data` (docs/spec/signaling.md, HOOK-n). */
-export interface WebhookEventMap {
-  'room.started': { roomId: string; name: string; mode: RoomMode; startedAt: string };
-  'room.ended': { roomId: string; startedAt: string; endedAt: string; durationMs: number };
-  'participant.joined': { roomId: string; peerId: string; identity: string; displayName: string; role: Role; guest: boolean };
-  'participant.left': { roomId: string; peerId: string; identity: string; displayName: string; durationMs: number };
-  /** Sent by the recording side when a file is ready to download. */
-  'recording.ready': { roomId: string; recordingId: string; [key: string]: unknown };
-  /** A recording failed for good (REC-11: no recorder took it; or its recorder reported the failure); `error` says why. */
-  'recording.failed': { roomId: string; recordingId: string; error: string; startedAt: string; endedAt: string | null };
-}
-export type WebhookEventType = keyof WebhookEventMap;
+// The events, their schemas and the signature are defined once in shared/src/webhooks (HOOK-n).
+export type { WebhookEnvelope, WebhookEventMap, WebhookEventType } from '@nomades/shared';
 
-/** The JSON body of one delivery. */
-export interface WebhookEnvelope<T extends WebhookEventType = WebhookEventType> {
-  id: string;
-  type: T;
-  createdAt: string;
-  data: WebhookEventMap[T];
-}
+/** What happened to one delivery attempt (nomades_webhook_deliveries_total{result}). */
+export type WebhookResult = 'delivered' | 'retried' | 'failed' | 'dropped';
 
 export interface WebhookOptions {
   url?: string;
   secret?: string;
-  /** Events kept waiting at most; beyond, the oldest is dropped (logged). */
+  /** Events kept waiting at most (in memory only); beyond, the oldest is dropped (logged). */
   maxQueue?: number;
   /** Attempts per event, the first included. */
   maxAttempts?: number;
@@ -33,4 +18,27 @@ export interface WebhookOptions {
   maxDelayMs?: number;
   /** Deadline of one HTTP attempt. */
   timeoutMs?: number;
+  /** Counts each attempt's result (the metrics). */
+  onResult?: (result: WebhookResult) => void;
 }
+
+/** The webhooks as the rest of the server sees them: in memory (no Redis) or in the BullMQ queue (WebhookQueue). */
+export interface Webhooks {
+  readonly enabled: boolean;
+  /** Queues an event for delivery to every endpoint; never throws. */
+  emit<T extends WebhookEventType>(type: T, data: WebhookEventMap[T]): void;
+  /** HOOK-6: deliveries given up after their last attempt, newest first. */
+  deadLetters(): Promise<WebhookDeadLetters>;
+  /** HOOK-6: queues a dead letter again (its attempts from zero); false when there is no such dead letter. */
+  retryDeadLetter(id: string): Promise<boolean>;
+  /** HOOK-6: forgets a dead letter; false when there is no such dead letter. */
+  discardDeadLetter(id: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Delay before attempt `attemptsMade + 1` (HOOK-3): base · 2^(attemptsMade − 1), capped. */
+export function retryDelay(attemptsMade: number, baseDelayMs: number, maxDelayMs: number): number {
+  return Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+export const WEBHOOK_DEFAULTS = { maxQueue: 1000, maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000, timeoutMs: 5_000 } as const;

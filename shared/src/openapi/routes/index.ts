@@ -7,6 +7,7 @@ import { registerModeration } from './moderation.js';
 import { registerRecordings } from './recordings.js';
 import { registerRooms } from './rooms.js';
 import { registerService } from './service.js';
+import { registerWebhooks } from './webhooks.js';
 
 /** Every area's registrations (see ApiRegistry.ts for the pattern): add yours here. */
 export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
@@ -18,4 +19,5 @@ export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
   registerModeration,
   registerCollab,
   registerInternal,
+  registerWebhooks,
 ];

@@ -1,0 +1,115 @@
+import { RETENTION_SWEEP_INTERVAL_MS, type RecordingInfo } from '@nomades/shared';
+import type { CollabServer } from '../collab/CollabServer.js';
+import type { Logger } from '../logging/logger.js';
+import type { RecordingStore } from '../recording/RecordingStore.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RetentionOptions {
+  /** RECORDING_RETENTION_DAYS (RET-1); undefined: recordings are kept. */
+  recordingDays?: number;
+  /** CHAT_RETENTION_DAYS (RET-2); undefined: chat messages are kept. */
+  chatDays?: number;
+  recordings: RecordingStore;
+  /** Deletes one recording: files, row, `recording.deleted` (RecordingService.deleteRecording). */
+  deleteRecording: (recording: RecordingInfo) => Promise<void>;
+  collab: Pick<CollabServer, 'removeChat' | 'storedRooms'>;
+  /** The clock (ms since the epoch); tests move it instead of waiting days. */
+  now?: () => number;
+  intervalMs?: number;
+  faults?: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
+  log: Logger;
+}
+
+export interface SweepResult {
+  recordingsDeleted: string[];
+  chatMessagesRemoved: number;
+}
+
+/**
+ * GDPR retention (RET-1, RET-2 in docs/spec/signaling.md): a sweep at start and every hour
+ * deletes the finished recordings older than RECORDING_RETENTION_DAYS (file and row, with a
+ * `recording.deleted` event) and removes the chat messages older than CHAT_RETENTION_DAYS from
+ * every room's stored history (live documents through Hocuspocus, so connected clients see it).
+ * One failure (a file, a document) is logged and counted, and the sweep goes on with the others.
+ */
+export class RetentionService {
+  readonly #o: RetentionOptions;
+  readonly #log: Logger;
+  #timer?: NodeJS.Timeout;
+  #running?: Promise<SweepResult>;
+  #closed = false;
+
+  constructor(options: RetentionOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ name: 'retention' });
+  }
+
+  get enabled(): boolean {
+    return this.#o.recordingDays !== undefined || this.#o.chatDays !== undefined;
+  }
+
+  /** Sweeps now, then every intervalMs (an unref'd timer). Nothing when no retention is configured. */
+  start(): void {
+    if (!this.enabled || this.#timer || this.#closed) return;
+    void this.sweep();
+    this.#timer = setInterval(() => void this.sweep(), this.#o.intervalMs ?? RETENTION_SWEEP_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  /** One sweep, as if the time were `now` (the clock by default); a sweep under way is joined, not doubled. */
+  sweep(now?: number): Promise<SweepResult> {
+    this.#running ??= this.#sweep(now ?? (this.#o.now ?? Date.now)()).finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #sweep(now: number): Promise<SweepResult> {
+    const result: SweepResult = { recordingsDeleted: [], chatMessagesRemoved: 0 };
+    if (this.#o.recordingDays !== undefined && !this.#closed) {
+      const cutoff = new Date(now - this.#o.recordingDays * DAY_MS).toISOString();
+      for (const recording of this.#guard('recordings', {}, () => this.#o.recordings.finishedBefore(cutoff)) ?? []) {
+        if (this.#closed) break;
+        const context = { recording: recording.id, room: recording.roomId };
+        await this.#o.deleteRecording(recording).then(
+          () => result.recordingsDeleted.push(recording.id),
+          (error: unknown) => this.#fault('recording', context, error),
+        );
+      }
+    }
+    if (this.#o.chatDays !== undefined && !this.#closed) {
+      const cutoff = now - this.#o.chatDays * DAY_MS;
+      for (const roomId of this.#guard('chat', {}, () => this.#o.collab.storedRooms()) ?? []) {
+        if (this.#closed) break;
+        await this.#o.collab.removeChat(roomId, (m) => m.time < cutoff).then(
+          (n) => void (result.chatMessagesRemoved += n),
+          (error: unknown) => this.#fault('chat', { room: roomId }, error),
+        );
+      }
+    }
+    if (result.recordingsDeleted.length || result.chatMessagesRemoved) {
+      this.#log.info({ recordings: result.recordingsDeleted.length, chatMessages: result.chatMessagesRemoved }, 'retention sweep');
+    }
+    return result;
+  }
+
+  #guard<T>(step: string, context: Record<string, unknown>, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      this.#fault(step, context, error);
+      return undefined;
+    }
+  }
+
+  #fault(step: string, context: Record<string, unknown>, error: unknown): void {
+    this.#o.faults?.record(`retention.${step}`, error, context);
+    this.#log.error({ ...context, step, err: error }, 'retention: a deletion failed');
+  }
+
+  /** Stops the timer and waits for a sweep under way. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#running?.catch(() => undefined);
+  }
+}

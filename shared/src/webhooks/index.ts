@@ -1,0 +1,2 @@
+export * from './webhookEvents.js';
+export * from './webhookSignature.js';
