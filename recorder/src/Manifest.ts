@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RecordingStream } from '@nomades/shared';
+import { MANIFEST_FILE, type RecordingStream } from '@nomades/shared';
 
 export interface TrackEntry extends RecordingStream {
   /** File name inside the recording's folder (Matroska, stream copy). */
@@ -35,14 +35,14 @@ export class Manifest {
 
   static load(dir: string, recordingId: string, roomId: string): Manifest {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = path.join(dir, 'manifest.json');
+    const file = path.join(dir, MANIFEST_FILE);
     let data: ManifestData = { recordingId, roomId, attempts: [], tracks: [] };
     if (fs.existsSync(file)) data = JSON.parse(fs.readFileSync(file, 'utf8')) as ManifestData;
     return new Manifest(dir, data);
   }
 
   save(): void {
-    const file = path.join(this.dir, 'manifest.json');
+    const file = path.join(this.dir, MANIFEST_FILE);
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.data, null, 2), { mode: 0o600 });
     fs.renameSync(`${file}.tmp`, file);
   }

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { recordingJobDataSchema, type RecordingJobResult, type RecordingReport, type RecordingStream } from '@nomades/shared';
+import { recordingJobDataSchema, recordingLayout, type RecordingJobResult, type RecordingReport, type RecordingStream } from '@nomades/shared';
 import { ControlClient, ControlError } from './ControlClient.js';
 import type { ControlUrls } from './ControlUrls.js';
 import { composeFile, probeTrack } from './ffmpeg.js';
@@ -69,7 +68,8 @@ export class RecordingJob {
     } catch (error) {
       throw new UnrecoverableError((error as Error).message);
     }
-    this.#manifest = Manifest.load(path.join(options.recordingsDir, this.#data.recordingId), this.#data.recordingId, this.#data.roomId);
+    // The folder and file names are the server's too (recordingLayout in shared/).
+    this.#manifest = Manifest.load(recordingLayout.dir(options.recordingsDir, this.#data.recordingId), this.#data.recordingId, this.#data.roomId);
   }
 
   async run(): Promise<RecordingJobResult> {
@@ -167,8 +167,8 @@ export class RecordingJob {
     }
     if (planned.length === 0) throw new UnrecoverableError('no media was captured during the session');
     const plan = composePlan(planned);
-    const output = path.join(this.#manifest.dir, `${this.#data.recordingId}.mp4`);
-    const partial = `${output}.part.mp4`;
+    const output = recordingLayout.composed(this.#o.recordingsDir, this.#data.recordingId);
+    const partial = recordingLayout.composedPartial(this.#o.recordingsDir, this.#data.recordingId);
     const run = composeFile({
       inputs: plan.inputs,
       filter: plan.filter,
