@@ -256,6 +256,23 @@ devices('during a call: switching the camera and the microphone keeps the call; 
   }
 });
 
+devices('a remembered camera and microphone that are gone: the default ones are used, in the pre-join and the meeting', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Devices gone' });
+  const logs: string[] = [];
+  const context = await ctx.browser!.newContext({ permissions: ['camera', 'microphone'] });
+  ctx.contexts.push(context);
+  await context.addInitScript(`localStorage.setItem('nomades.devices', JSON.stringify({ videoinput: 'unplugged-camera', audioinput: 'unplugged-mic' }))`);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+  await page.goto(`${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, 'Back'))}&autojoin=1`);
+  await assertVideoPlaying(page, '[data-testid="local-video"]', 'the default camera', logs);
+  assert.is(await page.locator('[data-testid="local-video"]').evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream).getVideoTracks()[0]?.label), 'fake_device_0');
+  await page.click('[data-testid="toggle-settings"]');
+  await waitFor('the microphone in use is the default one', async () => (await page.locator('[data-testid="mic-select"] option:checked').textContent()) === 'Fake Default Audio Input');
+  assert.is(await page.locator('.notice[role="status"]').count(), 0, 'no device warning');
+});
+
 devices('camera and microphone refused: the pre-join says so and how to allow them, in the agent’s words; the join still works', async (ctx) => {
   const srv = ctx.srv!;
   const { id } = await srv.createRoom({ name: 'Devices denied' });
