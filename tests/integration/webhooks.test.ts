@@ -13,8 +13,8 @@ import { waitFor } from '../helpers/waitFor.js';
 /**
  * HOOK-1…4: room and participant events are POSTed to a real HTTP receiver on 127.0.0.1, signed
  * with HMAC-SHA256, retried with backoff when the receiver fails, from a bounded queue.
- * `recording.ready` is not tested here: the server does not emit it yet (the operations issue
- * makes the recording side send it; its test must then observe the server's own event).
+ * These servers have no Redis: the queue is the one in memory (HOOK-4). The Redis queue, the
+ * recording events and the dead letters are tested in webhookDelivery.wrtc.test.ts.
  */
 const SECRET = 'webhook-secret-for-tests-0123456789';
 

@@ -52,15 +52,30 @@ export class RetentionService {
   /** Sweeps now, then every intervalMs (an unref'd timer). Nothing when no retention is configured. */
   start(): void {
     if (!this.enabled || this.#timer || this.#closed) return;
-    void this.sweep();
-    this.#timer = setInterval(() => void this.sweep(), this.#o.intervalMs ?? RETENTION_SWEEP_INTERVAL_MS);
+    this.#tick();
+    this.#timer = setInterval(() => this.#tick(), this.#o.intervalMs ?? RETENTION_SWEEP_INTERVAL_MS);
     this.#timer.unref();
   }
 
-  /** One sweep, as if the time were `now` (the clock by default); a sweep under way is joined, not doubled. */
+  /** One sweep, as if the time were `now` (the clock by default), after the one under way if any (never two at once). */
   sweep(now?: number): Promise<SweepResult> {
-    this.#running ??= this.#sweep(now ?? (this.#o.now ?? Date.now)()).finally(() => (this.#running = undefined));
-    return this.#running;
+    const previous = this.#running;
+    const next = (async () => {
+      await previous?.catch(() => undefined);
+      return this.#sweep(now ?? (this.#o.now ?? Date.now)());
+    })();
+    this.#running = next;
+    next
+      .finally(() => {
+        if (this.#running === next) this.#running = undefined;
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  /** The periodic sweep: skipped while one is under way. */
+  #tick(): void {
+    if (!this.#running) void this.sweep();
   }
 
   async #sweep(now: number): Promise<SweepResult> {

@@ -71,7 +71,7 @@ export class WebhookDispatcher implements Webhooks {
       this.#onResult('dropped');
       this.#log.warn({ event: dropped?.envelope.type, id: dropped?.envelope.id }, 'webhook queue full: oldest event dropped');
     }
-    const envelope: WebhookEnvelope<T> = { id: crypto.randomUUID(), type, createdAt: new Date().toISOString(), data };
+    const envelope = { id: crypto.randomUUID(), type, createdAt: new Date().toISOString(), data } as WebhookEnvelope<T>;
     this.#queue.push({ envelope: envelope as WebhookEnvelope, attempts: 0 });
     this.#kick();
   }

@@ -73,7 +73,7 @@ export class WebhookQueue implements Webhooks {
 
   emit<T extends WebhookEventType>(type: T, data: WebhookEventMap[T]): void {
     if (!this.enabled) return;
-    const envelope: WebhookEnvelope<T> = { id: crypto.randomUUID(), type, createdAt: new Date().toISOString(), data };
+    const envelope = { id: crypto.randomUUID(), type, createdAt: new Date().toISOString(), data } as WebhookEnvelope<T>;
     if (this.#closing) {
       this.#onResult('dropped');
       this.#log.warn({ event: type, id: envelope.id }, 'webhook emitted after shutdown: dropped');

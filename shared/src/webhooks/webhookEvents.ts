@@ -58,14 +58,16 @@ export type WebhookEventType = keyof typeof webhookEventSchemas;
 export type WebhookEventMap = { [T in WebhookEventType]: z.infer<(typeof webhookEventSchemas)[T]> };
 export const WEBHOOK_EVENT_TYPES = Object.keys(webhookEventSchemas) as WebhookEventType[];
 
-/** The JSON body of one delivery. */
-export interface WebhookEnvelope<T extends WebhookEventType = WebhookEventType> {
-  /** The event's id: the same on every attempt and every endpoint (deduplicate on it). */
-  id: string;
-  type: T;
-  createdAt: string;
-  data: WebhookEventMap[T];
-}
+/** The JSON body of one delivery; without a type argument, the union of every event's (narrowed by `type`). */
+export type WebhookEnvelope<T extends WebhookEventType = WebhookEventType> = T extends WebhookEventType
+  ? {
+      /** The event's id: the same on every attempt and every endpoint (deduplicate on it). */
+      id: string;
+      type: T;
+      createdAt: string;
+      data: WebhookEventMap[T];
+    }
+  : never;
 
 /** The envelope of any event, its `data` checked against its type's schema. */
 export const webhookEnvelopeSchema = z.discriminatedUnion(
