@@ -13,7 +13,7 @@ import { waitFor } from '../helpers/waitFor.js';
  * are switched during a call without rejoining (producer.replaceTrack): the other tab keeps
  * playing the same consumer, now of the other camera. Also: the pre-join's choices, remembered
  * and used at the join; the microphone's level meter; the speaker test on a chosen output; the
- * tiles' connection level (MEDIA-5) on a clean call.
+ * tiles' connection level (MEDIA-5) on a clean call. Rules DEV-1…5 in docs/spec/client.md.
  */
 const devices = browserSuite('devices', {}, {}, { flags: FAKE_DEVICES_FLAGS });
 type Ctx = BrowserSuiteContext;
