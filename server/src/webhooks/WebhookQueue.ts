@@ -79,7 +79,8 @@ export class WebhookQueue implements Webhooks {
       this.#log.warn({ event: type, id: envelope.id }, 'webhook emitted after shutdown: dropped');
       return;
     }
-    if (this.#connection.status !== 'ready') {
+    // Lost (not merely still connecting at start, when the command waits for the connection).
+    if (['reconnecting', 'close', 'end'].includes(this.#connection.status)) {
       this.#log.warn({ event: type, id: envelope.id, redis: this.#connection.status }, 'Redis unreachable: webhook delivered from memory');
       this.#memory.emit(type, data);
       return;
