@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createdInviteSchema, participantListSchema, recordingListSchema, roomInfoSchema, roomListSchema, tokenResponseSchema } from '@nomades/shared';
+import { createdInviteSchema, participantListSchema, recordingInfoSchema, recordingLayout, recordingListSchema, roomInfoSchema, roomListSchema, tokenResponseSchema } from '@nomades/shared';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { AnswerValidator, type OpenApiDoc } from '../helpers/openApi.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
@@ -101,6 +101,40 @@ cli('rooms create, tokens mint, recordings list, invites, participants: JSON ans
   assert.is(human.code, 0);
   assert.match(human.stdout, /^ID\s+NAME\s+MODE/m);
   assert.match(human.stdout, new RegExp(`^${room.id}\\s+Réunion d'équipe DASCO\\s+meeting\\s+12\\s+false`, 'm'));
+});
+
+cli('recordings list, show, download and delete, on a stored recording whose file is where the layout says', async (ctx) => {
+  const srv = ctx.srv!;
+  const env = envOf(ctx);
+  const { id: roomId } = await srv.createRoom({ name: 'Recorded council' });
+  // The state the recorder leaves: a row made ready and its composed file (recordingLayout).
+  const id = 'rec_cliTest0001';
+  srv.server.recording.store.create(id, roomId, new Date().toISOString());
+  srv.server.recording.store.update(id, { status: 'ready', endedAt: new Date().toISOString(), durationMs: 1234, sizeBytes: 11, progress: 100 });
+  fs.mkdirSync(recordingLayout.dir(srv.server.config.recordingsDir, id), { recursive: true });
+  fs.writeFileSync(recordingLayout.composed(srv.server.config.recordingsDir, id), 'not-a-video');
+
+  const listed = await run(['--json', 'recordings', 'list', roomId], env);
+  assert.is(listed.code, 0, listed.stderr);
+  const [one] = recordingListSchema.parse(JSON.parse(listed.stdout));
+  assert.equal([one.id, one.status, one.durationMs], [id, 'ready', 1234]);
+  assert.equal(ctx.v!.check('get', '/api/rooms/{id}/recordings', 200, JSON.parse(listed.stdout)), []);
+  const human = await run(['recordings', 'list', roomId], env);
+  assert.match(human.stdout, new RegExp(`^${id}\\s+ready\\s`, 'm'));
+  const shown = await run(['--json', 'recordings', 'show', id], env);
+  assert.is(recordingInfoSchema.parse(JSON.parse(shown.stdout)).id, id);
+
+  const out = path.join(ctx.home, 'council.mp4');
+  const downloaded = await run(['--json', 'recordings', 'download', id, '-o', out], env);
+  assert.is(downloaded.code, 0, downloaded.stderr);
+  assert.equal(JSON.parse(downloaded.stdout), { file: out, bytes: 11 });
+  assert.is(fs.readFileSync(out, 'utf8'), 'not-a-video');
+
+  const deleted = await run(['recordings', 'delete', id], env);
+  assert.is(deleted.code, 0, deleted.stderr);
+  assert.not.ok(fs.existsSync(recordingLayout.dir(srv.server.config.recordingsDir, id)), 'its folder is gone');
+  const after = await run(['--json', 'recordings', 'list', roomId], env);
+  assert.equal(JSON.parse(after.stdout), []);
 });
 
 cli('a wrong admin key: the server\'s code and message on stderr, exit 2, nothing on stdout', async (ctx) => {
