@@ -1,4 +1,5 @@
 import type { ErrorPayload, ReactionEmoji } from '@nomades/shared';
+import { FirstMediaReport } from '../session/FirstMediaReport';
 import { LocalMedia } from '../session/LocalMedia';
 import { MediaConnection, type JoinAnswer } from '../session/MediaConnection';
 import { MeetingSession } from '../session/MeetingSession';
@@ -34,6 +35,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   private readonly session: MeetingSession;
   private readonly local: LocalMedia;
   private readonly videoSubscriptions: VideoSubscriptions;
+  /** OPS-3: the first remote media's arrival, reported once. */
+  private readonly firstMedia: FirstMediaReport;
   private connection: MediaConnection | null = null;
   private self: SelfView | null = null;
   private warning: Notice | null = null;
@@ -50,6 +53,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     this.token = token;
     this.signaling = new SignalingClient({ url, auth: { token, roomId } });
     this.moderation = new ModerationClient(this.signaling);
+    this.firstMedia = new FirstMediaReport(this.signaling);
     this.speakers = new SpeakerState(this.signaling);
     this.reactions = new ReactionState(this.signaling);
     this.quality = new QualityMonitor(this.signaling, () => (this.connection?.closed === false ? this.connection : null));
@@ -78,6 +82,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     try {
       await this.local.acquire(options);
       if (this.closed) return; // closed by the caller meanwhile
+      this.firstMedia.start();
       await this.session.start();
     } catch (error) {
       const failure = ClientError.from(error, 'UNAVAILABLE');
@@ -213,6 +218,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
 
   private changed(): void {
     this.snapshot = this.buildSnapshot();
+    this.firstMedia.watch(this.snapshot.peers.flatMap((p) => [p.videoTrack, p.screenTrack, ...p.audioTracks]));
     this.emit('change');
   }
 
