@@ -229,6 +229,14 @@ devices('during a call: switching the camera and the microphone keeps the call; 
   await meterValues(grace);
   assert.equal(producerIds(), producersBefore, 'still the same producers');
 
+  // Camera off, another one chosen: only remembered; the camera comes back on as that one.
+  await grace.click('[data-testid="toggle-camera"]');
+  await adaTile.locator('[data-testid="video-placeholder"]').waitFor({ timeout: WAIT_MS });
+  await grace.selectOption('[data-testid="camera-select"]', { label: 'fake_device_0' });
+  await grace.click('[data-testid="toggle-camera"]');
+  await adaTile.locator('[data-testid="video-placeholder"]').waitFor({ state: 'detached', timeout: WAIT_MS });
+  await waitForCamera(ada, tileVideo, 'fake_device_0', 'Ada’s tile of Grace (camera back on)', logs);
+
   // The speaker, chosen during the call: every remote sound of Ada's page plays on it (setSinkId).
   await ada.click('[data-testid="toggle-settings"]');
   const outputs = await ada.locator('[data-testid="speaker-select"] option').evaluateAll((options) => options.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent })));
