@@ -6,9 +6,10 @@ import { RecordDotIcon } from './icons';
 /**
  * REC-V4: before joining a room that records, what is recorded (what the recorder captures:
  * voices, cameras, shared screens and their sound; not the board nor the chat), who may watch it,
- * and for how long. Nothing for a room that does not record.
+ * and for how long; and how long chat messages are kept (CHAT_RETENTION_DAYS, RET-2) when set.
+ * Nothing for a room that does not record.
  */
-export function RecordingNotice({ notice }: { notice: PublicRoomInfo['recordingNotice'] }) {
+export function RecordingNotice({ notice, chatRetentionDays = null }: { notice: PublicRoomInfo['recordingNotice']; chatRetentionDays?: number | null }) {
   const { t, i18n } = useTranslation('sharing');
   if (!notice) return null;
   const roleWords = (role: Role): string =>
@@ -26,8 +27,9 @@ export function RecordingNotice({ notice }: { notice: PublicRoomInfo['recordingN
         <li data-testid="recording-notice-kept">
           {notice.retentionDays !== null ? t('notice.kept', { count: notice.retentionDays }) : t('notice.keptUntilDeleted')}
         </li>
+        {chatRetentionDays !== null && <li data-testid="recording-notice-chat">{t('notice.chatKept', { count: chatRetentionDays })}</li>}
       </ul>
-      <p>{t('notice.consent')}</p>
+      <p>{t('notice.mediaOff')}</p>
     </section>
   );
 }

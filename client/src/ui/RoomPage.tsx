@@ -48,7 +48,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
             onPrefsChange={setPrefs}
             error={stage.error}
             onJoin={() => setStage({ kind: 'meeting' })}
-            notice={<RecordingNotice notice={info?.recordingNotice ?? null} />}
+            notice={<RecordingNotice notice={info?.recordingNotice ?? null} chatRetentionDays={info?.chatRetentionDays ?? null} />}
           />
         );
       case 'meeting':
