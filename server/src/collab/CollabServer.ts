@@ -7,6 +7,7 @@ import {
   type onAuthenticatePayload,
   type onDisconnectPayload,
   type onLoadDocumentPayload,
+  type TransactionOrigin,
 } from '@hocuspocus/server';
 import { WebSocketServer } from 'ws';
 import * as Y from 'yjs';
@@ -128,7 +129,11 @@ export class CollabServer {
         onSlowConsumer: () => void (this.#slowConsumers += 1),
       });
       ws.on('error', (err) => this.#log.debug({ err }, 'collab socket error'));
-      this.hocuspocus.handleConnection(ws, req, { guard } satisfies CollabContext);
+      // Hocuspocus 4 takes the socket's messages and close from its integration (here, ws), and a
+      // web-standard Request; the Node request stays in the context for the access rule.
+      const client = this.hocuspocus.handleConnection(ws, webRequestOf(req), { guard, httpRequest: req } satisfies CollabContext);
+      ws.on('message', (data: Buffer) => client.handleMessage(data));
+      ws.on('close', (code: number, reason: Buffer) => client.handleClose({ code, reason: reason.toString() }));
     });
   }
 
@@ -248,14 +253,14 @@ export class CollabServer {
     }
   }
 
-  async #authenticate({ token, documentName, connectionConfig, context, request }: onAuthenticatePayload): Promise<Partial<CollabContext>> {
-    const { guard } = context as CollabContext;
+  async #authenticate({ token, documentName, connectionConfig, context }: onAuthenticatePayload): Promise<Partial<CollabContext>> {
+    const { guard, httpRequest } = context as CollabContext;
     try {
       const roomId = roomIdOfDocument(documentName);
       if (!roomId) throw new AppError('NOT_FOUND', 'documents are named rooms/<roomId>');
       const claims = await this.#opts.tokens.verify(token, roomId);
       if (!this.#opts.rooms.get(roomId)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
-      const role = this.#opts.admission?.(roomId, claims, request) ?? claims.role;
+      const role = this.#opts.admission?.(roomId, claims, httpRequest) ?? claims.role;
       this.#connections.admit(roomId, claims.sub, guard);
       connectionConfig.readOnly = !can(role, 'board');
       guard.authSucceeded();
@@ -342,8 +347,9 @@ export class CollabServer {
           if (!inspector) throw new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, 'the document is not loaded');
           const problem = inspector.inspect(yUpdate);
           if (problem) throw new Refusal(COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, problem);
-          // Written now, in the step that judged it (Hocuspocus' own apply that follows is a no-op).
-          inspector.commit(yUpdate, connection);
+          // Written now, in the step that judged it (Hocuspocus' own apply that follows is a no-op),
+          // with Hocuspocus 4's structured origin, so its hooks see the connection.
+          inspector.commit(yUpdate, { source: 'connection', connection } satisfies TransactionOrigin);
           return;
         }
         case MessageType.Awareness: {
@@ -408,4 +414,14 @@ function removeChatMessages(doc: Y.Doc, match: (message: ChatMessage) => boolean
     }
   }, CHAT_ORIGIN);
   return removed;
+}
+
+/** The web-standard Request Hocuspocus 4 hands to its hooks (URL and headers of the upgrade). */
+function webRequestOf(req: http.IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return new Request(new URL(req.url ?? '/', 'http://collab.invalid'), { headers });
 }

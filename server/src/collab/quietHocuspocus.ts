@@ -1,5 +1,5 @@
 /**
- * Hocuspocus 3.4 writes `console.error("closing connection … because of exception", e)` for every
+ * Hocuspocus (3.4 and 4.x) writes `console.error("closing connection … because of exception", e)` for every
  * message a `beforeHandleMessage` hook refuses, whatever `quiet` says. Our refusals (COL-5…8,
  * COL-15: a `{ code, reason }` with an application close code) are already logged once, at warn,
  * with room and peer (CollabServer); printing them again would let one hostile client fill the
