@@ -17,6 +17,10 @@
 # in name order with patch -p1) are backports of upstream fixes newer than the pinned version;
 # each file says what it fixes and which test proves it.
 #
+# `build-worker.sh --cached` only prints the cache directory of this version and key and exits 0 when
+# a built worker is there (setup --production then needs no compiler: a worker built on another
+# Debian 12 amd64 machine can be copied into that directory), 1 otherwise.
+#
 # Environment:
 #   NOMADES_CACHE_DIR            cache root (default: $HOME/.cache/nomades-visio)
 #   NOMADES_FORCE_WORKER_BUILD=1 ignore the cache and rebuild
@@ -149,6 +153,13 @@ SOURCE_PATCHES=("$ROOT"/sfu/worker-patches/*.patch)
 [[ -e "${SOURCE_PATCHES[0]}" ]] || SOURCE_PATCHES=()
 CACHE_KEY_INPUT="$(printf '%s\n--\n%s\n--\n%s\n--\n' "$PATCH_PY" "${MESON_ARGS[*]}" "$(uname -m)"; for p in "${SOURCE_PATCHES[@]}"; do printf '%s\n' "$(basename "$p")"; cat "$p"; done)"
 PATCH_HASH="$(printf '%s' "$CACHE_KEY_INPUT" | sha256sum | cut -c1-12)"
+
+if [[ "${1:-}" == "--cached" ]]; then
+  dir="${NOMADES_CACHE_DIR:-$HOME/.cache/nomades-visio}/mediasoup-worker/$EXPECTED_VERSION-$PATCH_HASH"
+  printf '%s\n' "$dir"
+  [[ -x "$dir/mediasoup-worker" ]]
+  exit
+fi
 
 # ---------------------------------------------------------------------------------------------
 step "mediasoup worker: checking node_modules/mediasoup"

@@ -6,6 +6,8 @@ import { waitFor } from './waitFor.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MAIN = path.join(ROOT, 'server/src/main.ts');
+/** The entry from the sources (through tsx), as `npm run start:dev`. */
+const FROM_SOURCES = ['--import', 'tsx', MAIN];
 /** Variables of the product a test run may have in its own environment: never passed on by accident. */
 const PRODUCT_VARS = ['PORT', 'HOST', 'PUBLIC_URL', 'DATA_DIR', 'ADMIN_KEY', 'TOKEN_SECRET', 'GUEST_ACCESS', 'REDIS_URL', 'RECORDER', 'RECORDER_KEY', 'RECORDINGS_DIR', 'RECORDING_CONTROL_URL', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'TLDRAW_LICENSE_KEY'];
 
@@ -36,9 +38,10 @@ export class MainProcess {
     readonly port: number,
     readonly dataDir: string,
     env: Record<string, string>,
+    args: string[],
   ) {
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !PRODUCT_VARS.includes(k)));
-    this.#child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    this.#child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...base, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, MEDIA_WORKERS: '1', RTC_PORT: '0', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,8 +61,9 @@ export class MainProcess {
     return this.#child.pid!;
   }
 
-  static async start(dataDir: string, env: Record<string, string> = {}): Promise<MainProcess> {
-    const main = new MainProcess(await freePort(), dataDir, env);
+  /** `args`: node's arguments, the sources through tsx by default (the build: ['dist/server/src/main.js']). */
+  static async start(dataDir: string, env: Record<string, string> = {}, args: string[] = FROM_SOURCES): Promise<MainProcess> {
+    const main = new MainProcess(await freePort(), dataDir, env, args);
     let gone = false;
     void main.exited.then(() => (gone = true));
     try {

@@ -3,7 +3,14 @@ import path from 'node:path';
 import type { Logger } from '../logging/logger.js';
 import { recorderEnv } from './recorderEnv.js';
 
-const RECORDER_MAIN = path.resolve(import.meta.dirname, '../../../recorder/src/main.ts');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+/**
+ * The recorder's entry: from the build (`npm run build`, dist/server/src/main.js), the built recorder,
+ * run by node alone; from the sources, recorder/src/main.ts through tsx.
+ */
+const RECORDER = import.meta.filename.endsWith('.js')
+  ? { args: [path.join(ROOT, 'dist/recorder/src/main.js')] }
+  : { args: ['--import', 'tsx', path.join(ROOT, 'recorder/src/main.ts')] };
 
 /**
  * Runs the recorder (recorder/src/main.ts) as a child process and restarts it when it dies
@@ -32,8 +39,8 @@ export class RecorderProcess {
   }
 
   #spawn(): void {
-    const child = spawn(process.execPath, ['--import', 'tsx', RECORDER_MAIN], {
-      cwd: path.resolve(import.meta.dirname, '../../..'),
+    const child = spawn(process.execPath, RECORDER.args, {
+      cwd: ROOT,
       env: recorderEnv(process.env, this.#env),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
