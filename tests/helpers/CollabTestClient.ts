@@ -83,7 +83,7 @@ export class Client {
 
   destroy(): void {
     this.provider.destroy();
-    // A reconnection scheduled by a close would otherwise revive the destroyed socket (provider 3.4.4).
+    // A reconnection scheduled by a close would otherwise revive the destroyed socket (provider 3.4.4; connect() unchanged in 4.7).
     this.socket.connect = async () => undefined;
     this.socket.destroy();
   }

@@ -153,7 +153,7 @@ export class CollabClient extends TypedEmitter<CollabEvents> {
 
   /**
    * The provider's socket schedules a reconnection `delay` ms after a close, and `connect()`
-   * re-enables connecting even after `destroy()` (Hocuspocus provider 3.4.4): neuter it.
+   * re-enables connecting even after `destroy()` (Hocuspocus provider 3.4.4; `connect()` still sets shouldConnect in 4.7): neuter it.
    */
   #stopReconnecting(): void {
     this.#socket.shouldConnect = false;
