@@ -12,7 +12,10 @@ import {
   webhookDeadLettersSchema,
   type WebhookEnvelope,
 } from '@nomades/shared';
+import { Redis } from 'ioredis';
+import { createLogger } from '@nomades/server';
 import { LocalRedis } from '../../server/src/recording/LocalRedis.js';
+import { WebhookQueue } from '../../server/src/webhooks/WebhookQueue.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { admin, SigPeer } from '../helpers/moderationHelpers.js';
 import { listRecordings, waitRecordingReady } from '../helpers/recordings.js';
@@ -214,6 +217,36 @@ hooks('HOOK-3: a delivery still pending when the server stops is delivered by th
   // The other events of that meeting, emitted while the receiver refused, arrive too.
   await waitFor('participant.joined, participant.left and room.ended of the room', () =>
     ['participant.joined', 'participant.left', 'room.ended'].every((type) => ctx.receiver.accepted((e) => e.type === type && ofRoom(e))), 30_000);
+});
+
+hooks('HOOK-3, HOOK-6: after its last attempt (503 each time) a delivery is a dead letter with its attempts and error', async (ctx) => {
+  const srv = ctx.srv!;
+  // A second worker on the same queue, with 3 attempts and short delays (the server's keeps its own settings).
+  const connection = new Redis(ctx.redis!.url, { maxRetriesPerRequest: null });
+  const queue = new WebhookQueue(
+    { url: ctx.env!.WEBHOOK_URL, secret: SECRET, maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20, connection },
+    createLogger('silent'),
+  );
+  ctx.receiver.policy = (e) => ((e.data as { roomId?: string }).roomId === 'exhausted' ? 503 : 204);
+  try {
+    queue.emit('room.started', { roomId: 'exhausted', name: 'x', mode: 'meeting', startedAt: new Date().toISOString() });
+    const attempts = () => ctx.receiver.attempts.filter((a) => (a.envelope.data as { roomId?: string }).roomId === 'exhausted');
+    const letter = await waitFor('the dead letter', async () => {
+      const res = await admin(srv, 'GET', '/api/webhooks/dead-letters');
+      return webhookDeadLettersSchema.parse(res.json).deadLetters.find((d) => d.event.id === attempts()[0]?.envelope.id);
+    }, 30_000);
+    assert.equal([letter.attempts, letter.error], [3, 'HTTP 503']);
+    assert.is(attempts().length, 3, 'three attempts, no fourth');
+    assert.ok(attempts().every((a) => a.signatureOk));
+    assert.ok(letter.failedAt && Date.parse(letter.failedAt) > 0);
+    // Forgotten on request.
+    assert.is((await admin(srv, 'DELETE', `/api/webhooks/dead-letters/${letter.id}`)).status, 204);
+    assert.is((await admin(srv, 'DELETE', `/api/webhooks/dead-letters/${letter.id}`)).code, 'NOT_FOUND');
+  } finally {
+    ctx.receiver.policy = () => 204;
+    await queue.close();
+    connection.disconnect();
+  }
 });
 
 exitAfterRun(hooks);
