@@ -69,7 +69,7 @@ export const envSchema = z.object({
   RECORDER_KEY: z.string().min(16, 'RECORDER_KEY must be at least 16 characters').optional(),
   RECORDINGS_DIR: z.string().min(1).optional(),
   RECORDING_CONTROL_URL: z.string().url().optional(),
-  /** REC-V4: days a recording is kept, told to participants before they join (its deletion: issue #13). */
+  /** REC-V4: days a recording is kept, told to participants before they join (older ones are deleted: RET-1). */
   RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   /** RET-2: days a chat message is kept in the room's history. */
   CHAT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
