@@ -3,7 +3,7 @@ import type { RecordingService } from '../recording/RecordingService.js';
 import type { Metrics } from './Metrics.js';
 
 /** BullMQ states counted by `nomades_recording_queue_jobs`. */
-const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'failed', 'completed'] as const;
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'failed', 'completed'] as const;
 
 /**
  * OPS-2: recordings by status (the store's rows) and the recording queue's jobs by BullMQ state.
