@@ -220,6 +220,16 @@ invites('INV-7: from the meeting: a host gets the room\'s reusable invitation; p
   const { peerId } = await request(pat.socket, 'join', {});
   assert.is((await admin(srv, 'POST', `/api/rooms/${roomId}/participants/${peerId}/role`, { role: 'attendee' })).status, 204);
   assert.is((await current(participant)).code, 'FORBIDDEN', 'demoted');
+  // ACCESS-8: a removed identity is refused REMOVED, host or not.
+  const hostToo = await srv.mintToken(roomId, 'Co-host', 'host');
+  const removedToken = await srv.mintToken(roomId, 'Removed later', 'participant');
+  const removed = await SigPeer.connect(srv, roomId, removedToken);
+  ctx.peers.push(removed);
+  const { peerId: removedId } = await request(removed.socket, 'join', {});
+  assert.is((await current(removedToken)).status, 200, 'allowed before the removal');
+  assert.is((await admin(srv, 'DELETE', `/api/rooms/${roomId}/participants/${removedId}`)).status, 204);
+  assert.equal([(await current(removedToken)).status, (await current(removedToken)).code], [403, 'REMOVED']);
+  assert.is((await current(hostToo)).status, 200, 'others are not affected');
   // Credentials.
   assert.equal([(await current()).status, (await current()).code], [401, 'TOKEN_MISSING']);
   assert.is((await current(inviteOf(first.json.url))).code, 'TOKEN_INVALID', 'an invitation is not a room token');
