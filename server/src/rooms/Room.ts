@@ -111,7 +111,7 @@ export class Room extends EventEmitter<RoomEvents> {
       this.#replacing = false;
     }
     if (this.#peers.size >= this.info.maxParticipants) {
-      throw new AppError('ROOM_FULL', `the room is full (${this.info.maxParticipants} participants)`);
+      throw new AppError('ROOM_FULL', `the room is full (${this.info.maxParticipants} participants)`, { max: this.info.maxParticipants });
     }
     const media = this.media.createPeer(options.id);
     const peer: Peer = new Peer({ ...options, media, onOrphanKick: () => this.removePeer(peer) });
