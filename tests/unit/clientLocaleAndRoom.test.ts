@@ -35,7 +35,8 @@ test('UI-4: single keys without modifiers, never while typing, on the board or i
   assert.is(press('m', el('textarea')), null, 'typing in the chat');
   assert.is(press('m', el('input')), null);
   assert.is(press('v', el('.tl-container')), null, 'tldraw\'s own keys on the board');
-  assert.is(press('m', el('dialog')), null);
+  assert.is(press('m', el('dialog[open]')), null, 'in an open dialog');
+  assert.is(press('m', el('dialog')), 'mic', 'the focus still in a dialog that just closed');
   assert.is(press('m', el(null), { ctrlKey: true }), null, 'Ctrl+M is the browser\'s');
   assert.is(press('m', el(null), { repeat: true }), null, 'a held key toggles once');
   assert.is(press('x', el(null)), null);

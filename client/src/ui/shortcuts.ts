@@ -26,7 +26,8 @@ export function ariaKeys(action: ShortcutAction): string {
 export function shortcutOf(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target' | 'isComposing' | 'repeat'>): ShortcutAction | null {
   if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || event.repeat) return null;
   const target = event.target as HTMLElement | null;
-  if (target?.closest?.('input, textarea, select, [contenteditable="true"], .tl-container, dialog')) return null;
+  // An open dialog has the keys; a dialog just closed may still hold the focus for a moment.
+  if (target?.closest?.('input, textarea, select, [contenteditable="true"], .tl-container, dialog[open]')) return null;
   const key = event.key.length === 1 ? event.key.toLowerCase() : '';
   return SHORTCUTS.find((s) => s.key === key)?.action ?? null;
 }
