@@ -30,6 +30,7 @@ import { resolveAnnouncedIp } from './reach/resolveAnnouncedIp.js';
 import { PortMux, type PortMuxStats } from './reach/PortMux.js';
 import { TlsEndpoint } from './reach/TlsEndpoint.js';
 import { TurnService } from './reach/TurnService.js';
+import { RoomDeletion } from './rooms/RoomDeletion.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { RecordingService } from './recording/RecordingService.js';
 import { localUrl } from './recording/localUrl.js';
@@ -263,6 +264,15 @@ export class NomadesServer {
     const publicUrl = () => server?.url ?? '';
     const inviteStore = new InviteStore(config.dataDir);
     const invites = new InviteService({ store: inviteStore, tokens, publicUrl });
+    const deletion = new RoomDeletion({
+      rooms: store,
+      registry,
+      invites: inviteStore,
+      moderation,
+      collab,
+      recordings: { listByRoom: (id) => recording.store.listByRoom(id), delete: (r) => recording.deleteRecording(r, 'room-deleted') },
+      log: log.child({ name: 'rooms' }),
+    });
     const app = createHttpApp({
       log: log.child({ name: 'http' }),
       accessLog: accessLog(log), // OPS-6
@@ -277,6 +287,7 @@ export class NomadesServer {
       publicUrl,
       recordingRetentionDays: config.recordingRetentionDays ?? null,
       chatRetentionDays: config.chatRetentionDays ?? null,
+      deleteRoom: (id) => deletion.delete(id), // ROOM-7
       webhooksApi: webhooksRouter({ webhooks, adminKey: secrets.adminKey }),
       invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
       registry,

@@ -137,6 +137,21 @@ cli('recordings list, show, download and delete, on a stored recording whose fil
   assert.equal(JSON.parse(after.stdout), []);
 });
 
+cli('rooms delete (ROOM-7): JSON { deleted }, exit 0; the room is gone; a second delete exits 2 ROOM_NOT_FOUND', async (ctx) => {
+  const env = envOf(ctx);
+  const created = await run(['rooms', 'create', '--id', 'cli-doomed-room'], env);
+  assert.is(created.code, 0, created.stderr);
+  const deleted = await run(['--json', 'rooms', 'delete', 'cli-doomed-room'], env);
+  assert.is(deleted.code, 0, deleted.stderr);
+  assert.equal(JSON.parse(deleted.stdout), { deleted: 'cli-doomed-room' });
+  const shown = await run(['rooms', 'show', 'cli-doomed-room'], env);
+  assert.is(shown.code, 2);
+  const again = await run(['--json', 'rooms', 'delete', 'cli-doomed-room'], env);
+  assert.is(again.code, 2);
+  assert.is(again.stdout, '');
+  assert.match(again.stderr, /^nomades: ROOM_NOT_FOUND: no such room \(HTTP 404, DELETE \/api\/rooms\/cli-doomed-room\)/);
+});
+
 cli('a wrong admin key: the server\'s code and message on stderr, exit 2, nothing on stdout', async (ctx) => {
   const res = await run(['--json', 'rooms', 'list'], envOf(ctx, { ADMIN_KEY: 'not-the-admin-key-of-this-server' }));
   assert.is(res.code, 2);

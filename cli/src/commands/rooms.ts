@@ -27,7 +27,7 @@ const settings = (o: RoomOptions) => ({
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 export function roomsCommand(program: Command, ctx: CliContext): void {
-  const rooms = program.command('rooms').description('create, list, read and change rooms');
+  const rooms = program.command('rooms').description('create, list, read, change and delete rooms');
   const shared = (c: Command) =>
     c
       .option('--name <name>', 'human name (the id is its slug when --id is not given)')
@@ -65,4 +65,11 @@ export function roomsCommand(program: Command, ctx: CliContext): void {
     const room = await ctx.api().call('PATCH', `/api/rooms/${seg(id)}`, { body, bodySchema: updateRoomBodySchema, answer: roomInfoSchema });
     print(ctx.out(), room, () => fields(room));
   });
+  rooms
+    .command('delete <room>')
+    .description('delete a room with its invitations, moderation state, board, chat and recordings (refused while in use)')
+    .action(async (id: string) => {
+      await ctx.api().call('DELETE', `/api/rooms/${seg(id)}`);
+      print(ctx.out(), { deleted: id }, () => `deleted ${id}`);
+    });
 }

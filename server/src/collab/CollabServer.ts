@@ -224,6 +224,32 @@ export class CollabServer {
     }
   }
 
+  /**
+   * ROOM-7: removes a deleted room's board and chat. A loaded document has its connections closed
+   * (ROOM_DELETED) and is unloaded without being stored, then the stored state and log go.
+   */
+  async deleteRoom(roomId: string): Promise<void> {
+    const name = collabDocumentName(roomId);
+    await this.hocuspocus.loadingDocuments.get(name)?.catch(() => undefined);
+    const live = this.hocuspocus.documents.get(name) as Document | undefined;
+    if (live) {
+      this.#loaded.delete(live); // never stored again (#compact skips it)
+      for (const connection of live.getConnections()) {
+        (connection.context as CollabContext).guard.close(COLLAB_CLOSE_CODES.ROOM_DELETED, 'ROOM_DELETED: the room was deleted');
+      }
+      const deadline = Date.now() + 2_000;
+      while (live.getConnectionsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (this.hocuspocus.documents.get(name) === live) {
+        this.hocuspocus.documents.delete(name);
+        live.destroy();
+      }
+    }
+    if (this.#store.closed) throw new AppError('INTERNAL', 'the collaboration store is closed');
+    this.#store.delete(name);
+    this.#health.forget(name);
+    this.#log.info({ room: roomId }, 'board and chat deleted');
+  }
+
   /** The rooms whose documents are stored (the retention sweep's list, RET-2). */
   storedRooms(): string[] {
     return this.#store.documentNames().flatMap((name) => roomIdOfDocument(name) ?? []);

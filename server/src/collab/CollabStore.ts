@@ -117,6 +117,15 @@ export class CollabStore {
     return doc;
   }
 
+  /** Removes a document, its state and its log (ROOM-7); unload it first. */
+  delete(name: string): void {
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM collab_documents WHERE name = ?').run(name);
+      this.#db.prepare('DELETE FROM collab_updates WHERE name = ?').run(name);
+    })();
+    this.#sizes.delete(name);
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
   }

@@ -30,6 +30,8 @@ export interface RoomsRouterDeps {
   recordingRetentionDays: number | null;
   /** RET-2: CHAT_RETENTION_DAYS, in the public room info. */
   chatRetentionDays?: number | null;
+  /** ROOM-7: deletes a room and what its id keys (RoomDeletion); without it, DELETE is not offered. */
+  deleteRoom?: (id: string) => Promise<void>;
 }
 
 /** A generated room id: 11 characters a–z, 0–9. */
@@ -79,6 +81,13 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
   router.patch('/:id', admin, (req, res) => {
     const room = roomOr404(String(req.params.id));
     res.json(deps.store.update(room.id, validateBody(updateRoomBodySchema, req.body)));
+  });
+
+  router.delete('/:id', admin, async (req, res) => {
+    if (!deps.deleteRoom) throw new AppError('NOT_FOUND', 'rooms cannot be deleted on this server');
+    const room = roomOr404(String(req.params.id));
+    await deps.deleteRoom(room.id);
+    res.status(204).end();
   });
 
   router.get('/', admin, (_req, res) => {

@@ -126,6 +126,11 @@ export class InviteStore {
     );
   }
 
+  /** Forgets every invitation of a room (ROOM-7: the room was deleted); how many. */
+  deleteRoom(roomId: string): number {
+    return this.#db.prepare('DELETE FROM invites WHERE room_id = ?').run(roomId).changes;
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
   }

@@ -176,10 +176,10 @@ export class RecordingService {
   }
 
   /**
-   * Deletes a finished recording (RET-1 by retention, or the admin's DELETE): its queue job, its
+   * Deletes a finished recording (RET-1 by retention, the admin's DELETE, or with its room, ROOM-7): its queue job, its
    * folder (tracks and file), its row; then `recording.deleted` (HOOK-5).
    */
-  async deleteRecording(recording: RecordingInfo, reason: 'retention' | 'admin'): Promise<void> {
+  async deleteRecording(recording: RecordingInfo, reason: 'retention' | 'admin' | 'room-deleted'): Promise<void> {
     const id = recordingIdSchema.parse(recording.id);
     await this.queue?.remove(id).catch(() => undefined);
     fs.rmSync(path.join(this.#o.config.recordingsDir, id), { recursive: true, force: true });

@@ -56,6 +56,20 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     return controls;
   }
 
+  /** Who is in a room or waiting in its lobby on this node (ROOM-7 refuses to delete it then). */
+  occupants(roomId: string): number {
+    const room = this.#rooms.get(roomId);
+    const present = room && !room.closed ? room.peerCount : 0;
+    const controls = this.#controls.get(roomId);
+    return present + (controls ? controls.view(true, '').lobby.length : 0) + (this.#opening.has(roomId) ? 1 : 0);
+  }
+
+  /** Forgets a deleted room (ROOM-7): closes its empty live room and drops its cached moderation state. */
+  forget(roomId: string): void {
+    this.#rooms.get(roomId)?.close();
+    this.#controls.delete(roomId);
+  }
+
   async open(info: RoomInfo): Promise<Room> {
     const live = this.#rooms.get(info.id);
     if (live && !live.closed) return live;

@@ -25,5 +25,7 @@ export interface RoomStore extends EventEmitter<RoomStoreEvents> {
   get(id: string): RoomInfo | undefined;
   list(): RoomInfo[];
   update(id: string, patch: UpdateRoomBody): RoomInfo | undefined;
+  /** Removes the row (ROOM-7: RoomDeletion clears what else the id keys first); false when there was none. */
+  delete(id: string): boolean;
   close(): void;
 }

@@ -108,6 +108,10 @@ export class SqliteRoomStore extends EventEmitter<RoomStoreEvents> implements Ro
     return next;
   }
 
+  delete(id: string): boolean {
+    return this.#db.prepare('DELETE FROM rooms WHERE id = ?').run(id).changes === 1;
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
   }

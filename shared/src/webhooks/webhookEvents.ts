@@ -44,12 +44,12 @@ export const webhookEventSchemas = {
     endedAt: z.string().nullable(),
     durationMs: z.number().nonnegative(),
   }),
-  /** HOOK-5, RET-1: a recording's file and row were deleted, by retention or by an administrator. */
+  /** HOOK-5, RET-1, ROOM-7: a recording's file and row were deleted, by retention, by an administrator, or with its room. */
   'recording.deleted': z.object({
     roomId: z.string(),
     recordingId: z.string(),
     startedAt: z.string(),
-    reason: z.enum(['retention', 'admin']),
+    reason: z.enum(['retention', 'admin', 'room-deleted']),
     deletedAt: z.string(),
   }),
 } as const;

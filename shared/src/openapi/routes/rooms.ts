@@ -40,6 +40,15 @@ export function registerRooms(api: ApiRegistry): void {
     responses: { 200: { description: 'the room as changed', schema: room } },
   });
   api.route({
+    method: 'delete', path: '/api/rooms/:id', auth: 'admin', tag: 'rooms',
+    summary: 'Delete a room and everything kept under its id (ROOM-7)',
+    description:
+      'Its invitations, moderation state, board and chat, and finished recordings (each with `recording.deleted`, reason `room-deleted`). ' +
+      '409 CONFLICT while anyone is in the room or its lobby (`params.participants`), or while one of its recordings is recording or processing.',
+    responses: { 204: { description: 'deleted' } },
+    errors: ['CONFLICT'],
+  });
+  api.route({
     method: 'get', path: '/api/rooms/:id/public', auth: 'none', tag: 'rooms',
     summary: 'What the pre-join shows: name, mode, recording notice (NAME-3)',
     responses: { 200: { description: 'the public information', schema: api.schema('PublicRoomInfo', publicRoomInfoSchema) } },
