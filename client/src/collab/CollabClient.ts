@@ -35,7 +35,12 @@ interface CollabEvents extends Record<string, unknown[]> {
 }
 
 /** Close codes after which reconnecting would only be refused again. */
-const FINAL_CODES = new Set<number>([COLLAB_CLOSE_CODES.DOCUMENT_TOO_LARGE, COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE, COLLAB_CLOSE_CODES.UNAUTHORIZED]);
+const FINAL_CODES = new Set<number>([
+  COLLAB_CLOSE_CODES.DOCUMENT_TOO_LARGE,
+  COLLAB_CLOSE_CODES.FORBIDDEN_UPDATE,
+  COLLAB_CLOSE_CODES.UNAUTHORIZED,
+  COLLAB_CLOSE_CODES.ROOM_DELETED,
+]);
 
 /**
  * The room's whiteboard and chat document (Hocuspocus provider on /collab, authenticated with the
@@ -170,6 +175,7 @@ export class CollabClient extends TypedEmitter<CollabEvents> {
 /** The server's refusals read `CODE: english detail` (server/src/collab/CollabServer.ts). */
 function codeOfReason(reason: string, fallback: ErrorCode): ErrorCode {
   const code = /^([A-Z_]+):/.exec(reason)?.[1];
+  if (code === 'ROOM_DELETED') return 'ROOM_NOT_FOUND'; // ROOM-7: the room no longer exists
   const parsed = errorCodeSchema.safeParse(code);
   return parsed.success ? parsed.data : fallback;
 }
