@@ -95,16 +95,7 @@ export class Metrics {
       labelNames: options.labelNames ?? [],
       registers: [this.registry],
       async collect() {
-        let samples: Samples<L>;
-        try {
-          samples = await bounded(read);
-        } catch {
-          this.reset();
-          return;
-        }
-        this.reset();
-        if (typeof samples === 'number') (this as Gauge<string>).set(samples);
-        else for (const s of samples) this.set(s.labels, s.value);
+        await refill(this, read, (labels, value) => (labels ? this.set(labels, value) : (this as Gauge<string>).set(value)));
       },
     });
   }
@@ -118,16 +109,7 @@ export class Metrics {
       labelNames: options.labelNames ?? [],
       registers: [this.registry],
       async collect() {
-        let samples: Samples<L>;
-        try {
-          samples = await bounded(read);
-        } catch {
-          this.reset();
-          return;
-        }
-        this.reset();
-        if (typeof samples === 'number') (this as Counter<string>).inc(samples);
-        else for (const s of samples) this.inc(s.labels, s.value);
+        await refill(this, read, (labels, value) => (labels ? this.inc(labels, value) : (this as Counter<string>).inc(value)));
       },
     });
   }
@@ -147,6 +129,27 @@ export class Metrics {
     this.#closed = true;
     this.registry.clear();
   }
+}
+
+/**
+ * A scrape-time metric's collect(): empties it, then puts in what `read` returns (`put` sets a
+ * gauge or adds to a counter); a read that throws or times out leaves it empty for this scrape.
+ */
+async function refill<L extends string>(
+  metric: { reset(): void },
+  read: () => Samples<L> | Promise<Samples<L>>,
+  put: (labels: Partial<Record<L, string | number>> | null, value: number) => void,
+): Promise<void> {
+  let samples: Samples<L>;
+  try {
+    samples = await bounded(read);
+  } catch {
+    metric.reset();
+    return;
+  }
+  metric.reset();
+  if (typeof samples === 'number') put(null, samples);
+  else for (const s of samples) put(s.labels, s.value);
 }
 
 /** `read()`, or a rejection after METRICS_READ_TIMEOUT_MS. */
