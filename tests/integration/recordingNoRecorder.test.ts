@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
@@ -15,6 +13,7 @@ import { connectSocket, request } from '../helpers/signalingClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
+import { WebhookReceiver } from '../helpers/WebhookReceiver.js';
 
 /**
  * REC-11 (recorder/README.md, issue 11): a flagged room's recording that no recorder takes does
@@ -34,22 +33,16 @@ process.env.RECORDING_START_TIMEOUT_MS = String(START_TIMEOUT_MS);
 const NO_RECORDER = 'no recorder took the recording within 3 s';
 const SECRET = 'webhook-secret-for-tests-0123456789';
 
-interface Delivery {
-  type: string;
-  data: Record<string, unknown>;
-}
-
 type Ctx = {
   srv?: TestServer;
   redis?: LocalRedis;
   dir?: string;
-  receiver?: http.Server;
-  deliveries: Delivery[];
+  receiver: WebhookReceiver;
   recorder?: ChildProcess;
   bots: WrtcBot[];
   sockets: Socket[];
 };
-const test = suite<Ctx>('recording without a recorder', { deliveries: [], bots: [], sockets: [] });
+const test = suite<Ctx>('recording without a recorder', { receiver: new WebhookReceiver(SECRET), bots: [], sockets: [] });
 
 interface Health {
   status: string;
@@ -61,17 +54,7 @@ interface Health {
 const health = async (srv: TestServer) => (await (await fetch(`${srv.url}/healthz`)).json()) as Health;
 
 test.before(async (ctx) => {
-  ctx.receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const envelope = JSON.parse(Buffer.concat(chunks).toString()) as Delivery;
-      ctx.deliveries.push({ type: envelope.type, data: envelope.data });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => ctx.receiver!.listen(0, '127.0.0.1', resolve));
-  const hookUrl = `http://127.0.0.1:${(ctx.receiver.address() as AddressInfo).port}/hooks`;
+  const hookUrl = await ctx.receiver.listen();
   ctx.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-norec-'));
   ctx.redis = await LocalRedis.start({ dir: path.join(ctx.dir, 'redis') });
   ctx.srv = await startTestServer({ REDIS_URL: ctx.redis.url, RECORDER: 'off', WEBHOOK_URL: hookUrl, WEBHOOK_SECRET: SECRET });
@@ -86,8 +69,7 @@ test.after(async (ctx) => {
   ctx.recorder?.kill('SIGKILL');
   await ctx.srv?.close();
   await ctx.redis?.close();
-  ctx.receiver?.closeAllConnections();
-  await new Promise<void>((resolve) => (ctx.receiver ? ctx.receiver.close(() => resolve()) : resolve()));
+  await ctx.receiver.close();
   if (ctx.dir) fs.rmSync(ctx.dir, { recursive: true, force: true });
 });
 
@@ -113,7 +95,7 @@ const failedOf = (recordings: RecordingInfo[]) => {
   const failed = recordings.filter((r) => r.status === 'failed');
   return failed.length > 0 ? failed : undefined;
 };
-const failedHook = (ctx: Ctx, recordingId: string) => ctx.deliveries.find((d) => d.type === 'recording.failed' && d.data.recordingId === recordingId);
+const failedHook = (ctx: Ctx, recordingId: string) => ctx.receiver.deliveries.find((d) => d.type === 'recording.failed' && d.data.recordingId === recordingId);
 
 test('REC-11: no recorder takes the job: the recording ends failed with the reason, its job removed, the room told, recording.failed sent, /healthz degraded', async (ctx) => {
   const srv = ctx.srv!;
@@ -175,8 +157,8 @@ test('REC-11: no recorder takes the job: the recording ends failed with the reas
     await request(socket, 'leave', {});
     socket.close();
   }
-  await waitFor('participant.left of the watcher', () => ctx.deliveries.find((d) => d.type === 'participant.left' && d.data.roomId === roomId && d.data.displayName === 'Watcher'), 15_000);
-  assert.is(ctx.deliveries.filter((d) => d.type === 'recording.failed' && d.data.recordingId === failed.id).length, 1, 'one recording.failed');
+  await waitFor('participant.left of the watcher', () => ctx.receiver.deliveries.find((d) => d.type === 'participant.left' && d.data.roomId === roomId && d.data.displayName === 'Watcher'), 15_000);
+  assert.is(ctx.receiver.deliveries.filter((d) => d.type === 'recording.failed' && d.data.recordingId === failed.id).length, 1, 'one recording.failed');
 });
 
 test('recording.failed also when a recorder reports a recording failed for good (the internal channel, as a recorder would)', async (ctx) => {

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { COLLAB_CLOSE_CODES, recordingLayout } from '@nomades/shared';
@@ -10,6 +8,7 @@ import { admin, outcome, SigPeer } from '../helpers/moderationHelpers.js';
 import { request } from '../helpers/signalingClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { WebhookReceiver } from '../helpers/WebhookReceiver.js';
 
 /**
  * ROOM-7 (docs/spec/signaling.md): DELETE /api/rooms/:id deletes the room and everything its id
@@ -17,26 +16,12 @@ import { waitFor } from '../helpers/waitFor.js';
  * `recording.deleted` each), so that a new room of the same id inherits nothing; refused while
  * anyone is in the room or a recording is unfinished.
  */
-interface Delivery {
-  type: string;
-  data: Record<string, unknown>;
-}
-type Ctx = { srv?: TestServer; receiver?: http.Server; deliveries: Delivery[]; clients: Client[]; peers: SigPeer[] };
-const test = suite<Ctx>('room deletion', { deliveries: [], clients: [], peers: [] });
+const SECRET = 'webhook-secret-for-tests-0123456789';
+type Ctx = { srv?: TestServer; receiver: WebhookReceiver; clients: Client[]; peers: SigPeer[] };
+const test = suite<Ctx>('room deletion', { receiver: new WebhookReceiver(SECRET), clients: [], peers: [] });
 
 test.before(async (ctx) => {
-  ctx.receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const envelope = JSON.parse(Buffer.concat(chunks).toString()) as Delivery;
-      ctx.deliveries.push({ type: envelope.type, data: envelope.data });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => ctx.receiver!.listen(0, '127.0.0.1', resolve));
-  const hookUrl = `http://127.0.0.1:${(ctx.receiver.address() as AddressInfo).port}/hooks`;
-  ctx.srv = await startTestServer({ WEBHOOK_URL: hookUrl, WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789' });
+  ctx.srv = await startTestServer({ WEBHOOK_URL: await ctx.receiver.listen(), WEBHOOK_SECRET: SECRET });
 });
 test.after.each((ctx) => {
   for (const c of ctx.clients.splice(0)) c.destroy();
@@ -44,7 +29,7 @@ test.after.each((ctx) => {
 });
 test.after(async (ctx) => {
   await ctx.srv?.close();
-  await new Promise<void>((resolve) => ctx.receiver?.close(() => resolve()) ?? resolve());
+  await ctx.receiver.close();
 });
 
 async function client(ctx: Ctx, roomId: string, name: string): Promise<Client> {
@@ -104,7 +89,7 @@ test('ROOM-7: invitations, ban and lock, board and chat, a finished recording: a
   assert.is((await admin(srv, 'GET', `/api/recordings/${recordingId}`)).code, 'NOT_FOUND');
   assert.not.ok(fs.existsSync(file), 'the recording\'s file is gone');
   assert.not.ok(fs.existsSync(recordingLayout.dir(srv.server.config.recordingsDir, recordingId)), 'and its folder');
-  const event = await waitFor('recording.deleted', () => ctx.deliveries.find((d) => d.type === 'recording.deleted' && d.data.recordingId === recordingId));
+  const event = await waitFor('recording.deleted', () => ctx.receiver.deliveries.find((d) => d.type === 'recording.deleted' && d.data.recordingId === recordingId));
   assert.equal([event.data.roomId, event.data.reason], [id, 'room-deleted']);
   assert.equal(srv.server.moderation.load(id), { locked: false, lobbyEnabled: false, bannedIdentities: [], bannedTokens: [], roles: [], mediaLocks: [], flaggedAddresses: [] });
 

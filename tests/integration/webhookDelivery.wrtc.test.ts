@@ -1,13 +1,9 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  WEBHOOK_SIGNATURE_HEADER,
-  parseWebhookEnvelope,
   verifyWebhookSignature,
   webhookDeadLettersSchema,
   type WebhookEnvelope,
@@ -21,6 +17,7 @@ import { admin, SigPeer } from '../helpers/moderationHelpers.js';
 import { listRecordings, waitRecordingReady } from '../helpers/recordings.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { WebhookReceiver } from '../helpers/WebhookReceiver.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
 
 /**
@@ -38,49 +35,8 @@ import { WrtcBot } from '../helpers/WrtcBot.js';
 const SECRET = 'webhook-secret-for-tests-0123456789';
 const DAY = 24 * 60 * 60 * 1000;
 
-interface Attempt {
-  envelope: WebhookEnvelope;
-  status: number;
-  signatureOk: boolean;
-  body: string;
-  header: string;
-}
-
-/** The portal stand-in: `policy` answers each attempt's status; every attempt is kept. */
-class Receiver {
-  readonly attempts: Attempt[] = [];
-  policy: (envelope: WebhookEnvelope) => number = () => 204;
-  readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks).toString();
-      const header = String(req.headers[WEBHOOK_SIGNATURE_HEADER] ?? '');
-      const check = await verifyWebhookSignature(SECRET, header, body);
-      const envelope = parseWebhookEnvelope(JSON.parse(body));
-      const status = this.policy(envelope);
-      this.attempts.push({ envelope, status, signatureOk: check.ok, body, header });
-      res.writeHead(status).end();
-    });
-  });
-
-  accepted(match: (e: WebhookEnvelope) => boolean): Attempt | undefined {
-    return this.attempts.find((a) => a.status < 300 && match(a.envelope));
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-type Ctx = { srv?: TestServer; redis?: LocalRedis; dir?: string; env?: Record<string, string>; receiver: Receiver; bots: WrtcBot[]; recordingId?: string };
-const hooks = suite<Ctx>('webhook delivery', { receiver: new Receiver(), bots: [] });
+type Ctx = { srv?: TestServer; redis?: LocalRedis; dir?: string; env?: Record<string, string>; receiver: WebhookReceiver; bots: WrtcBot[]; recordingId?: string };
+const hooks = suite<Ctx>('webhook delivery', { receiver: new WebhookReceiver(SECRET), bots: [] });
 
 hooks.before(async (ctx) => {
   ctx.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-hooks-'));
