@@ -1,9 +1,9 @@
 import https from 'node:https';
-import net from 'node:net';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Daemon } from '../helpers/Daemon.js';
+import { freePort } from '../helpers/MainProcess.js';
 import { Nginx } from '../helpers/Nginx.js';
 import { httpGet } from '../helpers/scrape.js';
 import { makeTestCert, type TestCert } from '../helpers/testCert.js';
@@ -58,16 +58,6 @@ s('the same server still answers a local scraper on 127.0.0.1 without a key', as
   assert.is((await httpGet(ctx.srv!.url, '/metrics')).status, 200);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function httpsGet(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
