@@ -106,14 +106,15 @@ hooks('lock-room: checked, a newcomer is refused ROOM_LOCKED; unchecked, the new
   assert.is(await lock.isChecked(), false);
   await lock.click();
   await waitFor('the room is locked', async () => (await admin(srv, 'GET', `/api/rooms/${id}/participants`)).json.controls.locked === true).catch(withLogs(logs));
-  assert.is(await lock.isChecked(), true);
+  // The checkbox shows the server's state from its roomControls notification, which may come a moment after the API's answer.
+  await waitFor('the checkbox shows the lock', async () => (await lock.isChecked()) === true);
   const late = await SigPeer.connect(srv, id, await srv.mintToken(id, 'Late'));
   sigs.push(late);
   assert.is(await outcome(request(late.socket, 'join', {})), 'ROOM_LOCKED');
 
   await lock.click();
   await waitFor('the room is unlocked', async () => (await admin(srv, 'GET', `/api/rooms/${id}/participants`)).json.controls.locked === false);
-  assert.is(await lock.isChecked(), false);
+  await waitFor('the checkbox shows the unlock', async () => (await lock.isChecked()) === false);
   assert.is(await outcome(request(late.socket, 'join', {})), 'accepted');
   await host.locator('[data-testid="participant-row"]', { hasText: 'Late' }).waitFor();
 });
