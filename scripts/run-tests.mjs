@@ -16,7 +16,7 @@
 // and when the file's process exits, whatever it left running (a recorder, a redis-server, a browser)
 // is killed too, so a grandchild holding the output pipe cannot hang the run.
 // A `*.wrtc.test.ts` file that crashes with SIGSEGV runs once more (the native @roamhq/wrtc client
-// is known to segfault now and then, STACK.md); its row says so, and a second crash fails it.
+// is known to segfault now and then, docs/stack.md); its row says so, and a second crash fails it.
 // Files get uvu through scripts/uvu-strict (preloaded), which prints `[hook error] …` for an error
 // thrown in a `before` hook (uvu drops it) and `[test.only] …` for a test.only; the rows show both.
 import { spawn } from 'node:child_process';
@@ -188,7 +188,7 @@ for (const file of files) {
   let r = await runFile(file);
   let retried = false;
   if (r.signal === 'SIGSEGV' && NATIVE_CLIENT_FILE.test(file)) {
-    // @roamhq/wrtc, the WebRTC client these files load, segfaults now and then (STACK.md): the
+    // @roamhq/wrtc, the WebRTC client these files load, segfaults now and then (docs/stack.md): the
     // file runs once more, and its row says so. A second crash fails it like any other.
     console.log(`\n↻ ${file}: crashed with SIGSEGV (the @roamhq/wrtc client); running it once more`);
     retried = true;

@@ -10,14 +10,28 @@ export interface TrackEntry extends RecordingStream {
   /** ffmpeg's pid while it writes, to stop an orphan after a recorder crash. */
   pid?: number;
   host: string;
+  /** Wall-clock time of its first packet (seconds), once probed (COMP-6). */
+  firstPts?: number;
+}
+
+/** COMP-6: a span of the meeting composed while it ran (`segments/`), joined at the end. */
+export interface SegmentEntry {
+  index: number;
+  /** Absolute span (seconds, wall clock). */
+  from: number;
+  to: number;
+  /** File name inside the recording's folder. */
+  file: string;
 }
 
 export interface ManifestData {
   recordingId: string;
   roomId: string;
   /** One entry per time a recorder took the job (more than one: it was interrupted and resumed). */
-  attempts: Array<{ at: string; host: string; pid: number }>;
+  attempts: Array<{ at: string; host: string; pid: number; compose?: boolean }>;
   tracks: TrackEntry[];
+  /** COMP-6: segments composed so far, in order, each `to` the next one's `from`. */
+  segments?: SegmentEntry[];
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { RECORDING_QUEUE, recordingJobDataSchema, type RecordingJobResult } from '@nomades/shared';
 import { ControlClient } from './ControlClient.js';
 import type { ControlUrls } from './ControlUrls.js';
-import { warmUp } from './ffmpeg.js';
+import { DEFAULT_COMPOSE_LIMITS, type ComposeLimits } from './compose.js';
+import { checkFfmpeg } from './ffmpeg.js';
 import { RecordingJob } from './RecordingJob.js';
 
 export interface RecorderOptions {
@@ -22,6 +23,12 @@ export interface RecorderOptions {
   lockMs: number;
   stalledMs: number;
   pollMs?: number;
+  /** RUN-2: bounds of a composition (default: no progress for 60 s, or past 120 s + 3 × its length). */
+  composeLimits?: ComposeLimits;
+  /** RUN-2: the longest a capture may run (RECORDER_MAX_SESSION_H, default 12 h). */
+  captureDeadlineMs?: number;
+  /** COMP-6: segment length (RECORDER_SEGMENT_S, default 60 s). */
+  segmentSec?: number;
   log: Logger;
 }
 
@@ -41,7 +48,7 @@ export class RecorderWorker {
   constructor(options: RecorderOptions) {
     this.#o = options;
     const log = options.log;
-    this.#warm = warmUp().catch((error) => log.error({ err: error }, 'ffmpeg does not run: recordings will fail'));
+    this.#warm = checkFfmpeg(log).catch((error) => log.error({ err: error }, 'ffmpeg does not run: recordings will fail'));
     this.#connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     this.#connection.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
     this.#worker = new Worker<unknown, RecordingJobResult>(RECORDING_QUEUE, (job) => this.#process(job), {
@@ -73,6 +80,9 @@ export class RecorderWorker {
       portRange: this.#o.portRange,
       pollMs: this.#o.pollMs ?? 500,
       unreachableMs: 20_000,
+      composeLimits: this.#o.composeLimits ?? DEFAULT_COMPOSE_LIMITS,
+      captureDeadlineMs: this.#o.captureDeadlineMs ?? 12 * 3600_000,
+      segmentSec: this.#o.segmentSec ?? 60,
       signal: this.#abort.signal,
       log: this.#o.log,
     }).run();

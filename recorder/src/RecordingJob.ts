@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recordingJobDataSchema, recordingLayout, type RecordingJobResult, type RecordingReport, type RecordingStream } from '@nomades/shared';
 import { ControlClient, ControlError } from './ControlClient.js';
 import type { ControlUrls } from './ControlUrls.js';
-import { composeFile, probeTrack } from './ffmpeg.js';
-import { composePlan, type PlannedTrack } from './composePlan.js';
+import type { ComposeLimits } from './compose.js';
+import { CompositionFailed } from './CompositionFailed.js';
+import { probeTrack, type EncoderSettings } from './ffmpeg.js';
+import { LiveComposer } from './LiveComposer.js';
 import { Manifest } from './Manifest.js';
 import { StreamCapture } from './StreamCapture.js';
 
@@ -21,6 +24,14 @@ export interface RecordingJobOptions {
   pollMs: number;
   /** The session is considered over when the server stays unreachable this long. */
   unreachableMs: number;
+  /** RUN-2: the bounds of a composition. */
+  composeLimits: ComposeLimits;
+  /** RUN-2: a capture's deadline, the longest session (RECORDER_MAX_SESSION_H). */
+  captureDeadlineMs: number;
+  /** COMP-6: the meeting is composed while it runs, in segments of this length (RECORDER_SEGMENT_S). */
+  segmentSec: number;
+  /** COMP-4: how the picture is encoded. */
+  encoder?: EncoderSettings;
   /** Aborted when the recorder shuts down. */
   signal: AbortSignal;
   log: Logger;
@@ -54,6 +65,7 @@ export class RecordingJob {
   readonly #captures = new Map<string, StreamCapture>();
   readonly #restarts = new Map<string, number>();
   readonly #data;
+  readonly #live: LiveComposer;
   #lastProgress = 0;
 
   constructor(job: Job, options: RecordingJobOptions) {
@@ -70,9 +82,30 @@ export class RecordingJob {
     }
     // The folder and file names are the server's too (recordingLayout in shared/).
     this.#manifest = Manifest.load(recordingLayout.dir(options.recordingsDir, this.#data.recordingId), this.#data.recordingId, this.#data.roomId);
+    this.#live = new LiveComposer({
+      manifest: this.#manifest,
+      segmentSec: options.segmentSec,
+      limits: options.composeLimits,
+      encoder: options.encoder,
+      sessionDeadlineMs: options.captureDeadlineMs,
+      requestKeyFrames: () => this.#requestKeyFrames(),
+      signal: options.signal,
+      onProgress: (percent) => void this.#progress(percent),
+      onNote: (note) => void this.#report({ note }),
+      log: this.#log,
+    });
   }
 
   async run(): Promise<RecordingJobResult> {
+    // COMP-5: an operator asked to compose the kept tracks again; nothing is captured.
+    if (this.#data.mode === 'compose') {
+      this.#manifest.data.attempts.push({ at: new Date().toISOString(), host: os.hostname(), pid: process.pid, compose: true });
+      // Every window again, from the tracks.
+      fs.rmSync(path.join(this.#manifest.dir, 'segments'), { recursive: true, force: true });
+      this.#manifest.data.segments = [];
+      this.#manifest.save();
+      return this.#compose();
+    }
     const resumed = this.#manifest.data.attempts.length > 0;
     await this.#stopOrphans();
     const lastCaptured = resumed ? await this.#lastCaptured() : undefined;
@@ -85,7 +118,10 @@ export class RecordingJob {
       await this.#report({ note });
     }
     await this.#record();
-    if (this.#o.signal.aborted) throw new Error('the recorder shut down during the session; the job will be resumed');
+    if (this.#o.signal.aborted) {
+      await this.#live.stop();
+      throw new Error('the recorder shut down during the session; the job will be resumed');
+    }
     return this.#compose();
   }
 
@@ -118,6 +154,7 @@ export class RecordingJob {
         }
         // New streams start in parallel: each one's ffmpeg startup delays only its own track.
         await Promise.all(streams.streams.map((stream) => this.#ensureCapture(stream)));
+        this.#live.tick();
         await sleep(this.#o.pollMs, this.#o.signal);
       }
     } finally {
@@ -144,6 +181,7 @@ export class RecordingJob {
         stream,
         rtpIp: this.#o.rtpIp,
         portRange: this.#o.portRange,
+        deadlineMs: this.#o.captureDeadlineMs,
         log: this.#log,
       });
       this.#captures.set(stream.producerId, capture);
@@ -152,51 +190,34 @@ export class RecordingJob {
     }
   }
 
+  /** COMP-6: what is left once the meeting ended: its last window, then the join. */
   async #compose(): Promise<RecordingJobResult> {
-    this.#log.info({ tracks: this.#manifest.data.tracks.length }, 'composing');
+    this.#log.info({ tracks: this.#manifest.data.tracks.length, segments: this.#manifest.data.segments?.length ?? 0 }, 'composing');
+    this.#lastProgress = 0;
     await this.#report({ status: 'processing', progress: 0 });
     await this.#job.updateProgress(0);
-    const planned: PlannedTrack[] = [];
-    for (const track of this.#manifest.data.tracks) {
-      const file = this.#manifest.trackPath(track);
-      const probe = fs.existsSync(file) ? await probeTrack(file).catch(() => undefined) : undefined;
-      // A manifest written before tracks carried the identity: one tile per peer, as then.
-      const identity = (track.identity as string | undefined) ?? track.peerId;
-      if (probe) planned.push({ file, kind: track.kind, source: track.source, peerId: track.peerId, identity, start: probe.start, end: probe.end });
-      this.#log.debug({ file: track.file, openedAt: track.openedAt, closedAt: track.closedAt, probe }, 'track');
-    }
-    if (planned.length === 0) throw new UnrecoverableError('no media was captured during the session');
-    const plan = composePlan(planned);
-    const output = recordingLayout.composed(this.#o.recordingsDir, this.#data.recordingId);
-    const partial = recordingLayout.composedPartial(this.#o.recordingsDir, this.#data.recordingId);
-    const run = composeFile({
-      inputs: plan.inputs,
-      filter: plan.filter,
-      durationSec: plan.durationSec,
-      output: partial,
-      onProgress: (percent) => void this.#progress(percent),
-    });
-    const abort = () => void run.stop(1000);
-    this.#o.signal.addEventListener('abort', abort, { once: true });
     try {
-      await run.done;
-    } finally {
-      this.#o.signal.removeEventListener('abort', abort);
+      const composed = await this.#live.finish(
+        recordingLayout.composed(this.#o.recordingsDir, this.#data.recordingId),
+        recordingLayout.composedPartial(this.#o.recordingsDir, this.#data.recordingId),
+      );
+      const result: RecordingJobResult = { durationMs: Math.round(composed.durationSec * 1000), sizeBytes: composed.sizeBytes, tracks: composed.tracks };
+      await this.#job.updateProgress(100);
+      await this.#report({ status: 'ready', progress: 100, durationMs: result.durationMs, sizeBytes: result.sizeBytes });
+      this.#log.info({ ...result, segments: composed.segments }, 'recording ready');
+      return result;
+    } catch (error) {
+      if (this.#o.signal.aborted) throw new Error('the recorder shut down while composing; the job will be resumed');
+      // COMP-3: no third try by BullMQ; the job fails for good and the recorder reports why.
+      if (error instanceof CompositionFailed) throw new UnrecoverableError(error.message);
+      throw error;
     }
-    if (this.#o.signal.aborted) throw new Error('the recorder shut down while composing; the job will be resumed');
-    if (!fs.existsSync(partial)) {
-      throw new Error(`ffmpeg wrote no file (${fs.existsSync(this.#manifest.dir) ? 'folder present' : 'the recording folder was removed'})`);
-    }
-    fs.renameSync(partial, output);
-    const result: RecordingJobResult = {
-      durationMs: Math.round(plan.durationSec * 1000),
-      sizeBytes: fs.statSync(output).size,
-      tracks: planned.length,
-    };
-    await this.#job.updateProgress(100);
-    await this.#report({ status: 'ready', progress: 100, durationMs: result.durationMs, sizeBytes: result.sizeBytes });
-    this.#log.info(result, 'recording ready');
-    return result;
+  }
+
+  /** Before each boundary: a key frame of every picture, so that the next window decodes from just before its start. */
+  async #requestKeyFrames(): Promise<void> {
+    const videos = [...this.#captures.values()].filter((c) => c.stream.kind === 'video' && !c.ended);
+    await Promise.all(videos.map((c) => this.#control.resumeTap(c.stream.producerId).catch(() => undefined)));
   }
 
   async #progress(percent: number): Promise<void> {
@@ -214,7 +235,7 @@ export class RecordingJob {
   async #lastCaptured(): Promise<number | undefined> {
     let last: number | undefined;
     for (const track of this.#manifest.data.tracks) {
-      const probe = await probeTrack(this.#manifest.trackPath(track)).catch(() => undefined);
+      const probe = await probeTrack(this.#manifest.trackPath(track), this.#log).catch(() => undefined);
       if (probe) last = Math.max(last ?? 0, probe.end);
     }
     return last;

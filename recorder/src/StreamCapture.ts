@@ -5,7 +5,9 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RecordingStream } from '@nomades/shared';
 import type { ControlClient } from './ControlClient.js';
-import { startRtpCapture, type FfmpegRun } from './ffmpeg.js';
+import { startRtpCapture } from './ffmpeg.js';
+import { describeOutcome } from './ProcessError.js';
+import type { SupervisedProcess } from './SupervisedProcess.js';
 import { freeRtpPorts } from './freeRtpPorts.js';
 import type { Manifest, TrackEntry } from './Manifest.js';
 import { tapSdp } from './sdp.js';
@@ -33,6 +35,8 @@ export interface CaptureOptions {
   /** Address the SFU sends RTP to (this machine, as the SFU reaches it). */
   rtpIp: string;
   portRange: [number, number];
+  /** RUN-2: the longest a capture may run. */
+  deadlineMs: number;
   log: Logger;
 }
 
@@ -43,24 +47,24 @@ export interface CaptureOptions {
 export class StreamCapture {
   readonly stream: RecordingStream;
   readonly entry: TrackEntry;
-  readonly #run: FfmpegRun;
+  readonly #run: SupervisedProcess;
   readonly #control: ControlClient;
   readonly #manifest: Manifest;
   readonly #log: Logger;
   #ended = false;
   #stopping?: Promise<void>;
 
-  private constructor(options: CaptureOptions, entry: TrackEntry, run: FfmpegRun) {
+  private constructor(options: CaptureOptions, entry: TrackEntry, run: SupervisedProcess) {
     this.stream = options.stream;
     this.entry = entry;
     this.#run = run;
     this.#control = options.control;
     this.#manifest = options.manifest;
     this.#log = options.log;
-    run.done.then(
-      () => this.#onExit(),
-      (error: Error) => this.#onExit(error),
-    );
+    void run.done.then((outcome) => {
+      const failed = outcome.cause !== 'stopped' && !(outcome.cause === 'exit' && outcome.code === 0);
+      this.#onExit(failed ? `ffmpeg ${describeOutcome(outcome)}` : undefined);
+    });
   }
 
   static async start(options: CaptureOptions): Promise<StreamCapture> {
@@ -71,7 +75,7 @@ export class StreamCapture {
     const sdpPath = path.join(manifest.dir, `${base}.sdp`);
     fs.writeFileSync(sdpPath, tapSdp(tap, rtpIp, port), { mode: 0o600 });
     const entry: TrackEntry = { ...stream, file: `${base}.mkv`, openedAt: new Date().toISOString(), host: os.hostname() };
-    const run = startRtpCapture(sdpPath, manifest.trackPath(entry));
+    const run = startRtpCapture(sdpPath, manifest.trackPath(entry), { deadlineMs: options.deadlineMs, log: options.log });
     const capture = new StreamCapture(options, entry, run);
     manifest.addTrack(entry);
     try {
@@ -95,12 +99,12 @@ export class StreamCapture {
     return this.#ended;
   }
 
-  #onExit(error?: Error): void {
+  #onExit(failure?: string): void {
     this.#ended = true;
     this.entry.closedAt ??= new Date().toISOString();
     delete this.entry.pid;
     this.#manifest.save();
-    if (error && !this.#stopping) this.#log.warn({ err: error, producer: this.stream.producerId }, 'stream capture ended');
+    if (failure && !this.#stopping) this.#log.warn({ producer: this.stream.producerId, failure }, 'stream capture ended');
   }
 
   /** Stops ffmpeg (it finalizes the file) and closes the SFU's tap. Idempotent. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { recorderEnvSchema } from '@nomades/shared';
 import { ControlUrls } from './ControlUrls.js';
+import { DEFAULT_COMPOSE_LIMITS } from './compose.js';
 import { RecorderWorker } from './RecorderWorker.js';
 
 // FILE-1: tracks, SDPs, manifests and composed files (ffmpeg inherits it) are private to this user.
@@ -32,6 +33,9 @@ const worker = new RecorderWorker({
   concurrency: e.RECORDER_CONCURRENCY,
   lockMs: e.RECORDER_LOCK_MS,
   stalledMs: Math.max(1000, Math.round(e.RECORDER_LOCK_MS / 2)),
+  composeLimits: { ...DEFAULT_COMPOSE_LIMITS, stallMs: e.RECORDER_COMPOSE_STALL_S * 1000 },
+  captureDeadlineMs: e.RECORDER_MAX_SESSION_H * 3600_000,
+  segmentSec: e.RECORDER_SEGMENT_S,
   log,
 });
 worker.ready().then(

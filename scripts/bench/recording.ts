@@ -3,11 +3,13 @@
  * room, first unflagged, then flagged for recording. Measures, on the same machine:
  *  - the CPU of recording while it runs: the recorder process, its ffmpeg captures (stream copy),
  *    and the extra CPU of the mediasoup worker (the PlainTransport taps), per recorded stream;
- *  - the time to compose the session's MP4 (H.264/AAC, 1280×720 grid) per minute of meeting;
+ *  - the whole recorder's CPU while the meeting runs (captures and the segments composed live,
+ *    COMP-6), per recorded room;
+ *  - how long after the room emptied the recording is ready (only the last segment is left);
  *  - A/V timing: how far each track's wall-clock timestamps drift from its own media clock
  *    (what the composition compensates), and the composed file's audio vs video duration.
  *
- *   npm run bench:recording -- --participants 4 --duration 60
+ *   npm run bench:recording -- --participants 4 --duration 60 --segment 60
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,11 +19,16 @@ import type { RecordingInfo } from '@nomades/shared';
 import { startTestServer } from '../../tests/helpers/testServer.js';
 import { sleep, waitFor } from '../../tests/helpers/waitFor.js';
 import { WrtcBot } from '../../tests/helpers/WrtcBot.js';
-import { childPids, cpuShare, machine, sampleProcess } from './lib/procStats.js';
+import { childPids, cpuShare, machine, sampleProcess, treeCpuSeconds } from './lib/procStats.js';
 
 const exec = promisify(execFile);
 const { values: args } = parseArgs({
-  options: { participants: { type: 'string', default: '4' }, duration: { type: 'string', default: '60' }, baseline: { type: 'string', default: '10' } },
+  options: {
+    participants: { type: 'string', default: '4' },
+    duration: { type: 'string', default: '60' },
+    baseline: { type: 'string', default: '10' },
+    segment: { type: 'string', default: '60' },
+  },
 });
 const N = Number(args.participants);
 const DURATION = Number(args.duration);
@@ -45,7 +52,8 @@ async function streamDurations(file: string): Promise<{ audio: number; video: nu
   return { audio: of('audio'), video: of('video') };
 }
 
-const srv = await startTestServer({}, { recording: {} });
+const SEGMENT = Number(args.segment);
+const srv = await startTestServer({}, { recording: { recorderEnv: { RECORDER_SEGMENT_S: String(SEGMENT) } } });
 const bots: WrtcBot[] = [];
 try {
   const admin = { authorization: `Bearer ${srv.adminKey}`, 'content-type': 'application/json' };
@@ -70,9 +78,10 @@ try {
   await sleep(2000);
   const ffmpegPids = captures();
   const window = Math.max(5, DURATION - (Date.now() - flaggedAt) / 1000);
-  const before = { rec: sampleProcess(recorderPid), ff: cpuOf(ffmpegPids), w: cpuOf(workerPids) };
+  const before = { rec: sampleProcess(recorderPid), ff: cpuOf(ffmpegPids), w: cpuOf(workerPids), tree: treeCpuSeconds(recorderPid) };
   await sleep(window * 1000);
-  const after = { rec: sampleProcess(recorderPid), ff: cpuOf(ffmpegPids), w: cpuOf(workerPids) };
+  const after = { rec: sampleProcess(recorderPid), ff: cpuOf(ffmpegPids), w: cpuOf(workerPids), tree: treeCpuSeconds(recorderPid) };
+  const treeCpu = (after.tree - before.tree) / window;
   const recorderCpu = cpuShare(before.rec, after.rec, window);
   const ffmpegCpu = (after.ff - before.ff) / window;
   const workerCpu = (after.w - before.w) / window;
@@ -93,9 +102,9 @@ try {
     if (r?.status === 'failed') throw new Error(r.error);
     return r?.status === 'ready' ? r : undefined;
   }, 30 * 60_000, 100);
+  const readyAfterEmpty = (Date.now() - leftAt) / 1000;
   const composeSeconds = (Date.now() - processingAt) / 1000;
-  const minutes = ready.durationMs / 60_000;
-
+  
   // A/V timing: each track's wall-clock span vs its media duration (Opus: 20 ms per packet,
   // VP8: frames at the sender's 15 fps are not constant, so audio is the reference clock).
   const dir = path.join(srv.server.config.recordingsDir, ready.id);
@@ -116,7 +125,9 @@ try {
   console.log(`  recording cost per stream      ${pct((recorderCpu + ffmpegCpu + workerCpu - workerBaseline) / (2 * N))} of a core`);
   console.log(`  session                        ${(ready.durationMs / 1000).toFixed(1)} s recorded, ${(ready.sizeBytes / 1e6).toFixed(1)} MB MP4`);
   console.log(`  left → processing              ${((processingAt - leftAt) / 1000).toFixed(1)} s`);
-  console.log(`  compose time                   ${composeSeconds.toFixed(1)} s → ${(composeSeconds / minutes).toFixed(1)} s per minute of meeting (${(composeCpu / composeSeconds).toFixed(2)} cores busy)`);
+  console.log(`  recorder while recording       ${pct(treeCpu)} of a core: the recorder, its captures and the segments composed live (segments of ${SEGMENT} s)`);
+  console.log(`  room emptied → ready           ${readyAfterEmpty.toFixed(1)} s`);
+  console.log(`  work after the meeting         ${composeSeconds.toFixed(1)} s (${(composeCpu / composeSeconds).toFixed(2)} cores busy)`);
   console.log(`  audio wall clock vs media clock ${drifts.map((d) => `${d.toFixed(1)}`).join(', ')} ms per minute (per participant; compensated by aresample)`);
   console.log(`  composed audio − video length  ${((composed.audio - composed.video) * 1000).toFixed(0)} ms`);
 } finally {

@@ -20,7 +20,9 @@ import { sleep } from '../../tests/helpers/waitFor.js';
 import { WrtcBot } from '../../tests/helpers/WrtcBot.js';
 import { machine } from './lib/procStats.js';
 
-const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '600' }, period: { type: 'string', default: '2000' }, keep: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { duration: { type: 'string', default: '600' }, period: { type: 'string', default: '2000' }, keep: { type: 'string' }, segment: { type: 'string', default: '60' } },
+});
 const DURATION = Number(args.duration);
 const PERIOD = Number(args.period);
 const ms = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)} ms`;
@@ -39,7 +41,8 @@ function report(label: string, r: AvSyncResult): void {
   console.log(`    drift (least squares)        ${ms(r.driftMsPerMin)} per minute → ${ms(r.driftMsPerMin * minutes)} over the ${minutes.toFixed(1)} min`);
 }
 
-const srv = await startTestServer({}, { recording: {} });
+// COMP-6: the file is joined from segments of this length; markers fall on both sides of every join.
+const srv = await startTestServer({}, { recording: { recorderEnv: { RECORDER_SEGMENT_S: String(args.segment) } } });
 const bots: WrtcBot[] = [];
 const startedAt = Date.now();
 let phase = 'joining';
@@ -84,6 +87,10 @@ try {
   console.log(`  session                        ${(ready.durationMs / 1000).toFixed(1)} s recorded, composed in ${composeSeconds.toFixed(0)} s`);
   report('composed MP4 (1280×720 @ 25 fps: a flash is seen on the first 40 ms frame that shows it)', composed);
   if (tracks) report("marker bot's captured tracks (arrival times, before composition)", tracks);
+  // COMP-6: the markers nearest each join of two segments (the file's 0 is the first window's start).
+  const SEG = Number(args.segment);
+  const nearJoin = composed.pairs.filter((p) => p.t > SEG / 2 && Math.abs(p.t - Math.round(p.t / SEG) * SEG) <= PERIOD / 1000);
+  console.log(`  markers within ${PERIOD / 1000} s of a join (segments of ${SEG} s): ${nearJoin.length}, offsets ${nearJoin.map((p) => Math.round(p.offsetMs)).join(', ')} ms`);
   clearInterval(ticker);
   await srv.close();
   process.exit(composed.pairs.length > 0 ? 0 : 1);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { roomInfoSchema } from './api.js';
 import { chatMessageSchema } from './collab/collabDocument.js';
-import { recordingInfoSchema } from './recording/recording.js';
+import { recordingDetailsSchema } from './recording/captions.js';
 import { inviteInfoSchema } from './sharing.js';
 import { roomControlsSchema } from './signaling/moderationSchemas.js';
 import { peerInfoSchema } from './signaling/requests.js';
@@ -15,8 +15,8 @@ import { peerInfoSchema } from './signaling/requests.js';
 export const roomListSchema = z.object({ rooms: z.array(roomInfoSchema) });
 export type RoomList = z.infer<typeof roomListSchema>;
 
-/** GET /api/rooms/:id/recordings (a bare array, oldest first). */
-export const recordingListSchema = z.array(recordingInfoSchema);
+/** GET /api/rooms/:id/recordings (a bare array, oldest first), each with its captions (CAP-5). */
+export const recordingListSchema = z.array(recordingDetailsSchema);
 
 /** GET /api/rooms/:id/invites */
 export const inviteListSchema = z.object({ invites: z.array(inviteInfoSchema) });
@@ -40,7 +40,7 @@ export const boardSnapshotSchema = z.object({
 /** GET /api/collab/config */
 export const collabConfigSchema = z.object({ tldrawLicenseKey: z.string().nullable() });
 
-/** GET /healthz (REC-11 for `recording`; the other fields may grow). */
+/** GET /healthz (REC-11 for `recording`, DISK-2 for `recording.disk`; the other fields may grow). */
 export const healthSchema = z
   .object({
     status: z.enum(['ok', 'degraded']),
@@ -49,6 +49,11 @@ export const healthSchema = z
     sessions: z.number().int(),
     uptimeSeconds: z.number().int(),
     faults: z.unknown(),
-    recording: z.object({ status: z.string() }).passthrough(),
+    recording: z
+      .object({
+        status: z.string(),
+        disk: z.object({ freeBytes: z.number(), totalBytes: z.number(), minFreeBytes: z.number(), low: z.boolean() }),
+      })
+      .passthrough(),
   })
   .passthrough();

@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   /** Someone else already shares a screen (rooms allow `maxScreenShares` at once, 1 by default). */
   SCREEN_SHARE_BUSY: 409,
   CONFLICT: 409,
+  /** CAP-2: a captions file refused, `params.reason` says why (captionsRefusalSchema), with its line or cue. */
+  CAPTIONS_INVALID: 422,
   RATE_LIMITED: 429,
   JOIN_TIMEOUT: 408,
   /** SIG-13: the server no longer keeps that participant (or the credential is wrong): join anew. */

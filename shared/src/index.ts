@@ -12,6 +12,7 @@ export * from './signaling/moderationSchemas.js';
 export * from './recording/recording.js';
 export * from './recording/internalApi.js';
 export * from './recording/recordingLayout.js';
+export * from './recording/captions.js';
 export * from './collab/index.js';
 export * from './sharing.js';
 export * from './rooms/roomName.js';

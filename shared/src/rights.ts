@@ -23,6 +23,8 @@ export const rightSchema = z.enum([
   'raiseHand',
   /** Mute, remove, lock, lobby decisions, promote/demote, lower others' hands. */
   'moderate',
+  /** Put and remove the captions of the room's recordings (CAP-1 in docs/spec/sharing.md). */
+  'captions',
 ]);
 export type Right = z.infer<typeof rightSchema>;
 

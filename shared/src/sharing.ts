@@ -86,6 +86,8 @@ export const viewableRecordingSchema = z.object({
   /** REC-V2: for a ready recording, the file's address (signed, valid until urlExpiresAt): for `<video src>` and downloads. */
   url: z.string().nullable(),
   urlExpiresAt: z.string().nullable(),
+  /** CAP-3: its captions (WebVTT, for `<track src>`), signed as `url` and valid as long; null when it has none. */
+  captionsUrl: z.string().nullable(),
 });
 export type ViewableRecording = z.infer<typeof viewableRecordingSchema>;
 export const viewableRecordingsSchema = z.object({ recordings: z.array(viewableRecordingSchema) });

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer, type TestServerOptions } from './testServer.js';
 import { sleep, waitFor } from './waitFor.js';
 
-/** Debian's Chromium, headless, fake camera/microphone/screen, no background traffic (STACK.md). */
+/** Debian's Chromium, headless, fake camera/microphone/screen, no background traffic (docs/stack.md). */
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -27,7 +27,7 @@ const rec = suite<Ctx>('recording', { bots: [], sockets: [], tmp: '' });
 
 rec.before(async (ctx) => {
   // Short BullMQ locks so that a killed recorder's job is taken over within seconds.
-  ctx.srv = await startTestServer({}, { recording: { recorderEnv: { RECORDER_LOCK_MS: '4000' } } });
+  ctx.srv = await startTestServer({}, { recording: { recorderEnv: { RECORDER_LOCK_MS: '4000', RECORDER_SEGMENT_S: '5' } } });
   ctx.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-rec-'));
 });
 
@@ -115,7 +115,7 @@ async function shortRecording(ctx: Ctx, name: string, seconds = 3, whileRecordin
   return waitRecordingReady(srv, id, 90_000);
 }
 
-rec('a flagged room: one job per session, everyone told, one playable composed file (REC-1, REC-4)', async (ctx) => {
+rec('a flagged room: one job per session, everyone told, one playable composed file of three segments joined (REC-1, REC-4, COMP-6)', async (ctx) => {
   const srv = ctx.srv!;
   const { id } = await srv.createRoom({ name: 'Council', record: true });
   const watcher = await observer(ctx, id, 'Watcher');
@@ -131,12 +131,18 @@ rec('a flagged room: one job per session, everyone told, one playable composed f
   assert.is(running.status, 'recording');
   const late = await observer(ctx, id, 'Latecomer');
   assert.equal(late.states, [true], 'a joiner is told at once that the room records');
+  // COMP-6 (segments of 5 s here): the first window is composed while the meeting runs.
+  const segment = path.join(srv.server.config.recordingsDir, running.id, 'segments', '00000.mkv');
+  await waitFor('the first segment composed during the meeting', () => fs.existsSync(segment), 14_000 - (Date.now() - t0));
   await sleep(15_000 - (Date.now() - t0));
   for (const bot of ctx.bots.splice(0)) await bot.leave();
+  const emptied = Date.now();
   late.socket.close();
   watcher.socket.close();
   const secondsInRoom = (Date.now() - t0) / 1000;
-  const ready = await waitRecordingReady(srv, id, 90_000);
+  const ready = await waitRecordingReady(srv, id, 90_000, 200);
+  console.log(`  ready ${((Date.now() - emptied) / 1000).toFixed(1)} s after the room emptied`);
+  assert.not.ok(fs.existsSync(path.dirname(segment)), 'the segments are removed once joined');
   assert.is(ready.progress, 100);
   assert.is((await listRecordings(srv, id)).length, 1, 'one recording for the session');
   const tracks = fs.readdirSync(path.join(srv.server.config.recordingsDir, ready.id)).filter((f) => f.endsWith('.mkv'));

@@ -230,4 +230,47 @@ rec('RECORDER=off: no recorder in the server; the job waits in the queue until a
   }
 });
 
+rec('DISK-1/2: with the recordings disk low a flagged room is not recorded, its people are told, /healthz and /metrics say so; space freed, the next trigger records', async (ctx) => {
+  const srv = ctx.srv!;
+  const disk = srv.server.recording.disk;
+  const threshold = disk.minFreeBytes;
+  // More free space asked for than any disk has: the disk is "low".
+  disk.minFreeBytes = Number.MAX_SAFE_INTEGER;
+  try {
+    const { id: roomId } = await srv.createRoom({ name: 'Full disk', record: true });
+    const socket = await connectSocket(srv.url, { token: await srv.mintToken(roomId, 'Watcher'), roomId });
+    ctx.sockets.push(socket);
+    const told: Array<{ active: boolean; refused?: string }> = [];
+    socket.on('recording', (n: { active: boolean; refused?: string }) => told.push(n));
+    await request(socket, 'join', {});
+    await bot(ctx, srv, roomId, 'Speaker');
+    await waitFor('the room told the recording did not start', () => told.some((n) => n.refused === 'diskLow'), 10_000);
+    assert.equal(told, [{ active: false, refused: 'diskLow' }], 'told once, never that it records');
+    assert.equal(await listRecordings(srv, roomId), [], 'no recording, no job');
+    const late = await connectSocket(srv.url, { token: await srv.mintToken(roomId, 'Late'), roomId });
+    ctx.sockets.push(late);
+    const lateTold: Array<{ active: boolean; refused?: string }> = [];
+    late.on('recording', (n: { active: boolean; refused?: string }) => lateTold.push(n));
+    await request(late, 'join', {});
+    await waitFor('a joiner told too', () => lateTold.length > 0, 5_000);
+    assert.equal(lateTold, [{ active: false, refused: 'diskLow' }]);
+
+    const health = (await (await fetch(`${srv.url}/healthz`)).json()) as { status: string; recording: { status: string; disk: { low: boolean; freeBytes: number } }; faults: Record<string, unknown> };
+    assert.equal([health.recording.status, health.recording.disk.low, health.status], ['degraded', true, 'degraded']);
+    assert.ok(health.recording.disk.freeBytes > 0);
+    assert.ok(health.faults['recording.disk'], 'a recording.disk fault is counted');
+    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    const free = /^nomades_recordings_disk_free_bytes (\S+)$/m.exec(metrics);
+    assert.ok(free && Number(free[1]) > 0, `the gauge: ${free?.[0]}`);
+
+    // Space freed: the next trigger (a new producer) starts the recording.
+    disk.minFreeBytes = threshold;
+    await bot(ctx, srv, roomId, 'Second');
+    await waitFor('the recording starts', async () => (await listRecordings(srv, roomId)).some((r) => r.status === 'recording'), 15_000);
+    await waitFor('the room told it records', () => told.at(-1)?.active === true, 5_000);
+  } finally {
+    disk.minFreeBytes = threshold;
+  }
+});
+
 exitAfterRun(rec);

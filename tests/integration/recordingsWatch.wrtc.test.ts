@@ -51,7 +51,7 @@ watch('REC-V1, REC-V2: a host and a participant get the ready recording with a s
     const [one] = answer.json.recordings as ViewableRecording[];
     assert.equal(
       { ...one, url: undefined, urlExpiresAt: undefined },
-      { id: ctx.ready, status: 'ready', startedAt: adminView.startedAt, endedAt: adminView.endedAt, durationMs: adminView.durationMs, sizeBytes: adminView.sizeBytes, url: undefined, urlExpiresAt: undefined },
+      { id: ctx.ready, status: 'ready', startedAt: adminView.startedAt, endedAt: adminView.endedAt, durationMs: adminView.durationMs, sizeBytes: adminView.sizeBytes, url: undefined, urlExpiresAt: undefined, captionsUrl: null },
     );
     assert.ok(one.url!.startsWith(`/api/recordings/${ctx.ready}/file?access=`), one.url!);
     const left = Date.parse(one.urlExpiresAt!) - Date.now();

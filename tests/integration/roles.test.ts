@@ -25,9 +25,9 @@ type Role = 'host' | 'participant' | 'attendee';
 const OK = 'accepted';
 /** docs/spec/signaling.md, "Rights of each role". */
 const EXPECTED: Record<Role, Record<Right, boolean>> = {
-  host: { microphone: true, camera: true, screen: true, chat: true, board: true, raiseHand: true, moderate: true },
-  participant: { microphone: true, camera: true, screen: true, chat: true, board: true, raiseHand: true, moderate: false },
-  attendee: { microphone: false, camera: false, screen: false, chat: true, board: false, raiseHand: true, moderate: false },
+  host: { microphone: true, camera: true, screen: true, chat: true, board: true, raiseHand: true, moderate: true, captions: true },
+  participant: { microphone: true, camera: true, screen: true, chat: true, board: true, raiseHand: true, moderate: false, captions: false },
+  attendee: { microphone: false, camera: false, screen: false, chat: true, board: false, raiseHand: true, moderate: false, captions: false },
 };
 
 roles('ROLE-1…4: the shared rights table is the spec table', () => {

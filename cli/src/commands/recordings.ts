@@ -30,6 +30,13 @@ export function recordingsCommand(program: Command, ctx: CliContext): void {
       print(ctx.out(), { file, bytes }, () => `${file} (${bytes} bytes)`);
     });
   recordings
+    .command('recompose <recording>')
+    .description('compose a failed (or ready) recording again from its kept tracks')
+    .action(async (id: string) => {
+      const answer = await ctx.api().call('POST', `/api/recordings/${seg(id)}/recompose`, { answer: recordingInfoSchema });
+      print(ctx.out(), answer, () => `${answer.id}: ${answer.status} (a recorder composes it again; see: nomades recordings show ${answer.id})`);
+    });
+  recordings
     .command('delete <recording>')
     .description('delete a finished recording and its files')
     .action(async (id: string) => {

@@ -26,7 +26,9 @@ export type NoticeCode =
   | 'mediaInsecure'
   | 'mediaUnavailable'
   /** A request failed with the server's (or the client's) error: cause. */
-  | 'requestFailed';
+  | 'requestFailed'
+  /** DISK-1: the room's recording could not start (the recordings' disk is low). */
+  | 'recordingRefused';
 
 export interface Notice {
   code: NoticeCode;

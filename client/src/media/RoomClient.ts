@@ -199,8 +199,9 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       if (woken) void this.connection?.consume(woken.peerId, woken.producer);
       else if (remote()?.setProducerPaused(producerId, false)) this.changed();
     });
-    s.on('recording', ({ active }) => {
+    s.on('recording', ({ active, refused }) => {
       this.recording = active;
+      if (refused) this.warn({ code: 'recordingRefused' });
       this.changed();
     });
     this.moderation.on('muted', (source) => this.local.stoppedByHost(source));

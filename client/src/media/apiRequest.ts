@@ -18,7 +18,7 @@ function codeForStatus(status: number): ErrorCode {
 export async function apiRequest<S extends z.ZodTypeAny>(
   path: string,
   schema: S,
-  options: { method?: 'GET' | 'POST'; body?: unknown; bearer?: string } = {},
+  options: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; body?: unknown; bearer?: string; file?: { data: Blob | string; type: string } } = {},
 ): Promise<z.infer<S>> {
   let response: Response;
   try {
@@ -26,15 +26,18 @@ export async function apiRequest<S extends z.ZodTypeAny>(
       method: options.method ?? 'GET',
       headers: {
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        // A file (CAP-1: captions) goes as it is, with its own media type.
+        ...(options.file ? { 'content-type': options.file.type } : {}),
         ...(options.bearer ? { authorization: `Bearer ${options.bearer}` } : {}),
       },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      body: options.file ? options.file.data : options.body !== undefined ? JSON.stringify(options.body) : undefined,
       cache: 'no-store',
     });
   } catch {
     throw new ClientError('UNAVAILABLE', `${path}: the server cannot be reached`);
   }
-  const body: unknown = await response.json().catch(() => null);
+  // 204: no body (a schema such as z.undefined() takes it).
+  const body: unknown = response.status === 204 ? undefined : await response.json().catch(() => null);
   if (!response.ok) {
     const error = errorPayloadSchema.safeParse((body as { error?: unknown } | null)?.error);
     if (error.success) throw ClientError.fromPayload(error.data);

@@ -1,12 +1,14 @@
 import './sharing.css';
-import { useCallback, useEffect, useState } from 'react';
-import type { ErrorPayload, ViewableRecording } from '@nomades/shared';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { can, type CaptionCue, type ErrorPayload, type Role, type ViewableRecording } from '@nomades/shared';
 import { useTranslation } from 'react-i18next';
 import { ClientError } from '../media/ClientError';
 import { fetchRecordings } from '../media/roomInfo';
+import { CaptionsEditor } from './CaptionsEditor';
 import { describeError } from './errorMessages';
 import { formatDuration, formatRecordingDate } from './formatRecording';
-import { DownloadIcon } from './icons';
+import { CaptionsIcon, DownloadIcon } from './icons';
+import { RecordingPlayer } from './RecordingPlayer';
 
 type State = { kind: 'loading' } | { kind: 'error'; error: ErrorPayload } | { kind: 'list'; recordings: ViewableRecording[] };
 
@@ -14,21 +16,31 @@ type State = { kind: 'loading' } | { kind: 'error'; error: ErrorPayload } | { ki
  * REC-V3: the room's recordings for a role that may watch them (REC-V1), with a room token: date
  * and length in the agent's language, a player (`<video controls>`, seeking through HTTP ranges)
  * and a download link, both on the recording's signed address (valid an hour: the list is asked
- * again each time the panel opens, and on "refresh"). `[data-testid="recordings"]`.
+ * again each time the panel opens, and on "refresh"). `[data-testid="recordings"]`. CAP-8: the
+ * player shows the recording's captions, the download offers them too, and a role with the
+ * `captions` right (`role`: the live one) edits them beside the player.
  */
-export function RecordingsPanel({ roomId, token }: { roomId: string; token: string }) {
+export function RecordingsPanel({ roomId, token, role }: { roomId: string; token: string; role: Role }) {
   const { t, i18n } = useTranslation('sharing');
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [playing, setPlaying] = useState<string | null>(null);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  // The playing recording's stored captions, as its player read them (for the editor).
+  const [stored, setStored] = useState<{ id: string; cues: CaptionCue[] } | null>(null);
+  const mayEditCaptions = can(role, 'captions');
 
-  const load = useCallback(async (): Promise<void> => {
-    setState({ kind: 'loading' });
-    try {
-      setState({ kind: 'list', recordings: await fetchRecordings(roomId, token) });
-    } catch (caught) {
-      setState({ kind: 'error', error: ClientError.from(caught, 'UNAVAILABLE').toPayload() });
-    }
-  }, [roomId, token]);
+  /** `quiet`: the list is asked again without leaving it (after captions changed: the player keeps playing). */
+  const load = useCallback(
+    async (quiet = false): Promise<void> => {
+      if (!quiet) setState({ kind: 'loading' });
+      try {
+        setState({ kind: 'list', recordings: await fetchRecordings(roomId, token) });
+      } catch (caught) {
+        setState({ kind: 'error', error: ClientError.from(caught, 'UNAVAILABLE').toPayload() });
+      }
+    },
+    [roomId, token],
+  );
   useEffect(() => void load(), [load]);
 
   return (
@@ -67,11 +79,37 @@ export function RecordingsPanel({ roomId, token }: { roomId: string; token: stri
                       <DownloadIcon size={18} />
                       <span aria-hidden="true">{t('recordings.downloadShort')}</span>
                     </a>
+                    {r.captionsUrl && (
+                      <a
+                        className="control small"
+                        data-testid="recording-captions-download"
+                        href={r.captionsUrl}
+                        download={`${r.id}.vtt`}
+                        aria-label={t('captions.download', { date })}
+                      >
+                        <CaptionsIcon size={18} />
+                        <span aria-hidden="true">{t('captions.downloadShort')}</span>
+                      </a>
+                    )}
                   </div>
                 )}
                 {r.url && playing === r.id && (
-                  // A meeting's recording has no captions to offer.
-                  <video data-testid="recording-video" src={r.url} controls preload="metadata" aria-label={t('recordings.player', { date })} />
+                  <RecordingPlayer
+                    recording={r}
+                    label={t('recordings.player', { date })}
+                    videoRef={videoRef}
+                    onCues={mayEditCaptions ? (cues) => setStored({ id: r.id, cues }) : undefined}
+                  />
+                )}
+                {r.url && playing === r.id && mayEditCaptions && (
+                  <CaptionsEditor
+                    recording={r}
+                    date={date}
+                    token={token}
+                    playhead={() => (videoRef.current?.currentTime ?? 0) * 1000}
+                    stored={stored?.id === r.id ? stored.cues : null}
+                    onChanged={() => void load(true)}
+                  />
                 )}
               </li>
             );

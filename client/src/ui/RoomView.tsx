@@ -99,7 +99,7 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
     },
     chat: { id: 'chat', label: t('stage:tabChat'), icon: <ChatIcon size={18} />, content: <CollabChat panels={collab} /> },
     settings: { id: 'settings', label: t('devices:settings'), icon: <SettingsIcon size={18} />, content: <MeetingDeviceSettings client={client} room={room} /> },
-    recordings: { id: 'recordings', label: t('sharing:recordings.title'), icon: <RecordingsIcon size={18} />, content: <RecordingsPanel roomId={roomId} token={client.token} /> },
+    recordings: { id: 'recordings', label: t('sharing:recordings.title'), icon: <RecordingsIcon size={18} />, content: <RecordingsPanel roomId={roomId} token={client.token} role={mod.role ?? room.self.role} /> },
   };
   const tabs = side.open.flatMap((id) => panels[id] ?? []);
 

@@ -241,3 +241,13 @@ export function MoreIcon({ size }: IconProps) {
     </Icon>
   );
 }
+
+/** Captions (CAP-8): a screen with two lines of text under it, told apart from the video's download. */
+export function CaptionsIcon({ size }: IconProps) {
+  return (
+    <Icon size={size}>
+      <rect x="2" y="4" width="20" height="16" rx="2" />
+      <path d="M6 12h4M13 12h5M6 16h8M16 16h2" />
+    </Icon>
+  );
+}

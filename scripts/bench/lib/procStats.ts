@@ -26,6 +26,22 @@ export function sampleProcess(pid: number): ProcSample | undefined {
   }
 }
 
+/**
+ * CPU seconds of a process and all its children, finished or running: its own time, the time of
+ * the children it reaped (cutime, cstime) and that of its children still running. Monotone, so
+ * the difference of two samples counts short-lived children (a composition) exactly once.
+ */
+export function treeCpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const own = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS;
+    return own + childPids(pid).reduce((sum, child) => sum + treeCpuSeconds(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Direct children of a process (e.g. the mediasoup workers of a server). */
 export function childPids(parent: number): number[] {
   const pids: number[] = [];

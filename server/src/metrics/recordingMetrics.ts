@@ -21,6 +21,11 @@ export function recordingMetrics(metrics: Metrics, recording: RecordingService):
     },
   });
   metrics.gauge({
+    name: 'nomades_recordings_disk_free_bytes',
+    help: 'Free bytes on the file system of RECORDINGS_DIR (DISK-2); new recordings do not start below RECORDINGS_MIN_FREE_MB.',
+    read: () => recording.disk.health().freeBytes,
+  });
+  metrics.gauge({
     name: 'nomades_recording_queue_jobs',
     help: 'Jobs of the recording queue (BullMQ), by state; absent while the queue is off or unreachable.',
     labelNames: ['state'],

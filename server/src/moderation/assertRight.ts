@@ -8,6 +8,7 @@ const WHAT: Record<Right, string> = {
   board: 'draw on the board',
   raiseHand: 'raise a hand',
   moderate: 'moderate this meeting',
+  captions: 'change the captions of this room\'s recordings',
 };
 
 /** Throws FORBIDDEN unless `role` has `right` (ROLE-1…4, shared/src/rights.ts). */

@@ -1,24 +1,19 @@
 import crypto from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { RecordingInfo, RecordingJobData } from '@nomades/shared';
+import type { RecordingJobData } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import type { Room } from '../rooms/Room.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
-import type { RecordingStore } from './RecordingStore.js';
+import type { RecordingLifecycle } from './RecordingLifecycle.js';
 import { RecordingSession } from './RecordingSession.js';
 import { RecordingStart } from './RecordingStart.js';
-
-/** What happened to a recording that others may want to hear of (webhooks: `recording.failed`, `recording.ready`, HOOK-5). */
-export interface RecordingEvents {
-  failed(recording: RecordingInfo): void;
-  ready(recording: RecordingInfo): void;
-}
 
 export interface RecordingManagerOptions {
   registry: RoomRegistry;
   rooms: RoomStore;
-  recordings: RecordingStore;
+  /** The owner of every recording's state (RS-1…RS-6). */
+  recordings: RecordingLifecycle;
   queue: Queue;
   /** Base URL of this server for the recorder (the internal channel). */
   controlUrl: () => string;
@@ -32,7 +27,8 @@ export interface RecordingManagerOptions {
   startTimeoutMs?: number;
   /** REC-11: enqueue attempts within that time (RECORDING_START_ATTEMPTS). */
   startAttempts?: number;
-  events?: RecordingEvents;
+  /** DISK-1: the recordings' disk; no new recording starts while it is low. */
+  disk?: { readonly low: boolean };
   /** Where a failure of a background step goes besides the log (FaultLog: /healthz). */
   faults?: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
   log: Logger;
@@ -59,6 +55,8 @@ export class RecordingManager {
   readonly #byRoom = new Map<string, RecordingSession>();
   /** Starts not yet taken by a recorder, by recording id (they outlive a session that ends early). */
   readonly #starts = new Map<string, RecordingStart>();
+  /** DISK-1: rooms told that their recording could not start (disk low), until it starts or they empty. */
+  readonly #refused = new Set<string>();
   readonly #onRoomOpened = (room: Room) => this.#guard('watch', { room: room.id }, () => this.#watch(room));
   readonly #onRoomUpdated = (info: { id: string }) =>
     this.#guard('evaluate', { room: info.id }, () => {
@@ -91,6 +89,7 @@ export class RecordingManager {
     const evaluate = () => this.#guard('evaluate', { room: room.id }, () => this.#evaluate(room));
     room.on('peerjoined', (peer) => {
       if (this.#byRoom.get(room.id)) peer.notify('recording', { active: true });
+      else if (this.#refused.has(room.id)) peer.notify('recording', { active: false, refused: 'diskLow' });
       evaluate();
     });
     // Deferred: a rejoin replacing a session empties the room for an instant (ROOM-2).
@@ -104,21 +103,35 @@ export class RecordingManager {
     if (this.#closed) return;
     const session = this.#byRoom.get(room.id);
     const flagged = room.info.record && !room.closed && room.peerCount > 0;
-    if (!session && flagged && room.media.producers().length > 0) this.#start(room);
-    else if (session && !flagged) this.#stop(room, room.info.record ? 'the room is empty' : 'recording was turned off');
+    if (!flagged) this.#refused.delete(room.id);
+    if (!session && flagged && room.media.producers().length > 0) {
+      if (this.#o.disk?.low) this.#refuse(room);
+      else this.#start(room);
+    } else if (session && !flagged) this.#stop(room, room.info.record ? 'the room is empty' : 'recording was turned off');
+  }
+
+  /** DISK-1: the disk is low: no recording, the room told once (and each joiner), a fault counted; the next trigger tries again. */
+  #refuse(room: Room): void {
+    if (this.#refused.has(room.id)) return;
+    this.#refused.add(room.id);
+    const error = new Error('the recordings disk is low: the recording did not start');
+    this.#o.faults?.record('recording.disk', error, { room: room.id });
+    this.#o.log.error({ room: room.id }, error.message);
+    room.broadcast('recording', { active: false, refused: 'diskLow' });
   }
 
   #start(room: Room): void {
+    this.#refused.delete(room.id);
     const id = `rec_${crypto.randomBytes(12).toString('base64url')}`;
     const startedAt = new Date().toISOString();
     const context = { room: room.id, recording: id };
     const log = this.#o.log.child(context);
     // The row first: if the store fails, no session exists and the next event tries again.
-    this.#o.recordings.create(id, room.id, startedAt);
+    this.#o.recordings.started(id, room.id, startedAt);
     const session = new RecordingSession(id, room, this.#o.listenIp, this.#o.rtpAllowed, log);
     this.#sessions.set(id, session);
     this.#byRoom.set(room.id, session);
-    const data: RecordingJobData = { recordingId: id, roomId: room.id, controlUrl: this.#o.controlUrl(), startedAt };
+    const data: RecordingJobData = { recordingId: id, roomId: room.id, controlUrl: this.#o.controlUrl(), startedAt, mode: 'record' };
     const start = new RecordingStart(data, {
       queue: this.#o.queue,
       timeoutMs: this.#o.startTimeoutMs ?? 30_000,
@@ -147,11 +160,8 @@ export class RecordingManager {
     this.#o.log.error({ ...context, reason }, 'recording failed: no recorder took it in time');
     if (this.#byRoom.get(room.id) === session) this.#stop(room, reason);
     void start.discard();
-    const current = this.#o.recordings.get(session.id);
-    // A recording already ended by a recorder's report (failed or ready) keeps what it said.
-    if (!current || current.status === 'failed' || current.status === 'ready') return;
-    const info = this.#o.recordings.update(session.id, { status: 'failed', error: reason, endedAt: current.endedAt ?? new Date().toISOString() });
-    if (info) this.#o.events?.failed(info);
+    // A recording already ended by a recorder's report (failed or ready) keeps what it said (RS-2).
+    this.#o.recordings.fail(session.id, reason);
   }
 
   #stop(room: Room, reason: string): void {
@@ -163,7 +173,7 @@ export class RecordingManager {
     if (!room.closed) room.broadcast('recording', { active: false });
     this.#o.log.info({ room: room.id, recording: session.id, reason }, 'recording session ended');
     // Last: the live state is already consistent if the store fails.
-    this.#o.recordings.update(session.id, { endedAt: new Date().toISOString() });
+    this.#o.recordings.sessionEnded(session.id);
   }
 
   /** Runs a step triggered from elsewhere; a failure is logged with its context and counted, never thrown. */

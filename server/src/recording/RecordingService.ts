@@ -3,18 +3,21 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Router } from 'express';
-import { RECORDING_QUEUE, recordingIdSchema, type RecordingInfo } from '@nomades/shared';
+import { AppError, RECORDING_QUEUE, recordingIdSchema, recordingLayout, type RecordingInfo, type RecordingJobData } from '@nomades/shared';
 import type { Config } from '../config/Config.js';
 import { privateDir } from '../config/privateDir.js';
 import type { Logger } from '../logging/logger.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import type { Webhooks } from '../webhooks/WebhookTypes.js';
+import { CaptionsService } from './captions/CaptionsService.js';
 import { internalRouter } from './internalRouter.js';
 import { RecorderMonitor, type RecordingHealth } from './RecorderMonitor.js';
 import { RecorderProcess } from './RecorderProcess.js';
 import { loadRecordingConfig } from './recordingConfig.js';
-import { RecordingManager, type RecordingEvents } from './RecordingManager.js';
+import { RecordingDisk, type RecordingDiskHealth } from './RecordingDisk.js';
+import { RecordingLifecycle } from './RecordingLifecycle.js';
+import { RecordingManager } from './RecordingManager.js';
 import { recordingsRouter, type RecordingsRouterDeps } from './recordingsRouter.js';
 import { RecordingStore } from './RecordingStore.js';
 
@@ -54,6 +57,8 @@ export const RECORDING_FINISH_TIMEOUT_MS = 20_000;
  */
 export class RecordingService {
   readonly store: RecordingStore;
+  /** CAP-n: the recordings' captions (captions/). */
+  readonly captions: CaptionsService;
   readonly recorderKey: string;
   readonly queue?: Queue;
   readonly manager?: RecordingManager;
@@ -61,7 +66,10 @@ export class RecordingService {
   readonly rtpAllowed: readonly string[];
   readonly #connection?: Redis;
   readonly #monitor?: RecorderMonitor;
-  readonly #events: RecordingEvents;
+  /** The owner of every recording's state (RS-1…RS-6). */
+  readonly lifecycle: RecordingLifecycle;
+  /** DISK-1/2: the disk of RECORDINGS_DIR. */
+  readonly disk: RecordingDisk;
   #recorder?: RecorderProcess;
   readonly #o: RecordingServiceOptions;
   #closing?: Promise<void>;
@@ -72,8 +80,11 @@ export class RecordingService {
     if (options.recorderKey === options.adminKey) throw new Error('the recorder key must not be the admin key');
     privateDir(config.recordingsDir);
     const startConfig = loadRecordingConfig(options.env);
-    this.#events = recordingWebhooks(options.webhooks);
     this.store = new RecordingStore(config.dataDir);
+    this.disk = new RecordingDisk(config.recordingsDir, startConfig.minFreeBytes);
+    this.captions = new CaptionsService({ recordingsDir: config.recordingsDir, webhooks: options.webhooks, env: options.env, log: log.child({ name: 'captions' }) });
+    this.lifecycle = new RecordingLifecycle(this.store, log.child({ name: 'recording' }));
+    this.lifecycle.on('changed', recordingWebhooks(options.webhooks));
     this.recorderKey = options.recorderKey;
     this.rtpAllowed = config.recorderRtpAllowed ?? [...new Set(['127.0.0.1', '::1', this.#childRtpIp()])];
     if (!config.redisUrl) {
@@ -91,14 +102,14 @@ export class RecordingService {
     this.manager = new RecordingManager({
       registry: options.registry,
       rooms: options.rooms,
-      recordings: this.store,
+      recordings: this.lifecycle,
       queue: this.queue,
       controlUrl: () => this.#controlUrl(),
       listenIp: config.rtcListenIp,
       rtpAllowed: this.rtpAllowed,
       startTimeoutMs: startConfig.startTimeoutMs,
       startAttempts: startConfig.startAttempts,
-      events: this.#events,
+      disk: this.disk,
       faults: options.faults,
       log: log.child({ name: 'recording' }),
     });
@@ -156,8 +167,11 @@ export class RecordingService {
   }
 
   /** `/healthz`'s `recording` entry: the queue reachable or not, recorders listening (REC-11). */
-  health(): RecordingHealth {
-    return this.#monitor?.health() ?? { queue: 'off', recorders: 0, status: 'off' };
+  health(): RecordingHealth & { disk: RecordingDiskHealth } {
+    const disk = this.disk.health();
+    const queue = this.#monitor?.health() ?? { queue: 'off' as const, recorders: 0, status: 'off' as const };
+    // DISK-2: a low disk degrades recording even when the queue and recorders are fine.
+    return { ...queue, status: disk.low && queue.status === 'ok' ? 'degraded' : queue.status, disk };
   }
 
   /** /api routes: a room's recordings, download, delete (admin key). */
@@ -171,7 +185,9 @@ export class RecordingService {
         await this.queue?.remove(id);
       },
       deleteRecording: (recording) => this.deleteRecording(recording, 'admin'),
+      recompose: (id) => this.recompose(id),
       viewers,
+      captions: this.captions,
     });
   }
 
@@ -188,9 +204,36 @@ export class RecordingService {
     this.#o.webhooks?.emit('recording.deleted', { roomId: recording.roomId, recordingId: id, startedAt: recording.startedAt, reason, deletedAt: new Date().toISOString() });
   }
 
+  /**
+   * RS-5 / COMP-5: composes a finished (`failed` or `ready`) recording again from its kept tracks:
+   * a job of mode `compose` (the same job id) that any recorder takes; the recording is
+   * `processing` until that recorder reports. 409 while it is not finished or no track is kept,
+   * 503 without a queue.
+   */
+  async recompose(id: string): Promise<RecordingInfo> {
+    const current = this.store.get(recordingIdSchema.parse(id));
+    if (!current) throw new AppError('NOT_FOUND', 'no such recording');
+    if (!this.queue) throw new AppError('UNAVAILABLE', 'recording is off on this server (no Redis): nothing can compose');
+    if (!fs.existsSync(recordingLayout.manifest(this.#o.config.recordingsDir, current.id))) {
+      throw new AppError('CONFLICT', 'no captured track of this recording is kept');
+    }
+    const info = this.lifecycle.recompose(current.id);
+    const data: RecordingJobData = { recordingId: current.id, roomId: current.roomId, controlUrl: this.#controlUrl(), startedAt: current.startedAt, mode: 'compose' };
+    try {
+      await this.queue.remove(current.id);
+      await this.queue.add('compose', data, { jobId: current.id, attempts: 1, removeOnComplete: 1000, removeOnFail: 1000 });
+    } catch (error) {
+      const reason = `the composition could not be queued: ${(error as Error).message}`;
+      this.lifecycle.fail(current.id, reason);
+      throw new AppError('UNAVAILABLE', reason);
+    }
+    this.#o.log.info({ recording: current.id, room: current.roomId }, 'recording composed again on request');
+    return info;
+  }
+
   /** /internal/recordings: the recorders' channel (RECORDER_KEY). */
   internalRouter(): Router {
-    return internalRouter({ recorderKey: this.recorderKey, recordings: this.store, manager: this.manager, events: this.#events, log: this.#o.log.child({ name: 'recording' }) });
+    return internalRouter({ recorderKey: this.recorderKey, recordings: this.lifecycle, manager: this.manager });
   }
 
   /** Ends sessions, stops the recorder process, disconnects, closes the store. Idempotent. */
@@ -224,11 +267,11 @@ export class RecordingService {
 }
 
 /** HOOK-5: a recording's end as webhook events; the download path is the admin route of its file. */
-function recordingWebhooks(webhooks?: Pick<Webhooks, 'emit'>): RecordingEvents {
+function recordingWebhooks(webhooks?: Pick<Webhooks, 'emit'>): (r: RecordingInfo) => void {
   const base = (r: RecordingInfo) => ({ roomId: r.roomId, recordingId: r.id, startedAt: r.startedAt, endedAt: r.endedAt, durationMs: r.durationMs });
-  return {
-    failed: (r) => webhooks?.emit('recording.failed', { ...base(r), error: r.error ?? 'the recording failed' }),
-    ready: (r) => webhooks?.emit('recording.ready', { ...base(r), sizeBytes: r.sizeBytes, downloadPath: recordingDownloadPath(r.id) }),
+  return (r) => {
+    if (r.status === 'failed') webhooks?.emit('recording.failed', { ...base(r), error: r.error ?? 'the recording failed' });
+    if (r.status === 'ready') webhooks?.emit('recording.ready', { ...base(r), sizeBytes: r.sizeBytes, downloadPath: recordingDownloadPath(r.id) });
   };
 }
 

@@ -51,7 +51,8 @@ export interface RecordingPatch {
   durationMs?: number;
   sizeBytes?: number;
   progress?: number;
-  error?: string;
+  /** null clears it (a recompose, RS-5). */
+  error?: string | null;
 }
 
 /** Recording metadata in DATA_DIR/recordings.db (better-sqlite3, WAL), beside the rooms' database. */

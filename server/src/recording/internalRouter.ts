@@ -7,19 +7,16 @@ import {
   tapRequestSchema,
   type RecordingStreamsResponse,
 } from '@nomades/shared';
-import type { Logger } from '../logging/logger.js';
 import { adminAuth } from '../http/adminAuth.js';
 import { validateBody } from '../http/validateBody.js';
-import type { RecordingEvents, RecordingManager } from './RecordingManager.js';
-import type { RecordingStore } from './RecordingStore.js';
+import type { RecordingLifecycle } from './RecordingLifecycle.js';
+import type { RecordingManager } from './RecordingManager.js';
 
 export interface InternalRouterDeps {
   recorderKey: string;
-  recordings: RecordingStore;
+  /** The owner of every recording's state: reports go through its moves (RS-3). */
+  recordings: RecordingLifecycle;
   manager?: RecordingManager;
-  /** `recording.failed` / `recording.ready` when a recorder reports a recording failed for good, or its file ready. */
-  events?: RecordingEvents;
-  log: Logger;
 }
 
 /**
@@ -34,7 +31,7 @@ export function internalRouter(deps: InternalRouterDeps): Router {
 
   const recordingId = (req: Request) => {
     const parsed = recordingIdSchema.safeParse(req.params.id);
-    if (!parsed.success || !deps.recordings.get(parsed.data)) throw new AppError('NOT_FOUND', 'no such recording');
+    if (!parsed.success || !deps.recordings.store.get(parsed.data)) throw new AppError('NOT_FOUND', 'no such recording');
     return parsed.data;
   };
   const session = (req: Request) => {
@@ -67,24 +64,7 @@ export function internalRouter(deps: InternalRouterDeps): Router {
   });
 
   router.post(ROUTES.report.path, (req, res) => {
-    const id = recordingId(req);
-    const { note, ...patch } = validateBody(recordingReportSchema, req.body);
-    const current = deps.recordings.get(id)!;
-    // A late progress report must not turn a finished recording back; a failed one stays failed
-    // with its reason (REC-11: a recorder taking a job the server gave up finds nothing to record).
-    if (current.status === 'ready' && patch.status !== 'ready') delete patch.status;
-    if (current.status === 'failed') {
-      delete patch.status;
-      delete patch.error;
-    }
-    deps.recordings.update(id, patch);
-    if (note) deps.recordings.addNote(id, note);
-    if (patch.status && patch.status !== current.status) {
-      deps.log.info({ recording: id, room: current.roomId, status: patch.status, error: patch.error }, 'recording status');
-      const info = deps.recordings.get(id)!;
-      if (patch.status === 'failed') deps.events?.failed(info);
-      if (patch.status === 'ready') deps.events?.ready(info); // HOOK-5
-    }
+    deps.recordings.report(recordingId(req), validateBody(recordingReportSchema, req.body));
     res.json({});
   });
 

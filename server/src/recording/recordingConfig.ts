@@ -3,16 +3,20 @@ import { z } from 'zod';
 /**
  * Settings of the recording start (REC-11 in recorder/README.md), from the environment:
  * - RECORDING_START_TIMEOUT_MS: a recorder must take a session's job within this time (default 30 s);
- * - RECORDING_START_ATTEMPTS: enqueue attempts within it, with backoff from 1 s (default 4).
+ * - RECORDING_START_ATTEMPTS: enqueue attempts within it, with backoff from 1 s (default 4);
+ * - RECORDINGS_MIN_FREE_MB: free space under which no new recording starts (DISK-1, default 2048).
  */
 const recordingEnvSchema = z.object({
   RECORDING_START_TIMEOUT_MS: z.coerce.number().int().min(1000).max(10 * 60_000).default(30_000),
   RECORDING_START_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  RECORDINGS_MIN_FREE_MB: z.coerce.number().int().min(0).default(2048),
 });
 
 export interface RecordingConfig {
   startTimeoutMs: number;
   startAttempts: number;
+  /** DISK-1: below this much free space in RECORDINGS_DIR, no new recording starts (RECORDINGS_MIN_FREE_MB, default 2 GiB). */
+  minFreeBytes: number;
 }
 
 /** Throws an Error naming the invalid variable. */
@@ -22,5 +26,9 @@ export function loadRecordingConfig(env: NodeJS.ProcessEnv = process.env): Recor
   if (!parsed.success) {
     throw new Error(`invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   }
-  return { startTimeoutMs: parsed.data.RECORDING_START_TIMEOUT_MS, startAttempts: parsed.data.RECORDING_START_ATTEMPTS };
+  return {
+    startTimeoutMs: parsed.data.RECORDING_START_TIMEOUT_MS,
+    startAttempts: parsed.data.RECORDING_START_ATTEMPTS,
+    minFreeBytes: parsed.data.RECORDINGS_MIN_FREE_MB * 1024 * 1024,
+  };
 }

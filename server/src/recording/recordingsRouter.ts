@@ -16,6 +16,8 @@ import { adminAuth } from '../http/adminAuth.js';
 import { roomTokenReader } from '../http/roomTokenAuth.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import type { RecordingStore } from './RecordingStore.js';
+import { captionsRoutes } from './captions/captionsRoutes.js';
+import type { CaptionsService } from './captions/CaptionsService.js';
 
 export interface RecordingsRouterDeps {
   adminKey: string;
@@ -26,8 +28,12 @@ export interface RecordingsRouterDeps {
   removeJob?: (recordingId: string) => Promise<void>;
   /** Deletes a finished recording (files, row, `recording.deleted`); without it, the router does it without the event. */
   deleteRecording?: (recording: RecordingInfo) => Promise<void>;
+  /** RS-5: composes a finished recording again from its kept tracks (admin key). */
+  recompose?: (recordingId: string) => Promise<RecordingInfo>;
   /** REC-V1…3: recordings for the room's people, with their room token (none: admin only). */
   viewers?: { tokens: TokenService; access: RoomAccess };
+  /** CAP-n: the recordings' captions (captions/captionsRoutes.ts); none: no captions routes. */
+  captions?: CaptionsService;
 }
 
 const RECORDING_ACCESS_TYP = 'nomades-recording+jwt';
@@ -52,15 +58,17 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
     if (!recording) throw new AppError('NOT_FOUND', 'no such recording');
     return recording;
   };
+  // CAP-5: the admin's view says whether a recording has captions.
+  const withCaptions = (r: RecordingInfo) => ({ ...r, captions: deps.captions?.info(r.id) ?? null });
 
   router.get('/rooms/:id/recordings', admin, (req, res) => {
     const parsed = roomIdSchema.safeParse(req.params.id);
     if (!parsed.success || !deps.rooms.get(parsed.data)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
-    res.json(deps.recordings.listByRoom(parsed.data));
+    res.json(deps.recordings.listByRoom(parsed.data).map(withCaptions));
   });
 
   router.get('/recordings/:id', admin, (req, res) => {
-    res.json(recordingOr404(req));
+    res.json(withCaptions(recordingOr404(req)));
   });
 
   // REC-V2: the file with the admin key, or with the signed address of this recording.
@@ -89,6 +97,8 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
           .map(async (r) => {
             const ready = r.status === 'ready';
             const jwt = ready ? await tokens.signScoped(RECORDING_ACCESS_TYP, { rec: r.id, room: room.id }, exp, now) : null;
+            // CAP-3: the same signed address opens the recording's captions.
+            const captioned = jwt !== null && deps.captions?.info(r.id) != null;
             return {
               id: r.id,
               status: r.status,
@@ -98,6 +108,7 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
               sizeBytes: r.sizeBytes,
               url: jwt ? `/api/recordings/${encodeURIComponent(r.id)}/file?access=${encodeURIComponent(jwt)}` : null,
               urlExpiresAt: jwt ? new Date(exp * 1000).toISOString() : null,
+              captionsUrl: captioned ? `/api/recordings/${encodeURIComponent(r.id)}/captions.vtt?access=${encodeURIComponent(jwt)}` : null,
             };
           }),
       );
@@ -117,6 +128,14 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
       if (error && !res.headersSent) next(error);
     });
   });
+
+  router.post('/recordings/:id/recompose', admin, async (req, res) => {
+    const recording = recordingOr404(req);
+    if (!deps.recompose) throw new AppError('UNAVAILABLE', 'recording is off on this server');
+    res.status(202).json(await deps.recompose(recording.id));
+  });
+
+  if (deps.captions) captionsRoutes(router, { captions: deps.captions, adminKey: deps.adminKey, recordingOf: recordingOr404, adminOrAccess, viewers: deps.viewers });
 
   router.delete('/recordings/:id', admin, async (req, res) => {
     const recording = recordingOr404(req);

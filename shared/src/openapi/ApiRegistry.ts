@@ -19,13 +19,15 @@
  *
  *      `auth`: 'admin' (Authorization: Bearer ADMIN_KEY), 'roomToken' (Bearer <room token>),
  *      'recorder' (Bearer RECORDER_KEY), 'metrics' (Bearer METRICS_TOKEN or ADMIN_KEY, or loopback),
- *      'adminOrRecordingAccess' (the admin key, or `?access=` of REC-V2), or 'none'.
+ *      'adminOrRecordingAccess' (the admin key, or `?access=` of REC-V2), 'adminOrRoomToken' (the
+ *      admin key, or a room token whose live role has the route's right: CAP-1), or 'none'.
  *      Path parameters (`:id`) become string parameters by themselves; `params` overrides them.
  *      The error answers are added from the codes: the auth's (401/403), BAD_REQUEST when there is
  *      a body, ROOM_NOT_FOUND/NOT_FOUND for a path with parameters, and those listed in `errors`;
  *      all of them carry the one error payload `{ error: { code, message, params? } }`.
  *   3. A answer that is not JSON: `{ description, contentType: 'video/mp4' }` (no schema), or
- *      `{ description }` alone for an empty one (204).
+ *      `{ description }` alone for an empty one (204). A body that is not JSON (a file):
+ *      `rawBody: { contentTypes: ['text/vtt', …], description }` instead of `body`.
  */
 import { OpenAPIRegistry, extendZodWithOpenApi, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z, type AnyZodObject, type ZodTypeAny } from 'zod';
@@ -33,7 +35,7 @@ import { ERROR_CODES, errorPayloadSchema, type ErrorCode } from '../errors.js';
 
 extendZodWithOpenApi(z);
 
-export type ApiAuth = 'admin' | 'roomToken' | 'recorder' | 'metrics' | 'adminOrRecordingAccess' | 'none';
+export type ApiAuth = 'admin' | 'roomToken' | 'recorder' | 'metrics' | 'adminOrRecordingAccess' | 'adminOrRoomToken' | 'none';
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface ApiResponse {
@@ -54,6 +56,8 @@ export interface ApiRoute {
   summary: string;
   description?: string;
   body?: ZodTypeAny;
+  /** A body that is not JSON (e.g. a captions file), in one of these media types. */
+  rawBody?: { contentTypes: string[]; description: string };
   params?: AnyZodObject;
   query?: AnyZodObject;
   responses: Record<number, ApiResponse>;
@@ -67,6 +71,7 @@ const SECURITY: Record<ApiAuth, RouteConfig['security']> = {
   recorder: [{ recorderKey: [] }],
   metrics: [{ metricsToken: [] }, {}],
   adminOrRecordingAccess: [{ adminKey: [] }, { recordingAccess: [] }],
+  adminOrRoomToken: [{ adminKey: [] }, { roomToken: [] }],
   none: [],
 };
 
@@ -76,6 +81,7 @@ const AUTH_ERRORS: Record<ApiAuth, ErrorCode[]> = {
   recorder: ['UNAUTHORIZED', 'FORBIDDEN'],
   metrics: ['UNAUTHORIZED', 'FORBIDDEN'],
   adminOrRecordingAccess: ['UNAUTHORIZED', 'FORBIDDEN', 'TOKEN_INVALID', 'TOKEN_EXPIRED'],
+  adminOrRoomToken: ['UNAUTHORIZED', 'FORBIDDEN', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_WRONG_ROOM', 'REMOVED'],
   none: [],
 };
 
@@ -124,7 +130,7 @@ export class ApiRegistry {
       responses[status] = { description: answer.description, ...(content ? { content } : {}) };
     }
     const codes = new Set<ErrorCode>([...AUTH_ERRORS[route.auth], ...(route.errors ?? [])]);
-    if (route.body) codes.add('BAD_REQUEST');
+    if (route.body || route.rawBody) codes.add('BAD_REQUEST');
     if (names.length) codes.add(route.path.startsWith('/api/rooms/:id') ? 'ROOM_NOT_FOUND' : 'NOT_FOUND');
     const byStatus = new Map<number, ErrorCode[]>();
     for (const code of codes) byStatus.set(ERROR_CODES[code], [...(byStatus.get(ERROR_CODES[code]) ?? []), code]);
@@ -143,6 +149,15 @@ export class ApiRegistry {
         ...(params ? { params } : {}),
         ...(route.query ? { query: route.query } : {}),
         ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+        ...(route.rawBody
+          ? {
+              body: {
+                required: true,
+                description: route.rawBody.description,
+                content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, { schema: { type: 'string' as const } }])),
+              },
+            }
+          : {}),
       },
       responses,
     });

@@ -35,8 +35,11 @@ export const recordingJobDataSchema = z.object({
   /** Base URL of the server that hosts the room: the recorder's control channel. */
   controlUrl: z.string().url(),
   startedAt: z.string(),
+  /** COMP-5: `compose` composes the kept tracks again (an operator's recompose), capturing nothing. */
+  mode: z.enum(['record', 'compose']).default('record'),
 });
-export type RecordingJobData = z.infer<typeof recordingJobDataSchema>;
+/** What a job is given (`mode` defaults to `record`). */
+export type RecordingJobData = z.input<typeof recordingJobDataSchema>;
 
 /** Return value of a completed job. */
 export const recordingJobResultSchema = z.object({ durationMs: z.number(), sizeBytes: z.number(), tracks: z.number() });
@@ -121,5 +124,11 @@ export const recorderEnvSchema = z.object({
   RECORDER_MAX_PORT: z.coerce.number().int().min(1024).max(65534).default(29998),
   RECORDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   RECORDER_LOCK_MS: z.coerce.number().int().min(2000).default(10_000),
+  /** RUN-2: a composition whose output time does not advance for this long is killed. */
+  RECORDER_COMPOSE_STALL_S: z.coerce.number().min(1).max(3600).default(60),
+  /** RUN-2: the longest session a capture records (its deadline). */
+  RECORDER_MAX_SESSION_H: z.coerce.number().min(0.01).max(48).default(12),
+  /** COMP-6: the meeting is composed while it runs, in segments of this length. */
+  RECORDER_SEGMENT_S: z.coerce.number().min(2).max(1800).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -10,6 +10,7 @@ import { recordingIdSchema } from './recording.js';
  *   RECORDINGS_DIR/<recordingId>/manifest.json    the tracks written, per attempt (resume)
  *   RECORDINGS_DIR/<recordingId>/<track>.mkv/.sdp one per captured producer
  *   RECORDINGS_DIR/<recordingId>/<recordingId>.mp4  the composed file, once ready
+ *   RECORDINGS_DIR/<recordingId>/captions.vtt     its captions, when a host put some (CAP-4 in docs/spec/sharing.md)
  *
  * The id is checked (recordingIdSchema): no path can be built from anything else.
  */
@@ -28,6 +29,11 @@ export const recordingLayout = {
   composedPartial(recordingsDir: string, recordingId: string): string {
     return `${recordingLayout.composed(recordingsDir, recordingId)}.part.mp4`;
   },
+  /** CAP-4: the captions (WebVTT, mode 0600), deleted with the folder. Written to a temporary file of the same folder, then renamed. */
+  captions(recordingsDir: string, recordingId: string): string {
+    return `${recordingLayout.dir(recordingsDir, recordingId)}/${CAPTIONS_FILE}`;
+  },
 } as const;
 
 export const MANIFEST_FILE = 'manifest.json';
+export const CAPTIONS_FILE = 'captions.vtt';

@@ -26,7 +26,8 @@ export const notifications = {
   /** Who is audible, loudest first (dBov, -127…0); an empty list when nobody is. At most 2 per second. */
   audioLevels: z.object({ levels: z.array(z.object({ peerId: id, volume: z.number() })).max(10) }),
   /** Whether the room is being recorded; sent on change and to every joiner while it records. */
-  recording: z.object({ active: z.boolean() }),
+  /** REC-4; `refused`: a flagged room's recording could not start (DISK-1: the recordings' disk is low). */
+  recording: z.object({ active: z.boolean(), refused: z.enum(['diskLow']).optional() }),
   /** The server is closing this session (kicked, timed out, room closed); `error` says why. */
   closing: z.object({ error: errorPayloadSchema }),
   /** Moderation (MOD-n, LOBBY-n): the room's controls as this peer sees them, sent on every change. */

@@ -52,6 +52,17 @@ export const webhookEventSchemas = {
     reason: z.enum(['retention', 'admin', 'room-deleted']),
     deletedAt: z.string(),
   }),
+  /**
+   * HOOK-5, CAP-6: a recording's captions were put (created or replaced: `cues` of them) or removed
+   * (`cues: 0`), by the administrator or a host of its room, at `updatedAt`.
+   */
+  'recording.captions.updated': z.object({
+    roomId: z.string(),
+    recordingId: z.string(),
+    cues: z.number().int().nonnegative(),
+    updatedAt: z.string(),
+    by: z.enum(['admin', 'host']),
+  }),
 } as const;
 
 export type WebhookEventType = keyof typeof webhookEventSchemas;
