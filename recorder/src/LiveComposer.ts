@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AudioEncoder } from './AudioEncoder.js';
 import { compose, type ComposeLimits } from './compose.js';
 import type { PlannedTrack } from './composePlan.js';
+import type { ComposeSlots } from './ComposeSlots.js';
 import { CompositionFailed } from './CompositionFailed.js';
 import { joinSegments, probeTrack, type EncoderSettings } from './ffmpeg.js';
 import type { Manifest, SegmentEntry, TrackEntry } from './Manifest.js';
@@ -15,6 +16,10 @@ export interface LiveComposerOptions {
   segmentSec: number;
   limits: ComposeLimits;
   encoder?: EncoderSettings;
+  /** COMP-7: the recorder's composition slots, shared by all its sessions. */
+  slots?: ComposeSlots;
+  /** COMP-7: compositions ahead while this one waits for a slot; null once it has one. */
+  onQueued?: (ahead: number | null) => void;
   /** The longest session: the audio encoder's deadline. */
   sessionDeadlineMs: number;
   /** Asks the SFU for a key frame of every picture captured (before each boundary). */
@@ -119,7 +124,7 @@ export class LiveComposer {
       const audio = this.#audioEncoder();
       await audio.finish();
       this.#audio = undefined;
-      return await this.#join(output, partial, tracks.length);
+      return await this.#join(output, partial, tracks.length, end);
     } catch (error) {
       await this.#audio?.stop();
       throw this.#asFinal(error as Error);
@@ -141,6 +146,14 @@ export class LiveComposer {
     const audio = this.#audioEncoder();
     const file = `segments/${String(index).padStart(5, '0')}.mkv`;
     const outputPath = path.join(this.#dir, file);
+    let waited = false;
+    const release = this.#o.slots
+      ? await this.#o.slots.acquire((ahead) => {
+          waited = true;
+          this.#o.onQueued?.(ahead);
+        })
+      : () => undefined;
+    if (waited) this.#o.onQueued?.(null);
     const started = Date.now();
     await compose({
       tracks: inWindow,
@@ -153,7 +166,7 @@ export class LiveComposer {
       signal: this.#o.signal,
       onRetry: this.#o.onNote,
       log: this.#o.log,
-    });
+    }).finally(release);
     this.#segments.push({ index, from, to, file });
     this.#o.manifest.save();
     this.#o.log.info({ index, seconds: +(to - from).toFixed(3), tracks: inWindow.length, composeMs: Date.now() - started }, 'segment composed');
@@ -170,10 +183,15 @@ export class LiveComposer {
     return audio;
   }
 
-  async #join(output: string, partial: string, trackCount: number): Promise<LiveComposeResult> {
+  /**
+   * The file ends with the last media received (`end`): windows composed while the session still
+   * ran after it (a participant's resume grace) are left out, and the join stops at `end`.
+   */
+  async #join(output: string, partial: string, trackCount: number, end: number): Promise<LiveComposeResult> {
     const list = path.join(this.#segmentsDir, 'segments.txt');
-    fs.writeFileSync(list, this.#segments.map((s) => `file '${path.join(this.#dir, s.file)}'\n`).join(''), { mode: 0o600 });
-    const durationSec = this.#segments.at(-1)!.to - this.#segments[0]!.from;
+    const kept = this.#segments.filter((s, i) => i === 0 || s.from < end);
+    fs.writeFileSync(list, kept.map((s) => `file '${path.join(this.#dir, s.file)}'\n`).join(''), { mode: 0o600 });
+    const durationSec = Math.min(kept.at(-1)!.to, end) - kept[0]!.from;
     fs.rmSync(partial, { force: true });
     const outcome = await joinSegments({
       list,
@@ -190,7 +208,7 @@ export class LiveComposer {
     fs.renameSync(partial, output);
     // The joined file has everything: the segments go (the tracks stay, for a recompose).
     fs.rmSync(this.#segmentsDir, { recursive: true, force: true });
-    const segments = this.#segments.length;
+    const segments = kept.length;
     this.#o.manifest.data.segments = [];
     this.#o.manifest.save();
     return { durationSec, sizeBytes: fs.statSync(output).size, tracks: trackCount, segments };

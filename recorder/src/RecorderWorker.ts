@@ -5,6 +5,7 @@ import { RECORDING_QUEUE, recordingJobDataSchema, type RecordingJobResult } from
 import { ControlClient } from './ControlClient.js';
 import type { ControlUrls } from './ControlUrls.js';
 import { DEFAULT_COMPOSE_LIMITS, type ComposeLimits } from './compose.js';
+import { ComposeSlots } from './ComposeSlots.js';
 import { checkFfmpeg } from './ffmpeg.js';
 import { RecordingJob } from './RecordingJob.js';
 
@@ -29,6 +30,8 @@ export interface RecorderOptions {
   captureDeadlineMs?: number;
   /** COMP-6: segment length (RECORDER_SEGMENT_S, default 60 s). */
   segmentSec?: number;
+  /** COMP-7: compositions at once, all sessions together (RECORDER_COMPOSE_SLOTS, default 1). */
+  composeSlots?: number;
   log: Logger;
 }
 
@@ -43,10 +46,12 @@ export class RecorderWorker {
   readonly #abort = new AbortController();
   readonly #o: RecorderOptions;
   readonly #warm: Promise<void>;
+  readonly #slots: ComposeSlots;
   #closing?: Promise<void>;
 
   constructor(options: RecorderOptions) {
     this.#o = options;
+    this.#slots = new ComposeSlots(options.composeSlots ?? 1);
     const log = options.log;
     this.#warm = checkFfmpeg(log).catch((error) => log.error({ err: error }, 'ffmpeg does not run: recordings will fail'));
     this.#connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
@@ -83,6 +88,7 @@ export class RecorderWorker {
       composeLimits: this.#o.composeLimits ?? DEFAULT_COMPOSE_LIMITS,
       captureDeadlineMs: this.#o.captureDeadlineMs ?? 12 * 3600_000,
       segmentSec: this.#o.segmentSec ?? 60,
+      slots: this.#slots,
       signal: this.#abort.signal,
       log: this.#o.log,
     }).run();

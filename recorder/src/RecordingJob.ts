@@ -7,6 +7,7 @@ import { recordingJobDataSchema, recordingLayout, type RecordingJobResult, type 
 import { ControlClient, ControlError } from './ControlClient.js';
 import type { ControlUrls } from './ControlUrls.js';
 import type { ComposeLimits } from './compose.js';
+import type { ComposeSlots } from './ComposeSlots.js';
 import { CompositionFailed } from './CompositionFailed.js';
 import { probeTrack, type EncoderSettings } from './ffmpeg.js';
 import { LiveComposer } from './LiveComposer.js';
@@ -32,6 +33,8 @@ export interface RecordingJobOptions {
   segmentSec: number;
   /** COMP-4: how the picture is encoded. */
   encoder?: EncoderSettings;
+  /** COMP-7: the recorder's composition slots. */
+  slots?: ComposeSlots;
   /** Aborted when the recorder shuts down. */
   signal: AbortSignal;
   log: Logger;
@@ -88,6 +91,8 @@ export class RecordingJob {
       limits: options.composeLimits,
       encoder: options.encoder,
       sessionDeadlineMs: options.captureDeadlineMs,
+      slots: options.slots,
+      onQueued: (ahead) => void this.#report({ queuePosition: ahead }),
       requestKeyFrames: () => this.#requestKeyFrames(),
       signal: options.signal,
       onProgress: (percent) => void this.#progress(percent),

@@ -82,6 +82,18 @@ export interface ComposeOptions {
   log: Logger;
 }
 
+/** ffmpeg's `-progress pipe:1` lines: each advance of `out_time` feeds the watchdog of `run()` and `onSeconds`. */
+function progressLines(run: () => SupervisedProcess, onSeconds?: (seconds: number) => void): (line: string) => void {
+  let last = -1;
+  return (line) => {
+    const m = /^out_time_us=(\d+)$/.exec(line.trim());
+    if (!m || Number(m[1]) <= last) return;
+    last = Number(m[1]);
+    run().progress();
+    onSeconds?.(last / 1e6);
+  };
+}
+
 /**
  * Composes one file: H.264 and the voices, the filter graph's [vout] and [aout]; `-copyts` keeps
  * the tracks' wall-clock timestamps, on which the graph places them. Progress comes from
@@ -91,7 +103,6 @@ export interface ComposeOptions {
 export function composeFile(options: ComposeOptions): SupervisedProcess {
   const { durationSec } = options;
   const enc = options.encoder ?? DEFAULT_ENCODER;
-  let last = -1;
   const run: SupervisedProcess = new SupervisedProcess({
     label: 'compose',
     command: FFMPEG(),
@@ -114,15 +125,10 @@ export function composeFile(options: ComposeOptions): SupervisedProcess {
     ],
     deadlineMs: options.deadlineMs,
     stallMs: options.stallMs,
-    onStdoutLine: (line) => {
-      const m = /^out_time_us=(\d+)$/.exec(line.trim());
-      if (!m) return;
-      const us = Number(m[1]);
-      if (us <= last) return;
-      last = us;
-      run.progress();
-      options.onProgress?.(Math.min(99, Math.floor((us / 1e6 / Math.max(durationSec, 0.001)) * 100)));
-    },
+    onStdoutLine: progressLines(
+      () => run,
+      (seconds) => options.onProgress?.(Math.min(99, Math.floor((seconds / Math.max(durationSec, 0.001)) * 100))),
+    ),
     log: options.log,
   });
   return run;
@@ -169,7 +175,6 @@ const AAC_PRIMING_SEC = 1024 / 48000;
  * (the MP4 says to skip it); `+faststart`. Watched like a composition.
  */
 export function joinSegments(options: { list: string; audio: string; output: string; durationSec: number; stallMs: number; deadlineMs: number; log: Logger }): SupervisedProcess {
-  let last = -1;
   const run: SupervisedProcess = new SupervisedProcess({
     label: 'join',
     command: FFMPEG(),
@@ -183,13 +188,7 @@ export function joinSegments(options: { list: string; audio: string; output: str
     ],
     deadlineMs: options.deadlineMs,
     stallMs: options.stallMs,
-    onStdoutLine: (line) => {
-      const m = /^out_time_us=(\d+)$/.exec(line.trim());
-      if (m && Number(m[1]) > last) {
-        last = Number(m[1]);
-        run.progress();
-      }
-    },
+    onStdoutLine: progressLines(() => run),
     log: options.log,
   });
   return run;

@@ -36,6 +36,7 @@ const worker = new RecorderWorker({
   composeLimits: { ...DEFAULT_COMPOSE_LIMITS, stallMs: e.RECORDER_COMPOSE_STALL_S * 1000 },
   captureDeadlineMs: e.RECORDER_MAX_SESSION_H * 3600_000,
   segmentSec: e.RECORDER_SEGMENT_S,
+  composeSlots: e.RECORDER_COMPOSE_SLOTS,
   log,
 });
 worker.ready().then(

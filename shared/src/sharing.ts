@@ -88,6 +88,8 @@ export const viewableRecordingSchema = z.object({
   urlExpiresAt: z.string().nullable(),
   /** CAP-3: its captions (WebVTT, for `<track src>`), signed as `url` and valid as long; null when it has none. */
   captionsUrl: z.string().nullable(),
+  /** COMP-7: while processing, compositions ahead of its own (absent otherwise). */
+  queuePosition: z.number().int().nonnegative().optional(),
 });
 export type ViewableRecording = z.infer<typeof viewableRecordingSchema>;
 export const viewableRecordingsSchema = z.object({ recordings: z.array(viewableRecordingSchema) });

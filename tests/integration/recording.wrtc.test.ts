@@ -27,7 +27,8 @@ const rec = suite<Ctx>('recording', { bots: [], sockets: [], tmp: '' });
 
 rec.before(async (ctx) => {
   // Short BullMQ locks so that a killed recorder's job is taken over within seconds.
-  ctx.srv = await startTestServer({}, { recording: { recorderEnv: { RECORDER_LOCK_MS: '4000', RECORDER_SEGMENT_S: '5' } } });
+  // A short resume grace (SIG-13): a participant who vanishes is let go after 8 s.
+  ctx.srv = await startTestServer({ RESUME_GRACE_MS: '8000' }, { recording: { recorderEnv: { RECORDER_LOCK_MS: '4000', RECORDER_SEGMENT_S: '5' } } });
   ctx.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-rec-'));
 });
 
@@ -171,6 +172,27 @@ rec("the composed file keeps a participant's picture and voice in sync: flash an
   console.log(`  sync: ${sync.flashes} flashes, ${sync.beeps} beeps, audio − video ${offsets.join(', ')} ms`);
   assert.ok(sync.pairs.length >= 5, `at least 5 markers matched (${sync.flashes} flashes, ${sync.beeps} beeps)`);
   assert.ok(sync.pairs.every((p) => Math.abs(p.offsetMs) <= 100), `every offset within 100 ms: ${offsets}`);
+});
+
+rec('COMP-6: a participant who vanishes (a closed laptop): the file ends with their last media, not padded by the resume grace', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Vanished', record: true });
+  const bot = new WrtcBot('Gone');
+  ctx.bots.push(bot);
+  await bot.join(srv.url, id, await srv.mintToken(id, bot.name));
+  await waitFor('a recording', async () => (await listRecordings(srv, id)).some((r) => r.status === 'recording'), 10_000);
+  const t0 = Date.now();
+  await sleep(7000);
+  // No leave: the socket and the media just stop. The session ends once the 8 s grace is over,
+  // while windows of 5 s are composed meanwhile (one of them after the last media).
+  bot.close();
+  ctx.bots.splice(ctx.bots.indexOf(bot), 1);
+  const vanished = (Date.now() - t0) / 1000;
+  const ready = await waitRecordingReady(srv, id, 90_000);
+  const file = path.join(srv.server.config.recordingsDir, ready.id, `${ready.id}.mp4`);
+  const p = await probe(file);
+  assert.ok(p.duration < vanished + 3, `the file ends with the last media: ${p.duration.toFixed(2)} s for ${vanished.toFixed(2)} s of media (grace 8 s)`);
+  assert.ok(p.duration > vanished - 2, `and keeps it all: ${p.duration.toFixed(2)} s`);
 });
 
 rec('an unflagged room is never recorded; the flag turned on and off live starts and stops it (REC-2, REC-3)', async (ctx) => {

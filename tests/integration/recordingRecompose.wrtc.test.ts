@@ -20,7 +20,9 @@ import { WrtcBot } from '../helpers/WrtcBot.js';
  * runs the real ffmpeg for captures and hangs on compositions while a flag file exists) ends
  * `failed` with a clear reason after one retry, `recording.failed` is sent and the captured
  * tracks are kept; `POST /api/recordings/:id/recompose` then composes it `ready` with the real
- * ffmpeg, a file as long as the meeting, and `recording.ready` follows.
+ * ffmpeg, a file as long as the meeting, and `recording.ready` follows. COMP-7: two rooms whose
+ * meetings end together share the recorder's one composition slot; the second waits, and its
+ * place shows in the API meanwhile.
  */
 const SECRET = 'recompose-webhook-secret-0123456789';
 type Ctx = { srv?: TestServer; dir: string; flag: string; receiver: WebhookReceiver; bots: WrtcBot[] };
@@ -35,7 +37,8 @@ test.before(async (ctx) => {
     stub,
     `#!/bin/bash
 case " $* " in
-  *" -filter_complex "*) if [ -e '${ctx.flag}' ]; then trap '' INT TERM; echo out_time_us=1000000; echo "stand-in: composition hanging" >&2; while :; do sleep 0.2; done; fi ;;
+  *" -filter_complex "*) if [ -e '${ctx.flag}' ]; then trap '' INT TERM; echo out_time_us=1000000; echo "stand-in: composition hanging" >&2; while :; do sleep 0.2; done; fi
+    if [ -e '${ctx.flag}-slow' ]; then for i in 1 2 3 4 5 6; do echo out_time_us=$i; sleep 0.5; done; fi ;;
 esac
 exec '${real}' "$@"
 `,
@@ -108,6 +111,45 @@ test('a hanging composition fails with its reason and keeps its tracks; recompos
   assert.ok(ready.durationMs > 4000, `the meeting's length: ${ready.durationMs} ms`);
   assert.equal(file.streams.map((s) => s.codec_type).sort(), ['audio', 'video']);
   await waitFor('recording.ready', () => ctx.receiver.deliveries.find((d) => d.type === 'recording.ready' && d.data.recordingId === running.id), 10_000);
+});
+
+test('COMP-7: two recordings ending together: one composes, the other waits with its place shown, then both are ready', async (ctx) => {
+  const srv = ctx.srv!;
+  fs.writeFileSync(`${ctx.flag}-slow`, ''); // each composition takes 3 s longer (progressing: no stall)
+  const rooms: string[] = [];
+  const bots: WrtcBot[] = [];
+  for (const name of ['North', 'South']) {
+    const { id } = await srv.createRoom({ name, record: true });
+    rooms.push(id);
+    const bot = new WrtcBot(name);
+    bots.push(bot);
+    ctx.bots.push(bot);
+    await bot.join(srv.url, id, await srv.mintToken(id, name));
+  }
+  const recordings = await Promise.all(rooms.map((id) => waitFor('a recording', async () => (await listRecordings(srv, id)).find((r) => r.status === 'recording'), 15_000)));
+  await sleep(3000);
+  await Promise.all(bots.map((b) => b.leave()));
+  const seen = new Map<string, number[]>();
+  await waitFor(
+    'both ready',
+    async () => {
+      const now = await Promise.all(recordings.map(async (r) => (await admin(srv, 'GET', `/api/recordings/${r.id}`)).json as RecordingInfo));
+      for (const r of now) {
+        if (r.status === 'failed') throw new Error(`recording failed: ${r.error}`);
+        if (r.queuePosition !== undefined) seen.set(r.id, [...(seen.get(r.id) ?? []), r.queuePosition]);
+      }
+      return now.every((r) => r.status === 'ready') ? now : undefined;
+    },
+    90_000,
+    100,
+  );
+  const waited = [...seen.entries()].filter(([, places]) => places.includes(1));
+  assert.is(waited.length, 1, `one of the two waited with one composition ahead: ${JSON.stringify([...seen])}`);
+  for (const r of recordings) {
+    const after = (await admin(srv, 'GET', `/api/recordings/${r.id}`)).json as RecordingInfo;
+    assert.is(after.queuePosition, undefined, 'no place once ready');
+  }
+  fs.rmSync(`${ctx.flag}-slow`);
 });
 
 exitAfterRun(test);

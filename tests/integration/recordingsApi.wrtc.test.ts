@@ -129,6 +129,12 @@ rec('REC-3: the flag turned off and on again with people present starts a new se
   const srv = ctx.srv!;
   const { id: roomId } = await srv.createRoom({ name: 'On and off' });
   const states = await watcher(ctx, srv, roomId);
+  // REC-14: a host present hears of each status the first recording takes once its session ends.
+  const host = await connectSocket(srv.url, { token: await srv.mintToken(roomId, 'Host', 'host'), roomId });
+  ctx.sockets.push(host);
+  const statuses: Array<{ recordingId: string; status: string }> = [];
+  host.on('recordingStatus', (n: { recordingId: string; status: string }) => statuses.push(n));
+  await request(host, 'join', {});
   await bot(ctx, srv, roomId, 'Speaker');
   const patch = async (record: boolean) => assert.is((await admin(srv, 'PATCH', `/api/rooms/${roomId}`, { record })).status, 200);
 
@@ -138,6 +144,8 @@ rec('REC-3: the flag turned off and on again with people present starts a new se
   await sleep(3000);
   await patch(false);
   await waitFor('first session ends', () => states.length === 2);
+  await waitFor('the host hears the first recording is ready', () => statuses.some((s) => s.recordingId === first.id && s.status === 'ready'), 60_000);
+  assert.equal(statuses.filter((s) => s.recordingId === first.id).map((s) => s.status), ['processing', 'ready']);
   await patch(true);
   await waitFor('second session starts', () => states.length === 3);
   assert.equal(states, [true, false, true]);

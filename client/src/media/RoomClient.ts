@@ -41,6 +41,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   private self: SelfView | null = null;
   private warning: Notice | null = null;
   private recording = false;
+  private recordingStatus: RoomSnapshot['recordingStatus'] = null;
   private leaving = false;
   private tornDown = false;
   private snapshot: RoomSnapshot;
@@ -199,6 +200,10 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       if (woken) void this.connection?.consume(woken.peerId, woken.producer);
       else if (remote()?.setProducerPaused(producerId, false)) this.changed();
     });
+    s.on('recordingStatus', ({ status }) => {
+      this.recordingStatus = status;
+      this.changed();
+    });
     s.on('recording', ({ active, refused }) => {
       this.recording = active;
       if (refused) this.warn({ code: 'recordingRefused' });
@@ -235,6 +240,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       reconnecting: phase === 'reconnecting' || (phase === 'joined' && Boolean(this.connection?.recovering)),
       stalled: this.session.stalled,
       recording: this.recording,
+      recordingStatus: this.recordingStatus,
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { ErrorPayload, Role } from '@nomades/shared';
+import type { ErrorPayload, RecordingStatus, Role } from '@nomades/shared';
 import type { Notice } from './Notice';
 import type { SessionPhase } from '../session/MeetingSession';
 
@@ -53,6 +53,8 @@ export interface RoomSnapshot {
   stalled: boolean;
   /** The room is being recorded (server's `recording` notification). */
   recording: boolean;
+  /** REC-14 (hosts): the status of the room's latest recording, once it changed during this meeting. */
+  recordingStatus: RecordingStatus | null;
 }
 
 export interface RoomClientEvents extends Record<string, unknown[]> {

@@ -61,7 +61,8 @@ export function RecordingsPanel({ roomId, token, role }: { roomId: string; token
               <li key={r.id} data-testid="recording-item" data-recording-id={r.id} data-status={r.status}>
                 <h3>{t('recordings.item', { date })}</h3>
                 {r.status === 'ready' && <p>{t('recordings.duration', { duration: formatDuration(r.durationMs, i18n.language) })}</p>}
-                {r.status === 'processing' && <p>{t('recordings.processing')}</p>}
+                {r.status === 'processing' && <p>{r.queuePosition ? t('recordings.queued', { count: r.queuePosition }) : t('recordings.processing')}</p>}
+                {r.status === 'failed' && <p data-testid="recording-failed">{t('recordings.failed')}</p>}
                 {r.status === 'recording' && <p>{t('recordings.inProgress')}</p>}
                 {r.url && (
                   <div className="recording-actions">

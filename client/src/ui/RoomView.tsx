@@ -125,6 +125,11 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
             {t('room.recording')}
           </span>
         )}
+        {!room.recording && room.recordingStatus && room.recordingStatus !== 'recording' && (
+          <span className="recording-status" data-testid="recording-status" data-status={room.recordingStatus} role="status">
+            {{ processing: t('room.recordingProcessing'), ready: t('room.recordingReady'), failed: t('room.recordingFailed') }[room.recordingStatus]}
+          </span>
+        )}
       </header>
       {room.reconnecting && <ReconnectBanner stalled={room.stalled} onRetry={() => client.retry()} />}
       {room.warning && (

@@ -89,6 +89,8 @@ export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
   }
 
   #apply(current: RecordingInfo, patch: RecordingPatch, note?: string): RecordingInfo | undefined {
+    // COMP-7: a finished (or restarted) recording waits for nothing.
+    if (patch.status) patch.queuePosition = null;
     const info = this.store.update(current.id, patch);
     if (note) this.store.addNote(current.id, note);
     const after = note ? this.store.get(current.id) : info;

@@ -85,6 +85,7 @@ export class RecordingService {
     this.captions = new CaptionsService({ recordingsDir: config.recordingsDir, webhooks: options.webhooks, env: options.env, log: log.child({ name: 'captions' }) });
     this.lifecycle = new RecordingLifecycle(this.store, log.child({ name: 'recording' }));
     this.lifecycle.on('changed', recordingWebhooks(options.webhooks));
+    this.lifecycle.on('changed', (info) => this.#tellHosts(info));
     this.recorderKey = options.recorderKey;
     this.rtpAllowed = config.recorderRtpAllowed ?? [...new Set(['127.0.0.1', '::1', this.#childRtpIp()])];
     if (!config.redisUrl) {
@@ -144,6 +145,17 @@ export class RecordingService {
       },
       this.#o.log.child({ name: 'recorder' }),
     );
+  }
+
+  /** REC-14: the room's hosts present now hear of each change of one of its recordings. Never throws (it runs inside a report). */
+  #tellHosts(info: RecordingInfo): void {
+    try {
+      const room = this.#o.registry.get(info.roomId);
+      if (!room || room.closed) return;
+      for (const peer of room.peers()) if (peer.role === 'host') peer.notify('recordingStatus', { recordingId: info.id, status: info.status });
+    } catch (error) {
+      this.#o.log.warn({ err: error, recording: info.id, room: info.roomId }, 'could not tell the hosts of a recording\'s status');
+    }
   }
 
   #controlUrl(): string {

@@ -13,6 +13,7 @@ interface RecordingRow {
   progress: number;
   error: string | null;
   note: string | null;
+  queue_position: number | null;
 }
 
 const toInfo = (r: RecordingRow): RecordingInfo => ({
@@ -26,6 +27,7 @@ const toInfo = (r: RecordingRow): RecordingInfo => ({
   progress: r.progress,
   ...(r.error ? { error: r.error } : {}),
   ...(r.note ? { note: r.note } : {}),
+  ...(r.queue_position !== null && r.queue_position !== undefined ? { queuePosition: r.queue_position } : {}),
 });
 
 /** Schema migrations, applied in order; PRAGMA user_version of recordings.db records how many ran. */
@@ -43,6 +45,8 @@ const MIGRATIONS = [
      note TEXT
    );
    CREATE INDEX recordings_room ON recordings (room_id, started_at)`,
+  // COMP-7: compositions ahead while it waits for a recorder's slot.
+  `ALTER TABLE recordings ADD COLUMN queue_position INTEGER`,
 ];
 
 export interface RecordingPatch {
@@ -53,6 +57,8 @@ export interface RecordingPatch {
   progress?: number;
   /** null clears it (a recompose, RS-5). */
   error?: string | null;
+  /** COMP-7; null: not waiting. */
+  queuePosition?: number | null;
 }
 
 /** Recording metadata in DATA_DIR/recordings.db (better-sqlite3, WAL), beside the rooms' database. */
@@ -96,7 +102,7 @@ export class RecordingStore {
   update(id: string, patch: RecordingPatch): RecordingInfo | undefined {
     const sets: string[] = [];
     const values: unknown[] = [];
-    const column = { status: 'status', endedAt: 'ended_at', durationMs: 'duration_ms', sizeBytes: 'size_bytes', progress: 'progress', error: 'error' } as const;
+    const column = { status: 'status', endedAt: 'ended_at', durationMs: 'duration_ms', sizeBytes: 'size_bytes', progress: 'progress', error: 'error', queuePosition: 'queue_position' } as const;
     for (const [key, name] of Object.entries(column)) {
       const value = patch[key as keyof RecordingPatch];
       if (value !== undefined) {

@@ -6,7 +6,7 @@
  */
 const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV', 'FFMPEG_PATH', 'FFPROBE_PATH'] as const;
 /** The recorder's own settings an operator may give `npm start` (recorder/README.md). */
-const RECORDER_SETTINGS = ['RECORDER_MIN_PORT', 'RECORDER_MAX_PORT', 'RECORDER_CONCURRENCY', 'RECORDER_LOCK_MS', 'RECORDER_COMPOSE_STALL_S', 'RECORDER_MAX_SESSION_H', 'RECORDER_SEGMENT_S'] as const;
+const RECORDER_SETTINGS = ['RECORDER_MIN_PORT', 'RECORDER_MAX_PORT', 'RECORDER_CONCURRENCY', 'RECORDER_LOCK_MS', 'RECORDER_COMPOSE_STALL_S', 'RECORDER_MAX_SESSION_H', 'RECORDER_SEGMENT_S', 'RECORDER_COMPOSE_SLOTS'] as const;
 
 export function recorderEnv(parent: NodeJS.ProcessEnv, given: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};

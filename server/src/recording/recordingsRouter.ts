@@ -4,6 +4,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import {
   AppError,
   SHARING_LIMITS,
+  can,
   recordingIdSchema,
   recordingLayout,
   roomIdSchema,
@@ -93,7 +94,8 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
       const recordings: ViewableRecording[] = await Promise.all(
         deps.recordings
           .listByRoom(room.id)
-          .filter((r) => r.status !== 'failed')
+          // REC-V1: a failed recording is shown to those who moderate the room (REC-14), to no one else.
+          .filter((r) => r.status !== 'failed' || can(role, 'moderate'))
           .map(async (r) => {
             const ready = r.status === 'ready';
             const jwt = ready ? await tokens.signScoped(RECORDING_ACCESS_TYP, { rec: r.id, room: room.id }, exp, now) : null;
@@ -109,6 +111,7 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
               url: jwt ? `/api/recordings/${encodeURIComponent(r.id)}/file?access=${encodeURIComponent(jwt)}` : null,
               urlExpiresAt: jwt ? new Date(exp * 1000).toISOString() : null,
               captionsUrl: captioned ? `/api/recordings/${encodeURIComponent(r.id)}/captions.vtt?access=${encodeURIComponent(jwt)}` : null,
+              ...(r.queuePosition !== undefined ? { queuePosition: r.queuePosition } : {}),
             };
           }),
       );

@@ -25,6 +25,8 @@ export const recordingInfoSchema = z.object({
   error: z.string().optional(),
   /** What happened on the way (e.g. the recorder was restarted and resumed). */
   note: z.string().optional(),
+  /** COMP-7: while its composition waits for a slot of the recorder, how many are ahead of it. */
+  queuePosition: z.number().int().nonnegative().optional(),
 });
 export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
 
@@ -98,6 +100,8 @@ export const recordingReportSchema = z
     sizeBytes: z.number().int().nonnegative().optional(),
     error: z.string().max(2000).optional(),
     note: z.string().max(2000).optional(),
+    /** COMP-7: compositions ahead of this one for a slot; null once it has one. */
+    queuePosition: z.number().int().min(0).max(10_000).nullable().optional(),
   })
   .strict();
 export type RecordingReport = z.infer<typeof recordingReportSchema>;
@@ -130,5 +134,7 @@ export const recorderEnvSchema = z.object({
   RECORDER_MAX_SESSION_H: z.coerce.number().min(0.01).max(48).default(12),
   /** COMP-6: the meeting is composed while it runs, in segments of this length. */
   RECORDER_SEGMENT_S: z.coerce.number().min(2).max(1800).default(60),
+  /** COMP-7: compositions at once, all sessions together; the others wait their turn. */
+  RECORDER_COMPOSE_SLOTS: z.coerce.number().int().min(1).max(16).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

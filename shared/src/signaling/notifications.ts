@@ -6,6 +6,7 @@ import { roleSchema } from '../token.js';
 import { roomControlsSchema } from './moderationSchemas.js';
 import { reactionEmojiSchema } from './reactions.js';
 import { LIMITS } from '../limits.js';
+import { recordingStatusSchema } from '../recording/recording.js';
 
 /** Server → client notifications (socket.io events without acknowledgement). */
 const id = z.string();
@@ -28,6 +29,8 @@ export const notifications = {
   /** Whether the room is being recorded; sent on change and to every joiner while it records. */
   /** REC-4; `refused`: a flagged room's recording could not start (DISK-1: the recordings' disk is low). */
   recording: z.object({ active: z.boolean(), refused: z.enum(['diskLow']).optional() }),
+  /** REC-14: to the room's hosts, each time one of its recordings changes status (RS-6): processing, ready, failed. */
+  recordingStatus: z.object({ recordingId: id, status: recordingStatusSchema }),
   /** The server is closing this session (kicked, timed out, room closed); `error` says why. */
   closing: z.object({ error: errorPayloadSchema }),
   /** Moderation (MOD-n, LOBBY-n): the room's controls as this peer sees them, sent on every change. */
