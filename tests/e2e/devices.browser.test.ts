@@ -260,7 +260,9 @@ devices('during a call: switching the camera and the microphone keeps the call; 
     const local = page.locator('[data-testid="local-tile"] [data-testid="quality"]');
     await waitFor('the local tile shows level 3', async () => (await local.getAttribute('data-level').catch(() => null)) === '3', WAIT_MS);
     assert.ok(((await remote.getAttribute('aria-label')) ?? '').length > 0, 'the level has words');
-    assert.is(await page.locator('[data-testid="quality-hint"]').count(), 0, 'no hint on a good connection');
+    // A loaded machine (CI) can dip one tile's measured level for a moment (seen once): the hint
+    // follows the level, so it must be gone while the levels are good, not absent at one instant.
+    await waitFor('no hint on a good connection', async () => (await page.locator('[data-testid="quality-hint"]').count()) === 0, WAIT_MS);
   }
 });
 

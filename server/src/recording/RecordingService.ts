@@ -258,8 +258,21 @@ export class RecordingService {
   async finishSessions(timeoutMs = RECORDING_FINISH_TIMEOUT_MS): Promise<string[]> {
     const ended = this.manager?.close() ?? [];
     const unfinished = () => ended.filter((id) => !['ready', 'failed'].includes(this.store.get(id)?.status ?? 'failed'));
-    const deadline = Date.now() + timeoutMs;
-    while (unfinished().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // RS-6: woken by the recordings' own changes of status, not by polling the store.
+    if (unfinished().length) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.lifecycle.off('changed', onChange);
+          resolve();
+        };
+        const onChange = () => {
+          if (unfinished().length === 0) done();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        this.lifecycle.on('changed', onChange);
+      });
+    }
     const left = unfinished();
     if (ended.length) this.#o.log.info({ finished: ended.length - left.length, unfinished: left }, 'recordings in progress at shutdown');
     return left;
