@@ -85,7 +85,7 @@ try {
   console.log(`  machine                        ${machine()}`);
   console.log(`  load average at the end        ${load()}`);
   console.log(`  session                        ${(ready.durationMs / 1000).toFixed(1)} s recorded, composed in ${composeSeconds.toFixed(0)} s`);
-  report('composed MP4 (1280×720 @ 25 fps: a flash is seen on the first 40 ms frame that shows it)', composed);
+  report('composed MP4 (1280×720 @ 15 fps, COMP-4: a flash is seen on the first 67 ms frame that shows it)', composed);
   if (tracks) report("marker bot's captured tracks (arrival times, before composition)", tracks);
   // COMP-6: the markers nearest each join of two segments (the file's 0 is the first window's start).
   const SEG = Number(args.segment);
