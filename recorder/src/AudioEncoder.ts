@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { decodeSegmentAudio, startAudioEncoder } from './ffmpeg.js';
 import { ProcessError } from './ProcessError.js';
-import type { SupervisedProcess } from './SupervisedProcess.js';
+import { succeeded, type SupervisedProcess } from './SupervisedProcess.js';
 
 /**
  * COMP-6: one AAC encoding for the whole meeting, fed segment by segment as they are composed, so
@@ -21,7 +21,7 @@ export class AudioEncoder {
     this.#log = options.log;
     this.#encoder = startAudioEncoder(output, options);
     void this.#encoder.done.then((outcome) => {
-      if (!this.#failure && !(outcome.cause === 'exit' && outcome.code === 0)) this.#failure = new ProcessError('the audio encoder', outcome);
+      if (!this.#failure && !succeeded(outcome)) this.#failure = new ProcessError('the audio encoder', outcome);
     });
   }
 
@@ -40,7 +40,7 @@ export class AudioEncoder {
     decoder.stdout.pipe(this.#encoder.stdin, { end: false });
     const outcome = await decoder.done;
     decoder.stdout.unpipe(this.#encoder.stdin);
-    if (!(outcome.cause === 'exit' && outcome.code === 0)) throw new ProcessError('decoding a segment\'s audio', outcome);
+    if (!succeeded(outcome)) throw new ProcessError('decoding a segment\'s audio', outcome);
   }
 
   /** Ends the input once every segment is in; resolves when the encoder wrote its file. */
@@ -49,7 +49,7 @@ export class AudioEncoder {
     if (this.#failure) throw this.#failure;
     this.#encoder.stdin.end();
     const outcome = await this.#encoder.done;
-    if (!(outcome.cause === 'exit' && outcome.code === 0)) throw new ProcessError('the audio encoder', outcome);
+    if (!succeeded(outcome)) throw new ProcessError('the audio encoder', outcome);
   }
 
   /** Stops it (a shutdown, a failure); idempotent. */

@@ -9,6 +9,7 @@ import { CompositionFailed } from './CompositionFailed.js';
 import { joinSegments, probeTrack, type EncoderSettings } from './ffmpeg.js';
 import type { Manifest, SegmentEntry, TrackEntry } from './Manifest.js';
 import { describeOutcome } from './ProcessError.js';
+import { succeeded } from './SupervisedProcess.js';
 
 export interface LiveComposerOptions {
   manifest: Manifest;
@@ -202,7 +203,7 @@ export class LiveComposer {
       deadlineMs: this.#o.limits.deadlineBaseMs + 100 * durationSec,
       log: this.#o.log,
     }).done;
-    if (!(outcome.cause === 'exit' && outcome.code === 0) || !fs.existsSync(partial)) {
+    if (!succeeded(outcome) || !fs.existsSync(partial)) {
       throw new CompositionFailed(`joining the segments failed: ffmpeg ${describeOutcome(outcome)}`);
     }
     fs.renameSync(partial, output);

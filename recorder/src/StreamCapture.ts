@@ -7,7 +7,7 @@ import type { RecordingStream } from '@nomades/shared';
 import type { ControlClient } from './ControlClient.js';
 import { startRtpCapture } from './ffmpeg.js';
 import { describeOutcome } from './ProcessError.js';
-import type { SupervisedProcess } from './SupervisedProcess.js';
+import { succeeded, type SupervisedProcess } from './SupervisedProcess.js';
 import { freeRtpPorts } from './freeRtpPorts.js';
 import type { Manifest, TrackEntry } from './Manifest.js';
 import { tapSdp } from './sdp.js';
@@ -62,7 +62,7 @@ export class StreamCapture {
     this.#manifest = options.manifest;
     this.#log = options.log;
     void run.done.then((outcome) => {
-      const failed = outcome.cause !== 'stopped' && !(outcome.cause === 'exit' && outcome.code === 0);
+      const failed = outcome.cause !== 'stopped' && !succeeded(outcome);
       this.#onExit(failed ? `ffmpeg ${describeOutcome(outcome)}` : undefined);
     });
   }

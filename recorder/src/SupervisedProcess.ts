@@ -21,6 +21,11 @@ export interface ProcessOutcome {
   elapsedMs: number;
 }
 
+/** It ended on its own with exit code 0: the only outcome that counts as done. */
+export function succeeded(outcome: ProcessOutcome): boolean {
+  return outcome.cause === 'exit' && outcome.code === 0;
+}
+
 export interface SupervisedProcessOptions {
   /** What it is, for logs and errors: `compose`, `capture`, `probe`. */
   label: string;

@@ -4,6 +4,7 @@ import { composePlan, type PlannedTrack } from './composePlan.js';
 import { composeFile, DEFAULT_ENCODER, type EncoderSettings } from './ffmpeg.js';
 import { CompositionFailed } from './CompositionFailed.js';
 import { describeOutcome } from './ProcessError.js';
+import { succeeded } from './SupervisedProcess.js';
 
 /** RUN-2: the bounds of one composition. */
 export interface ComposeLimits {
@@ -73,11 +74,11 @@ export async function compose(request: ComposeRequest): Promise<ComposeResult> {
     request.signal.addEventListener('abort', abort, { once: true });
     const outcome = await run.done.finally(() => request.signal.removeEventListener('abort', abort));
     if (request.signal.aborted) throw new Error('the recorder shut down while composing; the job will be resumed');
-    if (outcome.cause === 'exit' && outcome.code === 0 && fs.existsSync(request.partial)) {
+    if (succeeded(outcome) && fs.existsSync(request.partial)) {
       fs.renameSync(request.partial, request.output);
       return { durationSec: plan.durationSec, sizeBytes: fs.statSync(request.output).size };
     }
-    const cause = outcome.cause === 'exit' && outcome.code === 0 ? 'ffmpeg wrote no file' : `ffmpeg ${describeOutcome(outcome)}`;
+    const cause = succeeded(outcome) ? 'ffmpeg wrote no file' : `ffmpeg ${describeOutcome(outcome)}`;
     causes.push(`attempt ${n + 1} (${attempt.safe ? 'safe plan' : 'usual plan'}): ${cause}`);
     request.log.error({ attempt: n + 1, safe: attempt.safe, outcome: { ...outcome, stderrTail: outcome.stderrTail.slice(-8) } }, 'composition failed');
     fs.rmSync(request.partial, { force: true });

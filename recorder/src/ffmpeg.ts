@@ -6,7 +6,7 @@
 import { pino, type Logger } from 'pino';
 import type { PlanInput } from './composePlan.js';
 import { ProcessError } from './ProcessError.js';
-import { SupervisedProcess } from './SupervisedProcess.js';
+import { succeeded, SupervisedProcess } from './SupervisedProcess.js';
 
 const silentLog = pino({ level: 'silent' });
 const FFMPEG = () => process.env.FFMPEG_PATH || 'ffmpeg';
@@ -211,7 +211,7 @@ async function output(label: string, command: string, args: string[], log: Logge
     log,
   });
   const outcome = await run.done;
-  if (outcome.cause !== 'exit' || outcome.code !== 0) throw new ProcessError(label, outcome);
+  if (!succeeded(outcome)) throw new ProcessError(label, outcome);
   return lines.join('\n');
 }
 
