@@ -50,6 +50,7 @@ APT_TEST=(
   chromium                                                # browser tests
   iptables iproute2                                       # field tests: network namespaces, firewall, tc (tests/helpers/NetNamespace.ts)
   nginx libnginx-mod-stream                               # reverse-proxy recipe tests (docs/operations/nginx-443.conf, deploy/nginx-site.conf)
+  postgresql                                              # several-node tests: a throw-away cluster per test (tests/helpers/Postgres.ts)
 )
 LOCK_STAMP="node_modules/.nomades-lock-hash"
 
