@@ -37,6 +37,11 @@ export const ERROR_CODES = {
   JOIN_TIMEOUT: 408,
   /** SIG-13: the server no longer keeps that participant (or the credential is wrong): join anew. */
   RESUME_FAILED: 409,
+  /**
+   * NODE-2: several nodes; this room's meeting runs on another node, whose address `params.node`
+   * gives (its base URL): the client connects there instead, without a click.
+   */
+  WRONG_NODE: 421,
   MEDIA_ERROR: 500,
   INTERNAL: 500,
   UNAVAILABLE: 503,

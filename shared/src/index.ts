@@ -20,3 +20,4 @@ export * from './signaling/reactions.js';
 export * from './signaling/clientReports.js';
 export * from './webhooks/index.js';
 export * from './retention.js';
+export * from './cluster.js';

@@ -2,7 +2,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/pro
 import * as Y from 'yjs';
 import {
   COLLAB_CLOSE_CODES,
-  COLLAB_PATH,
+  nodeEndpoints,
   COLLAB_ROOTS,
   can,
   chatMessageSchema,
@@ -58,12 +58,13 @@ export class CollabClient extends TypedEmitter<CollabEvents> {
   #closed = false;
   #requestCounter = 0;
 
-  constructor({ origin, roomId, token }: { origin: string; roomId: string; token: string }) {
+  /** `node`: the base URL of the node hosting the room (NODE-2), e.g. `window.location.origin`. */
+  constructor({ node, roomId, token }: { node: string; roomId: string; token: string }) {
     super();
     const claims = claimsOfToken(token);
     this.user = { ...claims, color: colorOf(claims.id) };
     this.#snapshot = { status: 'connecting', problem: null, readOnly: !can(claims.role, 'board'), messages: [] };
-    this.#socket = new HocuspocusProviderWebsocket({ url: `${origin.replace(/^http/, 'ws')}${COLLAB_PATH}` });
+    this.#socket = new HocuspocusProviderWebsocket({ url: nodeEndpoints(node).collabUrl });
     this.provider = new HocuspocusProvider({
       websocketProvider: this.#socket,
       name: collabDocumentName(roomId),

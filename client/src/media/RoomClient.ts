@@ -232,6 +232,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     const phase = this.session.phase;
     return {
       phase,
+      node: this.signaling.node,
       self: this.self,
       peers: this.connection?.remote.views() ?? [],
       ...this.local.view(),

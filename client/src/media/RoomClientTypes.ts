@@ -32,6 +32,8 @@ export type RoomPhase = SessionPhase;
 /** Immutable snapshot of a RoomClient, rebuilt on every change (for useSyncExternalStore). */
 export interface RoomSnapshot {
   phase: RoomPhase;
+  /** Base URL of the node the meeting runs on (NODE-2): the board and chat connect there too. */
+  node: string;
   self: SelfView | null;
   peers: readonly RemotePeerView[];
   micOn: boolean;
@@ -64,7 +66,7 @@ export interface RoomClientEvents extends Record<string, unknown[]> {
 }
 
 export interface RoomClientOptions {
-  /** Origin of the signaling server, e.g. `window.location.origin`. */
+  /** Base URL of the node that served the page, e.g. `window.location.origin` (NODE-2: the room's node is found from there). */
   url: string;
   roomId: string;
   token: string;

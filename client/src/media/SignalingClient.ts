@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   ERROR_CODES,
   errorPayloadSchema,
+  nodeEndpoints,
   notifications,
   requests,
   type ErrorCode,
@@ -16,7 +17,7 @@ import { ClientError } from './ClientError';
 import { RequestPacer } from './RequestPacer';
 
 export interface SignalingOptions {
-  /** Origin of the server, e.g. `window.location.origin`. */
+  /** Base URL of the node, e.g. `window.location.origin` (may carry a path prefix: NODE-2). */
   url: string;
   auth: HandshakeAuth;
   /** Deadline of the connection and of each request. */
@@ -61,7 +62,10 @@ function readAck<N extends RequestName>(name: N, ack: unknown): ResponseData<N> 
  * recovered, requests other than join/resume wait (`hold`) until it is back (`release`).
  */
 export class SignalingClient {
-  private readonly socket: Socket;
+  private socket: Socket;
+  private base: string;
+  private readonly auth: HandshakeAuth;
+  private readonly disconnectHandlers: Array<(reason: string) => void> = [];
   private readonly timeoutMs: number;
   private readonly pacer = new RequestPacer();
   private readonly handlers = new Map<NotificationName, Set<Handler>>();
@@ -73,14 +77,45 @@ export class SignalingClient {
 
   constructor({ url, auth, timeoutMs = 10_000 }: SignalingOptions) {
     this.timeoutMs = timeoutMs;
-    this.socket = io(url, {
-      auth: { token: auth.token, roomId: auth.roomId },
+    this.auth = auth;
+    this.base = url;
+    this.socket = this.open(url);
+  }
+
+  /** The base URL of the node this client connects to. */
+  get node(): string {
+    return this.base;
+  }
+
+  /**
+   * NODE-2/3: the next connect() goes to another node (the room lives there, or this one stopped
+   * answering). Subscriptions stay; the current socket, if any, is dropped.
+   */
+  retarget(url: string): void {
+    if (this.closed || url === this.base) return;
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+    this.failInFlight('moving to another node');
+    this.base = url;
+    this.socket = this.open(url);
+  }
+
+  private open(base: string): Socket {
+    const { origin, socketPath } = nodeEndpoints(base);
+    const socket = io(origin, {
+      path: socketPath,
+      auth: { token: this.auth.token, roomId: this.auth.roomId },
       transports: ['websocket'],
       autoConnect: false,
       reconnection: false,
       forceNew: true,
     });
-    this.socket.on('disconnect', (reason) => this.failInFlight(`connection lost (${reason})`));
+    socket.on('disconnect', (reason) => this.failInFlight(`connection lost (${reason})`));
+    for (const name of this.handlers.keys()) socket.on(name as string, (raw: unknown, seq: unknown) => this.dispatch(name, raw, seq));
+    socket.on('disconnect', (reason) => {
+      if (!this.closed && reason !== 'io client disconnect') for (const handler of this.disconnectHandlers) handler(reason);
+    });
+    return socket;
   }
 
   get connected(): boolean {
@@ -117,6 +152,8 @@ export class SignalingClient {
       };
       const onConnect = (): void => done();
       const onError = (err: Error & { data?: unknown }): void => {
+        const refusal = errorPayloadSchema.safeParse(err.data);
+        if (refusal.success) return done(ClientError.fromPayload(refusal.data));
         const code = isRecord(err.data) ? err.data.code : undefined;
         const message = isRecord(err.data) && typeof err.data.message === 'string' ? err.data.message : err.message;
         done(isErrorCode(code) ? new ClientError(code, message) : new ClientError('UNAVAILABLE', message));
@@ -192,9 +229,7 @@ export class SignalingClient {
 
   /** Called each time an established connection is lost (not after close() or drop()). */
   onDisconnect(handler: (reason: string) => void): void {
-    this.socket.on('disconnect', (reason) => {
-      if (!this.closed && reason !== 'io client disconnect') handler(reason);
-    });
+    this.disconnectHandlers.push(handler);
   }
 
   close(): void {

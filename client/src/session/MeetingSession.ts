@@ -1,9 +1,10 @@
-import { isFinalCode, RESUME_LIMITS, type ErrorPayload } from '@nomades/shared';
+import { CLUSTER_LIMITS, isFinalCode, RESUME_LIMITS, type ErrorPayload } from '@nomades/shared';
 import { ClientError } from '../media/ClientError';
 import type { SignalingClient } from '../media/SignalingClient';
 import { TypedEmitter } from '../media/TypedEmitter';
 import { Backoff } from './Backoff';
 import type { JoinAnswer } from './MediaConnection';
+import { NodeRoute } from './NodeRoute';
 
 /**
  * connecting → (lobby →) joined ⇄ reconnecting → closed. `lobby` may come back during a
@@ -58,6 +59,8 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
   /** Waits (backoff, lobby) that a lost socket or close() must cut short. */
   private readonly interrupts = new Set<(error: ClientError) => void>();
   private admitted: (() => void) | null = null;
+  /** Which node to talk to (NODE-2/3): the page's, the room's, or the next live one. */
+  private readonly route: NodeRoute;
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -65,6 +68,7 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
     private readonly timings: SessionTimings = DEFAULT_TIMINGS,
   ) {
     super();
+    this.route = new NodeRoute(signaling.node);
     signaling.on('closing', ({ error }) => this.onClosing(error));
     signaling.on('lobbyAdmitted', () => this.admitted?.());
     signaling.onDisconnect((reason) => this.onLost(reason));
@@ -92,7 +96,7 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
     if (this.current !== 'idle') throw new ClientError('ALREADY_JOINED', 'start() was already called');
     this.setPhase('connecting');
     try {
-      await this.signaling.connect();
+      await this.connect();
       await this.join(false);
       this.joinedOnce = true;
       this.setPhase('joined');
@@ -140,6 +144,7 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
       answer = await this.signaling.request('join', {});
     }
     this.assertOpen();
+    this.route.learn(answer.nodes ?? []);
     this.credential = { peerId: answer.peerId, resumeToken: answer.resumeToken };
     this.signaling.release();
     await this.hooks.setUp(answer, rejoin);
@@ -200,7 +205,7 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
 
   /** One try: a socket, then resume if the server may still keep us, else a full rejoin. */
   private async attempt(): Promise<'resumed' | 'rejoined'> {
-    if (!this.signaling.connected) await this.signaling.connect(this.timings.attemptConnectTimeoutMs);
+    if (!this.signaling.connected) await this.connect(this.timings.attemptConnectTimeoutMs);
     const credential = this.credential;
     if (credential) {
       try {
@@ -217,6 +222,30 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
     }
     await this.join(true);
     return 'rejoined';
+  }
+
+  /**
+   * NODE-2/3: connects to the node that hosts the room, following its WRONG_NODE refusals (a few
+   * hops); when a node does not answer, the next attempt goes to the next live node known.
+   */
+  private async connect(timeoutMs?: number): Promise<void> {
+    for (let hop = 0; ; hop++) {
+      try {
+        return await this.signaling.connect(timeoutMs);
+      } catch (error) {
+        const failure = ClientError.from(error, 'UNAVAILABLE');
+        if (failure.code === 'WRONG_NODE' && hop < CLUSTER_LIMITS.maxHops && this.route.follow(failure.params?.node)) {
+          console.info(`meeting session: the room is on ${this.route.current}`);
+          this.signaling.retarget(this.route.current);
+          continue;
+        }
+        if (failure.code === 'UNAVAILABLE' && this.joinedOnce && this.route.failed()) {
+          console.info(`meeting session: ${this.signaling.node} does not answer, next: ${this.route.current}`);
+          this.signaling.retarget(this.route.current);
+        }
+        throw failure;
+      }
+    }
   }
 
   private interruptible<T>(wait: Promise<T>): Promise<T> {

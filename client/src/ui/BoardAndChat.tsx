@@ -31,7 +31,7 @@ export interface ChatVisibility {
  * Owns the room's CollabClient while `enabled` (joined, not in a lobby), and whether the board is
  * open; the chat's visibility is `chat`'s when given (else kept here).
  */
-export function useCollabPanels(roomId: string, token: string, enabled: boolean, chat?: ChatVisibility): CollabPanels {
+export function useCollabPanels(node: string, roomId: string, token: string, enabled: boolean, chat?: ChatVisibility): CollabPanels {
   const [collab, setCollab] = useState<CollabClient | null>(null);
   const [boardOpen, setBoardOpen] = useState(false);
   const [ownChatOpen, setChatOpen] = useState(false);
@@ -40,13 +40,14 @@ export function useCollabPanels(roomId: string, token: string, enabled: boolean,
 
   useEffect(() => {
     if (!enabled) return;
-    const client = new CollabClient({ origin: window.location.origin, roomId, token });
+    // NODE-2: the board is served by the node that hosts the meeting; it follows the room when it moves.
+    const client = new CollabClient({ node, roomId, token });
     setCollab(client);
     return () => {
       client.close();
       setCollab(null);
     };
-  }, [roomId, token, enabled]);
+  }, [node, roomId, token, enabled]);
 
   const snapshot = useSyncExternalStore(collab?.subscribe ?? noSubscribe, collab?.getSnapshot ?? (() => IDLE));
   const selfId = collab?.user.id;

@@ -40,7 +40,7 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
   const side = useSidePanels(window.matchMedia(NARROW_QUERY).matches ? [] : ['participants']);
   const inMeeting = room.phase === 'joined' || room.phase === 'reconnecting';
   // The board and chat reconnect by themselves (Hocuspocus): kept through a recovery.
-  const collab = useCollabPanels(roomId, client.token, inMeeting, { shown: side.isShown('chat'), toggle: () => side.toggle('chat') });
+  const collab = useCollabPanels(room.node, roomId, client.token, inMeeting, { shown: side.isShown('chat'), toggle: () => side.toggle('chat') });
   const flipCamera = useCameraFlip(client, room.localVideoTrack);
   const [dialog, setDialog] = useState<'help' | 'leave' | null>(null);
   // A dialog's `close` event comes a task later: it must not close the one opened meanwhile.

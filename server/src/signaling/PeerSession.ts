@@ -75,6 +75,7 @@ export class PeerSession implements SessionContext {
   #firstMediaReported = false;
 
   readonly #iceServers?: (peerId: string) => IceServer[];
+  readonly #otherNodes?: () => string[];
   constructor(
     socket: Socket,
     options: {
@@ -88,6 +89,8 @@ export class PeerSession implements SessionContext {
       address?: string;
       /** OPS-3: the join histogram. */
       timings?: JoinTimings;
+      /** NODE-3: the other live nodes' base URLs. */
+      otherNodes?: () => string[];
       log: Logger;
       onClose: () => void;
     },
@@ -98,6 +101,7 @@ export class PeerSession implements SessionContext {
     this.#roomInfo = options.roomInfo;
     this.#registry = options.registry;
     this.#iceServers = options.iceServers;
+    this.#otherNodes = options.otherNodes;
     this.#onClose = options.onClose;
     this.#timings = options.timings;
     this.log = options.log.child({ room: options.roomInfo.id, session: this.id });
@@ -117,6 +121,10 @@ export class PeerSession implements SessionContext {
 
   iceServers(peerId: string): IceServer[] {
     return this.#iceServers?.(peerId) ?? [];
+  }
+
+  otherNodes(): string[] {
+    return this.#otherNodes?.() ?? [];
   }
 
   get resumeGraceMs(): number {

@@ -14,6 +14,8 @@ export interface SessionContext {
   readonly resumeGraceMs: number;
   /** REACH-4: TURN servers and fresh credentials for this participant (empty without TURN). */
   iceServers(peerId: string): IceServer[];
+  /** NODE-3: the other live nodes' base URLs (none on one node). */
+  otherNodes(): string[];
   /** The joined room and peer; throws NOT_JOINED before join. */
   joined(): { room: Room; peer: Peer };
   /** Leaves the room and ends the session. */

@@ -4,6 +4,7 @@ import { ACCESS_LIMITS, AppError, roomIdSchema, type TokenClaims } from '@nomade
 import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
+import { ONE_NODE, type RoomPlacement } from '../cluster/RoomPlacement.js';
 import type { Logger } from '../logging/logger.js';
 import type { JoinTimings } from '../metrics/Metrics.js';
 import type { IceServer } from '../reach/TurnCredentials.js';
@@ -53,9 +54,12 @@ export class SignalingServer {
       iceServers?: (peerId: string) => IceServer[];
       /** OPS-3: the join histogram. */
       timings?: JoinTimings;
+      /** NODE-2: where rooms run (ONE_NODE when absent). */
+      placement?: RoomPlacement;
     },
   ) {
     const log = deps.log.child({ name: 'signaling' });
+    const placement = deps.placement ?? ONE_NODE;
     this.io = new IoServer(httpServer, {
       path: SOCKET_IO_PATH.slice(0, -1),
       maxHttpBufferSize: MAX_FRAME_BYTES,
@@ -74,12 +78,16 @@ export class SignalingServer {
         const claims = await deps.tokens.verify(auth.token, roomId.data);
         const info = deps.store.get(roomId.data);
         if (!info) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+        // NODE-2: a room runs on one node; a handshake that reached another is sent there.
+        const where = await placement.place(info.id);
+        if (!where.here) throw new AppError('WRONG_NODE', 'the room runs on another node', { node: where.node });
         this.#checkQuota(claims.sub, info.id, info.maxParticipants);
         (socket.data as SocketData) = { claims, roomId: roomId.data };
         next();
       } catch (error) {
         const appError = error instanceof AppError ? error : new AppError('INTERNAL', 'authentication failed');
         if (!(error instanceof AppError)) log.error({ err: error }, 'handshake failed');
+        else if (appError.code === 'WRONG_NODE') log.debug({ node: appError.params?.node }, 'handshake sent to the room\'s node');
         else log.warn({ code: appError.code }, `handshake refused: ${appError.message}`);
         const refusal = new Error(appError.message) as Error & { data: unknown };
         refusal.data = appError.toPayload();
@@ -108,6 +116,7 @@ export class SignalingServer {
         access: deps.access,
         address: clientAddress(socket.request),
         timings: deps.timings,
+        otherNodes: () => placement.otherNodes(),
         log,
         onClose: () => {
           release();

@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { AppError, rightForSource, type RequestData, type RequestName, type ResponseData } from '@nomades/shared';
+import { AppError, CLUSTER_LIMITS, rightForSource, type RequestData, type RequestName, type ResponseData } from '@nomades/shared';
 import { assertRight } from '../moderation/assertRight.js';
 import { moderatedSourceOf } from '../moderation/Moderator.js';
 import { moderationHandlers } from './moderationHandlers.js';
@@ -31,6 +31,7 @@ export const requestHandlers: RequestHandlers = {
       resumeToken: peer.resumeToken,
       resumeGraceMs: ctx.resumeGraceMs,
       iceServers: ctx.iceServers(peer.id),
+      ...(ctx.otherNodes().length > 0 ? { nodes: ctx.otherNodes().slice(0, CLUSTER_LIMITS.maxNodesInAnswer) } : {}),
     };
   },
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BATCH_LIMITS } from '../limits.js';
+import { CLUSTER_LIMITS, nodeUrlSchema } from '../cluster.js';
 import { roleSchema } from '../token.js';
 import {
   dtlsParametersSchema,
@@ -81,6 +82,11 @@ export const requests = {
       resumeGraceMs: z.number().int().nonnegative(),
       /** REACH-4: TURN servers with credentials of this join (empty without TURN). */
       iceServers: z.array(z.object({ urls: z.array(z.string().min(1)).min(1), username: z.string(), credential: z.string() })).max(8),
+      /**
+       * NODE-3: the base URLs of the service's other live nodes (none on one node): where the client
+       * turns when the node it talks to stops answering, even when that node also served its page.
+       */
+      nodes: z.array(nodeUrlSchema).max(CLUSTER_LIMITS.maxNodesInAnswer).optional(),
     }),
   },
   /**

@@ -1,0 +1,57 @@
+import { nodeUrlSchema } from '@nomades/shared';
+
+/**
+ * Which node of the service this client talks to (NODE-2/3 in docs/operations/several-nodes.md).
+ * It starts with the node that served the page; a refused handshake (WRONG_NODE) names the node
+ * that hosts the room and the client follows it; a join answer lists the other live nodes, where
+ * the client turns, one after the other, when the node it talks to stops answering (even the one
+ * that served its page). On one node there is nothing to learn and nothing changes.
+ */
+export class NodeRoute {
+  #current: string;
+  /** Nodes to try when the current one fails, in order; the page's node is kept as a last resort. */
+  #others: string[] = [];
+  readonly #page: string;
+
+  constructor(pageNode: string) {
+    this.#current = pageNode;
+    this.#page = pageNode;
+  }
+
+  get current(): string {
+    return this.#current;
+  }
+
+  /** The room lives at `url` (a WRONG_NODE refusal); false when the address is not usable. */
+  follow(url: unknown): boolean {
+    const parsed = nodeUrlSchema.safeParse(url);
+    if (!parsed.success || parsed.data === this.#current) return false;
+    this.#remember(this.#current);
+    this.#others = this.#others.filter((n) => n !== parsed.data);
+    this.#current = parsed.data;
+    return true;
+  }
+
+  /** The other live nodes, from a join answer (replaces what was known, malformed ones dropped). */
+  learn(nodes: readonly unknown[]): void {
+    const valid = nodes.flatMap((n) => {
+      const parsed = nodeUrlSchema.safeParse(n);
+      return parsed.success && parsed.data !== this.#current ? [parsed.data] : [];
+    });
+    this.#others = [...new Set([...valid, ...(this.#page !== this.#current ? [this.#page] : [])])];
+  }
+
+  /** The current node did not answer: the next one becomes current (false when there is none). */
+  failed(): boolean {
+    const next = this.#others.shift();
+    if (!next) return false;
+    this.#remember(this.#current);
+    this.#current = next;
+    return true;
+  }
+
+  /** A node that failed goes to the end of the list: it may be back by the time it comes round. */
+  #remember(node: string): void {
+    if (!this.#others.includes(node)) this.#others.push(node);
+  }
+}

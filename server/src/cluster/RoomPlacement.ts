@@ -1,0 +1,24 @@
+/** Where a room's meeting runs: on this node, or on another one, named by its base URL. */
+export type Placement = { here: true } | { here: false; node: string };
+
+/**
+ * The one question the join path asks of the cluster (NODE-1…3 in docs/operations/several-nodes.md):
+ * signaling and the board ask it, and do not learn how it is answered. One node answers "here"
+ * (`ONE_NODE`); several nodes answer from the node directory in Redis (`DirectoryPlacement`),
+ * chosen in the composition root.
+ */
+export interface RoomPlacement {
+  /**
+   * Where the room runs; a room that runs nowhere (or on a dead node) is placed first, atomically.
+   * Rejects with an AppError UNAVAILABLE (retryable) when it cannot be known.
+   */
+  place(roomId: string): Promise<Placement>;
+  /** The other live nodes' base URLs (a join answer's `nodes`, NODE-3); none on one node. */
+  otherNodes(): string[];
+}
+
+/** One node: every room is here. */
+export const ONE_NODE: RoomPlacement = {
+  place: async () => ({ here: true }),
+  otherNodes: () => [],
+};
