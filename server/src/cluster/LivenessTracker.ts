@@ -15,7 +15,8 @@ export interface LivenessChanges {
  */
 export class LivenessTracker {
   readonly #known = new Map<string, NodeInfo>();
-  #connectedSince: number | undefined;
+  /** Settled from the start: the nodes known then are only those this directory has seen since. */
+  #connectedSince: number | undefined = Number.NEGATIVE_INFINITY;
 
   constructor(readonly settleMs: number) {}
 
