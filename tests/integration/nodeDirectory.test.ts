@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { ClusterError } from '../../server/src/cluster/ClusterError.js';
 import { NodeDirectory, type NodeDirectoryOptions } from '../../server/src/cluster/NodeDirectory.js';
 import { createLogger } from '../../server/src/logging/logger.js';
+import { freeTcpPort } from '../../server/src/process/childProcesses.js';
 import { LocalRedis } from '../../server/src/recording/LocalRedis.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 
@@ -219,6 +220,14 @@ test('close() deletes the heartbeat (seen at once), is idempotent, and later cal
   assert.is((await a.placeRoom('c1')).node.id, a.id);
   const error = await rejectsWith(b.liveNodes(), 'CLOSED');
   assert.not.ok(error.retryable);
+});
+
+test('start() without a reachable Redis rejects with CLUSTER_UNAVAILABLE and leaves nothing running', async () => {
+  const started = Date.now();
+  const nowhere = `redis://127.0.0.1:${await freeTcpPort()}`;
+  const error = await rejectsWith(NodeDirectory.start({ redisUrl: nowhere, url: 'http://127.0.0.1:1', prefix: 'none:', log, ...FAST }), 'CLUSTER_UNAVAILABLE');
+  assert.ok(error.retryable);
+  assert.ok(Date.now() - started < 2_000, `rejected after ${Date.now() - started} ms`);
 });
 
 test('Redis restarted without persistence: calls reject with CLUSTER_UNAVAILABLE meanwhile, then nodes and homes are rebuilt', async (ctx) => {
