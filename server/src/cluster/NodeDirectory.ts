@@ -4,8 +4,8 @@ import type { Logger } from '../logging/logger.js';
 import { ClusterError } from './ClusterError.js';
 import { createClusterRedis, toClusterError } from './clusterRedis.js';
 import { defineClusterScripts, type ClusterScripts } from './clusterScripts.js';
-import { HostedRooms } from './HostedRooms.js';
 import { LivenessTracker } from './LivenessTracker.js';
+import { NodeHeartbeat } from './NodeHeartbeat.js';
 import { parseNodeInfo, type NodeInfo, type NodeLoad, type Placement } from './nodeInfo.js';
 import type { Redis } from 'ioredis';
 
@@ -65,15 +65,10 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
   readonly #redis: Redis & ClusterScripts;
   readonly #log: Logger;
   readonly #load: () => NodeLoad;
-  readonly #hosted = new HostedRooms();
+  readonly #heartbeat: NodeHeartbeat;
   readonly #tracker: LivenessTracker;
   #draining = false;
-  /** Set when Redis had lost our heartbeat: cleared once our rooms are claimed back. */
-  #mustReclaim = false;
-  #everBeaten = false;
   #available = true;
-  /** Heartbeats run one after the other (tick, setDraining, close), never interleaved. */
-  #heartbeats: Promise<void> = Promise.resolve();
   #running: Promise<void> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
@@ -91,7 +86,7 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
     const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 1000;
     this.#forgetAfterMs = options.forgetAfterMs ?? Math.max(60_000, 10 * this.ttlMs);
     this.#log = options.log.child({ name: 'cluster', node: this.id });
-    this.#load = options.load ?? (() => ({ rooms: this.#hosted.size, sessions: 0 }));
+    this.#load = options.load ?? (() => ({ rooms: this.#heartbeat.hosted.size, sessions: 0 }));
     // The others need up to maxReconnectDelayMs to reconnect after an outage, then one heartbeat.
     this.#tracker = new LivenessTracker(this.ttlMs + maxReconnectDelayMs);
     const redis = createClusterRedis(options.redisUrl, { maxReconnectDelayMs, commandTimeoutMs: options.commandTimeoutMs ?? Math.max(500, this.heartbeatMs) });
@@ -99,6 +94,15 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
     redis.on('error', (error) => this.#log.debug({ err: error }, 'redis connection error'));
     redis.on('close', () => this.#tracker.disconnected());
     this.#redis = defineClusterScripts(redis);
+    this.#heartbeat = new NodeHeartbeat({
+      redis: this.#redis,
+      prefix: this.prefix,
+      id: this.id,
+      ttlMs: this.ttlMs,
+      record: () => this.info(),
+      onRoomLost: (room, home) => this.#notify('roomLost', room, home),
+      log: this.#log,
+    });
   }
 
   /** Connects, writes the first heartbeat and reads the live nodes. Rejects with CLUSTER_UNAVAILABLE if Redis cannot be reached. */
@@ -133,7 +137,7 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
 
   /** The rooms this node hosts, as it keeps them in memory. */
   hostedRooms(): string[] {
-    return this.#hosted.list();
+    return this.#heartbeat.hosted.list();
   }
 
   async liveNodes(): Promise<NodeInfo[]> {
@@ -173,7 +177,7 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
   async releaseRoom(roomId: string, nodeId: string = this.id): Promise<boolean> {
     checkId(roomId);
     const released = await this.#call('releaseRoom', () => this.#redis.clusterRelease(this.prefix, roomId, nodeId));
-    if (nodeId === this.id) this.#hosted.delete(roomId);
+    if (nodeId === this.id) this.#heartbeat.hosted.delete(roomId);
     return released === 1;
   }
 
@@ -183,7 +187,7 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
    */
   async setDraining(draining: boolean): Promise<void> {
     this.#draining = draining;
-    await this.#call('setDraining', () => this.#heartbeat());
+    await this.#call('setDraining', () => this.#heartbeat.beat());
   }
 
   /**
@@ -196,11 +200,11 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
   }
 
   async #shutdown(): Promise<void> {
-    const wasStarted = this.#everBeaten;
     this.#closed = true;
     clearTimeout(this.#timer);
     await this.#running;
-    await this.#heartbeats;
+    await this.#heartbeat.stop();
+    const wasStarted = this.#heartbeat.written;
     if (wasStarted) {
       try {
         await this.#redis.del(`${this.prefix}node:${this.id}`);
@@ -242,7 +246,7 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
   }
 
   async #beat(): Promise<void> {
-    await this.#heartbeat();
+    await this.#heartbeat.beat();
     // Polling rather than keyspace notifications: a missed notification (we were disconnected,
     // or Redis expires keys lazily) would never be sent again, a survey is simply repeated.
     const live = (await this.#redis.clusterLive(this.prefix)).flatMap((json) => this.#parse(json));
@@ -257,40 +261,11 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
     await this.#redis.clusterReap(this.prefix, this.#forgetAfterMs, 100);
   }
 
-  #heartbeat(): Promise<void> {
-    const run = this.#heartbeats.then(() => this.#heartbeatOnce());
-    this.#heartbeats = run.catch(() => undefined);
-    return run;
-  }
-
-  async #heartbeatOnce(): Promise<void> {
-    if (this.#closed && this.#everBeaten) return; // never write it again after close() deleted it
-    this.#hosted.beginSync();
-    try {
-      const [existed, members] = await this.#redis.clusterHeartbeat(this.prefix, this.id, JSON.stringify(this.info()), this.ttlMs);
-      if (existed === 1 && !this.#mustReclaim) return this.#hosted.sync(members);
-      if (this.#everBeaten && existed === 0) this.#log.warn({ rooms: this.#hosted.size }, 'our heartbeat was gone (Redis restarted empty, or we were silent past the TTL): claiming our rooms back');
-      this.#mustReclaim = true;
-      this.#hosted.beginSync();
-      const [lost, hosted] = await this.#redis.clusterReclaim(this.prefix, this.id, ...this.#hosted.list());
-      this.#mustReclaim = false;
-      this.#hosted.sync(hosted);
-      for (let i = 0; i < lost.length; i += 2) {
-        this.#log.warn({ room: lost[i], home: lost[i + 1] }, 'room lost: it was moved to another node while we were thought dead');
-        this.#notify('roomLost', lost[i], lost[i + 1]);
-      }
-    } catch (error) {
-      this.#hosted.abortSync();
-      throw error;
-    } finally {
-      this.#everBeaten = true;
-    }
-  }
-
   /** What placeRoom() learnt of a room's home, applied to the rooms kept in memory. */
   #noteHome(roomId: string, homeId: string): void {
-    if (homeId === this.id) this.#hosted.add(roomId);
-    else if (this.#hosted.delete(roomId)) this.#notify('roomLost', roomId, homeId);
+    const hosted = this.#heartbeat.hosted;
+    if (homeId === this.id) hosted.add(roomId);
+    else if (hosted.delete(roomId)) this.#notify('roomLost', roomId, homeId);
   }
 
   #availableAgain(): void {
