@@ -46,13 +46,14 @@ export class LocalRedis {
     this.#child = child;
   }
 
-  static async start(options: { dir: string; persist?: boolean; bin?: string }): Promise<LocalRedis> {
+  /** `port`: a given one (to start it again where its clients reconnect), else a free one. */
+  static async start(options: { dir: string; persist?: boolean; bin?: string; port?: number }): Promise<LocalRedis> {
     privateDir(options.dir);
     const password = redisPassword(options.dir);
     const conf = path.join(options.dir, 'redis.conf');
     fs.writeFileSync(conf, `requirepass ${password}\n`, { mode: PRIVATE_FILE_MODE });
     fs.chmodSync(conf, PRIVATE_FILE_MODE);
-    const port = await freeTcpPort();
+    const port = options.port ?? (await freeTcpPort());
     const args = [conf, '--port', String(port), '--bind', '127.0.0.1', '--dir', options.dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'];
     args.push('--appendonly', options.persist ? 'yes' : 'no');
     // `sh -c 'umask 077; exec redis-server …'`: the child's own umask, whatever the parent's.
