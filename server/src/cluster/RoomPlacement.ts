@@ -1,5 +1,5 @@
 /** Where a room's meeting runs: on this node, or on another one, named by its base URL. */
-export type Placement = { here: true } | { here: false; node: string };
+export type RoomLocation = { here: true } | { here: false; node: string };
 
 /**
  * The one question the join path asks of the cluster (NODE-1…3 in docs/operations/several-nodes.md):
@@ -12,13 +12,16 @@ export interface RoomPlacement {
    * Where the room runs; a room that runs nowhere (or on a dead node) is placed first, atomically.
    * Rejects with an AppError UNAVAILABLE (retryable) when it cannot be known.
    */
-  place(roomId: string): Promise<Placement>;
+  place(roomId: string): Promise<RoomLocation>;
   /** The other live nodes' base URLs (a join answer's `nodes`, NODE-3); none on one node. */
   otherNodes(): string[];
+  /** The base URL of the live node the room runs on when it is not this one (NODE-4); never places it. */
+  homeElsewhere(roomId: string): Promise<string | undefined>;
 }
 
 /** One node: every room is here. */
 export const ONE_NODE: RoomPlacement = {
   place: async () => ({ here: true }),
   otherNodes: () => [],
+  homeElsewhere: async () => undefined,
 };

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { RESUME_LIMITS } from '@nomades/shared';
+import { nodeUrlSchema, RESUME_LIMITS } from '@nomades/shared';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -22,6 +22,16 @@ export const envSchema = z.object({
   /** OPS-1: a key that reads GET /metrics from another machine (besides ADMIN_KEY). */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   REDIS_URL: z.string().url().optional(),
+  /**
+   * NODE-1: with several nodes, this node's own address, where clients and the other nodes reach it
+   * (a front may give it a path prefix: https://visio.example/n/b). Default: the listen address.
+   */
+  NODE_URL: nodeUrlSchema.optional(),
+  /** NODE-1: this node's name in the directory, logs and metrics. Default: host name, port and a random suffix. */
+  NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'NODE_ID: 1 to 64 letters, digits, dots, dashes or underscores').optional(),
+  /** NODE-5: heartbeat period, and how long a silent node lives before it is declared dead. */
+  NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(10_000).default(1_000),
+  NODE_TTL_MS: z.coerce.number().int().min(300).max(60_000).default(3_000),
   GUEST_ACCESS: bool.optional(),
   /** The web client's language when the browser prefers none it speaks (UI-1). */
   DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
@@ -91,6 +101,8 @@ export interface Config {
   /** OPS-1: bearer that reads /metrics from elsewhere than loopback (ADMIN_KEY does too). */
   metricsToken?: string;
   redisUrl?: string;
+  /** NODE-1: several nodes (on when DATABASE_URL names a shared PostgreSQL; Redis holds the directory). */
+  node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number };
   guestAccess: boolean;
   defaultLocale: 'fr' | 'en';
   mediaWorkers: number;
@@ -153,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (Boolean(e.TLS_CERT) !== Boolean(e.TLS_KEY)) throw new ConfigError('invalid configuration: TLS_CERT and TLS_KEY go together');
   if (Boolean(e.TURN_URLS) !== Boolean(e.TURN_SECRET)) throw new ConfigError('invalid configuration: TURN_URLS and TURN_SECRET go together');
+  if (e.NODE_TTL_MS < 2 * e.NODE_HEARTBEAT_MS) throw new ConfigError('invalid configuration: NODE_TTL_MS must be at least twice NODE_HEARTBEAT_MS');
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('invalid configuration: RTC_MIN_PORT > RTC_MAX_PORT');
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) throw new ConfigError('invalid configuration: WEBHOOK_URL needs WEBHOOK_SECRET');
   if (e.RECORDER_KEY && e.RECORDER_KEY === e.ADMIN_KEY) throw new ConfigError('invalid configuration: RECORDER_KEY must differ from ADMIN_KEY');
@@ -168,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSecret: e.TOKEN_SECRET,
     metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
+    node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS },
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
     defaultLocale: e.DEFAULT_LOCALE,
     mediaWorkers: e.MEDIA_WORKERS ?? Math.max(1, os.availableParallelism()),

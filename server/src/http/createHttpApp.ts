@@ -34,6 +34,10 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   metricsApi?: express.Router;
   /** Live rooms, for the moderation API. */
   registry: RoomRegistry;
+  /** NODE-4: passes calls on a live meeting hosted by another node to that node (server/src/cluster/RoomApiForwarder.ts). */
+  forward?: express.RequestHandler;
+  /** NODE-3: the other nodes' origins, which the page may connect to (CSP connect-src). */
+  otherOrigins?: () => string[];
   /** REACH-6: TLS is served on this port: plain HTTP requests are redirected to https (not /healthz, nor the local recorder's channel). */
   redirectPlainHttp?: boolean;
 }
@@ -55,7 +59,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
       res.redirect(308, `https://${host}${req.originalUrl}`);
     });
   }
-  app.use(securityHeaders());
+  app.use(securityHeaders({ otherOrigins: deps.otherOrigins }));
+  // Before the body is read: a forwarded request's body is passed on as it came.
+  if (deps.forward) app.use(deps.forward);
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/healthz', (_req, res) => {

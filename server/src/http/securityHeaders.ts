@@ -13,7 +13,9 @@ import helmet from 'helmet';
  * `upgrade-insecure-requests` is left out: an intranet may serve plain HTTP on localhost or behind a
  * TLS-terminating proxy, where it would break every request.
  */
-export function securityHeaders(): RequestHandler[] {
+export function securityHeaders(options: { otherOrigins?: () => string[] } = {}): RequestHandler[] {
+  // NODE-3: with several nodes the page talks to the room's node, maybe another origin (http and ws).
+  const otherNodes = () => (options.otherOrigins?.() ?? []).flatMap((o) => [o, o.replace(/^http/, 'ws')]).join(' ');
   return [
     helmet({
       contentSecurityPolicy: {
@@ -24,7 +26,7 @@ export function securityHeaders(): RequestHandler[] {
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
           fontSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'", 'data:', 'blob:', ...(options.otherOrigins ? [() => otherNodes()] : [])],
           mediaSrc: ["'self'", 'blob:'],
           workerSrc: ["'self'", 'blob:'],
           objectSrc: ["'none'"],

@@ -1,0 +1,55 @@
+import { AppError } from '@nomades/shared';
+import { ClusterError } from './ClusterError.js';
+import type { NodeDirectory } from './NodeDirectory.js';
+import type { RoomLocation, RoomPlacement } from './RoomPlacement.js';
+
+/**
+ * RoomPlacement for several nodes: the node directory in Redis answers (atomic placement, dead
+ * homes replaced). The other live nodes are kept from the directory's nodeUp / nodeDown, so that
+ * a join answer and the page's CSP read them without a round trip to Redis.
+ */
+export class DirectoryPlacement implements RoomPlacement {
+  readonly #directory: NodeDirectory;
+  readonly #others = new Map<string, string>();
+
+  private constructor(directory: NodeDirectory) {
+    this.#directory = directory;
+    directory.on('nodeUp', (node) => node.id !== directory.id && this.#others.set(node.id, node.url));
+    directory.on('nodeDown', (nodeId) => this.#others.delete(nodeId));
+  }
+
+  static async start(directory: NodeDirectory): Promise<DirectoryPlacement> {
+    const placement = new DirectoryPlacement(directory);
+    for (const node of await directory.liveNodes()) if (node.id !== directory.id) placement.#others.set(node.id, node.url);
+    return placement;
+  }
+
+  async place(roomId: string): Promise<RoomLocation> {
+    const { node } = await this.#ask(() => this.#directory.placeRoom(roomId));
+    return node.id === this.#directory.id ? { here: true } : { here: false, node: node.url };
+  }
+
+  otherNodes(): string[] {
+    return [...this.#others.values()];
+  }
+
+  /** The origins of the other nodes (CSP connect-src). */
+  otherOrigins(): string[] {
+    return [...new Set(this.otherNodes().map((url) => new URL(url).origin))];
+  }
+
+  async homeElsewhere(roomId: string): Promise<string | undefined> {
+    const home = await this.#ask(() => this.#directory.homeOf(roomId));
+    return home && home.id !== this.#directory.id ? home.url : undefined;
+  }
+
+  /** Redis unreachable, or no node may take a room: a clear, retryable refusal. */
+  async #ask<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ClusterError) throw new AppError('UNAVAILABLE', `placement unavailable (${error.code}): try again`);
+      throw error;
+    }
+  }
+}
