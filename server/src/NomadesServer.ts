@@ -13,7 +13,6 @@ import { loadCollabConfig } from './collab/collabConfig.js';
 import { collabRouter } from './collab/collabRouter.js';
 import { createHttpApp } from './http/createHttpApp.js';
 import { InviteService } from './invites/InviteService.js';
-import { InviteStore } from './invites/InviteStore.js';
 import { invitesRouter } from './invites/invitesRouter.js';
 import { hardenHttpServer, HTTP_SERVER_OPTIONS } from './http/hardenHttpServer.js';
 import { UpgradeRouter } from './http/UpgradeRouter.js';
@@ -35,9 +34,8 @@ import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { RecordingService } from './recording/RecordingService.js';
 import { localUrl } from './recording/localUrl.js';
 import { SignalingServer, SOCKET_IO_PATH, type SignalingStats } from './signaling/SignalingServer.js';
-import { SqliteRoomStore } from './store/SqliteRoomStore.js';
 import type { ModerationStore } from './store/ModerationStore.js';
-import { SqliteModerationStore } from './store/SqliteModerationStore.js';
+import { Store } from './store/Store.js';
 import { RetentionService } from './retention/RetentionService.js';
 import { createWebhooks } from './webhooks/createWebhooks.js';
 import { RoomWebhooks } from './webhooks/RoomWebhooks.js';
@@ -80,7 +78,8 @@ export class NomadesServer {
   readonly #mux: PortMux;
   readonly #iceRelay?: IceTcpRelay;
   readonly #turn: TurnService;
-  readonly #inviteStore: InviteStore;
+  /** The durable state: one database, SQLite under DATA_DIR or PostgreSQL (DATABASE_URL). */
+  readonly database: Store;
   /** REACH-6: HTTPS on the HTTP port, when TLS_CERT and TLS_KEY are set. */
   readonly tls?: TlsEndpoint;
   #closing?: Promise<void>;
@@ -108,7 +107,7 @@ export class NomadesServer {
     mux: PortMux;
     iceRelay?: IceTcpRelay;
     turn: TurnService;
-    inviteStore: InviteStore;
+    database: Store;
     tls?: TlsEndpoint;
   }) {
     this.config = parts.config;
@@ -133,7 +132,7 @@ export class NomadesServer {
     this.#mux = parts.mux;
     this.#iceRelay = parts.iceRelay;
     this.#turn = parts.turn;
-    this.#inviteStore = parts.inviteStore;
+    this.database = parts.database;
     this.tls = parts.tls;
   }
 
@@ -146,19 +145,12 @@ export class NomadesServer {
     const secrets = ensureSecrets(config.dataDir, config);
     const faults = new FaultLog(log);
     const metrics = new Metrics(); // no resources: nothing to close on the failure paths below
-    const store = new SqliteRoomStore(config.dataDir);
-    let moderation: SqliteModerationStore;
-    try {
-      moderation = new SqliteModerationStore(config.dataDir);
-    } catch (error) {
-      store.close();
-      throw error;
-    }
+    const database = await Store.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    const { rooms: store, moderation } = database;
     const tokens = new TokenService(secrets.tokenSecret);
     // REACH-7: a host name in ANNOUNCED_IP is resolved once, here.
-    config = { ...config, announcedIp: await resolveAnnouncedIp(config.announcedIp).catch((error) => {
-      moderation.close();
-      store.close();
+    config = { ...config, announcedIp: await resolveAnnouncedIp(config.announcedIp).catch(async (error) => {
+      await database.close();
       throw error;
     }) };
     // REACH-1: media on the HTTP port; the port is known once listening.
@@ -185,8 +177,7 @@ export class NomadesServer {
         sharedTcpPort: iceRelay,
       });
     } catch (error) {
-      moderation.close();
-      store.close();
+      await database.close();
       throw error;
     }
     pool.on('workerdied', (index, error) => log.error({ worker: index, err: error }, 'mediasoup worker died'));
@@ -206,8 +197,7 @@ export class NomadesServer {
       turn = await TurnService.start(config, () => listeningPort, log);
     } catch (error) {
       pool.close();
-      moderation.close();
-      store.close();
+      await database.close();
       throw error;
     }
     const httpServer = http.createServer(HTTP_SERVER_OPTIONS);
@@ -218,8 +208,7 @@ export class NomadesServer {
     } catch (error) {
       pool.close();
       await turn.close();
-      moderation.close();
-      store.close();
+      await database.close();
       throw error;
     }
     const mux = new PortMux(httpServer, { ice: iceRelay, turnPort: () => turn.localPort, tls: tlsEndpoint, log });
@@ -229,6 +218,7 @@ export class NomadesServer {
       recorderKey: secrets.recorderKey,
       registry,
       rooms: store,
+      recordings: database.recordings,
       controlUrl: () => localUrl(httpServer, config.host),
       recorderEnv: options.recorderEnv,
       faults,
@@ -242,7 +232,7 @@ export class NomadesServer {
       tokens,
       rooms: store,
       log,
-      dataDir: config.dataDir,
+      documents: database.documents,
       maxDocumentBytes: collabConfig.maxDocumentBytes,
       faults,
       // One access rule for the meeting and the board (ACCESS-n): RoomAccess.
@@ -262,13 +252,11 @@ export class NomadesServer {
     });
     let server: NomadesServer | undefined;
     const publicUrl = () => server?.url ?? '';
-    const inviteStore = new InviteStore(config.dataDir);
-    const invites = new InviteService({ store: inviteStore, tokens, publicUrl });
+    const invites = new InviteService({ store: database.invites, tokens, publicUrl });
     const deletion = new RoomDeletion({
       rooms: store,
+      deleteRows: (id) => database.deleteRoomRows(id),
       registry,
-      invites: inviteStore,
-      moderation,
       collab,
       recordings: { listByRoom: (id) => recording.store.listByRoom(id), delete: (r) => recording.deleteRecording(r, 'room-deleted') },
       log: log.child({ name: 'rooms' }),
@@ -326,9 +314,7 @@ export class NomadesServer {
       iceRelay?.close();
       tlsEndpoint?.close();
       await turn.close();
-      inviteStore.close();
-      moderation.close();
-      store.close();
+      await database.close();
       throw error;
     });
     server = new NomadesServer({
@@ -354,7 +340,7 @@ export class NomadesServer {
       mux,
       iceRelay,
       turn,
-      inviteStore,
+      database,
       tls: tlsEndpoint,
     });
     recording.startRecorder(); // once listening: its control URL is known (REC-8)
@@ -407,9 +393,7 @@ export class NomadesServer {
       this.#upgrades.detach();
       this.#mux.detach();
       await this.#turn.close();
-      this.#inviteStore.close();
-      this.moderation.close();
-      this.store.close();
+      await this.database.close();
       this.metrics.close();
     })();
     return this.#closing;
