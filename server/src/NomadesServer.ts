@@ -393,6 +393,7 @@ export class NomadesServer {
       this.#upgrades.detach();
       this.#mux.detach();
       await this.#turn.close();
+      await this.registry.flushed(); // the last moderation writes, before the database goes
       await this.database.close();
       this.metrics.close();
     })();

@@ -106,6 +106,11 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     return room;
   }
 
+  /** Every moderation write started so far has ended (the store closes after them). */
+  async flushed(): Promise<void> {
+    await Promise.all([...this.#controls.values()].map((c) => c.flushed()));
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
