@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import { DEFAULT_RECORDING_VIEWERS, LIMITS, roleSchema, type Role, type RoomInfo, type RoomMode, type UpdateRoomBody } from '@nomades/shared';
 import type { NewRoom, RoomStore, RoomStoreEvents } from './RoomStore.js';
 import type { RoomsTable, Tables } from './Tables.js';
@@ -62,24 +62,18 @@ export class KyselyRoomStore extends EventEmitter<RoomStoreEvents> implements Ro
   }
 
   async update(id: string, patch: UpdateRoomBody): Promise<RoomInfo | undefined> {
-    // Read and write in one transaction: two PATCHes of one room do not lose each other's fields.
+    // Only the fields given are written: two PATCHes of one room (from two nodes too) keep each other's.
+    const set: Updateable<RoomsTable> = {};
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.maxParticipants !== undefined) set.max_participants = patch.maxParticipants;
+    if (patch.record !== undefined) set.record = patch.record ? 1 : 0;
+    if (patch.maxScreenShares !== undefined) set.max_screen_shares = patch.maxScreenShares;
+    if (patch.recordingViewers !== undefined) set.recording_viewers = JSON.stringify(patch.recordingViewers);
+    if (patch.participantsMayInvite !== undefined) set.participants_may_invite = patch.participantsMayInvite ? 1 : 0;
     const next = await this.#db.transaction().execute(async (trx) => {
+      if (Object.keys(set).length > 0) await trx.updateTable('rooms').set(set).where('id', '=', id).execute();
       const row = await trx.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!row) return undefined;
-      const info: RoomInfo = { ...toInfo(row), ...patch };
-      await trx
-        .updateTable('rooms')
-        .set({
-          name: info.name,
-          max_participants: info.maxParticipants,
-          record: info.record ? 1 : 0,
-          max_screen_shares: info.maxScreenShares,
-          recording_viewers: JSON.stringify(info.recordingViewers),
-          participants_may_invite: info.participantsMayInvite ? 1 : 0,
-        })
-        .where('id', '=', id)
-        .execute();
-      return info;
+      return row ? toInfo(row) : undefined;
     });
     if (next) this.emit('updated', next);
     return next;
