@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './CliError.js';
+import { databaseCommand } from './commands/database.js';
 import { invitesCommand } from './commands/invites.js';
 import { participantsCommand } from './commands/participants.js';
 import { recordingsCommand } from './commands/recordings.js';
@@ -20,6 +21,7 @@ tokensCommand(program, ctx);
 invitesCommand(program, ctx);
 participantsCommand(program, ctx);
 recordingsCommand(program, ctx);
+databaseCommand(program, ctx);
 for (const command of program.commands) command.exitOverride();
 
 try {

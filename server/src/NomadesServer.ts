@@ -13,7 +13,6 @@ import { loadCollabConfig } from './collab/collabConfig.js';
 import { collabRouter } from './collab/collabRouter.js';
 import { createHttpApp } from './http/createHttpApp.js';
 import { InviteService } from './invites/InviteService.js';
-import { InviteStore } from './invites/InviteStore.js';
 import { Lifecycle } from './lifecycle/Lifecycle.js';
 import { invitesRouter } from './invites/invitesRouter.js';
 import { hardenHttpServer, HTTP_SERVER_OPTIONS } from './http/hardenHttpServer.js';
@@ -36,9 +35,8 @@ import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { RecordingService } from './recording/RecordingService.js';
 import { localUrl } from './recording/localUrl.js';
 import { SignalingServer, SOCKET_IO_PATH, type SignalingStats } from './signaling/SignalingServer.js';
-import { SqliteRoomStore } from './store/SqliteRoomStore.js';
 import type { ModerationStore } from './store/ModerationStore.js';
-import { SqliteModerationStore } from './store/SqliteModerationStore.js';
+import { Store } from './store/Store.js';
 import { RetentionService } from './retention/RetentionService.js';
 import { createWebhooks } from './webhooks/createWebhooks.js';
 import { RoomWebhooks } from './webhooks/RoomWebhooks.js';
@@ -72,6 +70,8 @@ export interface NodeParts {
   faults: FaultLog;
   /** Prometheus metrics, GET /metrics (OPS-n in docs/spec/operations.md); `metrics.webhookDelivered(result)`. */
   metrics: Metrics;
+  /** The durable state: one database, SQLite under DATA_DIR or PostgreSQL (DATABASE_URL). */
+  database: Store;
   /** REACH-6: HTTPS on the HTTP port, when TLS_CERT and TLS_KEY are set. */
   tls?: TlsEndpoint;
 }
@@ -109,6 +109,7 @@ export class NomadesServer implements NodeParts {
   readonly faults!: FaultLog;
   readonly metrics!: Metrics;
   readonly tls?: TlsEndpoint;
+  readonly database!: Store;
   readonly #inner: InnerParts;
   readonly #life: Lifecycle;
 
@@ -130,9 +131,8 @@ export class NomadesServer implements NodeParts {
       const faults = new FaultLog(log);
       const metrics = await life.start('metrics', () => new Metrics(), (m) => m.close());
       // Stores first, closed last.
-      const store = await life.start('rooms store', () => new SqliteRoomStore(config.dataDir), (s) => s.close());
-      const moderation = await life.start('moderation store', () => new SqliteModerationStore(config.dataDir), (s) => s.close());
-      const inviteStore = await life.start('invites store', () => new InviteStore(config.dataDir), (s) => s.close());
+      const database = await life.start('database', () => Store.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }), (d) => d.close());
+      const { rooms: store, moderation } = database;
       const tokens = new TokenService(secrets.tokenSecret);
       // REACH-7: a host name in ANNOUNCED_IP is resolved once, here.
       config = { ...config, announcedIp: await resolveAnnouncedIp(config.announcedIp) };
@@ -182,6 +182,7 @@ export class NomadesServer implements NodeParts {
         moderation: { store: moderation, faults },
       });
       roomMetrics(metrics, registry);
+      life.onStop('last moderation writes', () => registry.flushed()); // before the database closes
       const access = new RoomAccess({ registry, store, log });
       // Built once the recording service has its Redis connection (below); nothing emits before.
       let webhooks: Webhooks | undefined;
@@ -191,6 +192,7 @@ export class NomadesServer implements NodeParts {
         recorderKey: secrets.recorderKey,
         registry,
         rooms: store,
+        recordings: database.recordings,
         controlUrl: () => localUrl(httpServer, config.host),
         recorderEnv: options.recorderEnv,
         faults,
@@ -209,7 +211,7 @@ export class NomadesServer implements NodeParts {
         tokens,
         rooms: store,
         log,
-        dataDir: config.dataDir,
+        documents: database.documents,
         maxDocumentBytes: collabConfig.maxDocumentBytes,
         faults,
         // One access rule for the meeting and the board (ACCESS-n): RoomAccess.
@@ -219,12 +221,11 @@ export class NomadesServer implements NodeParts {
       metrics.gauge({ name: 'nomades_collab_connections', help: 'Whiteboard and chat WebSocket connections (/collab).', read: () => collab.connectionCount });
       let node: NomadesServer | undefined;
       const publicUrl = () => node?.url ?? '';
-      const invites = new InviteService({ store: inviteStore, tokens, publicUrl });
+      const invites = new InviteService({ store: database.invites, tokens, publicUrl });
       const deletion = new RoomDeletion({
         rooms: store,
+        deleteRows: (id) => database.deleteRoomRows(id),
         registry,
-        invites: inviteStore,
-        moderation,
         collab,
         recordings: { listByRoom: (id) => recording.store.listByRoom(id), delete: (r) => recording.deleteRecording(r, 'room-deleted') },
         log: log.child({ name: 'rooms' }),
@@ -300,7 +301,7 @@ export class NomadesServer implements NodeParts {
         tls?.close();
       });
       node = new NomadesServer(
-        { config, log, store, moderation, tokens, pool, registry, access, webhooks, retention, collab, recording, adminKey: secrets.adminKey, secretsFile: secrets.file, faults, metrics, tls },
+        { config, log, database, store, moderation, tokens, pool, registry, access, webhooks, retention, collab, recording, adminKey: secrets.adminKey, secretsFile: secrets.file, faults, metrics, tls },
         { http: httpServer, signaling, mux, iceRelay },
         life,
       );

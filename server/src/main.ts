@@ -45,8 +45,9 @@ async function main(): Promise<void> {
     await redis?.close();
     throw error;
   });
-  if (config.guestAccess && !server.store.get(WELCOME_ROOM)) {
-    server.store.create({
+  if (config.guestAccess) {
+    // Created unless it exists (one statement: several nodes starting together make one).
+    await server.store.create({
       id: WELCOME_ROOM,
       name: 'Welcome',
       mode: 'coffee',

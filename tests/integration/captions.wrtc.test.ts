@@ -128,7 +128,7 @@ captions('CAP-2: bad files are refused with their code and reason, and the capti
   assert.is(captionHooks(ctx).length, hooks, 'no webhook for a refusal');
   // A recording that is not ready takes none (CONFLICT).
   const { id: other } = await srv.createRoom({ name: 'Autre conseil' });
-  const running = srv.server.recording.store.create('rec_notreadyyet01', other, new Date().toISOString());
+  const running = await srv.server.recording.store.create('rec_notreadyyet01', other, new Date().toISOString());
   const conflict = await put(srv, running.id, VTT);
   assert.equal([conflict.status, conflict.code, conflict.params], [409, 'CONFLICT', { status: 'recording' }]);
 });

@@ -109,8 +109,8 @@ cli('recordings list, show, download and delete, on a stored recording whose fil
   const { id: roomId } = await srv.createRoom({ name: 'Recorded council' });
   // The state the recorder leaves: a row made ready and its composed file (recordingLayout).
   const id = 'rec_cliTest0001';
-  srv.server.recording.store.create(id, roomId, new Date().toISOString());
-  srv.server.recording.store.update(id, { status: 'ready', endedAt: new Date().toISOString(), durationMs: 1234, sizeBytes: 11, progress: 100 });
+  await srv.server.recording.store.create(id, roomId, new Date().toISOString());
+  await srv.server.recording.store.update(id, { status: 'ready', endedAt: new Date().toISOString(), durationMs: 1234, sizeBytes: 11, progress: 100 });
   fs.mkdirSync(recordingLayout.dir(srv.server.config.recordingsDir, id), { recursive: true });
   fs.writeFileSync(recordingLayout.composed(srv.server.config.recordingsDir, id), 'not-a-video');
 

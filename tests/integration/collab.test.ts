@@ -334,7 +334,7 @@ collab('COL-11: a document whose stored data cannot be loaded is refused and its
     await ada.say('keep me');
     await first.close();
     ada.destroy();
-    const db = new Database(path.join(dataDir, 'collab.db'));
+    const db = new Database(path.join(dataDir, 'nomades.db'));
     db.prepare('INSERT INTO collab_updates (name, data) VALUES (?, ?)').run(`rooms/${id}`, Buffer.from([1, 2, 3, 250, 251]));
     const doc = `rooms/${id}`;
     const before = db.prepare('SELECT COUNT(*) AS n FROM collab_updates WHERE name = ?').get(doc) as { n: number };
@@ -364,7 +364,7 @@ collab('COL-11: a document whose stored data cannot be loaded is refused and its
     assert.not.ok(bob.provider.isSynced, 'the document did not open');
     await second.close();
     second = undefined;
-    const check = new Database(path.join(dataDir, 'collab.db'));
+    const check = new Database(path.join(dataDir, 'nomades.db'));
     // (The control document of the barrier has rows of its own.)
     assert.equal(check.prepare('SELECT COUNT(*) AS n FROM collab_updates WHERE name = ?').get(doc), before, 'the log is intact');
     assert.equal(check.prepare('SELECT state FROM collab_documents WHERE name = ?').all(doc), states, 'the stored state is intact');

@@ -26,7 +26,7 @@ faults('COL-14: a failing compaction (debounce timer) and failing appends are su
   const dataDir = first.dataDir;
   const clients: Client[] = [];
   let second: TestServer | undefined;
-  const db = new Database(path.join(dataDir, 'collab.db'));
+  const db = new Database(path.join(dataDir, 'nomades.db'));
   try {
     const { id } = await first.createRoom({ id: 'faulty' });
     const ada = new Client(first.url, id, await first.mintToken(id, 'Ada'));

@@ -165,7 +165,7 @@ tamper('COL-13: chat records are strict on read: extra fields, absurd times, unb
     ada.destroy();
 
     // Records no client can send, written into the store directly while the server is stopped.
-    const db = new Database(path.join(dataDir, 'collab.db'));
+    const db = new Database(path.join(dataDir, 'nomades.db'));
     const name = `rooms/${id}`;
     const doc = new Y.Doc();
     const state = db.prepare('SELECT state FROM collab_documents WHERE name = ?').get(name) as { state: Buffer } | undefined;

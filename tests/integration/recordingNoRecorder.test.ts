@@ -151,7 +151,7 @@ test('REC-11: no recorder takes the job: the recording ends failed with the reas
     });
     assert.is(res.status, 200);
   }
-  const kept = srv.server.recording.store.get(failed.id)!;
+  const kept = (await srv.server.recording.store.get(failed.id))!;
   assert.equal([kept.status, kept.error, kept.note], ['failed', NO_RECORDER, 'late'], 'a failed recording stays failed with its reason');
   // Barrier: webhooks are delivered in order, so once the watcher's participant.left is in, any
   // second recording.failed for this recording would be too.
@@ -180,7 +180,7 @@ test('recording.failed also when a recorder reports a recording failed for good 
   assert.is(res.status, 200);
   const hook = await waitFor('recording.failed delivered', () => failedHook(ctx, running.id), 15_000);
   assert.equal([hook.data.roomId, hook.data.error], [roomId, error]);
-  const kept = srv.server.recording.store.get(running.id)!;
+  const kept = (await srv.server.recording.store.get(running.id))!;
   assert.equal([kept.status, kept.error], ['failed', error]);
 });
 
@@ -225,7 +225,7 @@ test('REC-11: a recorder that appears later records the next session of the live
   // Past the start deadline, the taken session is still recording.
   await waitFor('the start deadline to pass', async () => Date.parse(running.startedAt) + START_TIMEOUT_MS < Date.now(), 10_000);
   assert.ok(srv.server.recording.manager!.isRecording(roomId), 'a taken session is not given up');
-  assert.is(srv.server.recording.store.get(running.id)?.status, 'recording');
+  assert.is((await srv.server.recording.store.get(running.id))?.status, 'recording');
 
   for (const b of ctx.bots.splice(0)) await b.leave();
   const ready = await waitFor('the new session to be ready', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RecordingStore } from '../../server/src/recording/RecordingStore.js';
+import { Store } from '../../server/src/store/Store.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { listRecordings } from '../helpers/recordings.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
@@ -38,9 +38,9 @@ shutdown('a recording in progress when the server stops is composed and ready, n
   await sleep(4_000);
   // The stop, with Ada still in the room.
   await srv.close();
-  const store = new RecordingStore(srv.dataDir);
+  const store = await Store.open({ dataDir: srv.dataDir });
   try {
-    const after = store.get(running!.id);
+    const after = await store.recordings.get(running!.id);
     assert.ok(after, 'the recording is still known');
     assert.is(after!.status, 'ready', `ready after the stop (${JSON.stringify(after)})`);
     assert.ok(after!.endedAt, 'with its end');
@@ -53,7 +53,7 @@ shutdown('a recording in progress when the server stops is composed and ready, n
     assert.ok(duration >= 3 && duration <= 8, `about the 4 s recorded (${duration.toFixed(2)} s)`);
     console.log(`[recording] stopped while recording: ready, ${duration.toFixed(2)} s composed, ${after!.sizeBytes} bytes`);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 

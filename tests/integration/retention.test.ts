@@ -44,7 +44,7 @@ const chatTexts = async (srv: TestServer, roomId: string): Promise<string[]> =>
 
 /** Whether any stored state or update of the room's document still holds `text` (its UTF-8 bytes). */
 function storedAnywhere(srv: TestServer, roomId: string, text: string): boolean {
-  const db = new Database(path.join(srv.dataDir, 'collab.db'), { readonly: true });
+  const db = new Database(path.join(srv.dataDir, 'nomades.db'), { readonly: true });
   try {
     const name = collabDocumentName(roomId);
     const blobs = [
@@ -83,7 +83,7 @@ ret('RET-2: chat retention on a live document: connected clients see the old mes
   assert.equal(bob.chat.map((m) => m.text), ['new live message']);
   assert.equal(ada.chat.map((m) => m.text), ['new live message']);
   assert.equal(await chatTexts(srv, id), ['new live message']);
-  assert.not.ok(storedAnywhere(srv, id, 'old live message'), 'the removed text is not kept in collab.db');
+  assert.not.ok(storedAnywhere(srv, id, 'old live message'), 'the removed text is not kept in nomades.db');
   assert.ok(storedAnywhere(srv, id, 'new live message'), 'the kept one is (the check can fail)');
   const info = await fetch(`${srv.url}/api/rooms/${id}/public`).then((r) => r.json());
   assert.ok(publicRoomInfoSchema.safeParse(info).success);

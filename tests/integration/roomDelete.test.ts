@@ -46,9 +46,9 @@ async function join(ctx: Ctx, roomId: string, name: string): Promise<SigPeer> {
 }
 
 /** A finished recording as the recorder leaves it: a ready row and its file where recordingLayout says. */
-function storeRecording(srv: TestServer, id: string, roomId: string, status: 'ready' | 'recording' = 'ready'): string {
-  srv.server.recording.store.create(id, roomId, new Date().toISOString());
-  if (status === 'ready') srv.server.recording.store.update(id, { status: 'ready', endedAt: new Date().toISOString(), durationMs: 1000, sizeBytes: 4, progress: 100 });
+async function storeRecording(srv: TestServer, id: string, roomId: string, status: 'ready' | 'recording' = 'ready'): Promise<string> {
+  await srv.server.recording.store.create(id, roomId, new Date().toISOString());
+  if (status === 'ready') await srv.server.recording.store.update(id, { status: 'ready', endedAt: new Date().toISOString(), durationMs: 1000, sizeBytes: 4, progress: 100 });
   const file = recordingLayout.composed(srv.server.config.recordingsDir, id);
   fs.mkdirSync(recordingLayout.dir(srv.server.config.recordingsDir, id), { recursive: true });
   fs.writeFileSync(file, 'mp4!');
@@ -73,12 +73,12 @@ test('ROOM-7: invitations, ban and lock, board and chat, a finished recording: a
   const mallory = await join(ctx, id, 'Mallory');
   assert.is((await admin(srv, 'DELETE', `/api/rooms/${id}/participants/${mallory.peerId}`)).status, 204);
   assert.is((await admin(srv, 'POST', `/api/rooms/${id}/lock`, { locked: true })).status, 204);
-  assert.is(srv.server.moderation.load(id).bannedIdentities.length, 1);
-  assert.is(srv.server.moderation.load(id).locked, true);
+  assert.is((await srv.server.moderation.load(id)).bannedIdentities.length, 1);
+  assert.is((await srv.server.moderation.load(id)).locked, true);
   await waitFor('the room closed (its last peer removed)', () => srv.server.registry.occupants(id) === 0);
   // A finished recording.
   const recordingId = 'rec_roomDelete01';
-  const file = storeRecording(srv, recordingId, id);
+  const file = await storeRecording(srv, recordingId, id);
 
   const res = await admin(srv, 'DELETE', `/api/rooms/${id}`);
   assert.is(res.status, 204, JSON.stringify(res.json));
@@ -91,7 +91,7 @@ test('ROOM-7: invitations, ban and lock, board and chat, a finished recording: a
   assert.not.ok(fs.existsSync(recordingLayout.dir(srv.server.config.recordingsDir, recordingId)), 'and its folder');
   const event = await waitFor('recording.deleted', () => ctx.receiver.deliveries.find((d) => d.type === 'recording.deleted' && d.data.recordingId === recordingId));
   assert.equal([event.data.roomId, event.data.reason], [id, 'room-deleted']);
-  assert.equal(srv.server.moderation.load(id), { locked: false, lobbyEnabled: false, bannedIdentities: [], bannedTokens: [], roles: [], mediaLocks: [], flaggedAddresses: [] });
+  assert.equal((await srv.server.moderation.load(id)), { locked: false, lobbyEnabled: false, bannedIdentities: [], bannedTokens: [], roles: [], mediaLocks: [], flaggedAddresses: [] });
 
   // A new room of the same id: no chat, no lock, the old invitation unknown, no recordings.
   assert.is((await srv.createRoom({ id, name: 'Fresh room' })).id, id);
@@ -130,7 +130,7 @@ test('ROOM-7: a recording in progress is refused CONFLICT and nothing is deleted
   const srv = ctx.srv!;
   const { id } = await srv.createRoom({ name: 'Recording now' });
   const recordingId = 'rec_roomDelete02';
-  const file = storeRecording(srv, recordingId, id, 'recording');
+  const file = await storeRecording(srv, recordingId, id, 'recording');
   const refused = await admin(srv, 'DELETE', `/api/rooms/${id}`);
   assert.equal([refused.status, refused.code], [409, 'CONFLICT']);
   assert.is((await admin(srv, 'GET', `/api/rooms/${id}`)).status, 200);

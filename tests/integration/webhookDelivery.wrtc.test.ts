@@ -109,10 +109,10 @@ hooks('RET-1: a recording older than RECORDING_RETENTION_DAYS is deleted, file a
   assert.equal((await srv.server.retention.sweep()).recordingsDeleted, [], 'fresh: kept');
   assert.ok(fs.existsSync(dir));
   // Its time moved back in the store: it ended 31 days ago.
-  srv.server.recording.store.update(id, { endedAt: new Date(Date.now() - 31 * DAY).toISOString() });
+  await srv.server.recording.store.update(id, { endedAt: new Date(Date.now() - 31 * DAY).toISOString() });
   assert.equal((await srv.server.retention.sweep()).recordingsDeleted, [id]);
   assert.not.ok(fs.existsSync(dir), 'its folder (file and tracks) is gone');
-  assert.is(srv.server.recording.store.get(id), undefined, 'its row is gone');
+  assert.is(await srv.server.recording.store.get(id), undefined, 'its row is gone');
   const gone = await admin(srv, 'GET', `/api/recordings/${id}`);
   assert.equal([gone.status, gone.code], [404, 'NOT_FOUND']);
   const hook = await waitFor('recording.deleted delivered', () => ctx.receiver.accepted((e) => e.type === 'recording.deleted' && e.data.recordingId === id), 15_000);

@@ -31,6 +31,22 @@ test('invalid values are reported together, by name', () => {
   }
 });
 
+test('DATABASE_URL (issue #21): unset is SQLite in DATA_DIR; a postgresql:// or postgres:// URL is kept; anything else is refused by name', () => {
+  assert.is(loadConfig({}).databaseUrl, undefined);
+  for (const url of ['postgresql://nomades:secret@db.example:5432/nomades', 'postgres://db/nomades?sslmode=require']) {
+    assert.is(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+  }
+  for (const bad of ['mysql://db/nomades', 'sqlite:///data/nomades.db', 'not a url']) {
+    try {
+      loadConfig({ DATABASE_URL: bad });
+      assert.unreachable(bad);
+    } catch (error) {
+      assert.instance(error, ConfigError);
+      assert.match((error as Error).message, 'DATABASE_URL');
+    }
+  }
+});
+
 test('token bucket: burst, then the sustained rate', () => {
   const bucket = new TokenBucket(10, 3, 0);
   assert.ok(bucket.take(0));

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '@nomades/server';
 import { ensureSecrets } from '../../server/src/config/ensureSecrets.js';
 import { privateDir } from '../../server/src/config/privateDir.js';
 import { recorderEnv } from '../../server/src/recording/recorderEnv.js';
-import { openDatabase } from '../../server/src/store/openDatabase.js';
+import { Store } from '../../server/src/store/Store.js';
 import { ControlUrls } from '../../recorder/src/ControlUrls.js';
 
 /**
@@ -34,18 +34,18 @@ test('FILE-1: privateDir creates 0700 folders and takes group/other rights off a
   }
 });
 
-test('FILE-1: openDatabase makes the database 0600 (new or left 0644), and its -wal and -shm follow', () => {
+test('FILE-1: the store makes nomades.db 0600 (new or left 0644), and its -wal and -shm follow', async () => {
   const root = tmp();
   try {
     const dir = path.join(root, 'data');
-    const db = openDatabase(dir, 'new.db', ['CREATE TABLE t (x)']);
-    db.prepare('INSERT INTO t VALUES (1)').run();
+    const store = await Store.open({ dataDir: dir });
+    await store.rooms.create({ id: 'r', name: 'r', maxParticipants: 2, mode: 'meeting', record: false });
     assert.is(mode(dir), 0o700);
-    for (const f of ['new.db', 'new.db-wal', 'new.db-shm']) assert.is(mode(path.join(dir, f)), 0o600, f);
-    db.close();
-    fs.chmodSync(path.join(dir, 'new.db'), 0o644);
-    openDatabase(dir, 'new.db', ['CREATE TABLE t (x)']).close();
-    assert.is(mode(path.join(dir, 'new.db')), 0o600, 'an old 0644 file is fixed');
+    for (const f of ['nomades.db', 'nomades.db-wal', 'nomades.db-shm']) assert.is(mode(path.join(dir, f)), 0o600, f);
+    await store.close();
+    fs.chmodSync(path.join(dir, 'nomades.db'), 0o644);
+    await (await Store.open({ dataDir: dir })).close();
+    assert.is(mode(path.join(dir, 'nomades.db')), 0o600, 'an old 0644 file is fixed');
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -74,7 +74,9 @@ export class RoomAccess {
   /**
    * The meeting (signaling `join`): REMOVED (ACCESS-1); hosts and sessions a host admitted from
    * the lobby come in (ACCESS-3); ROOM_LOCKED while locked (MOD-5); the lobby while it is on or
-   * for a guest from the address of a removed guest (ACCESS-6); otherwise in.
+   * for a guest from the address of a removed guest (ACCESS-6); otherwise in. Synchronous: the
+   * caller has awaited RoomRegistry.loadControls (PeerSession.join), so that what it decides here
+   * and what it does with the answer happen in one tick.
    */
   meeting(roomInfo: RoomInfo, visitor: Visitor, admitted: boolean): MeetingAdmission {
     const controls = this.#registry.controls(roomInfo.id);
@@ -90,10 +92,10 @@ export class RoomAccess {
    * in; while the room is locked or has a lobby (or for a flagged guest) others are IN_LOBBY
    * (ACCESS-5); the role is the live one (ACCESS-2).
    */
-  board(roomId: string, visitor: Visitor): Role {
-    const info = this.#store.get(roomId);
+  async board(roomId: string, visitor: Visitor): Promise<Role> {
+    const info = await this.#store.get(roomId);
     if (!info) throw new AppError('ROOM_NOT_FOUND', 'no such room');
-    const controls = this.#registry.controls(roomId);
+    const controls = await this.#registry.loadControls(roomId);
     const role = this.#role(controls, info, visitor.claims);
     if (role === 'host' || this.#inMeeting(roomId, visitor.claims.sub)) return role;
     if (controls.locked || this.#mustWait(controls, visitor)) {
@@ -106,10 +108,10 @@ export class RoomAccess {
    * ACCESS-8: the live role of a token's identity, for the HTTP routes a room token opens
    * (invitation from the meeting, recordings): REMOVED if removed (ACCESS-1), else as ACCESS-2.
    */
-  role(roomId: string, claims: TokenClaims): Role {
-    const info = this.#store.get(roomId);
+  async role(roomId: string, claims: TokenClaims): Promise<Role> {
+    const info = await this.#store.get(roomId);
     if (!info) throw new AppError('ROOM_NOT_FOUND', 'no such room');
-    return this.#role(this.#registry.controls(roomId), info, claims);
+    return this.#role(await this.#registry.loadControls(roomId), info, claims);
   }
 
   close(): void {

@@ -33,10 +33,16 @@ export class ChatChannel {
   readonly #recent = new Map<string, { digest: string; id: string; at: number }>();
 
   constructor(
-    private readonly deps: { log: Logger; sizeOf: (documentName: string) => number; maxDocumentBytes: number },
+    private readonly deps: {
+      log: Logger;
+      sizeOf: (documentName: string) => number;
+      maxDocumentBytes: number;
+      /** Settles once the document's changes so far are written (the message is acknowledged after). */
+      stored: (documentName: string) => Promise<void>;
+    },
   ) {}
 
-  handle({ connection, document, documentName, payload }: onStatelessPayload): void {
+  async handle({ connection, document, documentName, payload }: onStatelessPayload): Promise<void> {
     const context = connection.context as CollabContext;
     let requestId: string | null = null;
     try {
@@ -78,6 +84,7 @@ export class ChatChannel {
       }
       document.transact(() => document.getArray<ChatMessage>(COLLAB_ROOTS.chat).push([message]), CHAT_ORIGIN);
       this.#remember(key, digest, message.id);
+      await this.deps.stored(documentName);
       reply(connection, { type: 'chat.accepted', requestId: parsed.data.requestId, id: message.id });
     } catch (error) {
       const appError = error instanceof AppError ? error : new AppError('INTERNAL', 'chat failed');

@@ -28,6 +28,7 @@ import {
 import type { TokenService } from '../auth/TokenService.js';
 import type { Logger } from '../logging/logger.js';
 import { TokenBucket } from '../signaling/TokenBucket.js';
+import type { DocumentStore } from '../store/DocumentStore.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { AwarenessGuard } from './AwarenessGuard.js';
 import { BOARD_RULES } from './boardRules.js';
@@ -46,13 +47,14 @@ export interface CollabServerOptions {
   tokens: TokenService;
   rooms: RoomStore;
   log: Logger;
-  dataDir: string;
+  /** Where the documents are kept (the store layer's DocumentStore). */
+  documents: DocumentStore;
   maxDocumentBytes: number;
   /**
    * Seam to the room's access rule (COL-12, RoomAccess.board): who may open a room's board and
    * chat, and with which role right now. Throws an AppError to refuse (removed, waiting in the lobby).
    */
-  admission?: (roomId: string, claims: TokenClaims, request: http.IncomingMessage) => Role;
+  admission?: (roomId: string, claims: TokenClaims, request: http.IncomingMessage) => Promise<Role>;
   /** Where store failures are reported too (COL-14), e.g. the server's FaultLog behind `/healthz`. */
   faults?: FaultSink;
 }
@@ -67,7 +69,7 @@ class Refusal {
 /**
  * The whiteboard and chat server: Hocuspocus on WebSocket upgrades to COLLAB_PATH, one
  * Yjs document per room (`rooms/<roomId>`), authenticated with the room token, persisted in
- * SQLite (CollabStore), guarded per socket (SocketGuard), per update (UpdateInspector +
+ * the store layer (CollabStore over a DocumentStore), guarded per socket (SocketGuard), per update (UpdateInspector +
  * BOARD_RULES), per awareness message (AwarenessGuard); the chat goes through ChatChannel.
  */
 export class CollabServer {
@@ -88,10 +90,15 @@ export class CollabServer {
     quietHocuspocusRefusals();
     this.#opts = opts;
     this.#log = opts.log.child({ name: 'collab' });
-    this.#store = new CollabStore(opts.dataDir);
+    this.#store = new CollabStore(opts.documents);
     this.#health = new StoreHealth(this.#log, opts.faults);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: COLLAB_LIMITS.maxMessageBytes });
-    const chat = new ChatChannel({ log: this.#log, sizeOf: (n) => this.#store.sizeOf(n), maxDocumentBytes: opts.maxDocumentBytes });
+    const chat = new ChatChannel({
+      log: this.#log,
+      sizeOf: (n) => this.#store.sizeOf(n),
+      maxDocumentBytes: opts.maxDocumentBytes,
+      stored: (n) => this.#store.stored(n),
+    });
     this.hocuspocus = new Hocuspocus({
       quiet: true,
       onAuthenticate: (p) => this.#authenticate(p),
@@ -99,11 +106,11 @@ export class CollabServer {
       beforeHandleMessage: async (p) => this.#beforeHandleMessage(p),
       onStateless: async (p) => chat.handle(p),
       // Runs from Hocuspocus' debounce timer: #compact never throws (COL-14).
-      onStoreDocument: async ({ document, documentName }) => void this.#compact(documentName, document),
+      onStoreDocument: async ({ document, documentName }) => void (await this.#compact(documentName, document)),
       beforeUnloadDocument: async ({ document, documentName }) => {
-        if (this.#store.closed || !this.#unstored(documentName)) return;
+        if (this.#store.closed || !(await this.#unstored(documentName))) return;
         // A document whose changes could not be written stays in memory (Hocuspocus keeps it on a throw).
-        if (!this.#compact(documentName, document)) throw { reason: 'changes not stored; the document stays loaded' };
+        if (!(await this.#compact(documentName, document))) throw { reason: 'changes not stored; the document stays loaded' };
       },
       afterUnloadDocument: async ({ documentName }) => {
         this.#store.unloaded(documentName);
@@ -185,7 +192,7 @@ export class CollabServer {
   }
 
   /** The chat of a room, in order (from memory when the document is loaded, else from the store). */
-  chatOf(roomId: string): ChatMessage[] {
+  chatOf(roomId: string): Promise<ChatMessage[]> {
     return this.#read(roomId, (doc) =>
       doc
         .getArray(COLLAB_ROOTS.chat)
@@ -209,19 +216,12 @@ export class CollabServer {
     const live = this.hocuspocus.documents.get(name);
     if (live && this.#loaded.has(live)) {
       const removed = removeChatMessages(live, match);
-      if (removed > 0 && !this.#compact(name, live)) throw new AppError('INTERNAL', 'the chat was changed but could not be stored');
+      if (removed > 0 && !(await this.#compact(name, live))) throw new AppError('INTERNAL', 'the chat was changed but could not be stored');
       return removed;
     }
     if (this.#store.closed) throw new AppError('INTERNAL', 'the collaboration store is closed');
-    const copy = this.#store.read(name);
-    try {
-      const removed = removeChatMessages(copy, match);
-      if (removed > 0) this.#store.compact(name, copy);
-      return removed;
-    } finally {
-      this.#store.unloaded(name);
-      copy.destroy();
-    }
+    // On the document's write chain, queued in this tick: a load that starts later reads the result.
+    return this.#store.rewrite(name, (copy) => removeChatMessages(copy, match));
   }
 
   /**
@@ -245,18 +245,18 @@ export class CollabServer {
       }
     }
     if (this.#store.closed) throw new AppError('INTERNAL', 'the collaboration store is closed');
-    this.#store.delete(name);
+    await this.#store.delete(name);
     this.#health.forget(name);
     this.#log.info({ room: roomId }, 'board and chat deleted');
   }
 
   /** The rooms whose documents are stored (the retention sweep's list, RET-2). */
-  storedRooms(): string[] {
-    return this.#store.documentNames().flatMap((name) => roomIdOfDocument(name) ?? []);
+  async storedRooms(): Promise<string[]> {
+    return (await this.#store.documentNames()).flatMap((name) => roomIdOfDocument(name) ?? []);
   }
 
   /** The board of a room as a tldraw store snapshot (YKeyValue semantics: the rightmost entry of a key wins). */
-  boardOf(roomId: string): BoardSnapshot {
+  boardOf(roomId: string): Promise<BoardSnapshot> {
     return this.#read(roomId, (doc) => {
       const store: BoardSnapshot['store'] = {};
       for (const entry of doc.getArray<{ key: string; val: BoardSnapshot['store'][string] }>(COLLAB_ROOTS.board).toArray()) {
@@ -267,11 +267,11 @@ export class CollabServer {
     });
   }
 
-  #read<T>(roomId: string, read: (doc: Y.Doc) => T): T {
+  async #read<T>(roomId: string, read: (doc: Y.Doc) => T): Promise<T> {
     const name = collabDocumentName(roomId);
     const live = this.hocuspocus.documents.get(name);
     if (live && this.#loaded.has(live)) return read(live);
-    const copy = this.#store.read(name);
+    const copy = await this.#store.read(name);
     try {
       return read(copy);
     } finally {
@@ -285,8 +285,8 @@ export class CollabServer {
       const roomId = roomIdOfDocument(documentName);
       if (!roomId) throw new AppError('NOT_FOUND', 'documents are named rooms/<roomId>');
       const claims = await this.#opts.tokens.verify(token, roomId);
-      if (!this.#opts.rooms.get(roomId)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
-      const role = this.#opts.admission?.(roomId, claims, httpRequest) ?? claims.role;
+      if (!(await this.#opts.rooms.get(roomId))) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+      const role = (await this.#opts.admission?.(roomId, claims, httpRequest)) ?? claims.role;
       this.#connections.admit(roomId, claims.sub, guard);
       connectionConfig.readOnly = !can(role, 'board');
       guard.authSucceeded();
@@ -307,9 +307,9 @@ export class CollabServer {
     }
   }
 
-  #load({ document, documentName }: onLoadDocumentPayload): void {
+  async #load({ document, documentName }: onLoadDocumentPayload): Promise<void> {
     try {
-      this.#store.loadInto(documentName, document);
+      await this.#store.loadInto(documentName, document);
     } catch (error) {
       this.#log.error({ err: error, doc: documentName }, 'document could not be loaded; it stays closed and its data untouched');
       // Hocuspocus only unloads documents it has registered: free this one (its awareness timer) here.
@@ -322,7 +322,8 @@ export class CollabServer {
     const inspector = new UpdateInspector(document, BOARD_RULES);
     this.#inspectors.set(document, inspector);
     document.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== LOAD_ORIGIN && !this.#store.closed) this.#health.run(documentName, 'append', () => this.#store.append(documentName, update));
+      // Queued in order on the document's write chain; acknowledgements wait for it (#beforeHandleMessage, chat).
+      if (origin !== LOAD_ORIGIN && !this.#store.closed) void this.#health.run(documentName, 'append', () => this.#store.append(documentName, update));
       inspector.follow(update);
     });
     this.#awareness.set(document, new AwarenessGuard(document.awareness));
@@ -330,24 +331,24 @@ export class CollabServer {
     this.#log.debug({ doc: documentName, bytes: this.#store.sizeOf(documentName) }, 'document loaded');
   }
 
-  /** Stores the whole document; false (logged, counted in storeHealth) when the store failed. Never throws. */
-  #compact(name: string, document: Y.Doc): boolean {
+  /** Stores the whole document; false (logged, counted in storeHealth) when the store failed. Never rejects. */
+  async #compact(name: string, document: Y.Doc): Promise<boolean> {
     // Never store a document whose load failed: it would replace the stored data.
     if (!this.#loaded.has(document) || this.#store.closed) return true;
     return this.#health.run(name, 'compact', () => this.#store.compact(name, document));
   }
 
   /** Whether `name` may have changes that are not in its stored state (a failed store counts). */
-  #unstored(name: string): boolean {
+  async #unstored(name: string): Promise<boolean> {
     if (this.#health.isFailing(name)) return true;
     try {
-      return this.#store.pendingUpdates(name) > 0;
+      return (await this.#store.pendingUpdates(name)) > 0;
     } catch {
       return true; // the compaction that follows records the failure
     }
   }
 
-  #beforeHandleMessage({ connection, document, documentName, update, context }: beforeHandleMessagePayload): void {
+  async #beforeHandleMessage({ connection, document, documentName, update, context }: beforeHandleMessagePayload): Promise<void> {
     const ctx = context as CollabContext;
     try {
       const reader = new VarReader(update);
@@ -376,6 +377,9 @@ export class CollabServer {
           // Written now, in the step that judged it (Hocuspocus' own apply that follows is a no-op),
           // with Hocuspocus 4's structured origin, so its hooks see the connection.
           inspector.commit(yUpdate, { source: 'connection', connection } satisfies TransactionOrigin);
+          // Acknowledged (Hocuspocus answers once this hook settles) only when written: a failed
+          // write is StoreHealth's (COL-14), the document then stays loaded until stored.
+          await this.#store.stored(documentName);
           return;
         }
         case MessageType.Awareness: {
@@ -414,12 +418,12 @@ export class CollabServer {
       for (const ws of this.#wss.clients) ws.terminate();
       for (const [name, document] of this.hocuspocus.documents) {
         await this.hocuspocus.debouncer.executeNow(`onStoreDocument-${name}`);
-        this.#compact(name, document);
+        await this.#compact(name, document);
         this.hocuspocus.documents.delete(name);
         (document as Document).destroy();
       }
       await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
-      this.#store.close();
+      await this.#store.close();
     })();
     return this.#closing;
   }

@@ -1,97 +1,81 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import * as Y from 'yjs';
+import type { DocumentStore } from '../store/DocumentStore.js';
 
 /** Transaction origin of updates applied while loading: they are already stored. */
 export const LOAD_ORIGIN = Symbol('collab-load');
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS collab_documents (
-    name TEXT PRIMARY KEY,
-    state BLOB NOT NULL,
-    updated_at TEXT NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS collab_updates (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL,
-    data BLOB NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS collab_updates_name ON collab_updates (name, seq);
-`;
-
 /**
- * Yjs documents in DATA_DIR/collab.db (better-sqlite3, WAL). Every update is appended
- * synchronously as it is applied, before the client is acknowledged (`append`), so a restart
- * loses nothing that was acknowledged. `compact` replaces a document's log by one state, in one
- * SQLite transaction. A load that fails throws and writes nothing: stored data is never
- * replaced by an empty document.
+ * Yjs documents over the store layer's DocumentStore. Every update is appended as it is applied
+ * (`append`), on a write chain per document that keeps their order; CollabServer waits for a
+ * document's chain (`stored`) before it acknowledges, so a restart loses nothing that was
+ * acknowledged. `compact` replaces a document's log by one state, atomically, on the same chain.
+ * A load that fails throws and writes nothing: stored data is never replaced by an empty document.
  */
 export class CollabStore {
-  readonly #db: Database.Database;
-  readonly #insertUpdate: Database.Statement;
+  readonly #documents: DocumentStore;
   /** Approximate stored size of each loaded document: its state plus the updates logged since. */
   readonly #sizes = new Map<string, number>();
+  /** The last write of each document with writes in flight; a write starts after the one before. */
+  readonly #chains = new Map<string, Promise<void>>();
+  #closed = false;
 
-  constructor(dataDir: string) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    this.#db = new Database(path.join(dataDir, 'collab.db'));
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.exec(SCHEMA);
-    this.#insertUpdate = this.#db.prepare('INSERT INTO collab_updates (name, data) VALUES (?, ?)');
+  constructor(documents: DocumentStore) {
+    this.#documents = documents;
   }
 
   get closed(): boolean {
-    return !this.#db.open;
+    return this.#closed;
   }
 
-  /** Applies the stored state and updates of `name` to `doc` (origin LOAD_ORIGIN); throws if any is unreadable. */
-  loadInto(name: string, doc: Y.Doc): void {
-    this.#sizes.set(name, this.#apply(name, doc));
+  /** Applies the stored state and updates of `name` to `doc` (origin LOAD_ORIGIN); rejects if any is unreadable. */
+  async loadInto(name: string, doc: Y.Doc): Promise<void> {
+    await this.stored(name);
+    this.#sizes.set(name, await this.#apply(name, doc));
   }
 
-  #apply(name: string, doc: Y.Doc): number {
-    const row = this.#db.prepare('SELECT state FROM collab_documents WHERE name = ?').get(name) as { state: Buffer } | undefined;
-    const updates = this.#db.prepare('SELECT data FROM collab_updates WHERE name = ? ORDER BY seq').all(name) as { data: Buffer }[];
+  async #apply(name: string, doc: Y.Doc): Promise<number> {
+    const stored = await this.#documents.read(name);
     let size = 0;
     doc.transact(() => {
-      if (row) {
-        Y.applyUpdate(doc, row.state, LOAD_ORIGIN);
-        size += row.state.byteLength;
+      if (stored.state) {
+        Y.applyUpdate(doc, stored.state, LOAD_ORIGIN);
+        size += stored.state.byteLength;
       }
-      for (const u of updates) {
-        Y.applyUpdate(doc, u.data, LOAD_ORIGIN);
-        size += u.data.byteLength;
+      for (const u of stored.updates) {
+        Y.applyUpdate(doc, u, LOAD_ORIGIN);
+        size += u.byteLength;
       }
     }, LOAD_ORIGIN);
     return size;
   }
 
-  /** Appends one applied update (synchronous: on disk before the sender is acknowledged). */
-  append(name: string, update: Uint8Array): void {
-    this.#insertUpdate.run(name, update);
+  /**
+   * Appends one applied update, after the document's writes before it. Counted at once (the size
+   * limit judges the next update with it); the returned promise rejects when the write failed.
+   */
+  append(name: string, update: Uint8Array): Promise<void> {
     this.#sizes.set(name, (this.#sizes.get(name) ?? 0) + update.byteLength);
+    return this.#chain(name, () => this.#documents.append(name, update));
   }
 
-  /** Replaces the log of `name` by the full state of `doc` (a loaded document), atomically. */
-  compact(name: string, doc: Y.Doc): void {
+  /** Replaces the log of `name` by the full state of `doc` (encoded now), after the writes before it. */
+  compact(name: string, doc: Y.Doc): Promise<void> {
     const state = Y.encodeStateAsUpdate(doc);
-    this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO collab_documents (name, state, updated_at) VALUES (?, ?, ?)
-           ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-        )
-        .run(name, state, new Date().toISOString());
-      this.#db.prepare('DELETE FROM collab_updates WHERE name = ?').run(name);
-    })();
-    this.#sizes.set(name, state.byteLength);
+    return this.#chain(name, async () => {
+      await this.#documents.compact(name, state);
+      this.#sizes.set(name, state.byteLength);
+    });
   }
 
-  /** Number of updates logged for `name` since its last compaction. */
-  pendingUpdates(name: string): number {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM collab_updates WHERE name = ?').get(name) as { n: number }).n;
+  /** Settles when every write of `name` queued so far has ended (never rejects: failures are their callers'). */
+  async stored(name: string): Promise<void> {
+    await this.#chains.get(name);
+  }
+
+  /** Number of updates logged for `name` since its last compaction (after its queued writes). */
+  async pendingUpdates(name: string): Promise<number> {
+    await this.stored(name);
+    return this.#documents.pendingUpdates(name);
   }
 
   /** Approximate size in bytes of a loaded document (state + logged updates). */
@@ -105,28 +89,66 @@ export class CollabStore {
   }
 
   /** The names of every stored document (the retention sweep's list, RET-2). */
-  documentNames(): string[] {
-    const rows = this.#db.prepare('SELECT name FROM collab_documents UNION SELECT DISTINCT name FROM collab_updates').all() as { name: string }[];
-    return rows.map((r) => r.name);
+  documentNames(): Promise<string[]> {
+    return this.#documents.names();
   }
 
   /** A detached copy of a stored document, for reading (the admin API). */
-  read(name: string): Y.Doc {
+  async read(name: string): Promise<Y.Doc> {
+    await this.stored(name);
     const doc = new Y.Doc();
-    this.#apply(name, doc);
+    try {
+      await this.#apply(name, doc);
+    } catch (error) {
+      doc.destroy();
+      throw error;
+    }
     return doc;
   }
 
-  /** Removes a document, its state and its log (ROOM-7); unload it first. */
-  delete(name: string): void {
-    this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM collab_documents WHERE name = ?').run(name);
-      this.#db.prepare('DELETE FROM collab_updates WHERE name = ?').run(name);
-    })();
+  /**
+   * Changes a stored document that is not loaded (RET-2/RET-3): read, `change`d and compacted on
+   * its write chain, so that a load that follows reads the result. `change` returns how many
+   * entries it changed (nothing is written for 0).
+   */
+  rewrite(name: string, change: (doc: Y.Doc) => number): Promise<number> {
+    return this.#chain(name, async () => {
+      const copy = new Y.Doc();
+      try {
+        await this.#apply(name, copy);
+        const changed = change(copy);
+        if (changed > 0) await this.#documents.compact(name, Y.encodeStateAsUpdate(copy));
+        return changed;
+      } finally {
+        copy.destroy();
+      }
+    });
+  }
+
+  /** Removes a document, its state and its log (ROOM-7), after its queued writes; unload it first. */
+  async delete(name: string): Promise<void> {
+    await this.#chain(name, () => this.#documents.delete(name));
     this.#sizes.delete(name);
   }
 
-  close(): void {
-    if (this.#db.open) this.#db.close();
+  /** Waits for every queued write, then refuses new ones (the database is the server's to close). */
+  async close(): Promise<void> {
+    await Promise.all(this.#chains.values());
+    this.#closed = true;
+  }
+
+  #chain<T>(name: string, write: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('the collaboration store is closed'));
+    const run = (this.#chains.get(name) ?? Promise.resolve()).then(write);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#chains.set(name, settled);
+    // The chain of a document with nothing in flight is forgotten.
+    void settled.then(() => {
+      if (this.#chains.get(name) === settled) this.#chains.delete(name);
+    });
+    return run;
   }
 }

@@ -36,10 +36,10 @@ export class StoreHealth {
     private readonly faults?: FaultSink,
   ) {}
 
-  /** Runs a store operation of `doc`; a throw is recorded and returned as false. */
-  run(doc: string, op: StoreOp, fn: () => void): boolean {
+  /** Runs a store operation of `doc`; a throw or rejection is recorded and returned as false. */
+  async run(doc: string, op: StoreOp, fn: () => void | Promise<void>): Promise<boolean> {
     try {
-      fn();
+      await fn();
       if (op === 'compact') this.#failing.delete(doc);
       return true;
     } catch (error) {

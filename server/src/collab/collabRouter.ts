@@ -19,26 +19,26 @@ export interface CollabRouterDeps {
 export function collabRouter(deps: CollabRouterDeps): Router {
   const router = Router();
   const admin = adminAuth(deps.adminKey);
-  const roomId = (id: string): string => {
+  const roomId = async (id: string): Promise<string> => {
     const parsed = roomIdSchema.safeParse(id);
-    if (!parsed.success || !deps.store.get(parsed.data)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+    if (!parsed.success || !(await deps.store.get(parsed.data))) throw new AppError('ROOM_NOT_FOUND', 'no such room');
     return parsed.data;
   };
 
-  router.get('/rooms/:id/chat', admin, (req, res) => {
-    const body: ChatHistory = { messages: deps.collab.chatOf(roomId(String(req.params.id))) };
+  router.get('/rooms/:id/chat', admin, async (req, res) => {
+    const body: ChatHistory = { messages: await deps.collab.chatOf(await roomId(String(req.params.id))) };
     res.json(body);
   });
   // RET-3: one identity's messages erased from the room's chat (live clients see them go).
   router.delete('/rooms/:id/chat/messages', admin, async (req, res) => {
-    const id = roomId(String(req.params.id));
+    const id = await roomId(String(req.params.id));
     const query = chatEraseQuerySchema.safeParse(req.query);
     if (!query.success) throw new AppError('BAD_REQUEST', `identity: ${query.error.issues[0].message}`);
     const body: ChatEraseResponse = { removed: await deps.collab.removeChat(id, (m) => m.authorId === query.data.identity) };
     res.json(body);
   });
-  router.get('/rooms/:id/board', admin, (req, res) => {
-    res.json(deps.collab.boardOf(roomId(String(req.params.id))));
+  router.get('/rooms/:id/board', admin, async (req, res) => {
+    res.json(await deps.collab.boardOf(await roomId(String(req.params.id))));
   });
   router.get('/collab/config', (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');

@@ -17,6 +17,12 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.string().url().optional(),
   DATA_DIR: z.string().min(1).default('data'),
+  /** The store layer on PostgreSQL instead of the embedded SQLite (DATA_DIR/nomades.db). */
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'DATABASE_URL must be a postgresql:// (or postgres://) URL')
+    .optional(),
   ADMIN_KEY: z.string().min(16, 'ADMIN_KEY must be at least 16 characters').optional(),
   TOKEN_SECRET: z.string().min(32, 'TOKEN_SECRET must be at least 32 characters').optional(),
   /** OPS-1: a key that reads GET /metrics from another machine (besides ADMIN_KEY). */
@@ -96,6 +102,8 @@ export interface Config {
   host: string;
   publicUrl?: string;
   dataDir: string;
+  /** PostgreSQL for the store layer; without it, SQLite in DATA_DIR/nomades.db. */
+  databaseUrl?: string;
   adminKey?: string;
   tokenSecret?: string;
   /** OPS-1: bearer that reads /metrics from elsewhere than loopback (ADMIN_KEY does too). */
@@ -177,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicUrl: e.PUBLIC_URL,
     dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
     adminKey: e.ADMIN_KEY,
     tokenSecret: e.TOKEN_SECRET,
     metricsToken: e.METRICS_TOKEN,

@@ -36,9 +36,11 @@ const peerId = (value: unknown): string => {
 export function moderationRouter(deps: ModerationRouterDeps): Router {
   const router = Router();
   const moderator = new Moderator(deps.log);
-  router.use('/:id', adminAuth(deps.adminKey), (req, _res, next) => {
+  router.use('/:id', adminAuth(deps.adminKey), async (req, _res, next) => {
     const parsed = roomIdSchema.safeParse(req.params.id);
-    if (!parsed.success || !deps.store.get(parsed.data)) return next(new AppError('ROOM_NOT_FOUND', 'no such room'));
+    if (!parsed.success || !(await deps.store.get(parsed.data))) return next(new AppError('ROOM_NOT_FOUND', 'no such room'));
+    // MOD-10: the room's moderation state is read before the handlers below decide (synchronously).
+    await deps.registry.loadControls(parsed.data);
     next();
   });
   const live = (id: unknown) => liveRoom(deps.registry, String(id));

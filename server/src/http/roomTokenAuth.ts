@@ -19,11 +19,11 @@ export interface RoomTokenHolder {
 export function roomTokenReader(deps: { tokens: TokenService; access: RoomAccess; store: RoomStore }) {
   return async (req: Request): Promise<RoomTokenHolder> => {
     const parsed = roomIdSchema.safeParse(req.params.id);
-    const room = parsed.success ? deps.store.get(parsed.data) : undefined;
+    const room = parsed.success ? await deps.store.get(parsed.data) : undefined;
     if (!room) throw new AppError('ROOM_NOT_FOUND', 'no such room');
     const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     if (!match) throw new AppError('TOKEN_MISSING', 'a room token is required: Authorization: Bearer <token>');
     const claims = await deps.tokens.verify(match[1], room.id);
-    return { room, claims, role: deps.access.role(room.id, claims) };
+    return { room, claims, role: await deps.access.role(room.id, claims) };
   };
 }

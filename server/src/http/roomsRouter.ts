@@ -42,9 +42,9 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
   const router = Router();
   const admin = adminAuth(deps.adminKey);
 
-  const roomOr404 = (id: string) => {
+  const roomOr404 = async (id: string) => {
     const parsed = roomIdSchema.safeParse(id);
-    const room = parsed.success ? deps.store.get(parsed.data) : undefined;
+    const room = parsed.success ? await deps.store.get(parsed.data) : undefined;
     if (!room) throw new AppError('ROOM_NOT_FOUND', 'no such room');
     return room;
   };
@@ -58,13 +58,12 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
     };
   };
 
-  router.post('/', admin, (req, res) => {
+  router.post('/', admin, async (req, res) => {
     const body = validateBody(createRoomBodySchema, req.body);
     // NAME-2: no id given: the slug of the name (stable), else a random one.
     const chosen = body.id ?? ((body.name ? slugifyRoomName(body.name) : '') || randomRoomId());
-    if (deps.store.get(chosen)) throw new AppError('CONFLICT', 'a room with this id exists', { id: chosen });
     const mode = body.mode ?? 'meeting';
-    const room = deps.store.create({
+    const room = await deps.store.create({
       id: chosen,
       name: body.name ?? chosen,
       mode,
@@ -75,27 +74,31 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
       maxParticipants:
         body.maxParticipants ?? (mode === 'coffee' ? LIMITS.defaultCoffeeParticipants : LIMITS.defaultMaxParticipants),
     });
+    if (!room) throw new AppError('CONFLICT', 'a room with this id exists', { id: chosen });
     res.status(201).json(room);
   });
 
-  router.patch('/:id', admin, (req, res) => {
-    const room = roomOr404(String(req.params.id));
-    res.json(deps.store.update(room.id, validateBody(updateRoomBodySchema, req.body)));
+  router.patch('/:id', admin, async (req, res) => {
+    const room = await roomOr404(String(req.params.id));
+    const patch = validateBody(updateRoomBodySchema, req.body);
+    const updated = await deps.store.update(room.id, patch);
+    if (!updated) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+    res.json(updated);
   });
 
   router.delete('/:id', admin, async (req, res) => {
     if (!deps.deleteRoom) throw new AppError('NOT_FOUND', 'rooms cannot be deleted on this server');
-    const room = roomOr404(String(req.params.id));
+    const room = await roomOr404(String(req.params.id));
     await deps.deleteRoom(room.id);
     res.status(204).end();
   });
 
-  router.get('/', admin, (_req, res) => {
-    res.json({ rooms: deps.store.list() });
+  router.get('/', admin, async (_req, res) => {
+    res.json({ rooms: await deps.store.list() });
   });
 
-  router.get('/:id', admin, (req, res) => {
-    res.json(roomOr404(String(req.params.id)));
+  router.get('/:id', admin, async (req, res) => {
+    res.json(await roomOr404(String(req.params.id)));
   });
 
   // NAME-3: what the pre-join shows (name, recording notice), without auth, per client address.
@@ -108,8 +111,8 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
     handler: (_req, _res, next) =>
       next(new AppError('RATE_LIMITED', `at most ${SHARING_LIMITS.publicInfoPerWindow} room look-ups per ${SHARING_LIMITS.publicInfoWindowMs / 1000} s from your address`)),
   });
-  router.get('/:id/public', publicLimit, (req, res) => {
-    const room = roomOr404(String(req.params.id));
+  router.get('/:id/public', publicLimit, async (req, res) => {
+    const room = await roomOr404(String(req.params.id));
     const info: PublicRoomInfo = {
       id: room.id,
       name: room.name,
@@ -125,7 +128,7 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
   });
 
   router.post('/:id/tokens', admin, async (req, res) => {
-    const room = roomOr404(String(req.params.id));
+    const room = await roomOr404(String(req.params.id));
     const body = validateBody(mintTokenBodySchema, req.body);
     res.json(
       await tokenResponse(room.id, {
@@ -140,9 +143,9 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
 
   // ACCESS-6: guest tokens per client address and room (only rooms that exist count: the memory
   // follows real rooms, and express-rate-limit's store forgets each window).
-  const guestOpen: RequestHandler = (req, _res, next) => {
+  const guestOpen: RequestHandler = async (req, _res, next) => {
     if (!deps.guestAccess) throw new AppError('GUEST_ACCESS_DISABLED', 'guest access is disabled on this server');
-    roomOr404(String(req.params.id));
+    await roomOr404(String(req.params.id));
     next();
   };
   const guestLimit = rateLimit({
@@ -156,7 +159,7 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
   });
 
   router.post('/:id/guest', guestOpen, guestLimit, async (req, res) => {
-    const room = roomOr404(String(req.params.id));
+    const room = await roomOr404(String(req.params.id));
     const body = validateBody(guestTokenBodySchema, req.body);
     res.json(
       await tokenResponse(room.id, {

@@ -10,7 +10,7 @@ import {
   type RoomInfo,
 } from '@nomades/shared';
 import type { TokenService } from '../auth/TokenService.js';
-import type { InviteRow, InviteStore } from './InviteStore.js';
+import type { InviteRow, InviteStore } from '../store/InviteStore.js';
 
 const INVITE_TYP = 'nomades-invite+jwt';
 const now = () => Math.floor(Date.now() / 1000);
@@ -30,6 +30,7 @@ export class InviteService {
   readonly #store: InviteStore;
   readonly #tokens: TokenService;
   readonly #publicUrl: () => string;
+  #steps: Promise<void> = Promise.resolve();
 
   constructor(deps: { store: InviteStore; tokens: TokenService; publicUrl: () => string }) {
     this.#store = deps.store;
@@ -39,13 +40,18 @@ export class InviteService {
 
   /** INV-1: an administrator's invitation. */
   async create(room: RoomInfo, body: CreateInviteBody): Promise<CreatedInvite> {
+    const row = await this.#exclusive(() => this.#createRow(room, body));
+    return { id: row.id, url: await this.#url(row), expiresAt: iso(row.expiresAt), maxUses: row.maxUses };
+  }
+
+  async #createRow(room: RoomInfo, body: CreateInviteBody): Promise<InviteRow> {
     const t = now();
-    if (this.#store.countLive(room.id, t) >= SHARING_LIMITS.maxLiveInvitesPerRoom) {
+    if ((await this.#store.countLive(room.id, t)) >= SHARING_LIMITS.maxLiveInvitesPerRoom) {
       throw new AppError('CONFLICT', `a room has at most ${SHARING_LIMITS.maxLiveInvitesPerRoom} live invitations: revoke one`, {
         max: SHARING_LIMITS.maxLiveInvitesPerRoom,
       });
     }
-    const row = this.#store.insert({
+    return this.#store.insert({
       id: `inv_${crypto.randomBytes(16).toString('base64url')}`,
       roomId: room.id,
       role: body.role ?? defaultInviteRole(room),
@@ -54,12 +60,11 @@ export class InviteService {
       expiresAt: t + (body.ttlSeconds ?? SHARING_LIMITS.defaultInviteTtlSeconds),
       maxUses: body.maxUses ?? null,
     });
-    return { id: row.id, url: await this.#url(row), expiresAt: iso(row.expiresAt), maxUses: row.maxUses };
   }
 
   async list(roomId: string): Promise<InviteInfo[]> {
     return Promise.all(
-      this.#store.listByRoom(roomId).map(async (row) => ({
+      (await this.#store.listByRoom(roomId)).map(async (row) => ({
         id: row.id,
         url: await this.#url(row),
         expiresAt: iso(row.expiresAt),
@@ -74,24 +79,26 @@ export class InviteService {
   }
 
   /** INV-3: NOT_FOUND when the room has no such invitation. */
-  revoke(roomId: string, inviteId: string): void {
-    if (!this.#store.revoke(roomId, inviteId)) throw new AppError('NOT_FOUND', 'no such invitation in this room');
+  async revoke(roomId: string, inviteId: string): Promise<void> {
+    if (!(await this.#store.revoke(roomId, inviteId))) throw new AppError('NOT_FOUND', 'no such invitation in this room');
   }
 
   /** INV-7: the room's reusable invitation, made on first call and reused while it has a day left. */
   async meetingInvite(room: RoomInfo): Promise<MeetingInvite> {
     const t = now();
-    const row =
-      this.#store.meetingInvite(room.id, t + SHARING_LIMITS.meetingInviteMinRemainingSeconds) ??
-      this.#store.insert({
-        id: `inv_${crypto.randomBytes(16).toString('base64url')}`,
-        roomId: room.id,
-        role: defaultInviteRole(room),
-        kind: 'meeting',
-        createdAt: t,
-        expiresAt: t + SHARING_LIMITS.meetingInviteTtlSeconds,
-        maxUses: null,
-      });
+    const row = await this.#exclusive(
+      async () =>
+        (await this.#store.meetingInvite(room.id, t + SHARING_LIMITS.meetingInviteMinRemainingSeconds)) ??
+        this.#store.insert({
+          id: `inv_${crypto.randomBytes(16).toString('base64url')}`,
+          roomId: room.id,
+          role: defaultInviteRole(room),
+          kind: 'meeting',
+          createdAt: t,
+          expiresAt: t + SHARING_LIMITS.meetingInviteTtlSeconds,
+          maxUses: null,
+        }),
+    );
     return { url: await this.#url(row), expiresAt: iso(row.expiresAt) };
   }
 
@@ -103,16 +110,29 @@ export class InviteService {
     const payload = await this.#tokens.verifyScoped(INVITE_TYP, invite);
     if (typeof payload.room !== 'string' || typeof payload.jti !== 'string') throw new AppError('TOKEN_INVALID', 'the invitation lacks its claims');
     if (payload.room !== room.id) throw new AppError('TOKEN_WRONG_ROOM', 'the invitation is for another room');
-    const row = this.#store.get(payload.jti);
+    const row = await this.#store.get(payload.jti);
     if (!row || row.roomId !== room.id) throw new AppError('TOKEN_INVALID', 'unknown invitation');
     const t = now();
-    if (!this.#store.takeUse(row.id, t)) {
-      const current = this.#store.get(row.id) ?? row;
+    if (!(await this.#store.takeUse(row.id, t))) {
+      const current = (await this.#store.get(row.id)) ?? row;
       if (current.revoked) throw new AppError('FORBIDDEN', 'the invitation was revoked', { reason: 'revoked' });
       if (current.expiresAt <= t) throw new AppError('TOKEN_EXPIRED', 'the invitation has expired');
       throw new AppError('FORBIDDEN', 'the invitation has been used as many times as it allows', { reason: 'usedUp' });
     }
     return row;
+  }
+
+  /**
+   * Runs the check-then-insert steps (the live cap, the one meeting invitation) one at a time on
+   * this node, as they did when the store was synchronous.
+   */
+  #exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.#steps.then(step);
+    this.#steps = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /** `${publicUrl}/room/:id?invite=…`: the same invitation always gives the same address (same claims, same times). */

@@ -32,27 +32,27 @@ export function invitesRouter(deps: InvitesRouterDeps): Router {
   const router = Router();
   const admin = adminAuth(deps.adminKey);
   const roomTokenOf = roomTokenReader(deps);
-  const roomOr404 = (id: unknown) => {
+  const roomOr404 = async (id: unknown) => {
     const parsed = roomIdSchema.safeParse(id);
-    const room = parsed.success ? deps.store.get(parsed.data) : undefined;
+    const room = parsed.success ? await deps.store.get(parsed.data) : undefined;
     if (!room) throw new AppError('ROOM_NOT_FOUND', 'no such room');
     return room;
   };
 
   router.post('/:id/invites', admin, async (req, res) => {
-    const room = roomOr404(req.params.id);
+    const room = await roomOr404(req.params.id);
     res.status(201).json(await deps.invites.create(room, validateBody(createInviteBodySchema, req.body)));
   });
 
   router.get('/:id/invites', admin, async (req, res) => {
-    res.json({ invites: await deps.invites.list(roomOr404(req.params.id).id) });
+    res.json({ invites: await deps.invites.list((await roomOr404(req.params.id)).id) });
   });
 
-  router.delete('/:id/invites/:inviteId', admin, (req, res) => {
-    const room = roomOr404(req.params.id);
+  router.delete('/:id/invites/:inviteId', admin, async (req, res) => {
+    const room = await roomOr404(req.params.id);
     const inviteId = inviteIdSchema.safeParse(req.params.inviteId);
     if (!inviteId.success) throw new AppError('NOT_FOUND', 'no such invitation in this room');
-    deps.invites.revoke(room.id, inviteId.data);
+    await deps.invites.revoke(room.id, inviteId.data);
     res.status(204).end();
   });
 
@@ -65,8 +65,8 @@ export function invitesRouter(deps: InvitesRouterDeps): Router {
   });
 
   // INV-6: per client address and room, like guest tokens (ACCESS-6); only rooms that exist count.
-  const roomExists: RequestHandler = (req, _res, next) => {
-    roomOr404(req.params.id);
+  const roomExists: RequestHandler = async (req, _res, next) => {
+    await roomOr404(req.params.id);
     next();
   };
   const inviteLimit = rateLimit({
@@ -86,7 +86,7 @@ export function invitesRouter(deps: InvitesRouterDeps): Router {
 
   // INV-4: one invitation, a fresh identity per call: ten colleagues with one link are ten participants.
   router.post('/:id/invite-token', roomExists, inviteLimit, async (req, res) => {
-    const room = roomOr404(req.params.id);
+    const room = await roomOr404(req.params.id);
     const body = validateBody(inviteTokenBodySchema, req.body);
     const invite = await deps.invites.redeem(room, body.invite);
     const { token, claims } = await deps.tokens.mint({

@@ -15,8 +15,8 @@ export function recordingMetrics(metrics: Metrics, recording: RecordingService):
     name: 'nomades_recordings',
     help: 'Recordings known to this server, by status (recording, processing, ready, failed).',
     labelNames: ['status'],
-    read: () => {
-      const counts = recording.store.countByStatus();
+    read: async () => {
+      const counts = await recording.store.countByStatus();
       return recordingStatusSchema.options.map((status) => ({ labels: { status }, value: counts[status] ?? 0 }));
     },
   });

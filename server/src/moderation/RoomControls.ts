@@ -48,9 +48,11 @@ export type RoomControlsEvents = {
  * The moderation state of one room: lock, lobby and its waiters, removed identities and token
  * ids, media locks, raised hands. Kept by the RoomRegistry per room id, so that it outlives the
  * live Room (a lock or a ban set before or between meetings holds). What must outlive a restart
- * (MOD-10: everything but hands and lobby waiters) is read from the ModerationStore on first use
- * and written through on every change; a failed write is applied anyway and recorded as a fault,
- * a failed read answers UNAVAILABLE (and is tried again on the next use).
+ * (MOD-10: everything but hands and lobby waiters) is read from the ModerationStore once, by
+ * `load()` (RoomRegistry.loadControls, awaited by every way in before it decides anything), and
+ * written through on every change, in order; a failed write is applied anyway and recorded as a
+ * fault, a failed read answers UNAVAILABLE (and is tried again on the next load). The decisions
+ * themselves stay synchronous: a check and what it leads to happen in one tick.
  */
 export class RoomControls extends EventEmitter<RoomControlsEvents> {
   readonly roomId: string;
@@ -65,6 +67,9 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
   readonly #flaggedAddresses = new Set<string>();
   readonly #persistence?: ModerationPersistence;
   #loaded: boolean;
+  #loading?: Promise<void>;
+  /** The last write through: the next one starts after it (a room's changes are stored in order). */
+  #writes: Promise<void> = Promise.resolve();
 
   constructor(roomId: string, persistence?: ModerationPersistence) {
     super();
@@ -96,6 +101,11 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
       this.#roles.size === 0 &&
       this.#flaggedAddresses.size === 0
     );
+  }
+
+  /** Sessions waiting in the lobby (known without the persisted state). */
+  get lobbySize(): number {
+    return this.#lobby.size;
   }
 
   setLocked(locked: boolean): void {
@@ -231,16 +241,36 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
     };
   }
 
-  /** Reads the persisted state once; UNAVAILABLE (fail closed: no ban unknown) while it cannot. */
-  #load(): void {
-    if (this.#loaded || !this.#persistence) return;
+  /** Whether the persisted state has been read (the synchronous accessors need it). */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  /**
+   * Reads the persisted state once (concurrent calls share the read); rejects UNAVAILABLE (fail
+   * closed: no ban unknown) while it cannot, and a later call tries again.
+   */
+  load(): Promise<void> {
+    if (this.#loaded || !this.#persistence) return Promise.resolve();
+    this.#loading ??= this.#read(this.#persistence).finally(() => (this.#loading = undefined));
+    return this.#loading;
+  }
+
+  /** Every write through so far has ended (failures are faults, never a rejection here). */
+  flushed(): Promise<void> {
+    return this.#writes;
+  }
+
+  async #read(persistence: ModerationPersistence): Promise<void> {
     let state: PersistedModeration;
     try {
-      state = this.#persistence.store.load(this.roomId);
+      state = await persistence.store.load(this.roomId);
     } catch (error) {
-      this.#persistence.faults.record(MODERATION_STORE_FAULT, error, { room: this.roomId, op: 'load' });
+      persistence.faults.record(MODERATION_STORE_FAULT, error, { room: this.roomId, op: 'load' });
       throw new AppError('UNAVAILABLE', 'the moderation state of this room cannot be read');
     }
+    // A change made meanwhile (never: every way in awaits load first) would not be overwritten.
+    if (this.#loaded) return;
     this.#locked = state.locked;
     this.#lobbyEnabled = state.lobbyEnabled;
     for (const identity of state.bannedIdentities) addCapped(this.#bannedIdentities, identity, MODERATION_LIMITS.maxBansPerRoom);
@@ -276,13 +306,18 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
    * the live meeting, whatever the disk does): it is recorded as a fault, and only a restart
    * before the next successful write of the same entry would forget it (MOD-10).
    */
-  #save(op: string, write: (store: ModerationStore) => void): void {
-    if (!this.#persistence) return;
-    try {
-      write(this.#persistence.store);
-    } catch (error) {
-      this.#persistence.faults.record(MODERATION_STORE_FAULT, error, { room: this.roomId, op });
-    }
+  #save(op: string, write: (store: ModerationStore) => Promise<void>): void {
+    const persistence = this.#persistence;
+    if (!persistence) return;
+    this.#writes = this.#writes
+      .then(() => write(persistence.store))
+      .catch((error: unknown) => persistence.faults.record(MODERATION_STORE_FAULT, error, { room: this.roomId, op }));
+  }
+
+  /** The synchronous accessors' guard: UNAVAILABLE until `load()` has read the persisted state. */
+  #load(): void {
+    if (this.#loaded || !this.#persistence) return;
+    throw new AppError('UNAVAILABLE', 'the moderation state of this room is not read yet');
   }
 
   #take(id: string): LobbyWaiter {

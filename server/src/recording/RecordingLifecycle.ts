@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { AppError, type RecordingInfo, type RecordingReport, type RecordingStatus } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
-import type { RecordingPatch, RecordingStore } from './RecordingStore.js';
+import type { RecordingPatch, RecordingStore } from '../store/RecordingStore.js';
 
 /**
  * RS-1…RS-6 (recorder/README.md, "A recording's states"): the only moves a recording's status
@@ -29,6 +29,8 @@ export type RecordingLifecycleEvents = {
 export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
   readonly store: RecordingStore;
   readonly #log: Logger;
+  /** The step in progress of each recording: a recording's reads and writes never interleave. */
+  readonly #steps = new Map<string, Promise<unknown>>();
 
   constructor(store: RecordingStore, log: Logger) {
     super();
@@ -37,13 +39,13 @@ export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
   }
 
   /** RS-1: a session started recording. */
-  started(id: string, roomId: string, startedAt: string): RecordingInfo {
-    return this.store.create(id, roomId, startedAt);
+  started(id: string, roomId: string, startedAt: string): Promise<RecordingInfo> {
+    return this.#serial(id, () => this.store.create(id, roomId, startedAt));
   }
 
   /** The session ended (room empty, flag off, server closing): the time is kept, the status is the recorder's to move. */
-  sessionEnded(id: string): void {
-    this.store.update(id, { endedAt: new Date().toISOString() });
+  async sessionEnded(id: string): Promise<void> {
+    await this.#serial(id, () => this.store.update(id, { endedAt: new Date().toISOString() }));
   }
 
   /**
@@ -51,53 +53,74 @@ export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
    * the current one cannot move to (a late report after `failed`, a progress after `ready`) is
    * dropped, its note kept.
    */
-  report(id: string, report: RecordingReport): RecordingInfo | undefined {
-    const { note, ...patch } = report;
-    const current = this.store.get(id);
-    if (!current) return undefined;
-    if (current.status === 'ready' || current.status === 'failed') {
-      if (note) this.store.addNote(id, note);
-      return current;
-    }
-    if (patch.status === current.status) delete patch.status;
-    if (patch.status && !MOVES[current.status].includes(patch.status)) {
-      this.#log.warn({ recording: id, from: current.status, to: patch.status }, 'a report asked for a move a recording cannot make; ignored');
-      delete patch.status;
-    }
-    return this.#apply(current, patch, note);
+  report(id: string, report: RecordingReport): Promise<RecordingInfo | undefined> {
+    return this.#serial(id, async () => {
+      const { note, ...patch } = report;
+      const current = await this.store.get(id);
+      if (!current) return undefined;
+      if (current.status === 'ready' || current.status === 'failed') {
+        if (note) await this.store.addNote(id, note);
+        return current;
+      }
+      if (patch.status === current.status) delete patch.status;
+      if (patch.status && !MOVES[current.status].includes(patch.status)) {
+        this.#log.warn({ recording: id, from: current.status, to: patch.status }, 'a report asked for a move a recording cannot make; ignored');
+        delete patch.status;
+      }
+      return this.#apply(current, patch, note);
+    });
   }
 
   /** RS-2 / REC-11: the recording failed before a recorder reported anything final. False when it already ended. */
-  fail(id: string, error: string): boolean {
-    const current = this.store.get(id);
-    if (!current || !MOVES[current.status].includes('failed')) return false;
-    this.#apply(current, { status: 'failed', error, endedAt: current.endedAt ?? new Date().toISOString() });
-    return true;
+  fail(id: string, error: string): Promise<boolean> {
+    return this.#serial(id, async () => {
+      const current = await this.store.get(id);
+      if (!current || !MOVES[current.status].includes('failed')) return false;
+      await this.#apply(current, { status: 'failed', error, endedAt: current.endedAt ?? new Date().toISOString() });
+      return true;
+    });
   }
 
   /**
    * RS-5: an operator composes a finished recording again from its kept tracks. Only `failed` or
    * `ready` may; the error is cleared and the progress starts again.
    */
-  recompose(id: string): RecordingInfo {
-    const current = this.store.get(id);
-    if (!current) throw new AppError('NOT_FOUND', 'no such recording');
-    if (current.status !== 'failed' && current.status !== 'ready') {
-      throw new AppError('CONFLICT', `the recording is still ${current.status}`, { status: current.status });
-    }
-    return this.#apply(current, { status: 'processing', progress: 0, error: null }, `composed again at ${new Date().toISOString()} (recompose)`)!;
+  recompose(id: string): Promise<RecordingInfo> {
+    return this.#serial(id, async () => {
+      const current = await this.store.get(id);
+      if (!current) throw new AppError('NOT_FOUND', 'no such recording');
+      if (current.status !== 'failed' && current.status !== 'ready') {
+        throw new AppError('CONFLICT', `the recording is still ${current.status}`, { status: current.status });
+      }
+      return (await this.#apply(current, { status: 'processing', progress: 0, error: null }, `composed again at ${new Date().toISOString()} (recompose)`))!;
+    });
   }
 
-  #apply(current: RecordingInfo, patch: RecordingPatch, note?: string): RecordingInfo | undefined {
+  async #apply(current: RecordingInfo, patch: RecordingPatch, note?: string): Promise<RecordingInfo | undefined> {
     // COMP-7: a finished (or restarted) recording waits for nothing.
     if (patch.status) patch.queuePosition = null;
-    const info = this.store.update(current.id, patch);
-    if (note) this.store.addNote(current.id, note);
-    const after = note ? this.store.get(current.id) : info;
+    const after = await this.store.update(current.id, patch, note);
     if (after && after.status !== current.status) {
       this.#log.info({ recording: current.id, room: current.roomId, from: current.status, status: after.status, error: after.error }, 'recording status');
       this.emit('changed', after, current.status);
     }
     return after;
+  }
+
+  /**
+   * Runs `step` after the recording's step in progress: a check of the status and the move it
+   * allows happen with nothing of the same recording between them (as when the store was synchronous).
+   */
+  #serial<T>(id: string, step: () => Promise<T>): Promise<T> {
+    const run = (this.#steps.get(id) ?? Promise.resolve()).then(step);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#steps.set(id, settled);
+    void settled.then(() => {
+      if (this.#steps.get(id) === settled) this.#steps.delete(id);
+    });
+    return run;
   }
 }

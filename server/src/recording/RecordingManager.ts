@@ -55,6 +55,8 @@ export class RecordingManager {
   readonly #byRoom = new Map<string, RecordingSession>();
   /** Starts not yet taken by a recorder, by recording id (they outlive a session that ends early). */
   readonly #starts = new Map<string, RecordingStart>();
+  /** Store writes in flight (the end of a session, a failed start). */
+  readonly #writes = new Set<Promise<void>>();
   /** DISK-1: rooms told that their recording could not start (disk low), until it starts or they empty. */
   readonly #refused = new Set<string>();
   readonly #onRoomOpened = (room: Room) => this.#guard('watch', { room: room.id }, () => this.#watch(room));
@@ -126,8 +128,9 @@ export class RecordingManager {
     const startedAt = new Date().toISOString();
     const context = { room: room.id, recording: id };
     const log = this.#o.log.child(context);
-    // The row first: if the store fails, no session exists and the next event tries again.
-    this.#o.recordings.started(id, room.id, startedAt);
+    // The row first: the job is queued once it is stored; if the store fails, the session ends
+    // and the next event tries again.
+    const row = this.#o.recordings.started(id, room.id, startedAt);
     const session = new RecordingSession(id, room, this.#o.listenIp, this.#o.rtpAllowed, log);
     this.#sessions.set(id, session);
     this.#byRoom.set(room.id, session);
@@ -145,10 +148,21 @@ export class RecordingManager {
       log,
     });
     this.#starts.set(id, start);
-    void start.run().then((outcome) => {
-      this.#starts.delete(id);
-      if (outcome.kind === 'failed') this.#guard('start', context, () => this.#failStart(room, session, start, outcome.reason));
-    });
+    void row
+      .then(
+        () => start.run(),
+        (error: unknown) => {
+          this.#guard('start', context, () => {
+            if (this.#byRoom.get(room.id) === session) this.#stop(room, 'the recording could not be stored');
+            throw error;
+          });
+          return { kind: 'cancelled' } as const;
+        },
+      )
+      .then((outcome) => {
+        this.#starts.delete(id);
+        if (outcome.kind === 'failed') this.#guard('start', context, () => this.#failStart(room, session, start, outcome.reason));
+      });
     log.info('recording started');
     room.broadcast('recording', { active: true });
   }
@@ -161,7 +175,7 @@ export class RecordingManager {
     if (this.#byRoom.get(room.id) === session) this.#stop(room, reason);
     void start.discard();
     // A recording already ended by a recorder's report (failed or ready) keeps what it said (RS-2).
-    this.#o.recordings.fail(session.id, reason);
+    this.#track('start', context, this.#o.recordings.fail(session.id, reason));
   }
 
   #stop(room: Room, reason: string): void {
@@ -173,7 +187,24 @@ export class RecordingManager {
     if (!room.closed) room.broadcast('recording', { active: false });
     this.#o.log.info({ room: room.id, recording: session.id, reason }, 'recording session ended');
     // Last: the live state is already consistent if the store fails.
-    this.#o.recordings.sessionEnded(session.id);
+    this.#track('stop', { room: room.id, recording: session.id }, this.#o.recordings.sessionEnded(session.id));
+  }
+
+  /** Every store write started so far has ended (a shutdown waits for them: RS-6). */
+  async flushed(): Promise<void> {
+    await Promise.all(this.#writes);
+  }
+
+  /** A store write of a step: kept until it ends, a failure counted as the step's (never thrown). */
+  #track(step: string, context: Record<string, unknown>, write: Promise<unknown>): void {
+    const settled = write.then(
+      () => undefined,
+      (error: unknown) => this.#guard(step, context, () => {
+        throw error;
+      }),
+    );
+    this.#writes.add(settled);
+    void settled.then(() => this.#writes.delete(settled));
   }
 
   /** Runs a step triggered from elsewhere; a failure is logged with its context and counted, never thrown. */

@@ -8,6 +8,7 @@ import type { Config } from '../config/Config.js';
 import { privateDir } from '../config/privateDir.js';
 import type { Logger } from '../logging/logger.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
+import type { RecordingStore } from '../store/RecordingStore.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import type { Webhooks } from '../webhooks/WebhookTypes.js';
 import { CaptionsService } from './captions/CaptionsService.js';
@@ -19,7 +20,6 @@ import { RecordingDisk, type RecordingDiskHealth } from './RecordingDisk.js';
 import { RecordingLifecycle } from './RecordingLifecycle.js';
 import { RecordingManager } from './RecordingManager.js';
 import { recordingsRouter, type RecordingsRouterDeps } from './recordingsRouter.js';
-import { RecordingStore } from './RecordingStore.js';
 
 /** Where background failures go (NomadesServer's FaultLog: logged with context, seen in /healthz). */
 export interface FaultSink {
@@ -33,6 +33,8 @@ export interface RecordingServiceOptions {
   recorderKey: string;
   registry: RoomRegistry;
   rooms: RoomStore;
+  /** Recording metadata (the store layer). */
+  recordings: RecordingStore;
   /** This server's own base URL (for the recorder's control channel). */
   controlUrl: () => string;
   /** Extra environment of the recorder child process (tests: shorter BullMQ locks). */
@@ -80,7 +82,7 @@ export class RecordingService {
     if (options.recorderKey === options.adminKey) throw new Error('the recorder key must not be the admin key');
     privateDir(config.recordingsDir);
     const startConfig = loadRecordingConfig(options.env);
-    this.store = new RecordingStore(config.dataDir);
+    this.store = options.recordings;
     this.disk = new RecordingDisk(config.recordingsDir, startConfig.minFreeBytes);
     this.captions = new CaptionsService({ recordingsDir: config.recordingsDir, webhooks: options.webhooks, env: options.env, log: log.child({ name: 'captions' }) });
     this.lifecycle = new RecordingLifecycle(this.store, log.child({ name: 'recording' }));
@@ -211,7 +213,7 @@ export class RecordingService {
     const id = recordingIdSchema.parse(recording.id);
     await this.queue?.remove(id).catch(() => undefined);
     fs.rmSync(path.join(this.#o.config.recordingsDir, id), { recursive: true, force: true });
-    this.store.delete(id);
+    await this.store.delete(id);
     this.#o.log.info({ recording: id, room: recording.roomId, reason }, 'recording deleted');
     this.#o.webhooks?.emit('recording.deleted', { roomId: recording.roomId, recordingId: id, startedAt: recording.startedAt, reason, deletedAt: new Date().toISOString() });
   }
@@ -223,20 +225,20 @@ export class RecordingService {
    * 503 without a queue.
    */
   async recompose(id: string): Promise<RecordingInfo> {
-    const current = this.store.get(recordingIdSchema.parse(id));
+    const current = await this.store.get(recordingIdSchema.parse(id));
     if (!current) throw new AppError('NOT_FOUND', 'no such recording');
     if (!this.queue) throw new AppError('UNAVAILABLE', 'recording is off on this server (no Redis): nothing can compose');
     if (!fs.existsSync(recordingLayout.manifest(this.#o.config.recordingsDir, current.id))) {
       throw new AppError('CONFLICT', 'no captured track of this recording is kept');
     }
-    const info = this.lifecycle.recompose(current.id);
+    const info = await this.lifecycle.recompose(current.id);
     const data: RecordingJobData = { recordingId: current.id, roomId: current.roomId, controlUrl: this.#controlUrl(), startedAt: current.startedAt, mode: 'compose' };
     try {
       await this.queue.remove(current.id);
       await this.queue.add('compose', data, { jobId: current.id, attempts: 1, removeOnComplete: 1000, removeOnFail: 1000 });
     } catch (error) {
       const reason = `the composition could not be queued: ${(error as Error).message}`;
-      this.lifecycle.fail(current.id, reason);
+      await this.lifecycle.fail(current.id, reason);
       throw new AppError('UNAVAILABLE', reason);
     }
     this.#o.log.info({ recording: current.id, room: current.roomId }, 'recording composed again on request');
@@ -248,7 +250,7 @@ export class RecordingService {
     return internalRouter({ recorderKey: this.recorderKey, recordings: this.lifecycle, manager: this.manager });
   }
 
-  /** Ends sessions, stops the recorder process, disconnects, closes the store. Idempotent. */
+  /** Ends sessions, stops the recorder process, disconnects (the store is the server's to close). Idempotent. */
   /**
    * Shutdown, step one, while the HTTP server still answers the recorders (SIGTERM, issue 11):
    * ends every session and waits, at most `timeoutMs`, until each has been composed and reported
@@ -257,23 +259,38 @@ export class RecordingService {
    */
   async finishSessions(timeoutMs = RECORDING_FINISH_TIMEOUT_MS): Promise<string[]> {
     const ended = this.manager?.close() ?? [];
-    const unfinished = () => ended.filter((id) => !['ready', 'failed'].includes(this.store.get(id)?.status ?? 'failed'));
-    // RS-6: woken by the recordings' own changes of status, not by polling the store.
-    if (unfinished().length) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.lifecycle.off('changed', onChange);
-          resolve();
-        };
-        const onChange = () => {
-          if (unfinished().length === 0) done();
-        };
-        const timer = setTimeout(done, timeoutMs);
-        this.lifecycle.on('changed', onChange);
-      });
+    await this.manager?.flushed();
+    // Known finished, from the changes of status (RS-6: woken by them, not by polling the store).
+    const finished = new Set<string>();
+    const onChange = (info: RecordingInfo) => {
+      if (info.status === 'ready' || info.status === 'failed') finished.add(info.id);
+    };
+    this.lifecycle.on('changed', onChange);
+    try {
+      for (const id of ended) {
+        const status = (await this.store.get(id).catch(() => undefined))?.status ?? 'failed';
+        if (status === 'ready' || status === 'failed') finished.add(id);
+      }
+      const unfinished = () => ended.filter((id) => !finished.has(id));
+      if (unfinished().length) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            this.lifecycle.off('changed', check);
+            resolve();
+          };
+          const check = () => {
+            if (unfinished().length === 0) done();
+          };
+          const timer = setTimeout(done, timeoutMs);
+          this.lifecycle.on('changed', check);
+          check();
+        });
+      }
+    } finally {
+      this.lifecycle.off('changed', onChange);
     }
-    const left = unfinished();
+    const left = ended.filter((id) => !finished.has(id));
     if (ended.length) this.#o.log.info({ finished: ended.length - left.length, unfinished: left }, 'recordings in progress at shutdown');
     return left;
   }
@@ -285,7 +302,6 @@ export class RecordingService {
       await this.#recorder?.close();
       await this.queue?.close().catch(() => undefined);
       this.#connection?.disconnect();
-      this.store.close();
     })();
     return this.#closing;
   }

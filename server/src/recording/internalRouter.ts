@@ -29,19 +29,19 @@ export function internalRouter(deps: InternalRouterDeps): Router {
   const router = Router();
   router.use(adminAuth(deps.recorderKey));
 
-  const recordingId = (req: Request) => {
+  const recordingId = async (req: Request): Promise<string> => {
     const parsed = recordingIdSchema.safeParse(req.params.id);
-    if (!parsed.success || !deps.recordings.store.get(parsed.data)) throw new AppError('NOT_FOUND', 'no such recording');
+    if (!parsed.success || !(await deps.recordings.store.get(parsed.data))) throw new AppError('NOT_FOUND', 'no such recording');
     return parsed.data;
   };
-  const session = (req: Request) => {
-    const s = deps.manager?.session(recordingId(req));
+  const session = async (req: Request) => {
+    const s = deps.manager?.session(await recordingId(req));
     if (!s) throw new AppError('CONFLICT', 'this recording session has ended');
     return s;
   };
 
-  router.get(ROUTES.streams.path, (req, res) => {
-    const id = recordingId(req);
+  router.get(ROUTES.streams.path, async (req, res) => {
+    const id = await recordingId(req);
     deps.manager?.recorderContact(id); // REC-11: a recorder has the job
     const s = deps.manager?.session(id);
     const body: RecordingStreamsResponse = s ? { active: true, streams: s.streams() } : { active: false, streams: [] };
@@ -49,22 +49,23 @@ export function internalRouter(deps: InternalRouterDeps): Router {
   });
 
   router.post(ROUTES.openTap.path, async (req, res) => {
-    const s = session(req);
+    const s = await session(req);
     res.json(await s.openTap(validateBody(tapRequestSchema, req.body)));
   });
 
   router.post(ROUTES.resumeTap.path, async (req, res) => {
-    await session(req).resumeTap(String(req.params.producerId));
+    await (await session(req)).resumeTap(String(req.params.producerId));
     res.json({});
   });
 
-  router.delete(ROUTES.closeTap.path, (req, res) => {
-    deps.manager?.session(recordingId(req))?.closeTap(String(req.params.producerId));
+  router.delete(ROUTES.closeTap.path, async (req, res) => {
+    deps.manager?.session(await recordingId(req))?.closeTap(String(req.params.producerId));
     res.status(204).end();
   });
 
-  router.post(ROUTES.report.path, (req, res) => {
-    deps.recordings.report(recordingId(req), validateBody(recordingReportSchema, req.body));
+  router.post(ROUTES.report.path, async (req, res) => {
+    const id = await recordingId(req);
+    await deps.recordings.report(id, validateBody(recordingReportSchema, req.body));
     res.json({});
   });
 

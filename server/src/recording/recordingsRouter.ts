@@ -16,7 +16,7 @@ import type { TokenService } from '../auth/TokenService.js';
 import { adminAuth } from '../http/adminAuth.js';
 import { roomTokenReader } from '../http/roomTokenAuth.js';
 import type { RoomStore } from '../store/RoomStore.js';
-import type { RecordingStore } from './RecordingStore.js';
+import type { RecordingStore } from '../store/RecordingStore.js';
 import { captionsRoutes } from './captions/captionsRoutes.js';
 import type { CaptionsService } from './captions/CaptionsService.js';
 
@@ -53,23 +53,23 @@ export function recordingFile(recordingsDir: string, id: string): string {
 export function recordingsRouter(deps: RecordingsRouterDeps): Router {
   const router = Router();
   const admin = adminAuth(deps.adminKey);
-  const recordingOr404 = (req: Request): RecordingInfo => {
+  const recordingOr404 = async (req: Request): Promise<RecordingInfo> => {
     const parsed = recordingIdSchema.safeParse(req.params.id);
-    const recording = parsed.success ? deps.recordings.get(parsed.data) : undefined;
+    const recording = parsed.success ? await deps.recordings.get(parsed.data) : undefined;
     if (!recording) throw new AppError('NOT_FOUND', 'no such recording');
     return recording;
   };
   // CAP-5: the admin's view says whether a recording has captions.
   const withCaptions = (r: RecordingInfo) => ({ ...r, captions: deps.captions?.info(r.id) ?? null });
 
-  router.get('/rooms/:id/recordings', admin, (req, res) => {
+  router.get('/rooms/:id/recordings', admin, async (req, res) => {
     const parsed = roomIdSchema.safeParse(req.params.id);
-    if (!parsed.success || !deps.rooms.get(parsed.data)) throw new AppError('ROOM_NOT_FOUND', 'no such room');
-    res.json(deps.recordings.listByRoom(parsed.data).map(withCaptions));
+    if (!parsed.success || !(await deps.rooms.get(parsed.data))) throw new AppError('ROOM_NOT_FOUND', 'no such room');
+    res.json((await deps.recordings.listByRoom(parsed.data)).map(withCaptions));
   });
 
-  router.get('/recordings/:id', admin, (req, res) => {
-    res.json(withCaptions(recordingOr404(req)));
+  router.get('/recordings/:id', admin, async (req, res) => {
+    res.json(withCaptions(await recordingOr404(req)));
   });
 
   // REC-V2: the file with the admin key, or with the signed address of this recording.
@@ -92,8 +92,7 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
       const now = Math.floor(Date.now() / 1000);
       const exp = now + SHARING_LIMITS.recordingAccessTtlSeconds;
       const recordings: ViewableRecording[] = await Promise.all(
-        deps.recordings
-          .listByRoom(room.id)
+        (await deps.recordings.listByRoom(room.id))
           // REC-V1: a failed recording is shown to those who moderate the room (REC-14), to no one else.
           .filter((r) => r.status !== 'failed' || can(role, 'moderate'))
           .map(async (r) => {
@@ -120,8 +119,8 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
     });
   }
 
-  router.get('/recordings/:id/file', adminOrAccess, (req, res, next) => {
-    const recording = recordingOr404(req);
+  router.get('/recordings/:id/file', adminOrAccess, async (req, res, next) => {
+    const recording = await recordingOr404(req);
     const file = recordingFile(deps.recordingsDir, recording.id);
     if (recording.status !== 'ready' || !fs.existsSync(file)) {
       throw new AppError('CONFLICT', `the recording is not ready (status: ${recording.status})`);
@@ -133,7 +132,7 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
   });
 
   router.post('/recordings/:id/recompose', admin, async (req, res) => {
-    const recording = recordingOr404(req);
+    const recording = await recordingOr404(req);
     if (!deps.recompose) throw new AppError('UNAVAILABLE', 'recording is off on this server');
     res.status(202).json(await deps.recompose(recording.id));
   });
@@ -141,7 +140,7 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
   if (deps.captions) captionsRoutes(router, { captions: deps.captions, adminKey: deps.adminKey, recordingOf: recordingOr404, adminOrAccess, viewers: deps.viewers });
 
   router.delete('/recordings/:id', admin, async (req, res) => {
-    const recording = recordingOr404(req);
+    const recording = await recordingOr404(req);
     if (recording.status === 'recording' || recording.status === 'processing') {
       throw new AppError('CONFLICT', `the recording is still ${recording.status}`);
     }
@@ -149,7 +148,7 @@ export function recordingsRouter(deps: RecordingsRouterDeps): Router {
     else {
       await deps.removeJob?.(recording.id).catch(() => undefined);
       fs.rmSync(path.dirname(recordingFile(deps.recordingsDir, recording.id)), { recursive: true, force: true });
-      deps.recordings.delete(recording.id);
+      await deps.recordings.delete(recording.id);
     }
     res.status(204).end();
   });

@@ -1,7 +1,7 @@
 import { RETENTION_SWEEP_INTERVAL_MS, type RecordingInfo } from '@nomades/shared';
 import type { CollabServer } from '../collab/CollabServer.js';
 import type { Logger } from '../logging/logger.js';
-import type { RecordingStore } from '../recording/RecordingStore.js';
+import type { RecordingStore } from '../store/RecordingStore.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -10,7 +10,7 @@ export interface RetentionOptions {
   recordingDays?: number;
   /** CHAT_RETENTION_DAYS (RET-2); undefined: chat messages are kept. */
   chatDays?: number;
-  recordings: RecordingStore;
+  recordings: Pick<RecordingStore, 'finishedBefore'>;
   /** Deletes one recording: files, row, `recording.deleted` (RecordingService.deleteRecording). */
   deleteRecording: (recording: RecordingInfo) => Promise<void>;
   collab: Pick<CollabServer, 'removeChat' | 'storedRooms'>;
@@ -82,7 +82,7 @@ export class RetentionService {
     const result: SweepResult = { recordingsDeleted: [], chatMessagesRemoved: 0 };
     if (this.#o.recordingDays !== undefined && !this.#closed) {
       const cutoff = new Date(now - this.#o.recordingDays * DAY_MS).toISOString();
-      for (const recording of this.#guard('recordings', {}, () => this.#o.recordings.finishedBefore(cutoff)) ?? []) {
+      for (const recording of (await this.#guard('recordings', {}, () => this.#o.recordings.finishedBefore(cutoff))) ?? []) {
         if (this.#closed) break;
         const context = { recording: recording.id, room: recording.roomId };
         await this.#o.deleteRecording(recording).then(
@@ -93,7 +93,7 @@ export class RetentionService {
     }
     if (this.#o.chatDays !== undefined && !this.#closed) {
       const cutoff = now - this.#o.chatDays * DAY_MS;
-      for (const roomId of this.#guard('chat', {}, () => this.#o.collab.storedRooms()) ?? []) {
+      for (const roomId of (await this.#guard('chat', {}, () => this.#o.collab.storedRooms())) ?? []) {
         if (this.#closed) break;
         await this.#o.collab.removeChat(roomId, (m) => m.time < cutoff).then(
           (n) => void (result.chatMessagesRemoved += n),
@@ -107,9 +107,9 @@ export class RetentionService {
     return result;
   }
 
-  #guard<T>(step: string, context: Record<string, unknown>, fn: () => T): T | undefined {
+  async #guard<T>(step: string, context: Record<string, unknown>, fn: () => Promise<T>): Promise<T | undefined> {
     try {
-      return fn();
+      return await fn();
     } catch (error) {
       this.#fault(step, context, error);
       return undefined;

@@ -56,12 +56,22 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     return controls;
   }
 
+  /**
+   * The moderation state of a room, read from the store (MOD-10): what every way into a room
+   * awaits before its synchronous checks. Rejects UNAVAILABLE while the store cannot be read.
+   */
+  async loadControls(roomId: string): Promise<RoomControls> {
+    const controls = this.controls(roomId);
+    await controls.load();
+    return controls;
+  }
+
   /** Who is in a room or waiting in its lobby on this node (ROOM-7 refuses to delete it then). */
   occupants(roomId: string): number {
     const room = this.#rooms.get(roomId);
     const present = room && !room.closed ? room.peerCount : 0;
     const controls = this.#controls.get(roomId);
-    return present + (controls ? controls.view(true, '').lobby.length : 0) + (this.#opening.has(roomId) ? 1 : 0);
+    return present + (controls ? controls.lobbySize : 0) + (this.#opening.has(roomId) ? 1 : 0);
   }
 
   /** Forgets a deleted room (ROOM-7): closes its empty live room and drops its cached moderation state. */
@@ -81,9 +91,9 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   }
 
   async #create(info: RoomInfo): Promise<Room> {
+    const controls = await this.loadControls(info.id);
     const media = await MediaRoom.create(this.#pool, info.id);
     const log = this.#log.child({ room: info.id });
-    const controls = this.controls(info.id);
     const room = new Room(info, media, log, controls, { resumeGraceMs: this.resumeGraceMs });
     this.#rooms.set(info.id, room);
     room.once('close', () => {
@@ -94,6 +104,11 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     safeEmit(this, 'roomopened', [room], log, { room: info.id });
     if (this.#closed) room.close();
     return room;
+  }
+
+  /** Every moderation write started so far has ended (the store closes after them). */
+  async flushed(): Promise<void> {
+    await Promise.all([...this.#controls.values()].map((c) => c.flushed()));
   }
 
   close(): void {

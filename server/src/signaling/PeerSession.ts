@@ -174,6 +174,8 @@ export class PeerSession implements SessionContext {
   }
 
   async join(): Promise<{ room: Room; peer: Peer }> {
+    // MOD-10: the room's moderation state is read first; the checks below then run in one tick.
+    await this.#registry.loadControls(this.#roomInfo.id);
     if (this.#peer || this.#joining) throw new AppError('ALREADY_JOINED', 'this session has already joined');
     this.#joinRequests++;
     // Removal, lock and lobby (MOD-4, MOD-5, LOBBY-n); the role a webinar gives guests (ROLE-5).

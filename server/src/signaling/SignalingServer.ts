@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { Server as IoServer, type Socket } from 'socket.io';
-import { ACCESS_LIMITS, AppError, roomIdSchema, type TokenClaims } from '@nomades/shared';
+import { ACCESS_LIMITS, AppError, roomIdSchema, type RoomInfo, type TokenClaims } from '@nomades/shared';
 import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
@@ -22,6 +22,8 @@ const MAX_FRAME_BYTES = 1_000_000;
 interface SocketData {
   claims: TokenClaims;
   roomId: string;
+  /** The room as read at the handshake (the connection handler that follows is synchronous). */
+  roomInfo: RoomInfo;
 }
 
 /** Connections refused or ended by the limits of SIG-11 and SIG-12, since start. */
@@ -76,13 +78,13 @@ export class SignalingServer {
         const roomId = roomIdSchema.safeParse(auth.roomId);
         if (!roomId.success) throw new AppError('BAD_REQUEST', 'handshake needs a valid roomId');
         const claims = await deps.tokens.verify(auth.token, roomId.data);
-        const info = deps.store.get(roomId.data);
+        const info = await deps.store.get(roomId.data);
         if (!info) throw new AppError('ROOM_NOT_FOUND', 'no such room');
         // NODE-2: a room runs on one node; a handshake that reached another is sent there.
         const where = await placement.place(info.id);
         if (!where.here) throw new AppError('WRONG_NODE', 'the room runs on another node', { node: where.node });
         this.#checkQuota(claims.sub, info.id, info.maxParticipants);
-        (socket.data as SocketData) = { claims, roomId: roomId.data };
+        (socket.data as SocketData) = { claims, roomId: roomId.data, roomInfo: info };
         next();
       } catch (error) {
         const appError = error instanceof AppError ? error : new AppError('INTERNAL', 'authentication failed');
@@ -96,9 +98,7 @@ export class SignalingServer {
     });
     this.io.on('connection', (socket) => {
       if (this.#closed) return void socket.disconnect(true);
-      const { claims, roomId } = socket.data as SocketData;
-      const roomInfo = deps.store.get(roomId);
-      if (!roomInfo) return void socket.disconnect(true);
+      const { claims, roomId, roomInfo } = socket.data as SocketData;
       let release: () => void;
       try {
         // Counted here, not in the middleware: a handshake whose client left never connects.

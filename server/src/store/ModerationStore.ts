@@ -36,20 +36,18 @@ export const MODERATION_STORE_LIMITS: ModerationStoreLimits = {
 };
 
 /**
- * Persistence of the moderation state, room by room (the seam: SQLite by default, another store
- * for several nodes). RoomControls reads a room once, then writes every change through. Methods
- * throw on a storage failure; RoomControls decides what that means (MOD-10).
+ * Persistence of the moderation state, room by room (KyselyModerationStore). RoomControls reads
+ * a room once, then writes every change through, in order. Methods reject on a storage failure;
+ * RoomControls decides what that means (MOD-10). A deleted room's state goes with
+ * Store.deleteRoomRows (ROOM-7).
  */
 export interface ModerationStore {
-  load(roomId: string): PersistedModeration;
-  setFlags(roomId: string, flags: { locked: boolean; lobbyEnabled: boolean }): void;
+  load(roomId: string): Promise<PersistedModeration>;
+  setFlags(roomId: string, flags: { locked: boolean; lobbyEnabled: boolean }): Promise<void>;
   /** Adds a ban (a repeat is a no-op that keeps its place), then forgets the oldest beyond the cap. */
-  addBan(roomId: string, kind: BanKind, value: string): void;
+  addBan(roomId: string, kind: BanKind, value: string): Promise<void>;
   /** Sets an identity's role (a change keeps its place), then forgets the oldest beyond the cap. */
-  setRole(roomId: string, identity: string, role: Role): void;
-  setMediaLock(roomId: string, identity: string, source: ModeratedSource, locked: boolean): void;
-  flagAddress(roomId: string, address: string): void;
-  /** Drops everything of a room (the room itself was deleted). */
-  forgetRoom(roomId: string): void;
-  close(): void;
+  setRole(roomId: string, identity: string, role: Role): Promise<void>;
+  setMediaLock(roomId: string, identity: string, source: ModeratedSource, locked: boolean): Promise<void>;
+  flagAddress(roomId: string, address: string): Promise<void>;
 }

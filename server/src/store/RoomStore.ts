@@ -19,13 +19,14 @@ export type RoomStoreEvents = {
   updated: [room: RoomInfo];
 };
 
-/** Persistence of rooms (the seam: SQLite by default, another store for several nodes). */
+/**
+ * Persistence of rooms (KyselyRoomStore: SQLite or PostgreSQL). `updated` is emitted once the
+ * change is stored. A room is deleted with everything its id keys: Store.deleteRoomRows (ROOM-7).
+ */
 export interface RoomStore extends EventEmitter<RoomStoreEvents> {
-  create(room: NewRoom): RoomInfo;
-  get(id: string): RoomInfo | undefined;
-  list(): RoomInfo[];
-  update(id: string, patch: UpdateRoomBody): RoomInfo | undefined;
-  /** Removes the row (ROOM-7: RoomDeletion clears what else the id keys first); false when there was none. */
-  delete(id: string): boolean;
-  close(): void;
+  /** Undefined when a room of this id exists (checked and inserted in one statement). */
+  create(room: NewRoom): Promise<RoomInfo | undefined>;
+  get(id: string): Promise<RoomInfo | undefined>;
+  list(): Promise<RoomInfo[]>;
+  update(id: string, patch: UpdateRoomBody): Promise<RoomInfo | undefined>;
 }

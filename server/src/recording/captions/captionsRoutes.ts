@@ -9,7 +9,7 @@ export interface CaptionsRoutesDeps {
   captions: CaptionsService;
   adminKey: string;
   /** The recording of `:id`, or AppError NOT_FOUND. */
-  recordingOf: (req: Request) => RecordingInfo;
+  recordingOf: (req: Request) => Promise<RecordingInfo>;
   /** REC-V2's check: the admin key, or the recording's signed address (`?access=`). */
   adminOrAccess: RequestHandler;
   /** Room tokens, for hosts (none: the admin key only). */
@@ -34,13 +34,13 @@ export function captionsRoutes(router: Router, deps: CaptionsRoutesDeps): void {
     if (req.query.access !== undefined) throw new AppError('FORBIDDEN', 'a watch link only reads: put captions with the admin key or a host\'s room token', { reason: 'watchLink' });
     const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     if (!match) throw new AppError('UNAUTHORIZED', 'the admin key or a host\'s room token is required: Authorization: Bearer …');
-    const recording = deps.recordingOf(req);
+    const recording = await deps.recordingOf(req);
     let by: CaptionsAuthor;
     if (isAdminKey(match[1]!)) by = 'admin';
     else if (!deps.viewers) throw new AppError('FORBIDDEN', 'wrong admin key');
     else {
       const claims = await deps.viewers.tokens.verify(match[1], recording.roomId);
-      const role = deps.viewers.access.role(recording.roomId, claims);
+      const role = await deps.viewers.access.role(recording.roomId, claims);
       if (!can(role, 'captions')) throw new AppError('FORBIDDEN', 'your role may not change this recording\'s captions', { role });
       by = 'host';
     }
@@ -71,8 +71,8 @@ export function captionsRoutes(router: Router, deps: CaptionsRoutesDeps): void {
     res.json(saved);
   });
 
-  router.get('/recordings/:id/captions.vtt', deps.adminOrAccess, (req, res, next) => {
-    const recording = deps.recordingOf(req);
+  router.get('/recordings/:id/captions.vtt', deps.adminOrAccess, async (req, res, next) => {
+    const recording = await deps.recordingOf(req);
     if (!deps.captions.info(recording.id)) throw new AppError('NOT_FOUND', 'this recording has no captions');
     // A host may change them while the page plays: the browser asks again (ETag) rather than keep an old copy.
     res.sendFile(deps.captions.file(recording.id), { cacheControl: false, headers: { 'content-type': 'text/vtt; charset=utf-8', 'cache-control': 'no-cache' } }, (error) => {

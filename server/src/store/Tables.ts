@@ -1,0 +1,118 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The typed schema of the one database (Kysely), the same on SQLite and PostgreSQL. Booleans are
+ * integers (0/1), times ISO text (Unix seconds for invites), blobs BLOB or bytea. The column names
+ * are those of the files before the one store layer, so that their rows import as they are.
+ */
+export interface Tables {
+  rooms: RoomsTable;
+  room_flags: RoomFlagsTable;
+  bans: BansTable;
+  roles: RolesTable;
+  media_locks: MediaLocksTable;
+  flagged_addresses: FlaggedAddressesTable;
+  invites: InvitesTable;
+  recordings: RecordingsTable;
+  collab_documents: CollabDocumentsTable;
+  collab_updates: CollabUpdatesTable;
+}
+
+export interface RoomsTable {
+  id: string;
+  name: string;
+  max_participants: number;
+  mode: string;
+  record: number;
+  max_screen_shares: number;
+  /** JSON array of roles (REC-V1). */
+  recording_viewers: string;
+  participants_may_invite: number;
+  created_at: string;
+}
+
+export interface RoomFlagsTable {
+  room_id: string;
+  locked: number;
+  lobby_enabled: number;
+}
+
+/** `seq` orders the moderation lists by first insertion: the caps forget the lowest. */
+export interface BansTable {
+  seq: Generated<number>;
+  room_id: string;
+  kind: string;
+  value: string;
+}
+
+export interface RolesTable {
+  seq: Generated<number>;
+  room_id: string;
+  identity: string;
+  role: string;
+}
+
+export interface MediaLocksTable {
+  seq: Generated<number>;
+  room_id: string;
+  identity: string;
+  source: string;
+}
+
+export interface FlaggedAddressesTable {
+  seq: Generated<number>;
+  room_id: string;
+  address: string;
+}
+
+export interface InvitesTable {
+  id: string;
+  room_id: string;
+  role: string;
+  kind: string;
+  created_at: number;
+  expires_at: number;
+  max_uses: number | null;
+  uses: Generated<number>;
+  revoked: Generated<number>;
+}
+
+export interface RecordingsTable {
+  id: string;
+  room_id: string;
+  status: string;
+  started_at: string;
+  ended_at: string | null;
+  duration_ms: Generated<number>;
+  size_bytes: Generated<number>;
+  progress: Generated<number>;
+  error: string | null;
+  note: string | null;
+  queue_position: number | null;
+}
+
+export interface CollabDocumentsTable {
+  name: string;
+  state: Uint8Array;
+  updated_at: string;
+}
+
+export interface CollabUpdatesTable {
+  seq: Generated<number>;
+  name: string;
+  data: Uint8Array;
+}
+
+/** Every table, in the order a copy fills them (the CLI's copy, the legacy import). */
+export const TABLE_NAMES = [
+  'rooms',
+  'room_flags',
+  'bans',
+  'roles',
+  'media_locks',
+  'flagged_addresses',
+  'invites',
+  'recordings',
+  'collab_documents',
+  'collab_updates',
+] as const satisfies ReadonlyArray<keyof Tables>;

@@ -1,0 +1,144 @@
+import { sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** Column types that differ between the engines. */
+function types(engine: Engine) {
+  const pg = engine === 'postgres';
+  return {
+    /** 64-bit: sizes in bytes, Unix seconds (read back as numbers: see StoreDatabase). */
+    big: pg ? ('bigint' as const) : ('integer' as const),
+    blob: pg ? ('bytea' as const) : ('blob' as const),
+    float: pg ? ('double precision' as const) : ('real' as const),
+  };
+}
+
+/** An ordering key `seq`: INTEGER PRIMARY KEY AUTOINCREMENT on SQLite (never reused), bigserial on PostgreSQL. */
+function withSeq(table: CreateTableBuilder<string, never>, engine: Engine): CreateTableBuilder<string, 'seq'> {
+  return engine === 'postgres'
+    ? table.addColumn('seq', 'bigserial', (c) => c.primaryKey())
+    : table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+/**
+ * The one versioned list of schema changes (Kysely's Migrator, in name order), run at every start
+ * on both engines. Never edit a migration that shipped: add one.
+ *
+ * 001 adopts a nomades.db written before the one store layer: its `rooms` table (PRAGMA
+ * user_version 1 to 3 of the old migrations) is kept, and the columns it lacks are added.
+ */
+export function migrations(engine: Engine): Record<string, Migration> {
+  const t = types(engine);
+  return {
+    '001_rooms': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('rooms')
+          .ifNotExists()
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('max_participants', 'integer', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull().defaultTo('meeting'))
+          .addColumn('record', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        const table = (await db.introspection.getTables()).find((x) => x.name === 'rooms');
+        const has = new Set(table?.columns.map((c) => c.name));
+        if (!has.has('max_screen_shares')) {
+          await db.schema.alterTable('rooms').addColumn('max_screen_shares', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+        }
+        if (!has.has('recording_viewers')) {
+          await db.schema.alterTable('rooms').addColumn('recording_viewers', 'text', (c) => c.notNull().defaultTo('["host"]')).execute();
+        }
+        if (!has.has('participants_may_invite')) {
+          await db.schema.alterTable('rooms').addColumn('participants_may_invite', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        }
+      },
+    },
+    '002_moderation': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('room_flags')
+          .addColumn('room_id', 'text', (c) => c.primaryKey())
+          .addColumn('locked', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('lobby_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await withSeq(db.schema.createTable('bans'), engine)
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind IN ('identity', 'token')`))
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addUniqueConstraint('bans_unique', ['room_id', 'kind', 'value'])
+          .execute();
+        await withSeq(db.schema.createTable('roles'), engine)
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('identity', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addUniqueConstraint('roles_unique', ['room_id', 'identity'])
+          .execute();
+        await withSeq(db.schema.createTable('media_locks'), engine)
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('identity', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addUniqueConstraint('media_locks_unique', ['room_id', 'identity', 'source'])
+          .execute();
+        await withSeq(db.schema.createTable('flagged_addresses'), engine)
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('address', 'text', (c) => c.notNull())
+          .addUniqueConstraint('flagged_addresses_unique', ['room_id', 'address'])
+          .execute();
+      },
+    },
+    '003_invites': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('invites')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.big, (c) => c.notNull())
+          .addColumn('expires_at', t.big, (c) => c.notNull())
+          .addColumn('max_uses', 'integer')
+          .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('invites_room').on('invites').columns(['room_id', 'expires_at']).execute();
+      },
+    },
+    '004_recordings': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('recordings')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('ended_at', 'text')
+          .addColumn('duration_ms', t.big, (c) => c.notNull().defaultTo(0))
+          .addColumn('size_bytes', t.big, (c) => c.notNull().defaultTo(0))
+          .addColumn('progress', t.float, (c) => c.notNull().defaultTo(0))
+          .addColumn('error', 'text')
+          .addColumn('note', 'text')
+          // COMP-7: compositions ahead while it waits for a recorder's slot.
+          .addColumn('queue_position', 'integer')
+          .execute();
+        await db.schema.createIndex('recordings_room').on('recordings').columns(['room_id', 'started_at']).execute();
+      },
+    },
+    '005_collab': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('collab_documents')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('state', t.blob, (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await withSeq(db.schema.createTable('collab_updates'), engine)
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('data', t.blob, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('collab_updates_name').on('collab_updates').columns(['name', 'seq']).execute();
+      },
+    },
+  };
+}
