@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkerPool } from '@nomades/sfu';
-import { COLLAB_PATH } from '@nomades/shared';
+import { AppError, COLLAB_PATH } from '@nomades/shared';
 import { clientAddress } from './access/clientAddress.js';
 import { RoomAccess } from './access/RoomAccess.js';
 import { TokenService } from './auth/TokenService.js';
@@ -14,6 +14,9 @@ import { collabRouter } from './collab/collabRouter.js';
 import { createHttpApp } from './http/createHttpApp.js';
 import { InviteService } from './invites/InviteService.js';
 import { Lifecycle } from './lifecycle/Lifecycle.js';
+import { ClusterNode } from './cluster/ClusterNode.js';
+import { ONE_NODE } from './cluster/RoomPlacement.js';
+import { nodesRouter } from './cluster/nodesRouter.js';
 import { invitesRouter } from './invites/invitesRouter.js';
 import { hardenHttpServer, HTTP_SERVER_OPTIONS } from './http/hardenHttpServer.js';
 import { UpgradeRouter } from './http/UpgradeRouter.js';
@@ -184,6 +187,14 @@ export class NomadesServer implements NodeParts {
       roomMetrics(metrics, registry);
       life.onStop('last moderation writes', () => registry.flushed()); // before the database closes
       const access = new RoomAccess({ registry, store, log });
+      // NODE-1: several nodes share one PostgreSQL; the node directory in Redis says where each room runs.
+      let signaling: SignalingServer | undefined;
+      const cluster = await ClusterNode.start(life, config, log, {
+        registry,
+        sessions: () => signaling?.sessionCount ?? 0,
+        endRoom: (roomId, why) => signaling?.endRoom(roomId, 'UNAVAILABLE', why),
+      });
+      const placement = cluster?.placement ?? ONE_NODE;
       // Built once the recording service has its Redis connection (below); nothing emits before.
       let webhooks: Webhooks | undefined;
       const recording = await life.start('recording', () => new RecordingService({
@@ -215,7 +226,12 @@ export class NomadesServer implements NodeParts {
         maxDocumentBytes: collabConfig.maxDocumentBytes,
         faults,
         // One access rule for the meeting and the board (ACCESS-n): RoomAccess.
-        admission: (roomId, claims, request) => access.board(roomId, { claims, address: clientAddress(request) }),
+        admission: async (roomId, claims, request) => {
+          // NODE-2: one node serves a room's board at a time, the one that hosts its meeting.
+          const where = await placement.place(roomId);
+          if (!where.here) throw new AppError('WRONG_NODE', 'the room runs on another node', { node: where.node });
+          return access.board(roomId, { claims, address: clientAddress(request) });
+        },
       }), (c) => c.close());
       access.attach(collab); // removals, role changes and token expiry reach live board connections
       metrics.gauge({ name: 'nomades_collab_connections', help: 'Whiteboard and chat WebSocket connections (/collab).', read: () => collab.connectionCount });
@@ -230,7 +246,6 @@ export class NomadesServer implements NodeParts {
         recordings: { listByRoom: (id) => recording.store.listByRoom(id), delete: (r) => recording.deleteRecording(r, 'room-deleted') },
         log: log.child({ name: 'rooms' }),
       });
-      let signaling: SignalingServer | undefined;
       const app = createHttpApp({
         log: log.child({ name: 'http' }),
         accessLog: accessLog(log), // OPS-6
@@ -247,6 +262,9 @@ export class NomadesServer implements NodeParts {
         chatRetentionDays: config.chatRetentionDays ?? null,
         deleteRoom: (id) => deletion.delete(id), // ROOM-7
         webhooksApi: webhooksRouter({ webhooks, adminKey: secrets.adminKey }),
+        nodesApi: nodesRouter({ directory: cluster?.directory, adminKey: secrets.adminKey }), // NODE-6
+        forward: cluster?.forwarder(), // NODE-4
+        otherOrigins: cluster ? () => cluster.placement.otherOrigins() : undefined, // NODE-3
         invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
         registry,
         recordingsApi: recording.apiRouter({ tokens, access }),
@@ -260,12 +278,13 @@ export class NomadesServer implements NodeParts {
           uptimeSeconds: Math.round(process.uptime()),
           faults: faults.summary(),
           recording: recording.health(), // REC-11: queue reachable, recorders listening
+          ...(cluster ? { node: cluster.health() } : {}), // NODE-6
         }),
       });
       // The app before socket.io: engine.io wraps the request listeners it finds, passing on what is not its path.
       httpServer.on('request', app);
       signaling = await life.start('signaling', () => new SignalingServer(httpServer, {
-        tokens, store, registry, access, log, iceServers: (peerId) => turn.iceServers(peerId), timings: metrics.joinTimings,
+        tokens, store, registry, access, log, placement, iceServers: (peerId) => turn.iceServers(peerId), timings: metrics.joinTimings,
       }), (s) => s.close());
       metrics.gauge({ name: 'nomades_signaling_sessions', help: 'Signaling (socket.io) connections, joined or not.', read: () => signaling.sessionCount });
       // Before signaling: socket.io's close waits for the HTTP server, which waits for the /collab sockets.
@@ -292,6 +311,9 @@ export class NomadesServer implements NodeParts {
       });
       // Recordings in progress are ended and composed while their recorders can still report (issue 11).
       life.onStop('recordings in progress', () => recording.finishSessions());
+      // NODE-7: a node stopped (SIGTERM) takes no new room and gives its rooms up before its
+      // meetings end: their participants find them again on the other nodes.
+      if (cluster) life.onStop('drain', () => cluster.drain());
       // First at shutdown: connections still sending their first bytes, or in a TLS handshake, are
       // not the HTTP server's yet, and every close after this that waits for it (socket.io's does)
       // would wait for them.

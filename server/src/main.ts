@@ -31,6 +31,11 @@ async function main(): Promise<void> {
     await redis?.close();
   };
   installProcessPolicy({ log, faults: () => server?.faults, stop: shutdown });
+  // NODE-1: nodes sharing a PostgreSQL coordinate through one Redis: a private one would split them.
+  if (config.databaseUrl && !config.redisUrl) {
+    console.error('DATABASE_URL (several nodes) needs REDIS_URL: the Redis every node shares (docs/operations/several-nodes.md)');
+    process.exit(2);
+  }
   // The recording queue needs Redis: without REDIS_URL, run a redis-server of our own (DATA_DIR/redis).
   if (!config.redisUrl) {
     try {

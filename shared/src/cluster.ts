@@ -37,3 +37,21 @@ export function nodeEndpoints(base: string): { origin: string; socketPath: strin
     collabUrl: `${url.origin.replace(/^http/, 'ws')}${prefix}${COLLAB_PATH}`,
   };
 }
+
+/** One live node of the service, as `GET /api/nodes` lists it (NODE-6). */
+export const clusterNodeSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  /** ms since the epoch, on the node's clock. */
+  startedAt: z.number(),
+  load: z.object({ rooms: z.number().int(), sessions: z.number().int() }),
+  draining: z.boolean(),
+  /** The rooms it hosts (their meetings and boards run there). */
+  rooms: z.array(z.string()),
+});
+export const clusterNodesSchema = z.object({
+  /** This node's id (the one that answered). */
+  self: z.string(),
+  nodes: z.array(clusterNodeSchema),
+});
+export type ClusterNodes = z.infer<typeof clusterNodesSchema>;

@@ -9,7 +9,7 @@ const MAIN = path.join(ROOT, 'server/src/main.ts');
 /** The entry from the sources (through tsx), as `npm run start:dev`. */
 const FROM_SOURCES = ['--import', 'tsx', MAIN];
 /** Variables of the product a test run may have in its own environment: never passed on by accident. */
-const PRODUCT_VARS = ['PORT', 'HOST', 'PUBLIC_URL', 'DATA_DIR', 'ADMIN_KEY', 'TOKEN_SECRET', 'GUEST_ACCESS', 'REDIS_URL', 'RECORDER', 'RECORDER_KEY', 'RECORDINGS_DIR', 'RECORDING_CONTROL_URL', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'TLDRAW_LICENSE_KEY'];
+const PRODUCT_VARS = ['PORT', 'HOST', 'PUBLIC_URL', 'DATA_DIR', 'ADMIN_KEY', 'TOKEN_SECRET', 'GUEST_ACCESS', 'REDIS_URL', 'RECORDER', 'RECORDER_KEY', 'RECORDINGS_DIR', 'RECORDING_CONTROL_URL', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'TLDRAW_LICENSE_KEY', 'DATABASE_URL', 'NODE_URL', 'NODE_ID'];
 
 /** A free TCP port on loopback (closed again before it is handed out). */
 export function freePort(): Promise<number> {
@@ -61,9 +61,9 @@ export class MainProcess {
     return this.#child.pid!;
   }
 
-  /** `args`: node's arguments, the sources through tsx by default (the build: ['dist/server/src/main.js']). */
-  static async start(dataDir: string, env: Record<string, string> = {}, args: string[] = FROM_SOURCES): Promise<MainProcess> {
-    const main = new MainProcess(await freePort(), dataDir, env, args);
+  /** `args`: node's arguments, the sources through tsx by default (the build: ['dist/server/src/main.js']); `port`: a given one (a node started again). */
+  static async start(dataDir: string, env: Record<string, string> = {}, args: string[] = FROM_SOURCES, port?: number): Promise<MainProcess> {
+    const main = new MainProcess(port ?? (await freePort()), dataDir, env, args);
     let gone = false;
     void main.exited.then(() => (gone = true));
     try {

@@ -26,6 +26,8 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   recordingsApi?: express.Router;
   /** HOOK-6: the webhooks' dead letters (server/src/webhooks/webhooksRouter.ts), mounted on /api. */
   webhooksApi?: express.Router;
+  /** NODE-6: the live nodes (server/src/cluster/nodesRouter.ts), mounted on /api. */
+  nodesApi?: express.Router;
   /** The recorders' internal channel, mounted on /internal/recordings. */
   recordingsInternal?: express.Router;
   /** OPS-6: the access log (server/src/logging/accessLog.ts), first of all. */
@@ -76,6 +78,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api/rooms', moderationRouter({ ...deps, log: deps.log.child({ name: 'moderation' }) }));
   if (deps.collabApi) app.use('/api', deps.collabApi);
   if (deps.webhooksApi) app.use('/api', deps.webhooksApi);
+  if (deps.nodesApi) app.use('/api', deps.nodesApi);
   if (deps.recordingsInternal) app.use(INTERNAL_RECORDINGS_PATH, deps.recordingsInternal);
   app.use('/api', apiDocsRouter(deps)); // GET /api/openapi.json, /api/docs (every route: shared/src/openapi)
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));

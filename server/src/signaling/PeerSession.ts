@@ -223,6 +223,10 @@ export class PeerSession implements SessionContext {
     setImmediate(() => this.end());
   }
 
+  get roomId(): string {
+    return this.#roomInfo.id;
+  }
+
   /** Tells the client why (if a reason is given), disconnects, and closes. */
   end(code?: ErrorCode, message?: string): void {
     if (this.#closed) return;

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { Server as IoServer, type Socket } from 'socket.io';
-import { ACCESS_LIMITS, AppError, roomIdSchema, type RoomInfo, type TokenClaims } from '@nomades/shared';
+import { ACCESS_LIMITS, AppError, roomIdSchema, type ErrorCode, type RoomInfo, type TokenClaims } from '@nomades/shared';
 import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
@@ -154,6 +154,11 @@ export class SignalingServer {
 
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /** Ends the sessions of one room on this node (NODE-5: a room moved to another node; UNAVAILABLE brings its clients back). */
+  endRoom(roomId: string, code: ErrorCode, message: string): void {
+    for (const s of [...this.#sessions]) if (s.roomId === roomId) s.end(code, message);
   }
 
   async close(): Promise<void> {

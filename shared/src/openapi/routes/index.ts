@@ -1,4 +1,5 @@
 import type { ApiRegistry } from '../ApiRegistry.js';
+import { registerCluster } from './cluster.js';
 import { registerCollab } from './collab.js';
 import { registerInternal } from './internal.js';
 import { registerInvites } from './invites.js';
@@ -20,4 +21,5 @@ export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
   registerCollab,
   registerInternal,
   registerWebhooks,
+  registerCluster,
 ];

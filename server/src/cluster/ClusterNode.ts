@@ -1,0 +1,102 @@
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Config } from '../config/Config.js';
+import type { Lifecycle } from '../lifecycle/Lifecycle.js';
+import type { Logger } from '../logging/logger.js';
+import type { RoomRegistry } from '../rooms/RoomRegistry.js';
+import { DirectoryPlacement } from './DirectoryPlacement.js';
+import { NodeDirectory } from './NodeDirectory.js';
+import { roomApiForwarder } from './RoomApiForwarder.js';
+
+/** What the cluster needs of the node around it. */
+export interface ClusterHooks {
+  registry: RoomRegistry;
+  /** Signaling connections on this node (published as its load). */
+  sessions: () => number;
+  /** Ends the sessions of a room on this node with a code that makes its clients come back (NODE-5). */
+  endRoom: (roomId: string, why: string) => void;
+}
+
+/**
+ * This node as one of several (docs/operations/several-nodes.md): its entry in the node directory
+ * (heartbeat, load, the rooms it hosts), the placement the join path asks, the forwarding of API
+ * calls on meetings hosted elsewhere, and its drain on SIGTERM. `ClusterNode.start` returns
+ * undefined on one node (no DATABASE_URL and REDIS_URL): nothing of this runs there.
+ */
+export class ClusterNode {
+  readonly directory: NodeDirectory;
+  readonly placement: DirectoryPlacement;
+  readonly #log: Logger;
+
+  private constructor(directory: NodeDirectory, placement: DirectoryPlacement, log: Logger) {
+    this.directory = directory;
+    this.placement = placement;
+    this.#log = log;
+  }
+
+  static async start(life: Lifecycle, config: Config, log: Logger, hooks: ClusterHooks): Promise<ClusterNode | undefined> {
+    // One node on PostgreSQL without Redis is still one node; main.ts refuses that pair (NODE-1).
+    if (!config.databaseUrl || !config.redisUrl) return undefined;
+    // Tokens minted by one node are checked by another; API keys work on every node.
+    if (!config.tokenSecret || !config.adminKey) throw new Error('several nodes need the same TOKEN_SECRET and ADMIN_KEY on every node (set both)');
+    const url = config.node.url ?? ownUrl(config);
+    const id = config.node.id ?? `${os.hostname()}-${config.port}-${randomBytes(3).toString('hex')}`;
+    const clusterLog = log.child({ name: 'cluster', node: id });
+    const directory = await life.start('node directory', () => NodeDirectory.start({
+      redisUrl: config.redisUrl!,
+      url,
+      id,
+      heartbeatMs: config.node.heartbeatMs,
+      ttlMs: config.node.ttlMs,
+      load: () => ({ rooms: hooks.registry.size, sessions: hooks.sessions() }),
+      log: clusterLog,
+    }), (d) => d.close());
+    const node = new ClusterNode(directory, await DirectoryPlacement.start(directory), clusterLog);
+    // A room closed here (its last participant left) may be placed anywhere next time.
+    hooks.registry.on('roomopened', (room) => room.once('close', () => {
+      if (!directory.draining) directory.releaseRoom(room.id).catch((error: Error) => clusterLog.warn({ room: room.id, err: error.message }, 'could not release the room'));
+    }));
+    // This node was thought dead (paused, cut off) and the room was placed elsewhere meanwhile:
+    // its participants here go there (a non-final end: their clients rejoin and are redirected).
+    directory.on('roomLost', (roomId, newHome) => {
+      clusterLog.warn({ room: roomId, newHome }, 'the room was moved to another node while this one was unreachable');
+      hooks.endRoom(roomId, 'the room moved to another node');
+    });
+    directory.on('nodeDown', (nodeId, rooms) => clusterLog.warn({ dead: nodeId, rooms: rooms.length }, 'a node is gone; its rooms are placed again as their participants come back'));
+    clusterLog.info({ url }, 'node in the cluster');
+    return node;
+  }
+
+  /** NODE-4: API calls on a live meeting go to the node hosting it. */
+  forwarder(): RequestHandler {
+    return roomApiForwarder({ placement: this.placement, nodeId: this.directory.id, log: this.#log });
+  }
+
+  /** NODE-7: no new room here, and the rooms hosted here released (their meetings then end here and resume elsewhere). */
+  async drain(): Promise<void> {
+    const rooms = this.directory.hostedRooms();
+    await this.directory.setDraining(true);
+    await Promise.allSettled(rooms.map((roomId) => this.directory.releaseRoom(roomId)));
+    this.#log.info({ rooms: rooms.length }, 'drained: rooms released to the other nodes');
+  }
+
+  /** NODE-6: what /healthz says of this node. */
+  health(): { id: string; url: string; draining: boolean; hostedRooms: number; otherNodes: number } {
+    return {
+      id: this.directory.id,
+      url: this.directory.url,
+      draining: this.directory.draining,
+      hostedRooms: this.directory.hostedRooms().length,
+      otherNodes: this.placement.otherNodes().length,
+    };
+  }
+}
+
+/** Without NODE_URL: the listen address (a wildcard listen cannot name itself). */
+function ownUrl(config: Config): string {
+  if (config.port === 0) throw new Error('several nodes need NODE_URL or a fixed PORT: the other nodes must reach this one');
+  const host = config.host === '0.0.0.0' || config.host === '::' ? undefined : config.host;
+  if (!host) throw new Error('several nodes listening on a wildcard address need NODE_URL');
+  return `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}
