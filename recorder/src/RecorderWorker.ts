@@ -20,6 +20,8 @@ export interface RecorderOptions {
   portRange: [number, number];
   /** Sessions recorded at once by this process. */
   concurrency: number;
+  /** NODE-8: the BullMQ prefix of this node's recording queue. */
+  queuePrefix?: string;
   /** BullMQ lock: a job whose worker died is taken over after about lockMs + 2 × stalledMs. */
   lockMs: number;
   stalledMs: number;
@@ -58,6 +60,7 @@ export class RecorderWorker {
     this.#connection.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
     this.#worker = new Worker<unknown, RecordingJobResult>(RECORDING_QUEUE, (job) => this.#process(job), {
       connection: this.#connection,
+      prefix: options.queuePrefix,
       concurrency: options.concurrency,
       lockDuration: options.lockMs,
       stalledInterval: options.stalledMs,

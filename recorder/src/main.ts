@@ -31,6 +31,7 @@ const worker = new RecorderWorker({
   rtpIp: e.RECORDER_RTP_IP,
   portRange: [e.RECORDER_MIN_PORT, e.RECORDER_MAX_PORT],
   concurrency: e.RECORDER_CONCURRENCY,
+  queuePrefix: e.RECORDER_QUEUE_PREFIX,
   lockMs: e.RECORDER_LOCK_MS,
   stalledMs: Math.max(1000, Math.round(e.RECORDER_LOCK_MS / 2)),
   composeLimits: { ...DEFAULT_COMPOSE_LIMITS, stallMs: e.RECORDER_COMPOSE_STALL_S * 1000 },

@@ -204,6 +204,7 @@ export class NomadesServer implements NodeParts {
         registry,
         rooms: store,
         recordings: database.recordings,
+        nodeId: cluster?.directory.id,
         controlUrl: () => localUrl(httpServer, config.host),
         recorderEnv: options.recorderEnv,
         faults,

@@ -25,7 +25,7 @@ export class Cluster {
 
   private constructor(
     readonly pg: Postgres,
-    readonly redis: LocalRedis,
+    public redis: LocalRedis,
     readonly root: string,
     databaseUrl: string,
     env: Record<string, string>,
@@ -138,6 +138,14 @@ export class Cluster {
       return host ? { index: Number(host.id.replace('node', '')) } : null; // an object: node0 is not "nothing"
     }, timeoutMs);
     return found.index;
+  }
+
+  /** Stops redis-server (its data gone: no persistence), waits `downMs`, starts a new one on its port. */
+  async restartRedis(downMs: number): Promise<void> {
+    const port = this.redis.port;
+    await this.redis.close();
+    await sleep(downMs);
+    this.redis = await LocalRedis.start({ dir: path.join(this.root, 'redis'), port });
   }
 
   /** Stops every node (SIGKILL), Redis and PostgreSQL, and removes the folders. Idempotent. */

@@ -78,6 +78,17 @@ export class Postgres {
     return `postgresql://postgres@127.0.0.1:${this.port}/${name}`;
   }
 
+  /** Stops the server (fast shutdown: clients are disconnected), keeping its data: an outage. */
+  stop(): void {
+    run('pg_ctl', ['-D', path.join(this.#dir, 'data'), '-m', 'fast', '-w', 'stop']);
+  }
+
+  /** Starts the stopped server again on its port. */
+  restart(): void {
+    const data = path.join(this.#dir, 'data');
+    run('pg_ctl', ['-D', data, '-l', path.join(this.#dir, 'log'), '-o', `-p ${this.port} -k ${this.#dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, '-w', 'start']);
+  }
+
   /** Stops the cluster (immediately: a throw-away one) and removes its folder. Idempotent. */
   close(): void {
     if (this.#closed) return;

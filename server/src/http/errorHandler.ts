@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { AppError } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
+import { storeUnavailable } from '../store/storeErrors.js';
 
 /** Maps every error to `{ error: { code, message } }` with the code's HTTP status. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
@@ -14,6 +15,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     } else if (Number.isInteger(error?.status) && error.status >= 400 && error.status < 500) {
       // Any other refusal of the body parser (aborted request, bad length): the client's fault.
       appError = new AppError('BAD_REQUEST', 'malformed request');
+    } else if (storeUnavailable(error)) {
+      log.warn({ err: error }, 'HTTP request failed: the database cannot be reached');
+      appError = storeUnavailable(error)!;
     } else {
       log.error({ err: error }, 'HTTP request failed');
       appError = new AppError('INTERNAL', 'internal error');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Router } from 'express';
-import { AppError, RECORDING_QUEUE, recordingIdSchema, recordingLayout, type RecordingInfo, type RecordingJobData } from '@nomades/shared';
+import { AppError, RECORDING_QUEUE, recordingQueuePrefix, recordingIdSchema, recordingLayout, type RecordingInfo, type RecordingJobData } from '@nomades/shared';
 import type { Config } from '../config/Config.js';
 import { privateDir } from '../config/privateDir.js';
 import type { Logger } from '../logging/logger.js';
@@ -35,6 +35,8 @@ export interface RecordingServiceOptions {
   rooms: RoomStore;
   /** Recording metadata (the store layer). */
   recordings: RecordingStore;
+  /** NODE-8: with several nodes, this node's id: its recorder takes only this node's jobs. */
+  nodeId?: string;
   /** This server's own base URL (for the recorder's control channel). */
   controlUrl: () => string;
   /** Extra environment of the recorder child process (tests: shorter BullMQ locks). */
@@ -99,7 +101,7 @@ export class RecordingService {
     this.#connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
     const redis = redisAddress(config.redisUrl);
     this.#connection.on('error', (error) => log.warn({ err: error, redis }, 'redis connection error (recording queue)'));
-    this.queue = new Queue(RECORDING_QUEUE, { connection: this.#connection });
+    this.queue = new Queue(RECORDING_QUEUE, { connection: this.#connection, prefix: recordingQueuePrefix(options.nodeId) });
     this.queue.on('error', (error) => log.warn({ err: error }, 'recording queue error'));
     this.#monitor = new RecorderMonitor(this.queue, this.#connection);
     this.manager = new RecordingManager({
@@ -140,6 +142,7 @@ export class RecordingService {
         REDIS_URL: config.redisUrl,
         RECORDER_KEY: this.recorderKey,
         RECORDER_CONTROL_URL: this.#controlUrl(),
+        RECORDER_QUEUE_PREFIX: recordingQueuePrefix(this.#o.nodeId),
         RECORDINGS_DIR: config.recordingsDir,
         RECORDER_RTP_IP: this.#childRtpIp(),
         LOG_LEVEL: config.logLevel,

@@ -5,6 +5,7 @@ import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
 import { ONE_NODE, type RoomPlacement } from '../cluster/RoomPlacement.js';
+import { storeUnavailable } from '../store/storeErrors.js';
 import type { Logger } from '../logging/logger.js';
 import type { JoinTimings } from '../metrics/Metrics.js';
 import type { IceServer } from '../reach/TurnCredentials.js';
@@ -87,8 +88,8 @@ export class SignalingServer {
         (socket.data as SocketData) = { claims, roomId: roomId.data, roomInfo: info };
         next();
       } catch (error) {
-        const appError = error instanceof AppError ? error : new AppError('INTERNAL', 'authentication failed');
-        if (!(error instanceof AppError)) log.error({ err: error }, 'handshake failed');
+        const appError = error instanceof AppError ? error : (storeUnavailable(error) ?? new AppError('INTERNAL', 'authentication failed'));
+        if (!(error instanceof AppError)) log[appError.code === 'UNAVAILABLE' ? 'warn' : 'error']({ err: error }, 'handshake failed');
         else if (appError.code === 'WRONG_NODE') log.debug({ node: appError.params?.node }, 'handshake sent to the room\'s node');
         else log.warn({ code: appError.code }, `handshake refused: ${appError.message}`);
         const refusal = new Error(appError.message) as Error & { data: unknown };

@@ -109,6 +109,11 @@ export type RecordingReport = z.infer<typeof recordingReportSchema>;
 /** Queue name shared by the server (producer of jobs) and the recorder (worker). */
 export const RECORDING_QUEUE = 'recordings';
 
+/** NODE-8: the BullMQ prefix of a node's recording queue (BullMQ's own default on one node). */
+export function recordingQueuePrefix(nodeId?: string): string {
+  return nodeId ? `bull:node:${nodeId}` : 'bull';
+}
+
 /** Environment of the recorder process (`npm run recorder`, recorder/README.md). */
 export const recorderEnvSchema = z.object({
   REDIS_URL: z.string().url(),
@@ -127,6 +132,11 @@ export const recorderEnvSchema = z.object({
   RECORDER_MIN_PORT: z.coerce.number().int().min(1024).max(65534).default(20000),
   RECORDER_MAX_PORT: z.coerce.number().int().min(1024).max(65534).default(29998),
   RECORDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * NODE-8: with several nodes sharing one Redis, each node's recorder takes its own node's jobs:
+   * the BullMQ key prefix of that node's recording queue (recordingQueuePrefix).
+   */
+  RECORDER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,100}$/).default('bull'),
   RECORDER_LOCK_MS: z.coerce.number().int().min(2000).default(10_000),
   /** RUN-2: a composition whose output time does not advance for this long is killed. */
   RECORDER_COMPOSE_STALL_S: z.coerce.number().min(1).max(3600).default(60),
