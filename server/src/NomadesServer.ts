@@ -195,6 +195,10 @@ export class NomadesServer implements NodeParts {
         endRoom: (roomId, why) => signaling?.endRoom(roomId, 'UNAVAILABLE', why),
       });
       const placement = cluster?.placement ?? ONE_NODE;
+      if (cluster) {
+        metrics.gauge({ name: 'nomades_cluster_live_nodes', help: 'Live nodes this node knows of, itself included (NODE-6).', read: () => cluster.placement.otherNodes().length + 1 });
+        metrics.gauge({ name: 'nomades_cluster_hosted_rooms', help: 'Rooms the node directory places on this node (NODE-6).', read: () => cluster.directory.hostedRooms().length });
+      }
       // Built once the recording service has its Redis connection (below); nothing emits before.
       let webhooks: Webhooks | undefined;
       const recording = await life.start('recording', () => new RecordingService({

@@ -16,7 +16,9 @@ import { sleep, waitFor } from '../helpers/waitFor.js';
  * - NODE-5: the hosting node is killed (SIGKILL of its process group, workers included): both
  *   play each other again on a live node, without a click; 4 s after the death nobody is listed
  *   who is not there; the chat sent before is still there (PostgreSQL).
- * - NODE-7: the new hosting node is stopped (SIGTERM): it drains, and both are back on the last one.
+ * - NODE-6: /metrics of a node says what it hosts and how many nodes are live.
+ * - NODE-7: a rolling restart of the three nodes (SIGTERM: each drains), the room's node first: both
+ *   are back after each step and the meeting never ends.
  */
 interface Ctx {
   setupError?: unknown;
@@ -146,20 +148,33 @@ nodes('a page on any node reaches the room\'s node; its death and a drain are he
   const roles = ((await (await cluster.admin('GET', `/api/rooms/${roomId}/participants`)).json()) as ParticipantList).peers;
   assert.is(roles.find((p) => p.id === newAda)?.role, 'host', 'Ada is host again');
 
-  // NODE-7: the new room's node is stopped (SIGTERM): it drains; both are back on the last node.
-  await cluster.startNode(first); // the killed node comes back meanwhile
-  const stoppedAt = Date.now();
-  const exit = await cluster.stop(second);
-  assert.is(exit.code, 0, 'a drained node exits 0');
-  const [lastAda, lastGrace] = await Promise.all([selfIdOtherThan(ada.page, newAda), selfIdOtherThan(grace.page, newGrace)]).catch(withLogs);
-  await Promise.all([
-    assertVideoPlaying(ada.page, tileVideo(lastGrace), 'Ada: video of Grace after the drain', logs),
-    assertVideoPlaying(grace.page, tileVideo(lastAda), 'Grace: video of Ada after the drain', logs),
-  ]);
-  const third = await cluster.hostOf(roomId);
-  console.log(`[nodes] SIGTERM of node${second}: drained, both playing again on node${third} after ${Date.now() - stoppedAt} ms`);
-  assert.is.not(third, second);
-  assert.equal(await participants(cluster, roomId), [lastAda, lastGrace].sort());
+  // NODE-6: each node says who it is and what it hosts.
+  await cluster.startNode(first); // the killed node comes back
+  const metrics = await (await cluster.admin('GET', '/metrics', undefined, cluster.nodes[second]!)).text();
+  assert.match(metrics, /^nomades_cluster_hosted_rooms 1$/m, 'the room\'s node hosts one room');
+  await waitFor('3 live nodes in /metrics', async () => /^nomades_cluster_live_nodes 3$/m.test(await (await cluster.admin('GET', '/metrics', undefined, cluster.nodes[second]!)).text()), WAIT_MS);
+
+  // NODE-7: a rolling restart, the room's node first, then the two others: each node in turn is
+  // stopped (SIGTERM: it drains) and started again. When it hosted the room both rejoin elsewhere;
+  // otherwise the meeting is untouched. The meeting goes on throughout.
+  let [aId, gId] = [newAda, newGrace];
+  for (const node of [second, ...[0, 1, 2].filter((i) => i !== second)]) {
+    const hosting = (await cluster.hostOf(roomId)) === node;
+    const stoppedAt = Date.now();
+    const exit = await cluster.stop(node);
+    assert.is(exit.code, 0, `node${node}: a drained node exits 0`);
+    if (hosting) [aId, gId] = await Promise.all([selfIdOtherThan(ada.page, aId), selfIdOtherThan(grace.page, gId)]).catch(withLogs);
+    await Promise.all([
+      assertVideoPlaying(ada.page, tileVideo(gId), `Ada: video of Grace after node${node} stopped`, logs),
+      assertVideoPlaying(grace.page, tileVideo(aId), `Grace: video of Ada after node${node} stopped`, logs),
+    ]);
+    const now = await cluster.hostOf(roomId);
+    console.log(`[nodes] rolling restart, SIGTERM of node${node} (${hosting ? 'the room\'s: drained' : 'not the room\'s'}): both playing on node${now} ${Date.now() - stoppedAt} ms after`);
+    assert.is.not(now, node);
+    assert.equal(await participants(cluster, roomId), [aId, gId].sort());
+    await cluster.startNode(node);
+  }
+  for (const o of [ada, grace]) assert.is(await o.page.locator('[data-testid="ended"]').count(), 0, 'the meeting never ended');
 });
 
 nodes.run();
