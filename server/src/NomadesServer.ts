@@ -183,6 +183,7 @@ export class NomadesServer implements NodeParts {
       const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }), {
         resumeGraceMs: config.resumeGraceMs,
         moderation: { store: moderation, faults },
+        sharedStore: Boolean(config.databaseUrl && config.redisUrl), // NODE-2
       });
       roomMetrics(metrics, registry);
       life.onStop('last moderation writes', () => registry.flushed()); // before the database closes

@@ -162,6 +162,29 @@ for (const engine of engines.names) {
       assert.equal(faults, []);
     }),
   );
+
+  test(`NODE-2 (${engine}): a node reads again, before a room comes back to it, what another node changed meanwhile; live hands stay`, () =>
+    engines.with(engine, async (opened) => {
+      const sink = { record: () => undefined };
+      const here = new RoomControls('r', { store: opened.moderation, faults: sink });
+      await here.load();
+      here.ban('mallory');
+      here.setHand('peer-1', 'Ann', true);
+      await here.flushed();
+      // The room lives on another node for a while: a ban, a role, the lock there.
+      const there = new RoomControls('r', { store: opened.moderation, faults: sink });
+      await there.load();
+      there.ban('eve');
+      there.setRoleOf('ann', 'host');
+      there.setLocked(true);
+      await there.flushed();
+      assert.not.ok(here.isBanned('eve'), 'not seen before a refresh');
+      await here.refresh();
+      assert.ok(here.isBanned('eve') && here.isBanned('mallory'));
+      assert.is(here.roleOf('ann'), 'host');
+      assert.is(here.locked, true);
+      assert.is(here.view(true, '').hands.length, 1, 'the live raised hand stays');
+    }));
 }
 
 test('MOD-10: the default caps are the named limits', () => {

@@ -261,16 +261,39 @@ export class RoomControls extends EventEmitter<RoomControlsEvents> {
     return this.#writes;
   }
 
-  async #read(persistence: ModerationPersistence): Promise<void> {
-    let state: PersistedModeration;
+  /**
+   * NODE-2, several nodes: the room is not live here and another node may have changed its
+   * persisted state since this node read it; read it again (after this node's own writes) and
+   * replace what was read before. Live parts (hands, lobby waiters) stay.
+   */
+  async refresh(): Promise<void> {
+    const persistence = this.#persistence;
+    if (!persistence || !this.#loaded) return this.load();
+    await this.#writes;
+    const state = await this.#fetch(persistence);
+    for (const set of [this.#bannedIdentities, this.#bannedTokens, this.#flaggedAddresses]) set.clear();
+    this.#roles.clear();
+    this.#mediaLocks.clear();
+    this.#apply(state);
+  }
+
+  async #fetch(persistence: ModerationPersistence): Promise<PersistedModeration> {
     try {
-      state = await persistence.store.load(this.roomId);
+      return await persistence.store.load(this.roomId);
     } catch (error) {
       persistence.faults.record(MODERATION_STORE_FAULT, error, { room: this.roomId, op: 'load' });
       throw new AppError('UNAVAILABLE', 'the moderation state of this room cannot be read');
     }
+  }
+
+  async #read(persistence: ModerationPersistence): Promise<void> {
+    const state = await this.#fetch(persistence);
     // A change made meanwhile (never: every way in awaits load first) would not be overwritten.
     if (this.#loaded) return;
+    this.#apply(state);
+  }
+
+  #apply(state: PersistedModeration): void {
     this.#locked = state.locked;
     this.#lobbyEnabled = state.lobbyEnabled;
     for (const identity of state.bannedIdentities) addCapped(this.#bannedIdentities, identity, MODERATION_LIMITS.maxBansPerRoom);

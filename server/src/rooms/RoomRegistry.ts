@@ -25,11 +25,14 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #controls = new Map<string, RoomControls>();
   readonly #moderation?: ModerationPersistence;
   #closed = false;
+  /** Several nodes share the moderation store (NODE-2): state read while a room is not live here is read again. */
+  readonly #sharedStore: boolean;
   /** SIG-13: how long a room keeps a participant whose socket was lost. */
   readonly resumeGraceMs: number;
 
-  constructor(pool: WorkerPool, store: RoomStore, log: Logger, options: { resumeGraceMs?: number; moderation?: ModerationPersistence } = {}) {
+  constructor(pool: WorkerPool, store: RoomStore, log: Logger, options: { resumeGraceMs?: number; moderation?: ModerationPersistence; sharedStore?: boolean } = {}) {
     super();
+    this.#sharedStore = options.sharedStore ?? false;
     this.resumeGraceMs = options.resumeGraceMs ?? 0;
     this.#pool = pool;
     this.#log = log;
@@ -62,7 +65,9 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
    */
   async loadControls(roomId: string): Promise<RoomControls> {
     const controls = this.controls(roomId);
-    await controls.load();
+    // Several nodes: while the room is not live here, another node may have changed its state.
+    if (this.#sharedStore && !this.#rooms.get(roomId) && !this.#opening.has(roomId)) await controls.refresh();
+    else await controls.load();
     return controls;
   }
 
