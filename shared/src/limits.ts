@@ -73,6 +73,18 @@ export const MEDIA_LIMITS = {
 } as const;
 
 /** Resilience of a meeting (docs/spec/signaling.md SIG-13…16). */
+/**
+ * The signaling heartbeats (socket.io): the server pings every `pingIntervalMs` and drops a socket
+ * whose pong is `pingTimeoutMs` late; the client gives up on a server silent for their sum. 3 + 3 s
+ * (was 5 + 5): a node cut off the network is left within 6 s, so that its participants are back on
+ * a live node within 8 s (NODE-5); at 15,000 connections that is 5,000 pings a second over the
+ * service (docs/benchmarks.md).
+ */
+export const HEARTBEAT_LIMITS = {
+  pingIntervalMs: 3_000,
+  pingTimeoutMs: 3_000,
+} as const;
+
 export const RESUME_LIMITS = {
   /** Default time a participant whose socket was lost is kept (RESUME_GRACE_MS overrides it). */
   defaultGraceMs: 30_000,

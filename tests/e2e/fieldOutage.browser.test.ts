@@ -9,7 +9,7 @@ import { sleep, waitFor } from '../helpers/waitFor.js';
 /**
  * Outages of a home network with the server's default timings (issue 11; SIG-13…16): Ada's
  * Chromium is in a network namespace whose traffic is all dropped (signaling and media), Grace's
- * is on the host. A long outage (45 s) outlives the heartbeats (10 s), every ICE timeout and the
+ * is on the host. A long outage (45 s) outlives the heartbeats (6 s), every ICE timeout and the
  * grace period (RESUME_GRACE_MS, 30 s by default): the server removes Ada, and when the network is
  * back her client joins anew by itself. A shorter one (15 s) is noticed by the heartbeats but ends
  * within the grace period: a resume, the same participant. In both, a "Reconnecting…" banner
@@ -18,9 +18,9 @@ import { sleep, waitFor } from '../helpers/waitFor.js';
 const outage = fieldSuite('long and short outages in real browsers');
 type Ctx = FieldSuiteContext;
 
-/** Past the heartbeats (10 s) plus the default grace (30 s): the server forgets Ada before the restore. */
+/** Past the heartbeats (6 s) plus the default grace (30 s): the server forgets Ada before the restore. */
 const LONG_OUTAGE_MS = 45_000;
-/** Past the heartbeats of both sides (10 s), well within the default grace (30 s). */
+/** Past the heartbeats of both sides (6 s), well within the default grace (30 s). */
 const SHORT_OUTAGE_MS = 15_000;
 
 const tileSelector = (peerId: string) => `[data-testid="participant-tile"][data-peer-id="${peerId}"]`;

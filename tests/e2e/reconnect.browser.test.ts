@@ -9,7 +9,7 @@ import { waitFor } from '../helpers/waitFor.js';
  * Recovery of the web client (issue 11; SIG-13…16 in docs/spec/signaling.md), with real network
  * faults: Ada's Chromium runs in a network namespace whose traffic is dropped (signaling and
  * media alike, tests/helpers/NetNamespace.ts), Grace's on the host. An outage longer than the
- * heartbeats (10 s) but shorter than the grace period (30 s) is recovered by a resume: the same
+ * heartbeats (6 s) but shorter than the grace period (30 s) is recovered by a resume: the same
  * participant, a "Reconnecting…" banner meanwhile, never the end screen. A removal by a host
  * still ends the meeting, once.
  */
@@ -17,7 +17,7 @@ const reconnect = fieldSuite('reconnection in real browsers');
 type Ctx = FieldSuiteContext;
 
 const tileVideo = (peerId: string) => `[data-testid="participant-tile"][data-peer-id="${peerId}"] video`;
-/** Longer than the heartbeats of both sides (pingInterval + pingTimeout = 10 s), shorter than the 30 s grace. */
+/** Longer than the heartbeats of both sides (pingInterval + pingTimeout = 6 s), shorter than the 30 s grace. */
 const OUTAGE_MS = 13_000;
 
 /** A page's console lines of its meeting session ("meeting session: resumed after …"). */

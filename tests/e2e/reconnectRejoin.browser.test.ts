@@ -7,7 +7,7 @@ import { waitFor } from '../helpers/waitFor.js';
 
 /**
  * A full rejoin (issue 11; SIG-13, SIG-16): the server keeps a lost participant only 3 s here
- * (RESUME_GRACE_MS), so an outage past the heartbeats (10 s) outlives it; when the network is
+ * (RESUME_GRACE_MS), so an outage past the heartbeats (6 s) outlives it; when the network is
  * back, `resume` is refused (RESUME_FAILED) and the client joins anew by itself: a new peer id,
  * its camera and muted microphone published again, everyone consumed again, and the meeting's
  * screen never unmounted (the open chat panel stays open, its messages not duplicated).

@@ -9,7 +9,7 @@ import { exitAfterRun } from '../helpers/exitAfterRun.js';
  * Three real WebRTC participants (@roamhq/wrtc + mediasoup-client) through the real mediasoup
  * worker: each receives the other two's audio and video; when one leaves, the others'
  * consumers of it close and the server forgets it (no ghost), whether it leaves, closes its
- * socket, or just goes silent (missed heartbeats: pingInterval 5 s + pingTimeout 5 s).
+ * socket, or just goes silent (missed heartbeats: pingInterval 3 s + pingTimeout 3 s).
  */
 // A short grace period (SIG-13) so that a cut participant is removed soon after it is detected.
 const meeting = wrtcSuite('meeting', { RESUME_GRACE_MS: '1000' });

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { Server as IoServer, type Socket } from 'socket.io';
-import { ACCESS_LIMITS, AppError, roomIdSchema, type ErrorCode, type RoomInfo, type TokenClaims } from '@nomades/shared';
+import { ACCESS_LIMITS, AppError, HEARTBEAT_LIMITS, roomIdSchema, type ErrorCode, type RoomInfo, type TokenClaims } from '@nomades/shared';
 import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
@@ -66,8 +66,8 @@ export class SignalingServer {
     this.io = new IoServer(httpServer, {
       path: SOCKET_IO_PATH.slice(0, -1),
       maxHttpBufferSize: MAX_FRAME_BYTES,
-      pingInterval: 5_000,
-      pingTimeout: 5_000,
+      pingInterval: HEARTBEAT_LIMITS.pingIntervalMs,
+      pingTimeout: HEARTBEAT_LIMITS.pingTimeoutMs,
       connectTimeout: 10_000,
       serveClient: false,
       // Other upgrades on this HTTP server (/collab) are not socket.io's to destroy.
