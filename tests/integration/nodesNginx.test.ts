@@ -174,9 +174,7 @@ s('through the front: page, WRONG_NODE to the room\'s node, join and board there
   assert.match(text.stdout, /^ID\s+URL\s+ROOMS\s+SESSIONS\s+DRAINING$/m);
   assert.match(text.stdout, new RegExp(`^${roomId}\\s+node${host}$`, 'm'));
 
-  // SIGKILL of the room's node: pages, /healthz and /api/ through the front still answer.
-  right.socket.close();
-  board.destroy();
+  // SIGKILL of the room's node, its meeting live: pages, /healthz and /api/ through the front still answer.
   const killedAt = Date.now();
   await cluster.kill(host);
   const answered: number[] = [];
@@ -189,7 +187,8 @@ s('through the front: page, WRONG_NODE to the room\'s node, join and board there
     assert.is(room.status, 200, `GET /api/rooms/:id after the kill (${i})`);
     const participants = await admin(ctx, 'GET', `/api/rooms/${roomId}/participants`);
     answered.push(participants.status);
-    // Until the survivor sees the room's node dead (its TTL), it forwards there: the recipe's JSON 503.
+    // Until the survivor sees the room's node dead (NODE_TTL_MS), it forwards the call there
+    // through the front: the recipe's JSON 503 (retryable); then it answers from PostgreSQL.
     assert.ok([200, 503].includes(participants.status), `participants after the kill: ${participants.status}`);
     if (participants.status === 503) assert.is(((await participants.json()) as { error: ErrorPayload }).error.code, 'UNAVAILABLE');
   }
@@ -200,6 +199,8 @@ s('through the front: page, WRONG_NODE to the room\'s node, join and board there
     return n?.nodes.length === 1 ? n : null;
   }, 10_000, 200);
   assert.is(after.nodes[0].id, `node${other}`);
+  const settled = await admin(ctx, 'GET', `/api/rooms/${roomId}/participants`);
+  assert.is(settled.status, 200, 'once the node is known dead, answered from PostgreSQL');
   // The room's next handshake places it on the survivor, through its prefix.
   const moved = await handshake(ctx, '', { token, roomId });
   assert.ok('refused' in moved && moved.refused.params?.node === `${ctx.front}/n/node${other}`, JSON.stringify(moved));
