@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './CliError.js';
 import { databaseCommand } from './commands/database.js';
 import { invitesCommand } from './commands/invites.js';
+import { nodesCommand } from './commands/nodes.js';
 import { participantsCommand } from './commands/participants.js';
 import { recordingsCommand } from './commands/recordings.js';
 import { roomsCommand } from './commands/rooms.js';
@@ -22,6 +23,7 @@ invitesCommand(program, ctx);
 participantsCommand(program, ctx);
 recordingsCommand(program, ctx);
 databaseCommand(program, ctx);
+nodesCommand(program, ctx);
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -16,6 +16,7 @@ import { InviteService } from './invites/InviteService.js';
 import { Lifecycle } from './lifecycle/Lifecycle.js';
 import { ClusterNode } from './cluster/ClusterNode.js';
 import { ONE_NODE } from './cluster/RoomPlacement.js';
+import { forwardedPrefix } from './cluster/forwardedPrefix.js';
 import { nodesRouter } from './cluster/nodesRouter.js';
 import { invitesRouter } from './invites/invitesRouter.js';
 import { hardenHttpServer, HTTP_SERVER_OPTIONS } from './http/hardenHttpServer.js';
@@ -234,7 +235,7 @@ export class NomadesServer implements NodeParts {
         // One access rule for the meeting and the board (ACCESS-n): RoomAccess.
         admission: async (roomId, claims, request) => {
           // NODE-2: one node serves a room's board at a time, the one that hosts its meeting.
-          const where = await placement.place(roomId);
+          const where = await placement.place(roomId, forwardedPrefix(request));
           if (!where.here) throw new AppError('WRONG_NODE', 'the room runs on another node', { node: where.node });
           return access.board(roomId, { claims, address: clientAddress(request) });
         },

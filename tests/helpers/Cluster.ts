@@ -7,6 +7,9 @@ import { MainProcess } from './MainProcess.js';
 import { Postgres } from './Postgres.js';
 import { sleep, waitFor } from './waitFor.js';
 
+/** Variables of one node, given its index. */
+export type NodeEnv = (i: number) => Record<string, string>;
+
 const ADMIN_KEY = 'cluster-test-admin-key-0123456789';
 const TOKEN_SECRET = 'cluster-test-token-secret-0123456789abcdef';
 
@@ -22,6 +25,7 @@ export class Cluster {
   readonly #ports: number[] = [];
   readonly #dirs: string[] = [];
   readonly #env: Record<string, string>;
+  readonly #nodeEnv: NodeEnv;
 
   private constructor(
     readonly pg: Postgres,
@@ -29,11 +33,14 @@ export class Cluster {
     readonly root: string,
     databaseUrl: string,
     env: Record<string, string>,
+    nodeEnv: NodeEnv,
   ) {
+    this.#nodeEnv = nodeEnv;
     this.#env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, ADMIN_KEY, TOKEN_SECRET, RECORDER: 'off', ...env };
   }
 
-  static async start(count: number, env: Record<string, string> = {}): Promise<Cluster> {
+  /** `nodeEnv`: variables of node `i` alone (its NODE_URL through a front, say), kept when it is started again. */
+  static async start(count: number, env: Record<string, string> = {}, nodeEnv: NodeEnv = () => ({})): Promise<Cluster> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-cluster-'));
     let pg: Postgres | undefined;
     let redis: LocalRedis | undefined;
@@ -41,7 +48,7 @@ export class Cluster {
     try {
       pg = await Postgres.start();
       redis = await LocalRedis.start({ dir: path.join(root, 'redis') });
-      cluster = new Cluster(pg, redis, root, await pg.database(), env);
+      cluster = new Cluster(pg, redis, root, await pg.database(), env, nodeEnv);
       // One after the other: the first runs the migrations, the others find them done.
       for (let i = 0; i < count; i++) await cluster.startNode(i);
       return cluster;
@@ -65,7 +72,7 @@ export class Cluster {
     this.#dirs[i] ??= fs.mkdtempSync(path.join(this.root, `node${i}-`));
     for (let attempt = 1; ; attempt++) {
       try {
-        const node = await MainProcess.start(this.#dirs[i], { ...this.#env, NODE_ID: `node${i}`, ...env }, undefined, this.#ports[i]);
+        const node = await MainProcess.start(this.#dirs[i], { ...this.#env, NODE_ID: `node${i}`, ...this.#nodeEnv(i), ...env }, undefined, this.#ports[i]);
         this.#ports[i] = node.port;
         this.nodes[i] = node;
         return node;
@@ -75,6 +82,11 @@ export class Cluster {
         await sleep(300);
       }
     }
+  }
+
+  /** The port node `i` listens on (kept across restarts). */
+  port(i: number): number {
+    return this.#ports[i];
   }
 
   url(i: number): string {

@@ -167,6 +167,17 @@ cli('a wrong admin key: the server\'s code and message on stderr, exit 2, nothin
   assert.match(again.stderr, /CONFLICT: a room with this id exists \{"id":"twice-room"\}/);
 });
 
+cli('nodes on a single node: said in words, exit 2, nothing on stdout (several nodes: tests/integration/nodesNginx.test.ts)', async (ctx) => {
+  for (const args of [['nodes'], ['--json', 'nodes']]) {
+    const res = await run(args, envOf(ctx));
+    assert.is(res.code, 2);
+    assert.is(res.stdout, '');
+    assert.match(res.stderr, /^nomades: a single node: this server runs every room itself/);
+  }
+  const wrongKey = await run(['nodes'], envOf(ctx, { ADMIN_KEY: 'not-the-admin-key-of-this-server' }));
+  assert.match(wrongKey.stderr, /^nomades: FORBIDDEN: wrong admin key/);
+});
+
 cli('usage and configuration errors exit 1; an unreachable server exits 3', async (ctx) => {
   const noKey = await run(['rooms', 'list'], envOf(ctx, { ADMIN_KEY: undefined }));
   assert.is(noKey.code, 1);

@@ -24,9 +24,19 @@ export class DirectoryPlacement implements RoomPlacement {
     return placement;
   }
 
-  async place(roomId: string): Promise<RoomLocation> {
+  async place(roomId: string, prefix?: string): Promise<RoomLocation> {
     const { node } = await this.#ask(() => this.#directory.placeRoom(roomId));
-    return node.id === this.#directory.id ? { here: true } : { here: false, node: node.url };
+    if (node.id !== this.#directory.id) return { here: false, node: node.url };
+    // The front's shared entry (`/`) reaches any node, the room's one too: its client must still
+    // move to this node's own address, or its board (/collab from the same base) would land on
+    // whichever node the front picks next time.
+    if (prefix !== undefined && prefix !== this.#ownPrefix) return { here: false, node: node.url };
+    return { here: true };
+  }
+
+  /** The path of this node's NODE_URL ('' without one). */
+  get #ownPrefix(): string {
+    return new URL(this.#directory.url).pathname.replace(/\/+$/, '');
   }
 
   otherNodes(): string[] {

@@ -10,9 +10,11 @@ export type RoomLocation = { here: true } | { here: false; node: string };
 export interface RoomPlacement {
   /**
    * Where the room runs; a room that runs nowhere (or on a dead node) is placed first, atomically.
-   * Rejects with an AppError UNAVAILABLE (retryable) when it cannot be known.
+   * Rejects with an AppError UNAVAILABLE (retryable) when it cannot be known. `prefix`: the path
+   * prefix the connection came through (`forwardedPrefix`); behind a front that routes
+   * `/n/<node>/` to each node, the room's node only serves what came through its own NODE_URL.
    */
-  place(roomId: string): Promise<RoomLocation>;
+  place(roomId: string, prefix?: string): Promise<RoomLocation>;
   /** The other live nodes' base URLs (a join answer's `nodes`, NODE-3); none on one node. */
   otherNodes(): string[];
   /** The base URL of the live node the room runs on when it is not this one (NODE-4); never places it. */

@@ -4,6 +4,7 @@ import { ACCESS_LIMITS, AppError, HEARTBEAT_LIMITS, roomIdSchema, type ErrorCode
 import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
+import { forwardedPrefix } from '../cluster/forwardedPrefix.js';
 import { ONE_NODE, type RoomPlacement } from '../cluster/RoomPlacement.js';
 import { storeUnavailable } from '../store/storeErrors.js';
 import type { Logger } from '../logging/logger.js';
@@ -82,7 +83,7 @@ export class SignalingServer {
         const info = await deps.store.get(roomId.data);
         if (!info) throw new AppError('ROOM_NOT_FOUND', 'no such room');
         // NODE-2: a room runs on one node; a handshake that reached another is sent there.
-        const where = await placement.place(info.id);
+        const where = await placement.place(info.id, forwardedPrefix(socket.request));
         if (!where.here) throw new AppError('WRONG_NODE', 'the room runs on another node', { node: where.node });
         this.#checkQuota(claims.sub, info.id, info.maxParticipants);
         (socket.data as SocketData) = { claims, roomId: roomId.data, roomInfo: info };
