@@ -1,42 +1,24 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createdInviteSchema, participantListSchema, recordingInfoSchema, recordingLayout, recordingListSchema, roomInfoSchema, roomListSchema, tokenResponseSchema } from '@nomades/shared';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { AnswerValidator, type OpenApiDoc } from '../helpers/openApi.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
+import { runNomades, type CliRun } from '../helpers/runNomades.js';
 
 /**
  * The `nomades` CLI (cli/README.md) against a real server, run as an operator runs it: the root
  * package's bin as a child process, configured by its environment (or its config file). Exit codes:
  * 0 done, 1 usage/configuration, 2 refused by the server (its code and message), 3 unreachable.
  */
-const BIN = fileURLToPath(new URL('../../bin/nomades.mjs', import.meta.url));
 const cli = suite<{ srv?: TestServer; home: string; v?: AnswerValidator }>('nomades CLI', { home: '' });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-const run = (args: string[], env: Record<string, string | undefined>): Promise<Run> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: env.HOME, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+const run = (args: string[], env: Record<string, string | undefined>): Promise<Run> => runNomades(args, { HOME: env.HOME, ...env });
 
 cli.before(async (ctx) => {
   ctx.srv = await startTestServer({}, { keepData: true });

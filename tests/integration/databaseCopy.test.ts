@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { admin } from '../helpers/moderationHelpers.js';
 import { Postgres } from '../helpers/Postgres.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { runNomades, type CliRun } from '../helpers/runNomades.js';
 
 /**
  * Issue #21: `nomades database copy` moves a one-node SQLite DATA_DIR into an empty PostgreSQL
@@ -20,7 +20,6 @@ import { waitFor } from '../helpers/waitFor.js';
  */
 type Ctx = { pg?: Postgres; servers: TestServer[]; dirs: string[]; clients: Client[] };
 const test = suite<Ctx>('database copy', { servers: [], dirs: [], clients: [] });
-const BIN = path.resolve(import.meta.dirname, '../../bin/nomades.mjs');
 const ENV = { ADMIN_KEY: 'admin-key-for-copy-tests-012345', TOKEN_SECRET: 's'.repeat(48) };
 
 test.before(async (ctx) => {
@@ -33,19 +32,8 @@ test.after(async (ctx) => {
   ctx.pg?.close();
 });
 
-const copy = (dataDir: string, url: string, json = true): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...(json ? ['--json'] : []), 'database', 'copy', '--data-dir', dataDir], {
-      env: { PATH: process.env.PATH, HOME: os.tmpdir(), DATABASE_URL: url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+const copy = (dataDir: string, url: string, json = true): Promise<CliRun> =>
+  runNomades([...(json ? ['--json'] : []), 'database', 'copy', '--data-dir', dataDir], { HOME: os.tmpdir(), DATABASE_URL: url });
 
 test('a one-node DATA_DIR copied into PostgreSQL, verified, idempotent, served from there', async (ctx) => {
   // The one-node server, on SQLite: a room with board and chat, a ban and a lock, an invitation, a recording's row.

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Socket } from 'socket.io-client';
 import { io } from 'socket.io-client';
 import { suite } from 'uvu';
@@ -14,6 +12,7 @@ import { Nginx } from '../helpers/Nginx.js';
 import { request } from '../helpers/signalingClient.js';
 import { makeTestCert, type TestCert } from '../helpers/testCert.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { runNomades, type CliRun } from '../helpers/runNomades.js';
 
 /**
  * Several nodes behind the repo's nginx recipe (docs/operations/nginx-nodes.conf, run as written,
@@ -25,7 +24,6 @@ import { waitFor } from '../helpers/waitFor.js';
  * the front still answers. One cluster for the file (the CLI's `nodes` is tested here too).
  */
 const RECIPE = path.resolve(import.meta.dirname, '../../docs/operations/nginx-nodes.conf');
-const BIN = fileURLToPath(new URL('../../bin/nomades.mjs', import.meta.url));
 const FRONT_IP = '127.0.0.4';
 
 interface Ctx {
@@ -93,19 +91,9 @@ function handshake(ctx: Ctx, prefix: string, auth: { token: string; roomId: stri
   });
 }
 
-function nomades(ctx: Ctx, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--url', ctx.front, ...args], {
-      env: { PATH: process.env.PATH, HOME: ctx.cluster!.root, XDG_CONFIG_HOME: ctx.cluster!.root, ADMIN_KEY: ctx.cluster!.adminKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function nomades(ctx: Ctx, args: string[]): Promise<CliRun> {
+  const root = ctx.cluster!.root;
+  return runNomades(['--url', ctx.front, ...args], { HOME: root, XDG_CONFIG_HOME: root, ADMIN_KEY: ctx.cluster!.adminKey });
 }
 
 const nodeLogs = (ctx: Ctx) => ctx.cluster!.nodes.map((n, i) => `--- node${i} ---\n${n?.output.slice(-2000) ?? '(stopped)'}`).join('\n');
