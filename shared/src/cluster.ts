@@ -9,6 +9,14 @@ export const CLUSTER_LIMITS = {
   maxHops: 3,
   /** Length of a node's address. */
   maxNodeUrlLength: 200,
+  /**
+   * NODE-5: a node that did not answer a client is "suspect" for this long: a WRONG_NODE naming
+   * it means the directory has not yet seen it dead (NODE_TTL_MS), and the client asks the node
+   * it is on again, every `staleHomeRetryMs`, instead of going back to the dead one.
+   */
+  suspectMs: 10_000,
+  staleHomeRetryMs: 400,
+  maxStaleHomeRetries: 15,
 } as const;
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { nodeEndpoints } from '@nomades/shared';
+import { CLUSTER_LIMITS, nodeEndpoints } from '@nomades/shared';
 import { NodeRoute } from '../../client/src/session/NodeRoute.js';
 
 /** NODE-2/3 on the client: which node to talk to (client/src/session/NodeRoute.ts). */
@@ -42,6 +42,18 @@ test('after a join, a dead node is left for the next live one, then the page\'s,
 test('a node address may carry a path prefix (a front routing /n/c/ to node c)', () => {
   assert.equal(nodeEndpoints(C), { origin: 'https://visio.example', socketPath: '/n/c/socket.io', collabUrl: 'wss://visio.example/n/c/collab' });
   assert.equal(nodeEndpoints(`${A}/`), { origin: A, socketPath: '/socket.io', collabUrl: 'ws://127.0.0.1:3001/collab' });
+});
+
+test('a node that failed is suspect for a while: a home named there is stale (NODE-5)', () => {
+  const route = new NodeRoute(A);
+  route.follow(B);
+  route.learn([A]);
+  assert.is(route.suspect(B, 0), false);
+  assert.is(route.failed(1_000), true, 'B does not answer: to A');
+  assert.is(route.suspect(B, 1_500), true);
+  assert.is(route.suspect(A, 1_500), false);
+  assert.is(route.suspect(B, 1_000 + CLUSTER_LIMITS.suspectMs), false, 'not for ever');
+  assert.is(route.suspect(42, 1_500), false);
 });
 
 test.run();

@@ -229,12 +229,18 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
    * hops); when a node does not answer, the next attempt goes to the next live node known.
    */
   private async connect(timeoutMs?: number): Promise<void> {
-    for (let hop = 0; ; hop++) {
+    for (let hop = 0, retries = 0; ; ) {
       try {
         return await this.signaling.connect(timeoutMs);
       } catch (error) {
         const failure = ClientError.from(error, 'UNAVAILABLE');
-        if (failure.code === 'WRONG_NODE' && hop < CLUSTER_LIMITS.maxHops && this.route.follow(failure.params?.node)) {
+        // NODE-5: the room's home just failed us; until the directory sees it dead, ask here again.
+        if (failure.code === 'WRONG_NODE' && this.route.suspect(failure.params?.node) && retries++ < CLUSTER_LIMITS.maxStaleHomeRetries) {
+          await this.interruptible(sleep(CLUSTER_LIMITS.staleHomeRetryMs));
+          this.assertOpen();
+          continue;
+        }
+        if (failure.code === 'WRONG_NODE' && hop++ < CLUSTER_LIMITS.maxHops && this.route.follow(failure.params?.node)) {
           console.info(`meeting session: the room is on ${this.route.current}`);
           this.signaling.retarget(this.route.current);
           continue;

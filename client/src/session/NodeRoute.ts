@@ -1,4 +1,4 @@
-import { nodeUrlSchema } from '@nomades/shared';
+import { CLUSTER_LIMITS, nodeUrlSchema } from '@nomades/shared';
 
 /**
  * Which node of the service this client talks to (NODE-2/3 in docs/operations/several-nodes.md).
@@ -12,6 +12,8 @@ export class NodeRoute {
   /** Nodes to try when the current one fails, in order; the page's node is kept as a last resort. */
   #others: string[] = [];
   readonly #page: string;
+  /** When each node last failed to answer (NODE-5). */
+  readonly #failedAt = new Map<string, number>();
 
   constructor(pageNode: string) {
     this.#current = pageNode;
@@ -42,12 +44,19 @@ export class NodeRoute {
   }
 
   /** The current node did not answer: the next one becomes current (false when there is none). */
-  failed(): boolean {
+  failed(now = Date.now()): boolean {
+    this.#failedAt.set(this.#current, now);
     const next = this.#others.shift();
     if (!next) return false;
     this.#remember(this.#current);
     this.#current = next;
     return true;
+  }
+
+  /** The node did not answer a moment ago (CLUSTER_LIMITS.suspectMs): a home named there is stale. */
+  suspect(url: unknown, now = Date.now()): boolean {
+    const at = typeof url === 'string' ? this.#failedAt.get(url) : undefined;
+    return at !== undefined && now - at < CLUSTER_LIMITS.suspectMs;
   }
 
   /** A node that failed goes to the end of the list: it may be back by the time it comes round. */
