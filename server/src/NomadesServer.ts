@@ -26,6 +26,7 @@ import { createLogger, type Logger } from './logging/logger.js';
 import { accessLog } from './logging/accessLog.js';
 import { Metrics } from './metrics/Metrics.js';
 import { metricsRouter } from './metrics/metricsRouter.js';
+import { clusterMetrics } from './metrics/clusterMetrics.js';
 import { recordingMetrics } from './metrics/recordingMetrics.js';
 import { roomMetrics } from './metrics/roomMetrics.js';
 import { workerMetrics } from './metrics/workerMetrics.js';
@@ -197,10 +198,7 @@ export class NomadesServer implements NodeParts {
         endRoom: (roomId, why) => signaling?.endRoom(roomId, 'UNAVAILABLE', why),
       });
       const placement = cluster?.placement ?? ONE_NODE;
-      if (cluster) {
-        metrics.gauge({ name: 'nomades_cluster_live_nodes', help: 'Live nodes this node knows of, itself included (NODE-6).', read: () => cluster.placement.otherNodes().length + 1 });
-        metrics.gauge({ name: 'nomades_cluster_hosted_rooms', help: 'Rooms the node directory places on this node (NODE-6).', read: () => cluster.directory.hostedRooms().length });
-      }
+      if (cluster) clusterMetrics(metrics, cluster);
       // Built once the recording service has its Redis connection (below); nothing emits before.
       let webhooks: Webhooks | undefined;
       const recording = await life.start('recording', () => new RecordingService({
