@@ -57,7 +57,18 @@ export class StoreDatabase {
   }
 
   static #postgres(url: string): StoreDatabase {
-    const pool = new pg.Pool({ connectionString: url, max: 10, types: { getTypeParser: numericInt8 } });
+    // Bounded in time: a database cut off (no refusal, no answer) fails a join with UNAVAILABLE
+    // within seconds instead of holding it (storeErrors.ts maps these to UNAVAILABLE).
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 10_000,
+      statement_timeout: 10_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      types: { getTypeParser: numericInt8 },
+    });
     // An idle client's error (the server restarted) is the pool's to replace, not a crash.
     pool.on('error', () => undefined);
     return new StoreDatabase(new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), 'postgres');

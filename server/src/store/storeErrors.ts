@@ -13,7 +13,7 @@ export function storeUnavailable(error: unknown): AppError | undefined {
   const e = error as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
-  if (PG_UNREACHABLE.has(code) || NET_UNREACHABLE.has(code) || /Connection terminated|connection timeout/i.test(message)) {
+  if (PG_UNREACHABLE.has(code) || NET_UNREACHABLE.has(code) || /Connection terminated|connection timeout|Query read timeout|timeout exceeded when trying to connect/i.test(message)) {
     return new AppError('UNAVAILABLE', 'the database cannot be reached for now; try again');
   }
   return undefined;
