@@ -196,6 +196,7 @@ export class NomadesServer implements NodeParts {
         registry,
         sessions: () => signaling?.sessionCount ?? 0,
         endRoom: (roomId, why) => signaling?.endRoom(roomId, 'UNAVAILABLE', why),
+        faults,
       });
       const placement = cluster?.placement ?? ONE_NODE;
       if (cluster) clusterMetrics(metrics, cluster);

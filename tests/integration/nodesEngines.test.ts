@@ -96,6 +96,9 @@ engines('Redis restarted empty, then PostgreSQL stopped and started: the meeting
   await meetingGoesOn(grace.socket, ada.socket, true);
   const during = await join(ctx, otherRoom, tokenForLater).then(() => 'ok', (e) => (e instanceof RequestError ? e.error.code : String(e)));
   assert.is(during, 'UNAVAILABLE', 'a new join while Redis is away: retryable refusal');
+  const health = (await (await fetch(`${cluster.url(home)}/healthz`)).json()) as { status: string; faults: Record<string, unknown> };
+  assert.is(health.status, 'degraded', '/healthz says so while Redis is away');
+  assert.ok(health.faults['cluster.redis'], JSON.stringify(health.faults));
   await redisDown;
   const backAt = Date.now();
   await waitFor('the directory written again by both nodes', async () => {

@@ -16,6 +16,8 @@ export interface ClusterHooks {
   sessions: () => number;
   /** Ends the sessions of a room on this node with a code that makes its clients come back (NODE-5). */
   endRoom: (roomId: string, why: string) => void;
+  /** Background failures (/healthz): Redis out of reach for the directory. */
+  faults: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
 }
 
 /**
@@ -63,6 +65,8 @@ export class ClusterNode {
       clusterLog.warn({ room: roomId, newHome }, 'the room was moved to another node while this one was unreachable');
       hooks.endRoom(roomId, 'the room moved to another node');
     });
+    // NODE-6: /healthz says "degraded" while (and for a while after) the directory cannot reach Redis.
+    directory.on('unavailable', (error) => hooks.faults.record('cluster.redis', error, { node: id }));
     directory.on('nodeDown', (nodeId, rooms) => clusterLog.warn({ dead: nodeId, rooms: rooms.length }, 'a node is gone; its rooms are placed again as their participants come back'));
     clusterLog.info({ url }, 'node in the cluster');
     return node;
