@@ -195,7 +195,7 @@ export class NomadesServer implements NodeParts {
       const cluster = await ClusterNode.start(life, config, log, {
         registry,
         sessions: () => signaling?.sessionCount ?? 0,
-        endRoom: (roomId, why) => signaling?.endRoom(roomId, 'UNAVAILABLE', why),
+        endRoom: (roomId, error) => signaling?.endRoom(roomId, error),
         faults,
       });
       const placement = cluster?.placement ?? ONE_NODE;

@@ -160,10 +160,13 @@ nodes('a page on any node reaches the room\'s node; its death and a drain are he
   let [aId, gId] = [newAda, newGrace];
   for (const node of [second, ...[0, 1, 2].filter((i) => i !== second)]) {
     const hosting = (await cluster.hostOf(roomId)) === node;
+    const linesBefore = ada.session.length;
     const stoppedAt = Date.now();
     const exit = await cluster.stop(node);
     assert.is(exit.code, 0, `node${node}: a drained node exits 0`);
     if (hosting) [aId, gId] = await Promise.all([selfIdOtherThan(ada.page, aId), selfIdOtherThan(grace.page, gId)]).catch(withLogs);
+    // A draining node names where the room went (closing WRONG_NODE): the client goes straight there.
+    if (hosting) assert.ok(ada.session.slice(linesBefore).some((l) => l.includes('reconnecting (closing WRONG_NODE)')), ada.session.slice(linesBefore).join(' | '));
     await Promise.all([
       assertVideoPlaying(ada.page, tileVideo(gId), `Ada: video of Grace after node${node} stopped`, logs),
       assertVideoPlaying(grace.page, tileVideo(aId), `Grace: video of Ada after node${node} stopped`, logs),

@@ -156,6 +156,8 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
     if (!this.joinedOnce || isFinalCode(error.code)) return this.close(error);
     // Server restarting, media worker lost…: this participation is over, a new one is not.
     this.credential = null;
+    // NODE-7: the node is stopping and names where the room went: go straight there.
+    if (error.code === 'WRONG_NODE' && this.route.follow(error.params?.node)) this.signaling.retarget(this.route.current);
     this.recover(`closing ${error.code}`);
   }
 

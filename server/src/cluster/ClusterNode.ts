@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { AppError } from '@nomades/shared';
 import type { Config } from '../config/Config.js';
 import type { Lifecycle } from '../lifecycle/Lifecycle.js';
 import type { Logger } from '../logging/logger.js';
@@ -14,8 +15,8 @@ export interface ClusterHooks {
   registry: RoomRegistry;
   /** Signaling connections on this node (published as its load). */
   sessions: () => number;
-  /** Ends the sessions of a room on this node with a code that makes its clients come back (NODE-5). */
-  endRoom: (roomId: string, why: string) => void;
+  /** Ends the sessions of a room on this node with a non-final code: its clients come back, to `node` when it is known (NODE-5, NODE-7). */
+  endRoom: (roomId: string, error: AppError) => void;
   /** Background failures (/healthz): Redis out of reach for the directory. */
   faults: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
 }
@@ -31,9 +32,12 @@ export class ClusterNode {
   readonly placement: DirectoryPlacement;
   readonly #log: Logger;
 
-  private constructor(directory: NodeDirectory, placement: DirectoryPlacement, log: Logger) {
+  readonly #hooks: ClusterHooks;
+
+  private constructor(directory: NodeDirectory, placement: DirectoryPlacement, hooks: ClusterHooks, log: Logger) {
     this.directory = directory;
     this.placement = placement;
+    this.#hooks = hooks;
     this.#log = log;
   }
 
@@ -54,7 +58,7 @@ export class ClusterNode {
       load: () => ({ rooms: hooks.registry.size, sessions: hooks.sessions() }),
       log: clusterLog,
     }), (d) => d.close());
-    const node = new ClusterNode(directory, await DirectoryPlacement.start(directory), clusterLog);
+    const node = new ClusterNode(directory, await DirectoryPlacement.start(directory), hooks, clusterLog);
     // A room closed here (its last participant left) may be placed anywhere next time.
     hooks.registry.on('roomopened', (room) => room.once('close', () => {
       if (!directory.draining) directory.releaseRoom(room.id).catch((error: Error) => clusterLog.warn({ room: room.id, err: error.message }, 'could not release the room'));
@@ -63,7 +67,7 @@ export class ClusterNode {
     // its participants here go there (a non-final end: their clients rejoin and are redirected).
     directory.on('roomLost', (roomId, newHome) => {
       clusterLog.warn({ room: roomId, newHome }, 'the room was moved to another node while this one was unreachable');
-      hooks.endRoom(roomId, 'the room moved to another node');
+      hooks.endRoom(roomId, new AppError('UNAVAILABLE', 'the room moved to another node'));
     });
     // NODE-6: /healthz says "degraded" while (and for a while after) the directory cannot reach Redis.
     directory.on('unavailable', (error) => hooks.faults.record('cluster.redis', error, { node: id }));
@@ -81,8 +85,14 @@ export class ClusterNode {
   async drain(): Promise<void> {
     const rooms = this.directory.hostedRooms();
     await this.directory.setDraining(true);
-    await Promise.allSettled(rooms.map((roomId) => this.directory.releaseRoom(roomId)));
-    this.#log.info({ rooms: rooms.length }, 'drained: rooms released to the other nodes');
+    const moved = await Promise.allSettled(rooms.map(async (roomId) => {
+      await this.directory.releaseRoom(roomId);
+      // Placed at once on another node (a draining one takes none): its participants go straight
+      // there; if none can take it, they find one as after a node's death.
+      const { node } = await this.directory.placeRoom(roomId);
+      this.#hooks.endRoom(roomId, new AppError('WRONG_NODE', 'this node is stopping: the room moved', { node: node.url }));
+    }));
+    this.#log.info({ rooms: rooms.length, moved: moved.filter((m) => m.status === 'fulfilled').length }, 'drained: rooms moved to the other nodes');
   }
 
   /** NODE-6: what /healthz says of this node. */

@@ -228,11 +228,11 @@ export class PeerSession implements SessionContext {
   }
 
   /** Tells the client why (if a reason is given), disconnects, and closes. */
-  end(code?: ErrorCode, message?: string): void {
+  end(code?: ErrorCode, message?: string, params?: ErrorParams): void {
     if (this.#closed) return;
     if (code) {
       this.log.info({ code }, `session ended: ${message}`);
-      this.#socket.emit('closing', { error: { code, message: message ?? code } });
+      this.#socket.emit('closing', { error: { code, message: message ?? code, ...(params ? { params } : {}) } });
     }
     this.close();
     this.#socket.disconnect(true);

@@ -158,9 +158,12 @@ export class SignalingServer {
     return this.#sessions.size;
   }
 
-  /** Ends the sessions of one room on this node (NODE-5: a room moved to another node; UNAVAILABLE brings its clients back). */
-  endRoom(roomId: string, code: ErrorCode, message: string): void {
-    for (const s of [...this.#sessions]) if (s.roomId === roomId) s.end(code, message);
+  /**
+   * Ends the sessions of one room on this node: the room moved to another node (NODE-5, NODE-7).
+   * A non-final code brings its clients back: WRONG_NODE with `params.node` sends them straight there.
+   */
+  endRoom(roomId: string, error: AppError): void {
+    for (const s of [...this.#sessions]) if (s.roomId === roomId) s.end(error.code, error.message, error.params);
   }
 
   async close(): Promise<void> {
