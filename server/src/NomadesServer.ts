@@ -303,6 +303,7 @@ export class NomadesServer implements NodeParts {
         deleteRecording: (r) => recording.deleteRecording(r, 'retention'),
         collab,
         faults,
+        scope: cluster?.retentionScope(), // NODE-9
         log,
       }), (r) => r.close());
       // The one upgrade listener of ours: /collab here, socket.io's path left to engine.io's own.

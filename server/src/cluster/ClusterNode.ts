@@ -5,6 +5,7 @@ import { AppError } from '@nomades/shared';
 import type { Config } from '../config/Config.js';
 import type { Lifecycle } from '../lifecycle/Lifecycle.js';
 import type { Logger } from '../logging/logger.js';
+import type { RetentionScope } from '../retention/RetentionService.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { DirectoryPlacement } from './DirectoryPlacement.js';
 import { NodeDirectory } from './NodeDirectory.js';
@@ -93,6 +94,18 @@ export class ClusterNode {
       this.#hooks.endRoom(roomId, new AppError('WRONG_NODE', 'this node is stopping: the room moved', { node: node.url }));
     }));
     this.#log.info({ rooms: rooms.length, moved: moved.filter((m) => m.status === 'fulfilled').length }, 'drained: rooms moved to the other nodes');
+  }
+
+  /** NODE-9: the part of the retention sweep that is this node's (RetentionScope). */
+  retentionScope(): RetentionScope {
+    const sweeper = () => [...this.placement.otherNodeIds(), this.directory.id].sort()[0] === this.directory.id;
+    return {
+      sweeper,
+      ownsRoom: async (roomId) => {
+        const home = await this.directory.homeOf(roomId);
+        return home ? home.id === this.directory.id : sweeper();
+      },
+    };
   }
 
   /** NODE-6: what /healthz says of this node. */

@@ -39,6 +39,11 @@ export class DirectoryPlacement implements RoomPlacement {
     return new URL(this.#directory.url).pathname.replace(/\/+$/, '');
   }
 
+  /** The other live nodes' ids. */
+  otherNodeIds(): string[] {
+    return [...this.#others.keys()];
+  }
+
   otherNodes(): string[] {
     return [...this.#others.values()];
   }

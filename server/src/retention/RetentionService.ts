@@ -18,7 +18,19 @@ export interface RetentionOptions {
   now?: () => number;
   intervalMs?: number;
   faults?: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
+  /** Several nodes (NODE-9): which part of the sweep is this node's. Alone: all of it. */
+  scope?: RetentionScope;
   log: Logger;
+}
+
+/**
+ * NODE-9: with several nodes, one node (the `sweeper`) deletes old recordings, and each room's
+ * chat is swept by the node hosting it (its document is loaded there), or by the sweeper when it
+ * runs nowhere: never two nodes on one document.
+ */
+export interface RetentionScope {
+  sweeper(): boolean;
+  ownsRoom(roomId: string): Promise<boolean>;
 }
 
 export interface SweepResult {
@@ -80,7 +92,7 @@ export class RetentionService {
 
   async #sweep(now: number): Promise<SweepResult> {
     const result: SweepResult = { recordingsDeleted: [], chatMessagesRemoved: 0 };
-    if (this.#o.recordingDays !== undefined && !this.#closed) {
+    if (this.#o.recordingDays !== undefined && !this.#closed && (this.#o.scope?.sweeper() ?? true)) {
       const cutoff = new Date(now - this.#o.recordingDays * DAY_MS).toISOString();
       for (const recording of (await this.#guard('recordings', {}, () => this.#o.recordings.finishedBefore(cutoff))) ?? []) {
         if (this.#closed) break;
@@ -95,6 +107,7 @@ export class RetentionService {
       const cutoff = now - this.#o.chatDays * DAY_MS;
       for (const roomId of (await this.#guard('chat', {}, () => this.#o.collab.storedRooms())) ?? []) {
         if (this.#closed) break;
+        if (this.#o.scope && !(await this.#guard('chat', { room: roomId }, () => this.#o.scope!.ownsRoom(roomId)))) continue;
         await this.#o.collab.removeChat(roomId, (m) => m.time < cutoff).then(
           (n) => void (result.chatMessagesRemoved += n),
           (error: unknown) => this.#fault('chat', { room: roomId }, error),
