@@ -216,6 +216,8 @@ export class NomadesServer implements NodeParts {
         log,
       }), (r) => r.close());
       recordingMetrics(metrics, recording);
+      // NODE-REC-1: a dead node's unfinished recordings are composed by a survivor.
+      cluster?.onNodeDown((dead) => recording.adoptFrom(dead));
       // Before the recording service disconnects the Redis they share: the last events are queued.
       webhooks = await life.start('webhooks', () => createWebhooks(config, recording.redis, log, (result) => metrics.webhookDelivered(result)), (w) => w.close()); // OPS-4
       new RoomWebhooks(registry, webhooks);

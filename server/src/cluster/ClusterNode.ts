@@ -68,6 +68,18 @@ export class ClusterNode {
     return node;
   }
 
+  /**
+   * Another node is gone (the directory's `nodeDown`): `listener` gets its id (the recordings it
+   * left, NODE-REC-1). A rejection is logged; nothing of Redis reaches the listener.
+   */
+  onNodeDown(listener: (nodeId: string) => Promise<unknown> | void): void {
+    this.directory.on('nodeDown', (nodeId) => {
+      Promise.resolve()
+        .then(() => listener(nodeId))
+        .catch((error: unknown) => this.#log.error({ dead: nodeId, err: error }, 'could not handle a node\'s death'));
+    });
+  }
+
   /** NODE-4: API calls on a live meeting go to the node hosting it. */
   forwarder(): RequestHandler {
     return roomApiForwarder({ placement: this.placement, nodeId: this.directory.id, log: this.#log });

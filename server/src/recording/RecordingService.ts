@@ -19,6 +19,7 @@ import { loadRecordingConfig } from './recordingConfig.js';
 import { RecordingDisk, type RecordingDiskHealth } from './RecordingDisk.js';
 import { RecordingLifecycle } from './RecordingLifecycle.js';
 import { RecordingManager } from './RecordingManager.js';
+import { RecordingTakeover } from './RecordingTakeover.js';
 import { recordingsRouter, type RecordingsRouterDeps } from './recordingsRouter.js';
 
 /** Where background failures go (NomadesServer's FaultLog: logged with context, seen in /healthz). */
@@ -75,6 +76,8 @@ export class RecordingService {
   /** DISK-1/2: the disk of RECORDINGS_DIR. */
   readonly disk: RecordingDisk;
   #recorder?: RecorderProcess;
+  /** NODE-REC-1: with several nodes, what takes over a dead node's recordings. */
+  readonly #takeover?: RecordingTakeover;
   readonly #o: RecordingServiceOptions;
   #closing?: Promise<void>;
 
@@ -87,7 +90,7 @@ export class RecordingService {
     this.store = options.recordings;
     this.disk = new RecordingDisk(config.recordingsDir, startConfig.minFreeBytes);
     this.captions = new CaptionsService({ recordingsDir: config.recordingsDir, webhooks: options.webhooks, env: options.env, log: log.child({ name: 'captions' }) });
-    this.lifecycle = new RecordingLifecycle(this.store, log.child({ name: 'recording' }));
+    this.lifecycle = new RecordingLifecycle(this.store, log.child({ name: 'recording' }), options.nodeId);
     this.lifecycle.on('changed', recordingWebhooks(options.webhooks));
     this.lifecycle.on('changed', (info) => this.#tellHosts(info));
     this.recorderKey = options.recorderKey;
@@ -104,6 +107,17 @@ export class RecordingService {
     this.queue = new Queue(RECORDING_QUEUE, { connection: this.#connection, prefix: recordingQueuePrefix(options.nodeId) });
     this.queue.on('error', (error) => log.warn({ err: error }, 'recording queue error'));
     this.#monitor = new RecorderMonitor(this.queue, this.#connection);
+    if (options.nodeId) {
+      this.#takeover = new RecordingTakeover({
+        nodeId: options.nodeId,
+        lifecycle: this.lifecycle,
+        queue: this.queue,
+        recordingsDir: config.recordingsDir,
+        controlUrl: () => this.#controlUrl(),
+        log: log.child({ name: 'recording' }),
+      });
+    }
+    const takeover = this.#takeover;
     this.manager = new RecordingManager({
       registry: options.registry,
       rooms: options.rooms,
@@ -116,8 +130,31 @@ export class RecordingService {
       startAttempts: startConfig.startAttempts,
       disk: this.disk,
       faults: options.faults,
+      onStarted: takeover
+        ? (info) => void takeover.started(info).catch((error: unknown) => this.#fault('recording.takeover', error, { recording: info.id, room: info.roomId }))
+        : undefined,
       log: log.child({ name: 'recording' }),
     });
+  }
+
+  /**
+   * NODE-REC-1: another node died (ClusterNode's `nodeDown`): the recordings it left `recording`
+   * or `processing` that this node wins are composed here from what was captured. The ids taken
+   * (none on one node, without a queue, or when another survivor was first). Never rejects.
+   */
+  async adoptFrom(deadNodeId: string): Promise<string[]> {
+    if (!this.#takeover || this.#closing) return [];
+    try {
+      return await this.#takeover.adoptFrom(deadNodeId);
+    } catch (error) {
+      this.#fault('recording.takeover', error, { dead: deadNodeId });
+      return [];
+    }
+  }
+
+  #fault(source: string, error: unknown, context: Record<string, unknown>): void {
+    this.#o.faults?.record(source, error, context);
+    this.#o.log.error({ ...context, err: error }, 'recording: a background step failed');
   }
 
   /** The Redis connection of the queue (REDIS_URL), shared with the webhook queue; closed by close(). */
