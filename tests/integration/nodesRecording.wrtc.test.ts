@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { recordingLayout, type RecordingInfo } from '@nomades/shared';
+import { RECORDING_QUEUE, recordingLayout, recordingQueuePrefix, type RecordingInfo } from '@nomades/shared';
 import { Cluster } from '../helpers/Cluster.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { RequestError } from '../helpers/signalingClient.js';
@@ -159,6 +160,16 @@ s('the room\'s node is SIGKILLed mid-recording: a survivor composes what was cap
   const download = await cluster.admin('GET', `/api/recordings/${first.id}/file`);
   assert.is(download.status, 200, 'the first recording downloads from the survivor');
   await download.arrayBuffer();
+
+  // The dead node's job is removed from its queue once its dead recorder's lock expired (10 s).
+  const redis = new Redis(cluster.redis.url, { maxRetriesPerRequest: 1 });
+  try {
+    const key = `${recordingQueuePrefix(`node${home}`)}:${RECORDING_QUEUE}:${first.id}`;
+    await waitFor('the dead node\'s job removed', async () => (await redis.exists(key)) === 0, 45_000, 500);
+    console.log(`[nodes-rec] the dead node's job removed from its queue ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill at the latest`);
+  } finally {
+    redis.disconnect();
+  }
 });
 
 exitAfterRun(s);

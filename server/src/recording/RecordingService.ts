@@ -114,6 +114,7 @@ export class RecordingService {
         queue: this.queue,
         recordingsDir: config.recordingsDir,
         controlUrl: () => this.#controlUrl(),
+        removeDeadJob: (deadNodeId, id) => this.#removeDeadJob(deadNodeId, id),
         log: log.child({ name: 'recording' }),
       });
     }
@@ -149,6 +150,29 @@ export class RecordingService {
     } catch (error) {
       this.#fault('recording.takeover', error, { dead: deadNodeId });
       return [];
+    }
+  }
+
+  /**
+   * NODE-REC-1: removes a taken-over recording's job from a dead node's queue (NODE-8's prefix).
+   * BullMQ does not remove an active job while its lock lives (the dead recorder's,
+   * RECORDER_LOCK_MS: 10 s by default), so this tries again every 2.5 s for 40 s.
+   */
+  async #removeDeadJob(deadNodeId: string, id: string): Promise<boolean> {
+    if (!this.#connection) return false;
+    const queue = new Queue(RECORDING_QUEUE, { connection: this.#connection, prefix: recordingQueuePrefix(deadNodeId) });
+    queue.on('error', () => undefined);
+    try {
+      for (let attempt = 0; attempt < 16 && !this.#closing; attempt++) {
+        if ((await queue.remove(id)) === 1 || !(await queue.getJob(id))) return true;
+        await new Promise((r) => setTimeout(r, 2_500).unref());
+      }
+      return false;
+    } catch (error) {
+      this.#o.log.warn({ err: error, recording: id, dead: deadNodeId }, 'could not remove a dead node\'s recording job');
+      return false;
+    } finally {
+      await queue.close().catch(() => undefined); // the connection is shared: it stays open
     }
   }
 
@@ -287,7 +311,7 @@ export class RecordingService {
 
   /** /internal/recordings: the recorders' channel (RECORDER_KEY). */
   internalRouter(): Router {
-    return internalRouter({ recorderKey: this.recorderKey, recordings: this.lifecycle, manager: this.manager });
+    return internalRouter({ recorderKey: this.recorderKey, recordings: this.lifecycle, manager: this.manager, nodeId: this.#o.nodeId });
   }
 
   /** Ends sessions, stops the recorder process, disconnects (the store is the server's to close). Idempotent. */

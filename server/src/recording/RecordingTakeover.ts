@@ -13,6 +13,12 @@ export interface RecordingTakeoverOptions {
   recordingsDir: string;
   /** This node's control URL: the compose job's recorder reports here. */
   controlUrl: () => string;
+  /**
+   * Removes the recording's job from the dead node's queue once its dead recorder's lock has
+   * expired (true once gone): no recorder of a node restarted under the same id takes it again,
+   * and no key of it stays in Redis for ever. Never rejects.
+   */
+  removeDeadJob: (deadNodeId: string, recordingId: string) => Promise<boolean>;
   log: Logger;
 }
 
@@ -47,6 +53,9 @@ export class RecordingTakeover {
       const info = await this.#o.lifecycle.takeOver(orphan.id, { deadNodeId, nodeId: this.#o.nodeId, at, note });
       if (!info) continue; // another survivor was first
       taken.push(info.id);
+      void this.#o.removeDeadJob(deadNodeId, info.id).then((gone) => {
+        if (!gone) this.#o.log.warn({ recording: info.id, dead: deadNodeId }, 'the dead node\'s job of a recording taken over could not be removed');
+      });
       await this.#compose(info, deadNodeId);
       await this.#linkAfter(info);
     }
