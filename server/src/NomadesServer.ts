@@ -335,6 +335,8 @@ export class NomadesServer implements NodeParts {
         life,
       );
       recording.startRecorder(); // once listening: its control URL is known (REC-8)
+      // NODE-REC-1: recordings left by nodes whose death no live node saw (all down at once).
+      if (cluster) void recording.adoptOrphans((ids) => cluster.goneNodes(ids));
       retention.start(); // RET-1/2: a sweep now, then every hour
       return node;
     });

@@ -100,6 +100,7 @@ for (const engine of engines.names) {
       assert.is((await store.recordings.get('rec_live'))?.nodeId, 'dead');
       assert.is((await store.recordings.get('rec_one'))?.nodeId, undefined, 'one node: no node');
       assert.equal((await store.recordings.unfinishedOf('dead')).map((r) => r.id), ['rec_live'], 'only the unfinished ones of that node');
+      assert.equal(await store.recordings.unfinishedNodes(), ['alive', 'dead']);
       // Four survivors at once: on PostgreSQL each with its own pool on the same database; SQLite is
       // one node's (several nodes need PostgreSQL, NODE-1), so there they share its one connection.
       const others = engine === 'postgres' ? await Promise.all([1, 2, 3].map(() => Store.open(where))) : [store, store, store];
@@ -118,6 +119,7 @@ for (const engine of engines.names) {
         assert.is(await store.recordings.takeOver('rec_other', { deadNodeId: 'dead', nodeId: 'n0', at, note: 'x' }), undefined, 'another node\'s stays');
         assert.is((await store.recordings.get('rec_done'))?.status, 'ready');
         assert.equal(await store.recordings.unfinishedOf('dead'), []);
+        assert.equal(await store.recordings.unfinishedNodes(), ['alive', won[0]!.nodeId]);
         await store.recordings.update('rec_one', { nodeId: 'n9' });
         assert.is((await store.recordings.get('rec_one'))?.nodeId, 'n9');
       } finally {

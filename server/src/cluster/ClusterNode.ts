@@ -80,6 +80,21 @@ export class ClusterNode {
     });
   }
 
+  /**
+   * Which of `nodeIds` are dead: absent from two surveys of the live nodes `confirmMs` apart (a
+   * node's heartbeat, 1 s, rewrites its record well within that, even after Redis lost it).
+   */
+  async goneNodes(nodeIds: string[], confirmMs = 3_000): Promise<string[]> {
+    const absent = async (ids: string[]) => {
+      const live = new Set((await this.directory.liveNodes()).map((n) => n.id));
+      return ids.filter((id) => !live.has(id));
+    };
+    const first = await absent(nodeIds);
+    if (first.length === 0) return [];
+    await new Promise((r) => setTimeout(r, confirmMs));
+    return absent(first);
+  }
+
   /** NODE-4: API calls on a live meeting go to the node hosting it. */
   forwarder(): RequestHandler {
     return roomApiForwarder({ placement: this.placement, nodeId: this.directory.id, log: this.#log });

@@ -176,6 +176,26 @@ export class RecordingService {
     }
   }
 
+  /**
+   * NODE-REC-1, at a start: deaths no live node saw (every node down at once, a node replaced
+   * under a new id) left recordings that no `nodeDown` will ever name. `gone` answers which of the
+   * nodes that hold unfinished recordings are dead (ClusterNode.goneNodes); this node takes
+   * those over as if it had heard of the deaths. The ids taken. Never rejects.
+   */
+  async adoptOrphans(gone: (nodeIds: string[]) => Promise<string[]>): Promise<string[]> {
+    if (!this.#takeover || this.#closing) return [];
+    try {
+      const holders = (await this.store.unfinishedNodes()).filter((id) => id !== this.#o.nodeId);
+      const dead = holders.length ? await gone(holders) : [];
+      const taken: string[] = [];
+      for (const id of dead) taken.push(...(await this.adoptFrom(id)));
+      return taken;
+    } catch (error) {
+      this.#fault('recording.takeover', error, {});
+      return [];
+    }
+  }
+
   #fault(source: string, error: unknown, context: Record<string, unknown>): void {
     this.#o.faults?.record(source, error, context);
     this.#o.log.error({ ...context, err: error }, 'recording: a background step failed');

@@ -92,6 +92,18 @@ export class KyselyRecordingStore implements RecordingStore {
     await this.#db.deleteFrom('recordings').where('id', '=', id).execute();
   }
 
+  async unfinishedNodes(): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('recordings')
+      .select('node_id')
+      .distinct()
+      .where('node_id', 'is not', null)
+      .where('status', 'in', ['recording', 'processing'])
+      .orderBy('node_id')
+      .execute();
+    return rows.map((r) => r.node_id!);
+  }
+
   async unfinishedOf(nodeId: string): Promise<RecordingInfo[]> {
     const rows = await this.#db
       .selectFrom('recordings')

@@ -41,6 +41,8 @@ export interface RecordingStore {
   /** Appends a line to what happened (kept short: the last 2000 characters). */
   addNote(id: string, note: string): Promise<void>;
   delete(id: string): Promise<void>;
+  /** NODE-REC-1: the nodes that have recordings `recording` or `processing` (a start's sweep). */
+  unfinishedNodes(): Promise<string[]>;
   /** NODE-REC-1: the recordings a node left unfinished (`recording` or `processing`), oldest first. */
   unfinishedOf(nodeId: string): Promise<RecordingInfo[]>;
   /**
