@@ -151,7 +151,15 @@ s('the room\'s node is SIGKILLed mid-recording: a survivor composes what was cap
   const onSurvivor = (leftAt - rejoinedAt) / 1000;
   console.log(`[nodes-rec] ${second.id}: ready ${((Date.now() - leftAt) / 1000).toFixed(1)} s after the bots left, ${secondFile.duration.toFixed(2)} s long (the bots were on the survivor ${onSurvivor.toFixed(1)} s)`);
   assert.equal(secondFile.streams, ['audio', 'video']);
-  assert.ok(secondFile.duration > onSurvivor - 4 && secondFile.duration < onSurvivor + 1, `${secondFile.duration} s for ${onSurvivor} s`);
+  const tracks = (JSON.parse(fs.readFileSync(recordingLayout.manifest(dir, second.id), 'utf8')) as { tracks: Array<{ file: string; openedAt: string; closedAt?: string; firstPts?: number }> }).tracks;
+  const since = (t: number) => ((t - rejoinedAt) / 1000).toFixed(1);
+  const timeline = tracks.map((t) => `${t.file}: opened ${since(Date.parse(t.openedAt))} s, first packet ${t.firstPts ? since(t.firstPts * 1000) : '?'} s, closed ${t.closedAt ? since(Date.parse(t.closedAt)) : '?'} s`).join('; ');
+  console.log(`[nodes-rec] ${second.id}'s tracks (from the rejoin; the bots left at ${since(leftAt)} s): ${timeline}; note: ${secondReady.note}`);
+  // From its first packet (a recorder starved of CPU starts its captures late) to the bots' leave.
+  const firstPacket = Math.min(...tracks.map((t) => t.firstPts ?? Infinity)) * 1000;
+  assert.ok(firstPacket - rejoinedAt < 10_000, `the first packet ${since(firstPacket)} s after the rejoin`);
+  const expected = (leftAt - firstPacket) / 1000;
+  assert.ok(secondFile.duration > expected - 1.5 && secondFile.duration < expected + 1, `${secondFile.duration} s for ${expected} s from the first packet to the leave`);
   assert.match(secondReady.note ?? '', `continues ${first.id} (node node${home} died at`);
 
   // The room's recordings, as an operator lists them: both, finished, linked.
