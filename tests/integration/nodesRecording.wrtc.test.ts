@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RECORDING_QUEUE, recordingLayout, recordingQueuePrefix, type RecordingInfo } from '@nomades/shared';
+import { INTERNAL_RECORDINGS_PATH, RECORDING_QUEUE, recordingLayout, recordingQueuePrefix, type RecordingInfo } from '@nomades/shared';
 import { Cluster } from '../helpers/Cluster.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { RequestError } from '../helpers/signalingClient.js';
@@ -24,6 +24,8 @@ const exec = promisify(execFile);
  */
 interface Ctx {
   setupError?: unknown;
+  /** The first test's second recording (recorded and composed on the survivor). */
+  elsewhere?: string;
   cluster?: Cluster;
   bots: WrtcBot[];
 }
@@ -161,6 +163,7 @@ s('the room\'s node is SIGKILLed mid-recording: a survivor composes what was cap
   const expected = (leftAt - firstPacket) / 1000;
   assert.ok(secondFile.duration > expected - 1.5 && secondFile.duration < expected + 1, `${secondFile.duration} s for ${expected} s from the first packet to the leave`);
   assert.match(secondReady.note ?? '', `continues ${first.id} (node node${home} died at`);
+  ctx.elsewhere = second.id;
 
   // The room's recordings, as an operator lists them: both, finished, linked.
   const listed = await recordings(cluster, roomId);
@@ -207,6 +210,16 @@ s('every node dies at once: a node started afterwards (under a new id) takes the
   const file = await probe(recordingLayout.composed(dir, orphan.id));
   assert.equal(file.streams, ['audio', 'video']);
   assert.ok(file.duration > 2, `${file.duration} s`);
+
+  // A node's recorder hears `404` for a recording that is another node's (its old job resumed after
+  // a takeover fails for good before it composes); its own recordings answer as before.
+  const node = cluster.live();
+  const { recorderKey } = JSON.parse(fs.readFileSync(path.join(node.dataDir, 'secrets.json'), 'utf8')) as { recorderKey: string };
+  const streams = (id: string) => fetch(`${node.listenUrl}${INTERNAL_RECORDINGS_PATH}/${id}/streams`, { headers: { authorization: `Bearer ${recorderKey}` } });
+  assert.is((await streams(orphan.id)).status, 200);
+  const other = await streams(ctx.elsewhere!);
+  assert.is(other.status, 404);
+  assert.match(await other.text(), 'node node1\'s now');
 });
 
 exitAfterRun(s);
