@@ -217,6 +217,8 @@ export class NomadesServer implements NodeParts {
         log,
       }), (r) => r.close());
       recordingMetrics(metrics, recording);
+      // NODE-REC-1: a dead node's unfinished recordings are composed by a survivor.
+      cluster?.onNodeDown((dead) => recording.adoptFrom(dead));
       // Before the recording service disconnects the Redis they share: the last events are queued.
       webhooks = await life.start('webhooks', () => createWebhooks(config, recording.redis, log, (result) => metrics.webhookDelivered(result)), (w) => w.close()); // OPS-4
       new RoomWebhooks(registry, webhooks);
@@ -335,6 +337,8 @@ export class NomadesServer implements NodeParts {
         life,
       );
       recording.startRecorder(); // once listening: its control URL is known (REC-8)
+      // NODE-REC-1: recordings left by nodes whose death no live node saw (all down at once).
+      if (cluster) void recording.adoptOrphans((ids) => cluster.goneNodes(ids));
       retention.start(); // RET-1/2: a sweep now, then every hour
       return node;
     });

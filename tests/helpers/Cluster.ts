@@ -39,8 +39,12 @@ export class Cluster {
     this.#env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, ADMIN_KEY, TOKEN_SECRET, RECORDER: 'off', ...env };
   }
 
-  /** `nodeEnv`: variables of node `i` alone (its NODE_URL through a front, say), kept when it is started again. */
-  static async start(count: number, env: Record<string, string> = {}, nodeEnv: NodeEnv = () => ({})): Promise<Cluster> {
+  /**
+   * `env`: variables of every node, or a function of the cluster's folder (a folder all the nodes
+   * share in it: RECORDINGS_DIR, say). `nodeEnv`: variables of node `i` alone (its NODE_URL
+   * through a front, say), kept when it is started again.
+   */
+  static async start(count: number, env: Record<string, string> | ((root: string) => Record<string, string>) = {}, nodeEnv: NodeEnv = () => ({})): Promise<Cluster> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-cluster-'));
     let pg: Postgres | undefined;
     let redis: LocalRedis | undefined;
@@ -48,7 +52,7 @@ export class Cluster {
     try {
       pg = await Postgres.start();
       redis = await LocalRedis.start({ dir: path.join(root, 'redis') });
-      cluster = new Cluster(pg, redis, root, await pg.database(), env, nodeEnv);
+      cluster = new Cluster(pg, redis, root, await pg.database(), typeof env === 'function' ? env(root) : env, nodeEnv);
       // One after the other: the first runs the migrations, the others find them done.
       for (let i = 0; i < count; i++) await cluster.startNode(i);
       return cluster;

@@ -90,6 +90,44 @@ for (const engine of engines.names) {
     }),
   );
 
+  test(`store (${engine}): NODE-REC-1 a dead node's unfinished recording is taken over by exactly one of several survivors at once`, () =>
+    engines.with(engine, async (store, where) => {
+      await store.recordings.create('rec_live', 'r', '2024-01-01T00:00:00.000Z', 'dead');
+      await store.recordings.create('rec_done', 'r', '2024-01-01T00:00:01.000Z', 'dead');
+      await store.recordings.update('rec_done', { status: 'ready', endedAt: '2024-01-01T00:10:00.000Z' });
+      await store.recordings.create('rec_other', 'r', '2024-01-01T00:00:02.000Z', 'alive');
+      await store.recordings.create('rec_one', 'r', '2024-01-01T00:00:03.000Z');
+      assert.is((await store.recordings.get('rec_live'))?.nodeId, 'dead');
+      assert.is((await store.recordings.get('rec_one'))?.nodeId, undefined, 'one node: no node');
+      assert.equal((await store.recordings.unfinishedOf('dead')).map((r) => r.id), ['rec_live'], 'only the unfinished ones of that node');
+      assert.equal(await store.recordings.unfinishedNodes(), ['alive', 'dead']);
+      // Four survivors at once: on PostgreSQL each with its own pool on the same database; SQLite is
+      // one node's (several nodes need PostgreSQL, NODE-1), so there they share its one connection.
+      const others = engine === 'postgres' ? await Promise.all([1, 2, 3].map(() => Store.open(where))) : [store, store, store];
+      try {
+        const survivors = [store, ...others];
+        const at = '2024-01-01T00:05:00.000Z';
+        const results = await Promise.all(
+          survivors.map((s, i) => s.recordings.takeOver('rec_live', { deadNodeId: 'dead', nodeId: `n${i}`, at, note: `taken by n${i}` })),
+        );
+        const won = results.filter((r) => r !== undefined);
+        assert.is(won.length, 1, 'exactly one survivor takes it');
+        const row = (await store.recordings.get('rec_live'))!;
+        assert.equal([row.status, row.nodeId, row.endedAt, row.note], ['processing', won[0]!.nodeId, at, `taken by ${won[0]!.nodeId}`]);
+        assert.is(await store.recordings.takeOver('rec_live', { deadNodeId: 'dead', nodeId: 'late', at, note: 'late' }), undefined, 'not twice');
+        assert.is(await store.recordings.takeOver('rec_done', { deadNodeId: 'dead', nodeId: 'n0', at, note: 'x' }), undefined, 'a finished one stays');
+        assert.is(await store.recordings.takeOver('rec_other', { deadNodeId: 'dead', nodeId: 'n0', at, note: 'x' }), undefined, 'another node\'s stays');
+        assert.is((await store.recordings.get('rec_done'))?.status, 'ready');
+        assert.equal(await store.recordings.unfinishedOf('dead'), []);
+        assert.equal(await store.recordings.unfinishedNodes(), ['alive', won[0]!.nodeId]);
+        await store.recordings.update('rec_one', { nodeId: 'n9' });
+        assert.is((await store.recordings.get('rec_one'))?.nodeId, 'n9');
+      } finally {
+        if (engine === 'postgres') await Promise.all(others.map((s) => s.close()));
+      }
+    }),
+  );
+
   test(`store (${engine}): collab documents keep their updates in order, as bytes; a compaction replaces the log`, () =>
     engines.with(engine, async (store) => {
       const bytes = (n: number) => Uint8Array.from({ length: 300 }, (_, i) => (i * n) % 256);

@@ -77,6 +77,33 @@ export class ClusterNode {
     return node;
   }
 
+  /**
+   * Another node is gone (the directory's `nodeDown`): `listener` gets its id (the recordings it
+   * left, NODE-REC-1). A rejection is logged; nothing of Redis reaches the listener.
+   */
+  onNodeDown(listener: (nodeId: string) => Promise<unknown> | void): void {
+    this.directory.on('nodeDown', (nodeId) => {
+      Promise.resolve()
+        .then(() => listener(nodeId))
+        .catch((error: unknown) => this.#log.error({ dead: nodeId, err: error }, 'could not handle a node\'s death'));
+    });
+  }
+
+  /**
+   * Which of `nodeIds` are dead: absent from two surveys of the live nodes `confirmMs` apart (a
+   * node's heartbeat, 1 s, rewrites its record well within that, even after Redis lost it).
+   */
+  async goneNodes(nodeIds: string[], confirmMs = 3_000): Promise<string[]> {
+    const absent = async (ids: string[]) => {
+      const live = new Set((await this.directory.liveNodes()).map((n) => n.id));
+      return ids.filter((id) => !live.has(id));
+    };
+    const first = await absent(nodeIds);
+    if (first.length === 0) return [];
+    await new Promise((r) => setTimeout(r, confirmMs));
+    return absent(first);
+  }
+
   /** NODE-4: API calls on a live meeting go to the node hosting it. */
   forwarder(): RequestHandler {
     return roomApiForwarder({ placement: this.placement, nodeId: this.directory.id, log: this.#log });

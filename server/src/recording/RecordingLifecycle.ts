@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { AppError, type RecordingInfo, type RecordingReport, type RecordingStatus } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
-import type { RecordingPatch, RecordingStore } from '../store/RecordingStore.js';
+import type { RecordingPatch, RecordingStore, RecordingTakeover } from '../store/RecordingStore.js';
 
 /**
  * RS-1…RS-6 (recorder/README.md, "A recording's states"): the only moves a recording's status
@@ -29,18 +29,21 @@ export type RecordingLifecycleEvents = {
 export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
   readonly store: RecordingStore;
   readonly #log: Logger;
+  /** NODE-REC-1: this node, with several nodes: the recordings it starts or composes carry it. */
+  readonly #nodeId?: string;
   /** The step in progress of each recording: a recording's reads and writes never interleave. */
   readonly #steps = new Map<string, Promise<unknown>>();
 
-  constructor(store: RecordingStore, log: Logger) {
+  constructor(store: RecordingStore, log: Logger, nodeId?: string) {
     super();
     this.store = store;
     this.#log = log;
+    this.#nodeId = nodeId;
   }
 
-  /** RS-1: a session started recording. */
+  /** RS-1: a session started recording (on this node: NODE-REC-1). */
   started(id: string, roomId: string, startedAt: string): Promise<RecordingInfo> {
-    return this.#serial(id, () => this.store.create(id, roomId, startedAt));
+    return this.#serial(id, () => this.store.create(id, roomId, startedAt, this.#nodeId));
   }
 
   /** The session ended (room empty, flag off, server closing): the time is kept, the status is the recorder's to move. */
@@ -60,6 +63,13 @@ export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
       if (!current) return undefined;
       if (current.status === 'ready' || current.status === 'failed') {
         if (note) await this.store.addNote(id, note);
+        return current;
+      }
+      // NODE-REC-1: another node took the recording over (this one was thought dead); its job is
+      // that node's now, and a late report of this node's recorder moves nothing.
+      if (this.#nodeId && current.nodeId && current.nodeId !== this.#nodeId) {
+        this.#log.warn({ recording: id, owner: current.nodeId, status: patch.status }, 'a report of a recording another node took over; ignored');
+        if (note) await this.store.addNote(id, `(node ${this.#nodeId}, no longer its node) ${note}`);
         return current;
       }
       if (patch.status === current.status) delete patch.status;
@@ -92,7 +102,25 @@ export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
       if (current.status !== 'failed' && current.status !== 'ready') {
         throw new AppError('CONFLICT', `the recording is still ${current.status}`, { status: current.status });
       }
-      return (await this.#apply(current, { status: 'processing', progress: 0, error: null }, `composed again at ${new Date().toISOString()} (recompose)`))!;
+      // NODE-REC-1: the compose job goes to this node's queue: the recording is this node's now.
+      const patch: RecordingPatch = { status: 'processing', progress: 0, error: null, ...(this.#nodeId ? { nodeId: this.#nodeId } : {}) };
+      return (await this.#apply(current, patch, `composed again at ${new Date().toISOString()} (recompose)`))!;
+    });
+  }
+
+  /**
+   * NODE-REC-1: a survivor takes over a recording its dead node left `recording` or `processing`:
+   * one conditional update decides (RecordingStore.takeOver), so of several survivors exactly
+   * one gets the row back; the others get undefined and do nothing.
+   */
+  takeOver(id: string, takeover: RecordingTakeover): Promise<RecordingInfo | undefined> {
+    return this.#serial(id, async () => {
+      const before = await this.store.get(id);
+      const after = await this.store.takeOver(id, takeover);
+      if (!after || !before) return after;
+      this.#log.info({ recording: id, room: after.roomId, from: before.status, status: after.status, dead: takeover.deadNodeId }, 'recording taken over from a dead node');
+      if (before.status !== after.status) this.emit('changed', after, before.status);
+      return after;
     });
   }
 

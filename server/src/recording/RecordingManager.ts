@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { RecordingJobData } from '@nomades/shared';
+import type { RecordingInfo, RecordingJobData } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import type { Room } from '../rooms/Room.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
@@ -31,6 +31,8 @@ export interface RecordingManagerOptions {
   disk?: { readonly low: boolean };
   /** Where a failure of a background step goes besides the log (FaultLog: /healthz). */
   faults?: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
+  /** A session's recording is stored (NODE-REC-1: linked to the one a dead node left). Must not throw. */
+  onStarted?: (info: RecordingInfo) => void;
   log: Logger;
 }
 
@@ -148,6 +150,7 @@ export class RecordingManager {
       log,
     });
     this.#starts.set(id, start);
+    void row.then((info) => this.#guard('started', context, () => this.#o.onStarted?.(info)), () => undefined);
     void row
       .then(
         () => start.run(),

@@ -19,6 +19,7 @@ import { loadRecordingConfig } from './recordingConfig.js';
 import { RecordingDisk, type RecordingDiskHealth } from './RecordingDisk.js';
 import { RecordingLifecycle } from './RecordingLifecycle.js';
 import { RecordingManager } from './RecordingManager.js';
+import { RecordingTakeover } from './RecordingTakeover.js';
 import { recordingsRouter, type RecordingsRouterDeps } from './recordingsRouter.js';
 
 /** Where background failures go (NomadesServer's FaultLog: logged with context, seen in /healthz). */
@@ -75,6 +76,8 @@ export class RecordingService {
   /** DISK-1/2: the disk of RECORDINGS_DIR. */
   readonly disk: RecordingDisk;
   #recorder?: RecorderProcess;
+  /** NODE-REC-1: with several nodes, what takes over a dead node's recordings. */
+  readonly #takeover?: RecordingTakeover;
   readonly #o: RecordingServiceOptions;
   #closing?: Promise<void>;
 
@@ -87,7 +90,7 @@ export class RecordingService {
     this.store = options.recordings;
     this.disk = new RecordingDisk(config.recordingsDir, startConfig.minFreeBytes);
     this.captions = new CaptionsService({ recordingsDir: config.recordingsDir, webhooks: options.webhooks, env: options.env, log: log.child({ name: 'captions' }) });
-    this.lifecycle = new RecordingLifecycle(this.store, log.child({ name: 'recording' }));
+    this.lifecycle = new RecordingLifecycle(this.store, log.child({ name: 'recording' }), options.nodeId);
     this.lifecycle.on('changed', recordingWebhooks(options.webhooks));
     this.lifecycle.on('changed', (info) => this.#tellHosts(info));
     this.recorderKey = options.recorderKey;
@@ -104,6 +107,18 @@ export class RecordingService {
     this.queue = new Queue(RECORDING_QUEUE, { connection: this.#connection, prefix: recordingQueuePrefix(options.nodeId) });
     this.queue.on('error', (error) => log.warn({ err: error }, 'recording queue error'));
     this.#monitor = new RecorderMonitor(this.queue, this.#connection);
+    if (options.nodeId) {
+      this.#takeover = new RecordingTakeover({
+        nodeId: options.nodeId,
+        lifecycle: this.lifecycle,
+        queue: this.queue,
+        recordingsDir: config.recordingsDir,
+        controlUrl: () => this.#controlUrl(),
+        removeDeadJob: (deadNodeId, id) => this.#removeDeadJob(deadNodeId, id),
+        log: log.child({ name: 'recording' }),
+      });
+    }
+    const takeover = this.#takeover;
     this.manager = new RecordingManager({
       registry: options.registry,
       rooms: options.rooms,
@@ -116,8 +131,74 @@ export class RecordingService {
       startAttempts: startConfig.startAttempts,
       disk: this.disk,
       faults: options.faults,
+      onStarted: takeover
+        ? (info) => void takeover.started(info).catch((error: unknown) => this.#fault('recording.takeover', error, { recording: info.id, room: info.roomId }))
+        : undefined,
       log: log.child({ name: 'recording' }),
     });
+  }
+
+  /**
+   * NODE-REC-1: another node died (ClusterNode's `nodeDown`): the recordings it left `recording`
+   * or `processing` that this node wins are composed here from what was captured. The ids taken
+   * (none on one node, without a queue, or when another survivor was first). Never rejects.
+   */
+  async adoptFrom(deadNodeId: string): Promise<string[]> {
+    if (!this.#takeover || this.#closing) return [];
+    try {
+      return await this.#takeover.adoptFrom(deadNodeId);
+    } catch (error) {
+      this.#fault('recording.takeover', error, { dead: deadNodeId });
+      return [];
+    }
+  }
+
+  /**
+   * NODE-REC-1: removes a taken-over recording's job from a dead node's queue (NODE-8's prefix).
+   * BullMQ does not remove an active job while its lock lives (the dead recorder's,
+   * RECORDER_LOCK_MS: 10 s by default), so this tries again every 2.5 s for 40 s.
+   */
+  async #removeDeadJob(deadNodeId: string, id: string): Promise<boolean> {
+    if (!this.#connection) return false;
+    const queue = new Queue(RECORDING_QUEUE, { connection: this.#connection, prefix: recordingQueuePrefix(deadNodeId) });
+    queue.on('error', () => undefined);
+    try {
+      for (let attempt = 0; attempt < 16 && !this.#closing; attempt++) {
+        if ((await queue.remove(id)) === 1 || !(await queue.getJob(id))) return true;
+        await new Promise((r) => setTimeout(r, 2_500).unref());
+      }
+      return false;
+    } catch (error) {
+      this.#o.log.warn({ err: error, recording: id, dead: deadNodeId }, 'could not remove a dead node\'s recording job');
+      return false;
+    } finally {
+      await queue.close().catch(() => undefined); // the connection is shared: it stays open
+    }
+  }
+
+  /**
+   * NODE-REC-1, at a start: deaths no live node saw (every node down at once, a node replaced
+   * under a new id) left recordings that no `nodeDown` will ever name. `gone` answers which of the
+   * nodes that hold unfinished recordings are dead (ClusterNode.goneNodes); this node takes
+   * those over as if it had heard of the deaths. The ids taken. Never rejects.
+   */
+  async adoptOrphans(gone: (nodeIds: string[]) => Promise<string[]>): Promise<string[]> {
+    if (!this.#takeover || this.#closing) return [];
+    try {
+      const holders = (await this.store.unfinishedNodes()).filter((id) => id !== this.#o.nodeId);
+      const dead = holders.length ? await gone(holders) : [];
+      const taken: string[] = [];
+      for (const id of dead) taken.push(...(await this.adoptFrom(id)));
+      return taken;
+    } catch (error) {
+      this.#fault('recording.takeover', error, {});
+      return [];
+    }
+  }
+
+  #fault(source: string, error: unknown, context: Record<string, unknown>): void {
+    this.#o.faults?.record(source, error, context);
+    this.#o.log.error({ ...context, err: error }, 'recording: a background step failed');
   }
 
   /** The Redis connection of the queue (REDIS_URL), shared with the webhook queue; closed by close(). */
@@ -250,7 +331,7 @@ export class RecordingService {
 
   /** /internal/recordings: the recorders' channel (RECORDER_KEY). */
   internalRouter(): Router {
-    return internalRouter({ recorderKey: this.recorderKey, recordings: this.lifecycle, manager: this.manager });
+    return internalRouter({ recorderKey: this.recorderKey, recordings: this.lifecycle, manager: this.manager, nodeId: this.#o.nodeId });
   }
 
   /** Ends sessions, stops the recorder process, disconnects (the store is the server's to close). Idempotent. */

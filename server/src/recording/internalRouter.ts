@@ -17,6 +17,8 @@ export interface InternalRouterDeps {
   /** The owner of every recording's state: reports go through its moves (RS-3). */
   recordings: RecordingLifecycle;
   manager?: RecordingManager;
+  /** NODE-REC-1: this node, with several nodes. */
+  nodeId?: string;
 }
 
 /**
@@ -31,8 +33,12 @@ export function internalRouter(deps: InternalRouterDeps): Router {
 
   const recordingId = async (req: Request): Promise<string> => {
     const parsed = recordingIdSchema.safeParse(req.params.id);
-    if (!parsed.success || !(await deps.recordings.store.get(parsed.data))) throw new AppError('NOT_FOUND', 'no such recording');
-    return parsed.data;
+    const recording = parsed.success ? await deps.recordings.store.get(parsed.data) : undefined;
+    if (!recording) throw new AppError('NOT_FOUND', 'no such recording');
+    // NODE-REC-1: another node took it over while this one was thought dead: a recorder of this
+    // node that resumes its old job is told it is gone (it fails for good, before it composes).
+    if (deps.nodeId && recording.nodeId && recording.nodeId !== deps.nodeId) throw new AppError('NOT_FOUND', `this recording is node ${recording.nodeId}'s now`);
+    return recording.id;
   };
   const session = async (req: Request) => {
     const s = deps.manager?.session(await recordingId(req));

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import type { RecordingInfo, RecordingStatus } from '@nomades/shared';
-import type { RecordingPatch, RecordingStore } from './RecordingStore.js';
+import type { RecordingPatch, RecordingStore, RecordingTakeover } from './RecordingStore.js';
 import type { RecordingsTable, Tables } from './Tables.js';
 
 const toInfo = (r: Selectable<RecordingsTable>): RecordingInfo => ({
@@ -15,6 +15,7 @@ const toInfo = (r: Selectable<RecordingsTable>): RecordingInfo => ({
   ...(r.error ? { error: r.error } : {}),
   ...(r.note ? { note: r.note } : {}),
   ...(r.queue_position !== null && r.queue_position !== undefined ? { queuePosition: r.queue_position } : {}),
+  ...(r.node_id ? { nodeId: r.node_id } : {}),
 });
 
 /** How much of what happened a recording keeps (its last characters). */
@@ -28,8 +29,11 @@ export class KyselyRecordingStore implements RecordingStore {
     this.#db = db;
   }
 
-  async create(id: string, roomId: string, startedAt: string): Promise<RecordingInfo> {
-    await this.#db.insertInto('recordings').values({ id, room_id: roomId, status: 'recording', started_at: startedAt, ended_at: null, error: null, note: null, queue_position: null }).execute();
+  async create(id: string, roomId: string, startedAt: string, nodeId?: string): Promise<RecordingInfo> {
+    await this.#db
+      .insertInto('recordings')
+      .values({ id, room_id: roomId, status: 'recording', started_at: startedAt, ended_at: null, error: null, note: null, queue_position: null, node_id: nodeId ?? null })
+      .execute();
     return (await this.get(id))!;
   }
 
@@ -72,6 +76,7 @@ export class KyselyRecordingStore implements RecordingStore {
       if (patch.progress !== undefined) set.progress = patch.progress;
       if (patch.error !== undefined) set.error = patch.error;
       if (patch.queuePosition !== undefined) set.queue_position = patch.queuePosition;
+      if (patch.nodeId !== undefined) set.node_id = patch.nodeId;
       if (Object.keys(set).length > 0) await trx.updateTable('recordings').set(set).where('id', '=', id).execute();
       if (note) await addNote(trx, id, note);
       const row = await trx.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
@@ -85,6 +90,55 @@ export class KyselyRecordingStore implements RecordingStore {
 
   async delete(id: string): Promise<void> {
     await this.#db.deleteFrom('recordings').where('id', '=', id).execute();
+  }
+
+  async unfinishedNodes(): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('recordings')
+      .select('node_id')
+      .distinct()
+      .where('node_id', 'is not', null)
+      .where('status', 'in', ['recording', 'processing'])
+      .orderBy('node_id')
+      .execute();
+    return rows.map((r) => r.node_id!);
+  }
+
+  async unfinishedOf(nodeId: string): Promise<RecordingInfo[]> {
+    const rows = await this.#db
+      .selectFrom('recordings')
+      .selectAll()
+      .where('node_id', '=', nodeId)
+      .where('status', 'in', ['recording', 'processing'])
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toInfo);
+  }
+
+  async takeOver(id: string, t: RecordingTakeover): Promise<RecordingInfo | undefined> {
+    return this.#db.transaction().execute(async (trx) => {
+      // The one statement that decides: both engines apply it to a row that still matches, once
+      // (PostgreSQL re-checks the WHERE after a concurrent update; SQLite writes one at a time).
+      const result = await trx
+        .updateTable('recordings')
+        .set((eb) => ({
+          status: 'processing',
+          node_id: t.nodeId,
+          ended_at: eb.fn.coalesce('ended_at', eb.val(t.at)),
+          progress: 0,
+          error: null,
+          queue_position: null,
+        }))
+        .where('id', '=', id)
+        .where('node_id', '=', t.deadNodeId)
+        .where('status', 'in', ['recording', 'processing'])
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return undefined;
+      await addNote(trx, id, t.note);
+      const row = await trx.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toInfo(row) : undefined;
+    });
   }
 }
 

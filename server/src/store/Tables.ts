@@ -89,6 +89,8 @@ export interface RecordingsTable {
   error: string | null;
   note: string | null;
   queue_position: number | null;
+  /** NODE-REC-1: the node whose queue holds its job (several nodes); null on one node. */
+  node_id: string | null;
 }
 
 export interface CollabDocumentsTable {

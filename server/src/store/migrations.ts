@@ -140,5 +140,13 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('collab_updates_name').on('collab_updates').columns(['name', 'seq']).execute();
       },
     },
+    '006_recordings_node': {
+      async up(db: Kysely<any>) {
+        // NODE-REC-1: the node whose recorder (and queue) holds the recording's job; null on one node.
+        await db.schema.alterTable('recordings').addColumn('node_id', 'text').execute();
+        // A survivor looks up a dead node's unfinished recordings by it.
+        await db.schema.createIndex('recordings_node').on('recordings').columns(['node_id', 'status']).execute();
+      },
+    },
   };
 }

@@ -27,6 +27,8 @@ export const recordingInfoSchema = z.object({
   note: z.string().optional(),
   /** COMP-7: while its composition waits for a slot of the recorder, how many are ahead of it. */
   queuePosition: z.number().int().nonnegative().optional(),
+  /** NODE-REC-1: with several nodes, the node that records it (or composes it, once it took it over). */
+  nodeId: z.string().optional(),
 });
 export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
 
