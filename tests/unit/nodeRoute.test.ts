@@ -56,4 +56,17 @@ test('a node that failed is suspect for a while: a home named there is stale (NO
   assert.is(route.suspect(42, 1_500), false);
 });
 
+test('a node gone silent is avoided for the next attempt, not marked failed: a home named there is followed back', () => {
+  const route = new NodeRoute(A);
+  route.follow(B);
+  route.learn([A, C]);
+  assert.is(route.avoid(), true);
+  assert.is(route.current, A);
+  assert.is(route.suspect(B), false, 'only our own network may have blinked');
+  assert.is(route.follow(B), true, 'the other node sends us back to B');
+  const alone = new NodeRoute(A);
+  assert.is(alone.avoid(), false, 'one node: nowhere else to go');
+  assert.is(alone.current, A);
+});
+
 test.run();

@@ -165,6 +165,8 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
     if (this.closed) return;
     this.interrupt(new ClientError('UNAVAILABLE', `connection lost (${reason})`));
     if (!this.joinedOnce) return this.close({ code: 'UNAVAILABLE', message: `Disconnected from the server (${reason}).` });
+    // NODE-5: a node that went silent may be cut off: start from another node (NodeRoute.avoid).
+    if (reason === 'ping timeout' && this.route.avoid()) this.signaling.retarget(this.route.current);
     this.recover(reason);
   }
 

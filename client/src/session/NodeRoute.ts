@@ -53,6 +53,20 @@ export class NodeRoute {
     return true;
   }
 
+  /**
+   * The current node went silent (a ping timeout): the next attempt starts on another node, which
+   * knows where the room is now, instead of waiting out a connect timeout on a node that may be
+   * cut off. It is not marked failed: when it is only our own network that blinked, the other
+   * node sends us straight back to it. False when there is no other node.
+   */
+  avoid(): boolean {
+    const next = this.#others.shift();
+    if (!next) return false;
+    this.#remember(this.#current);
+    this.#current = next;
+    return true;
+  }
+
   /** The node did not answer a moment ago (CLUSTER_LIMITS.suspectMs): a home named there is stale. */
   suspect(url: unknown, now = Date.now()): boolean {
     const at = typeof url === 'string' ? this.#failedAt.get(url) : undefined;
