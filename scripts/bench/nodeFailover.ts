@@ -16,13 +16,19 @@
  * same two pages are reused; the room moves at each trial).
  * Bounded: `--trials`, every wait has a deadline, everything is stopped at the end, failures included.
  *
- *   npm run bench:failover -- [--trials 10] [--nodes 3]
+ *   npm run bench:failover -- [--trials 10] [--nodes 3] [--mode kill|cut]
+ * `--mode cut`: the room's node is cut off the network instead (see mainCut).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ParticipantList } from '@nomades/shared';
 import { launchBrowser } from '../../tests/helpers/browser.js';
 import { Cluster } from '../../tests/helpers/Cluster.js';
+import { NetNamespace } from '../../tests/helpers/NetNamespace.js';
 import { sleep, waitFor } from '../../tests/helpers/waitFor.js';
 import { machine, percentile } from './lib/procStats.js';
 import { stopOnSignal } from './lib/stopOnSignal.js';
@@ -31,8 +37,10 @@ const { values: args } = parseArgs({
   options: {
     trials: { type: 'string', default: '10' },
     nodes: { type: 'string', default: '3' },
+    mode: { type: 'string', default: 'kill' },
   },
 });
+const MODE = args.mode as 'kill' | 'cut';
 const TRIALS = Number(args.trials);
 const NODES = Number(args.nodes);
 /** Deadline of one recovery. */
@@ -119,6 +127,186 @@ const fmt = (v: number[]) => {
   return ok.length ? `p50 ${percentile(ok, 50)} ms, p95 ${percentile(ok, 95)} ms (min ${Math.min(...ok)}, max ${Math.max(...ok)}, n ${ok.length})` : 'none';
 };
 
+function report(trials: Trial[], what: string, event: string): void {
+  const done = trials.filter((t) => ![...t.rejoin, ...t.playing].some(Number.isNaN));
+  console.log(`\n== ${what}, ${trials.length} trials (${trials.length - done.length} not back within ${WAIT_MS / 1000} s), ms after the ${event}`);
+  console.log(`  rejoin answered (later of the two pages):     ${fmt(done.map((t) => Math.max(...t.rejoin)))}`);
+  console.log(`  rejoin answered (each page):                   ${fmt(done.flatMap((t) => t.rejoin))}`);
+  console.log(`  both playing each other again (later of two):  ${fmt(done.map((t) => Math.max(...t.playing)))}`);
+  console.log(`  playing (each page):                           ${fmt(done.flatMap((t) => t.playing))}`);
+  const ghosts = trials.map((t) => t.ghosts).filter((g): g is number => g !== undefined);
+  console.log(`  ghosts at the check (≥ ${GHOST_CHECK_MS} ms after the ${event}): ${ghosts.join(', ')} (max ${Math.max(...ghosts)}; checks at ${fmt(trials.map((t) => t.ghostCheckAt ?? NaN))})`);
+  console.log(`  goals: both playing ≤ ${event === 'cut' ? 8000 : 5000} ms p95, rejoin ≤ 3000 ms, 0 ghosts`);
+}
+
+/** Forwards TCP connections from `host:any port` to 127.0.0.1:`to` (PostgreSQL and Redis listen on loopback only). */
+function tcpProxy(host: string, to: number): Promise<net.Server> {
+  const server = net.createServer((a) => {
+    const b = net.connect(to, '127.0.0.1');
+    a.pipe(b).pipe(a);
+    a.on('error', () => b.destroy());
+    b.on('error', () => a.destroy());
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve(server));
+  });
+}
+const portOf = (s: net.Server) => (s.address() as net.AddressInfo).port;
+
+/** The environment of a running process (/proc/<pid>/environ). */
+function environOf(pid: number): Record<string, string> {
+  return Object.fromEntries(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+}
+
+const NS_NODE_ID = 'a-netns'; // sorts before "node…": the directory places a new room there when loads tie
+
+/**
+ * `--mode cut`: one more node inside a network namespace (tests/helpers/NetNamespace.ts: host ─
+ * router ─ namespace, veth pairs), listening on the namespace's address, reaching PostgreSQL and
+ * Redis through TCP forwarders on the host's end of the veth. Each trial: a new room (placed on
+ * the namespace's node: fewest rooms, then the smallest id), two new pages opened on node0, both
+ * playing; then everything between the namespace and the host is dropped (NetNamespace.cut(): one
+ * DROP rule on the router, both ways, silent, as a cut cable seen from afar) and the same figures
+ * are taken from the cut. Then restore(); the namespace's node comes back (its heartbeat, roomLost
+ * for the moved room) before the next trial.
+ */
+async function mainCut(): Promise<void> {
+  console.log(`node failover benchmark (the room's node cut off the network): ${machine()}`);
+  console.log(`  ${NODES} nodes on the host + 1 in a network namespace (npm start from the sources, 1 media worker each, LOG_LEVEL warn, heartbeat 1 s, TTL 3 s), PostgreSQL + redis-server local; 2 headless Chromium pages (fake camera), new ones each trial; ${TRIALS} trials; load average at start ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (!(await NetNamespace.available())) throw new Error('needs ip, tc and iptables-legacy (npm run setup)');
+  let cluster: Cluster | undefined;
+  let browser: Browser | undefined;
+  let ns: NetNamespace | undefined;
+  let nsNode: ChildProcess | undefined;
+  let nsOutput = '';
+  const proxies: net.Server[] = [];
+  let contexts: BrowserContext[] = [];
+  const trials: Trial[] = [];
+  const cleanup = async () => {
+    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+    await browser?.close().catch(() => undefined);
+    if (nsNode?.pid) {
+      try {
+        process.kill(-nsNode.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    for (const p of proxies) p.close();
+    await cluster?.close();
+    await ns?.close();
+  };
+  stopOnSignal(cleanup);
+  try {
+    cluster = await Cluster.start(NODES);
+    ns = await NetNamespace.create();
+    const env0 = environOf(cluster.nodes[0]!.pid);
+    const pgUrl = new URL(env0.DATABASE_URL!);
+    const redisUrl = new URL(env0.REDIS_URL!);
+    const pgProxy = await tcpProxy(ns.hostAddress, Number(pgUrl.port));
+    const redisProxy = await tcpProxy(ns.hostAddress, Number(redisUrl.port));
+    proxies.push(pgProxy, redisProxy);
+    pgUrl.hostname = redisUrl.hostname = ns.hostAddress;
+    pgUrl.port = String(portOf(pgProxy));
+    redisUrl.port = String(portOf(redisProxy));
+    const nsPort = 3100;
+    const nsUrl = `http://${ns.namespaceAddress}:${nsPort}`;
+    const dataDir = fs.mkdtempSync(path.join(cluster.root, 'netns-node-'));
+    const productVars = ['PORT', 'HOST', 'PUBLIC_URL', 'DATA_DIR', 'ADMIN_KEY', 'TOKEN_SECRET', 'GUEST_ACCESS', 'REDIS_URL', 'RECORDER', 'DATABASE_URL', 'NODE_URL', 'NODE_ID'];
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !productVars.includes(k)));
+    nsNode = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '--import', 'tsx', path.resolve(import.meta.dirname, '../../server/src/main.ts')], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: {
+        ...base,
+        HOST: ns.namespaceAddress, PORT: String(nsPort), NODE_URL: nsUrl, NODE_ID: NS_NODE_ID, DATA_DIR: dataDir,
+        MEDIA_WORKERS: '1', RTC_PORT: '0', LOG_LEVEL: 'warn', RECORDER: 'off',
+        DATABASE_URL: pgUrl.toString(), REDIS_URL: redisUrl.toString(), ADMIN_KEY: env0.ADMIN_KEY!, TOKEN_SECRET: env0.TOKEN_SECRET!,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    nsNode.stdout!.on('data', (d) => (nsOutput += String(d)));
+    nsNode.stderr!.on('data', (d) => (nsOutput += String(d)));
+    await waitFor(`the namespace's node answers /healthz\n${nsOutput}`, async () => {
+      if (nsNode!.exitCode !== null) throw new Error(`the namespace's node exited: ${nsOutput}`);
+      return (await fetch(`${nsUrl}/healthz`).catch(() => undefined))?.status === 200;
+    }, 60_000, 300);
+    browser = await launchBrowser();
+    const nsHosts = async (roomId: string) => (await cluster!.directory()).nodes.find((n) => n.rooms.includes(roomId))?.id;
+
+    for (let k = 0; k < TRIALS; k++) {
+      await waitFor('the namespace\'s node alive, hosting nothing', async () => {
+        const n = (await cluster!.directory()).nodes.find((x) => x.id === NS_NODE_ID);
+        return n !== undefined && n.rooms.length === 0;
+      }, WAIT_MS, 200);
+      const { id: roomId } = await cluster.createRoom({ name: `Cut bench ${k}` });
+      const open = async (name: string, role: string): Promise<Side> => {
+        const token = await cluster!.mintToken(roomId, name, role);
+        const context = await browser!.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1200, height: 800 } });
+        contexts.push(context);
+        const page = await context.newPage();
+        page.setDefaultTimeout(20_000);
+        const logs: string[] = [];
+        page.on('console', (m) => (m.text().startsWith('meeting session:') || m.type() === 'error') && logs.push(`${Date.now()} ${m.text()}`));
+        page.on('pageerror', (e) => logs.push(`${Date.now()} [pageerror] ${e.message}`));
+        await page.goto(`${cluster!.url(0)}/room/${roomId}?token=${encodeURIComponent(token)}&autojoin=1`);
+        return { name, page, logs };
+      };
+      const ada = await open('Ada', 'host');
+      await waitFor('Ada joined', () => selfIdOf(ada.page), WAIT_MS, 100);
+      const grace = await open('Grace', 'participant');
+      const sides = [ada, grace];
+      const [adaId, graceId] = (await steady(sides)) as [string, string];
+      const home = await nsHosts(roomId);
+      if (home !== NS_NODE_ID) {
+        console.log(`  [${k + 1}/${TRIALS}] the room went to ${home}, not the namespace's node: trial skipped`);
+      } else {
+        await Promise.all([arm(ada.page, adaId, graceId), arm(grace.page, graceId, adaId)]);
+        const cutAt = Date.now();
+        await ns.cut();
+        const trial: Trial = { killed: -1, rejoin: [NaN, NaN], playing: [NaN, NaN] };
+        let watches: Watch[] = [];
+        while (Date.now() < cutAt + WAIT_MS) {
+          watches = await Promise.all(sides.map((s) => watchOf(s.page)));
+          if (watches.every((w) => w.rejoinAt !== null && w.playingAt !== null)) break;
+          await sleep(100);
+        }
+        trial.rejoin = watches.map((w) => (w.rejoinAt === null ? NaN : w.rejoinAt - cutAt)) as [number, number];
+        trial.playing = watches.map((w) => (w.playingAt === null ? NaN : w.playingAt - cutAt)) as [number, number];
+        const newIds = watches.map((w) => w.selfId);
+        if (newIds.every((id) => id)) {
+          await sleep(Math.max(0, cutAt + GHOST_CHECK_MS - Date.now()));
+          trial.ghostCheckAt = Date.now() - cutAt;
+          const listed = await participants(cluster, roomId).catch((e: Error) => (trial.note = e.message, null));
+          if (listed) trial.ghosts = listed.filter((id) => !newIds.includes(id)).length;
+        }
+        const newHome = await nsHosts(roomId);
+        if ([...trial.rejoin, ...trial.playing].some(Number.isNaN)) {
+          trial.note = `${trial.note ?? ''} NOT BACK within ${WAIT_MS / 1000} s: ${sides.map((s) => `${s.name}: ${s.logs.slice(-6).join(' | ')}`).join(' ;; ')}`;
+        }
+        trials.push(trial);
+        console.log(`  [${k + 1}/${TRIALS}] ${NS_NODE_ID} cut → ${newHome ?? '?'}: rejoin ${trial.rejoin.join(' / ')} ms, playing ${trial.playing.join(' / ')} ms (Ada / Grace), ghosts ${trial.ghosts ?? '?'} at ${trial.ghostCheckAt ?? '?'} ms${trial.note ? `; ${trial.note}` : ''}`);
+        // What the page's meeting session said after the cut (ms after it): where the time went.
+        for (const side of sides) {
+          const lines = side.logs.map((l) => [Number(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const).filter(([t]) => t >= cutAt);
+          console.log(`      ${side.name}: ${lines.slice(0, 8).map(([t, text]) => `+${t - cutAt} ${text.slice(0, 140)}`).join(' | ')}`);
+        }
+        await ns.restore();
+      }
+      await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+      contexts = [];
+      await sleep(1_000);
+    }
+  } catch (error) {
+    console.error(`--- namespace node output ---\n${nsOutput.slice(-3000)}`);
+    throw error;
+  } finally {
+    await cleanup();
+  }
+  report(trials, 'the room\'s node cut off the network (router DROP both ways)', 'cut');
+}
+
 async function main(): Promise<void> {
   console.log(`node failover benchmark (SIGKILL of the room's node): ${machine()}`);
   console.log(`  ${NODES} nodes (npm start from the sources, 1 media worker each, LOG_LEVEL warn, heartbeat 1 s, TTL 3 s), PostgreSQL + redis-server local; 2 headless Chromium pages (fake camera); ${TRIALS} trials; load average at start ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -198,18 +386,10 @@ async function main(): Promise<void> {
     await cleanup();
   }
 
-  const done = trials.filter((t) => ![...t.rejoin, ...t.playing].some(Number.isNaN));
-  console.log(`\n== SIGKILL of the room's node, ${trials.length} trials (${trials.length - done.length} not back within ${WAIT_MS / 1000} s), ms after the kill`);
-  console.log(`  rejoin answered (later of the two pages):     ${fmt(done.map((t) => Math.max(...t.rejoin)))}`);
-  console.log(`  rejoin answered (each page):                   ${fmt(done.flatMap((t) => t.rejoin))}`);
-  console.log(`  both playing each other again (later of two):  ${fmt(done.map((t) => Math.max(...t.playing)))}`);
-  console.log(`  playing (each page):                           ${fmt(done.flatMap((t) => t.playing))}`);
-  const ghosts = trials.map((t) => t.ghosts).filter((g): g is number => g !== undefined);
-  console.log(`  ghosts at the check (≥ ${GHOST_CHECK_MS} ms after the kill): ${ghosts.join(', ')} (max ${Math.max(...ghosts)}; checks at ${fmt(trials.map((t) => t.ghostCheckAt ?? NaN))})`);
-  console.log(`  goals: both playing ≤ 5000 ms p95, rejoin ≤ 3000 ms, 0 ghosts`);
+  report(trials, 'SIGKILL of the room\'s node', 'kill');
 }
 
-main().then(
+(MODE === 'cut' ? mainCut() : main()).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error);
