@@ -240,58 +240,72 @@ async function mainCut(): Promise<void> {
         const n = (await cluster!.directory()).nodes.find((x) => x.id === NS_NODE_ID);
         return n !== undefined && n.rooms.length === 0;
       }, WAIT_MS, 200);
-      const { id: roomId } = await cluster.createRoom({ name: `Cut bench ${k}` });
-      const open = async (name: string, role: string): Promise<Side> => {
-        const token = await cluster!.mintToken(roomId, name, role);
-        const context = await browser!.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1200, height: 800 } });
-        contexts.push(context);
-        const page = await context.newPage();
-        page.setDefaultTimeout(20_000);
-        const logs: string[] = [];
-        page.on('console', (m) => (m.text().startsWith('meeting session:') || m.type() === 'error') && logs.push(`${Date.now()} ${m.text()}`));
-        page.on('pageerror', (e) => logs.push(`${Date.now()} [pageerror] ${e.message}`));
-        await page.goto(`${cluster!.url(0)}/room/${roomId}?token=${encodeURIComponent(token)}&autojoin=1`);
-        return { name, page, logs };
-      };
-      const ada = await open('Ada', 'host');
-      await waitFor('Ada joined', () => selfIdOf(ada.page), WAIT_MS, 100);
-      const grace = await open('Grace', 'participant');
-      const sides = [ada, grace];
-      const [adaId, graceId] = (await steady(sides)) as [string, string];
-      const home = await nsHosts(roomId);
-      if (home !== NS_NODE_ID) {
-        console.log(`  [${k + 1}/${TRIALS}] the room went to ${home}, not the namespace's node: trial skipped`);
-      } else {
-        await Promise.all([arm(ada.page, adaId, graceId), arm(grace.page, graceId, adaId)]);
-        const cutAt = Date.now();
-        await ns.cut();
-        const trial: Trial = { killed: -1, rejoin: [NaN, NaN], playing: [NaN, NaN] };
-        let watches: Watch[] = [];
-        while (Date.now() < cutAt + WAIT_MS) {
-          watches = await Promise.all(sides.map((s) => watchOf(s.page)));
-          if (watches.every((w) => w.rejoinAt !== null && w.playingAt !== null)) break;
-          await sleep(100);
+      try {
+        const { id: roomId } = await cluster.createRoom({ name: `Cut bench ${k}` });
+        const open = async (name: string, role: string): Promise<Side> => {
+          const token = await cluster!.mintToken(roomId, name, role);
+          const context = await browser!.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1200, height: 800 } });
+          contexts.push(context);
+          const page = await context.newPage();
+          page.setDefaultTimeout(20_000);
+          const logs: string[] = [];
+          page.on('console', (m) => (m.text().startsWith('meeting session:') || m.type() === 'error') && logs.push(`${Date.now()} ${m.text()}`));
+          page.on('pageerror', (e) => logs.push(`${Date.now()} [pageerror] ${e.message}`));
+          await page.goto(`${cluster!.url(0)}/room/${roomId}?token=${encodeURIComponent(token)}&autojoin=1`);
+          return { name, page, logs };
+        };
+        const ada = await open('Ada', 'host');
+        await waitFor('Ada joined', () => selfIdOf(ada.page), WAIT_MS, 100);
+        const grace = await open('Grace', 'participant');
+        const sides = [ada, grace];
+        const [adaId, graceId] = (await steady(sides)) as [string, string];
+        const home = await nsHosts(roomId);
+        if (home !== NS_NODE_ID) {
+          console.log(`  [${k + 1}/${TRIALS}] the room went to ${home}, not the namespace's node: trial skipped`);
+        } else {
+          await Promise.all([arm(ada.page, adaId, graceId), arm(grace.page, graceId, adaId)]);
+          const cutAt = Date.now();
+          await ns.cut();
+          const trial: Trial = { killed: -1, rejoin: [NaN, NaN], playing: [NaN, NaN] };
+          let watches: Watch[] = [];
+          while (Date.now() < cutAt + WAIT_MS) {
+            watches = await Promise.all(sides.map((s) => watchOf(s.page)));
+            if (watches.every((w) => w.rejoinAt !== null && w.playingAt !== null)) break;
+            await sleep(100);
+          }
+          trial.rejoin = watches.map((w) => (w.rejoinAt === null ? NaN : w.rejoinAt - cutAt)) as [number, number];
+          trial.playing = watches.map((w) => (w.playingAt === null ? NaN : w.playingAt - cutAt)) as [number, number];
+          const newIds = watches.map((w) => w.selfId);
+          if (newIds.every((id) => id)) {
+            await sleep(Math.max(0, cutAt + GHOST_CHECK_MS - Date.now()));
+            trial.ghostCheckAt = Date.now() - cutAt;
+            const listed = await participants(cluster, roomId).catch((e: Error) => (trial.note = e.message, null));
+            if (listed) trial.ghosts = listed.filter((id) => !newIds.includes(id)).length;
+          }
+          const newHome = await nsHosts(roomId);
+          if ([...trial.rejoin, ...trial.playing].some(Number.isNaN)) {
+            trial.note = `${trial.note ?? ''} NOT BACK within ${WAIT_MS / 1000} s: ${sides.map((s) => `${s.name}: ${s.logs.slice(-6).join(' | ')}`).join(' ;; ')}`;
+          }
+          trials.push(trial);
+          console.log(`  [${k + 1}/${TRIALS}] ${NS_NODE_ID} cut → ${newHome ?? '?'}: rejoin ${trial.rejoin.join(' / ')} ms, playing ${trial.playing.join(' / ')} ms (Ada / Grace), ghosts ${trial.ghosts ?? '?'} at ${trial.ghostCheckAt ?? '?'} ms${trial.note ? `; ${trial.note}` : ''}`);
+          // What the page's meeting session said after the cut (ms after it): where the time went.
+          for (const side of sides) {
+            const lines = side.logs.map((l) => [Number(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const).filter(([t]) => t >= cutAt);
+            console.log(`      ${side.name}: ${lines.slice(0, 8).map(([t, text]) => `+${t - cutAt} ${text.slice(0, 140)}`).join(' | ')}`);
+          }
+          await ns.restore();
+          // The namespace's node serving again, PostgreSQL included (its connections went through the cut).
+          const restoredAt = Date.now();
+          await waitFor('the namespace\'s node reads PostgreSQL again', async () => {
+            const res = await fetch(`${nsUrl}/api/rooms/${roomId}`, { headers: { authorization: `Bearer ${env0.ADMIN_KEY}` }, signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+            return res?.status === 200;
+          }, 90_000, 500).then(
+            () => console.log(`      the namespace's node answered a room read (PostgreSQL) ${Date.now() - restoredAt} ms after the restore`),
+            () => console.log('      the namespace\'s node did NOT answer a room read within 90 s of the restore'),
+          );
         }
-        trial.rejoin = watches.map((w) => (w.rejoinAt === null ? NaN : w.rejoinAt - cutAt)) as [number, number];
-        trial.playing = watches.map((w) => (w.playingAt === null ? NaN : w.playingAt - cutAt)) as [number, number];
-        const newIds = watches.map((w) => w.selfId);
-        if (newIds.every((id) => id)) {
-          await sleep(Math.max(0, cutAt + GHOST_CHECK_MS - Date.now()));
-          trial.ghostCheckAt = Date.now() - cutAt;
-          const listed = await participants(cluster, roomId).catch((e: Error) => (trial.note = e.message, null));
-          if (listed) trial.ghosts = listed.filter((id) => !newIds.includes(id)).length;
-        }
-        const newHome = await nsHosts(roomId);
-        if ([...trial.rejoin, ...trial.playing].some(Number.isNaN)) {
-          trial.note = `${trial.note ?? ''} NOT BACK within ${WAIT_MS / 1000} s: ${sides.map((s) => `${s.name}: ${s.logs.slice(-6).join(' | ')}`).join(' ;; ')}`;
-        }
-        trials.push(trial);
-        console.log(`  [${k + 1}/${TRIALS}] ${NS_NODE_ID} cut → ${newHome ?? '?'}: rejoin ${trial.rejoin.join(' / ')} ms, playing ${trial.playing.join(' / ')} ms (Ada / Grace), ghosts ${trial.ghosts ?? '?'} at ${trial.ghostCheckAt ?? '?'} ms${trial.note ? `; ${trial.note}` : ''}`);
-        // What the page's meeting session said after the cut (ms after it): where the time went.
-        for (const side of sides) {
-          const lines = side.logs.map((l) => [Number(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const).filter(([t]) => t >= cutAt);
-          console.log(`      ${side.name}: ${lines.slice(0, 8).map(([t, text]) => `+${t - cutAt} ${text.slice(0, 140)}`).join(' | ')}`);
-        }
+      } catch (error) {
+        console.log(`  [${k + 1}/${TRIALS}] trial failed before or after the cut, left out: ${(error as Error).message.split('\n')[0]}`);
         await ns.restore();
       }
       await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
