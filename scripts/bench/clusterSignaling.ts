@@ -169,7 +169,10 @@ async function main(): Promise<void> {
         connected += a.timings.length;
       }
       const secs = (Date.now() - t0) / 1000;
-      console.log(`  step ${step + 1}/${STEPS}: ${answers.reduce((n, a) => n + a.timings.length, 0)} joined, ${answers.reduce((n, a) => n + a.errors.length, 0)} failed in ${secs.toFixed(1)} s`);
+      const stepErrors = answers.flatMap((a) => a.errors);
+      console.log(`  step ${step + 1}/${STEPS}: ${answers.reduce((n, a) => n + a.timings.length, 0)} joined, ${stepErrors.length} failed in ${secs.toFixed(1)} s${stepErrors.length ? ` (${[...new Set(stepErrors.map((e) => e.replace(/127\.0\.0\.1:\d+/, 'node')))].slice(0, 4).join('; ')})` : ''}`);
+      const st = await Promise.all(workers.map((w) => w.ask<'status'>({ type: 'status' })));
+      console.log(`  client sockets: ${st.reduce((n, x) => n + x.open, 0)} open, ${st.reduce((n, x) => n + x.lost, 0)} lost so far`);
       await sleep(5_000);
       const s = await sample(connected);
       samples.push(s);
@@ -212,6 +215,12 @@ async function main(): Promise<void> {
     console.log(`  total (first attempt → join answered): ${ms(burst.map((t) => t.totalMs))}`);
     print(final);
     console.log(`  client processes: ${statuses.map((s) => `${s.open} open, ${s.lost} lost, ${mib(s.rssBytes)} MiB`).join('; ')}`);
+    // What the nodes logged (warn and above) that explains lost connections.
+    const count = (text: string, needle: string) => text.split('\n').filter((l) => l.includes(needle)).length;
+    for (const [i, n] of cluster.nodes.entries()) {
+      const out = n?.output ?? '';
+      console.log(`  node${i} log: ${count(out, 'moved to another node while this one was unreachable')} rooms lost to another node (roomLost), ${count(out, 'a node is gone')} nodeDown, ${count(out, '"level":50')} errors, ${count(out, '"level":40')} warnings; ${[...new Set(out.split('\n').filter((l) => l.includes('"level":40') || l.includes('"level":50')).map((l) => /"msg":"([^"]*)"/.exec(l)?.[1] ?? ''))].slice(0, 6).join(' | ')}`);
+    }
     console.log(`  run took ${((Date.now() - started) / 1000).toFixed(0)} s; load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     clearTimeout(deadline);
