@@ -116,6 +116,30 @@ async function steady(sides: Side[], timeoutMs = WAIT_MS): Promise<string[]> {
   return ids;
 }
 
+/**
+ * One trial's figures from the event on (`since`): the pages' rejoin and first frame (their
+ * watchers, polled until both are back or WAIT_MS), then the ghosts GHOST_CHECK_MS after it.
+ */
+async function measure(cluster: Cluster, roomId: string, sides: Side[], since: number, killed: number): Promise<{ trial: Trial; watches: Watch[] }> {
+  const trial: Trial = { killed, rejoin: [NaN, NaN], playing: [NaN, NaN] };
+  let watches: Watch[] = [];
+  while (Date.now() < since + WAIT_MS) {
+    watches = await Promise.all(sides.map((s) => watchOf(s.page)));
+    if (watches.every((w) => w.rejoinAt !== null && w.playingAt !== null)) break;
+    await sleep(100);
+  }
+  trial.rejoin = watches.map((w) => (w.rejoinAt === null ? NaN : w.rejoinAt - since)) as [number, number];
+  trial.playing = watches.map((w) => (w.playingAt === null ? NaN : w.playingAt - since)) as [number, number];
+  const newIds = watches.map((w) => w.selfId);
+  if (newIds.every((id) => id)) {
+    await sleep(Math.max(0, since + GHOST_CHECK_MS - Date.now()));
+    trial.ghostCheckAt = Date.now() - since;
+    const listed = await participants(cluster, roomId).catch((e: Error) => (trial.note = e.message, null));
+    if (listed) trial.ghosts = listed.filter((id) => !newIds.includes(id)).length;
+  }
+  return { trial, watches };
+}
+
 async function participants(cluster: Cluster, roomId: string): Promise<string[]> {
   const res = await cluster.admin('GET', `/api/rooms/${roomId}/participants`);
   if (res.status !== 200) throw new Error(`participants: ${res.status} ${await res.text()}`);
@@ -266,22 +290,7 @@ async function mainCut(): Promise<void> {
           await Promise.all([arm(ada.page, adaId, graceId), arm(grace.page, graceId, adaId)]);
           const cutAt = Date.now();
           await ns.cut();
-          const trial: Trial = { killed: -1, rejoin: [NaN, NaN], playing: [NaN, NaN] };
-          let watches: Watch[] = [];
-          while (Date.now() < cutAt + WAIT_MS) {
-            watches = await Promise.all(sides.map((s) => watchOf(s.page)));
-            if (watches.every((w) => w.rejoinAt !== null && w.playingAt !== null)) break;
-            await sleep(100);
-          }
-          trial.rejoin = watches.map((w) => (w.rejoinAt === null ? NaN : w.rejoinAt - cutAt)) as [number, number];
-          trial.playing = watches.map((w) => (w.playingAt === null ? NaN : w.playingAt - cutAt)) as [number, number];
-          const newIds = watches.map((w) => w.selfId);
-          if (newIds.every((id) => id)) {
-            await sleep(Math.max(0, cutAt + GHOST_CHECK_MS - Date.now()));
-            trial.ghostCheckAt = Date.now() - cutAt;
-            const listed = await participants(cluster, roomId).catch((e: Error) => (trial.note = e.message, null));
-            if (listed) trial.ghosts = listed.filter((id) => !newIds.includes(id)).length;
-          }
+          const { trial } = await measure(cluster, roomId, sides, cutAt, -1);
           const newHome = await nsHosts(roomId);
           if ([...trial.rejoin, ...trial.playing].some(Number.isNaN)) {
             trial.note = `${trial.note ?? ''} NOT BACK within ${WAIT_MS / 1000} s: ${sides.map((s) => `${s.name}: ${s.logs.slice(-6).join(' | ')}`).join(' ;; ')}`;
@@ -362,24 +371,9 @@ async function main(): Promise<void> {
       await Promise.all([arm(ada.page, adaId, graceId), arm(grace.page, graceId, adaId)]);
       const killedAt = Date.now();
       await cluster.kill(host);
-      const trial: Trial = { killed: host, rejoin: [NaN, NaN], playing: [NaN, NaN] };
-      const deadline = killedAt + WAIT_MS;
-      let watches: Watch[] = [];
-      while (Date.now() < deadline) {
-        watches = await Promise.all(sides.map((s) => watchOf(s.page)));
-        if (watches.every((w) => w.rejoinAt !== null && w.playingAt !== null)) break;
-        await sleep(100);
-      }
-      trial.rejoin = watches.map((w) => (w.rejoinAt === null ? NaN : w.rejoinAt - killedAt)) as [number, number];
-      trial.playing = watches.map((w) => (w.playingAt === null ? NaN : w.playingAt - killedAt)) as [number, number];
+      const { trial, watches } = await measure(cluster, roomId, sides, killedAt, host);
       const newIds = watches.map((w) => w.selfId);
-      if (newIds.every((id) => id)) {
-        await sleep(Math.max(0, killedAt + GHOST_CHECK_MS - Date.now()));
-        trial.ghostCheckAt = Date.now() - killedAt;
-        const listed = await participants(cluster, roomId).catch((e: Error) => (trial.note = e.message, null));
-        if (listed) trial.ghosts = listed.filter((id) => !newIds.includes(id)).length;
-        trial.newHost = await cluster.hostOf(roomId).catch(() => undefined);
-      }
+      if (newIds.every((id) => id)) trial.newHost = await cluster.hostOf(roomId).catch(() => undefined);
       if ([...trial.rejoin, ...trial.playing].some(Number.isNaN)) {
         trial.note = `${trial.note ?? ''} NOT BACK within ${WAIT_MS / 1000} s: ${sides.map((s) => `${s.name}: ${s.logs.slice(-6).join(' | ')}`).join(' ;; ')}`;
       }
