@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import type { DocumentStore } from '../store/DocumentStore.js';
+import { KeyedChain } from '../store/KeyedChain.js';
 
 /** Transaction origin of updates applied while loading: they are already stored. */
 export const LOAD_ORIGIN = Symbol('collab-load');
@@ -16,7 +17,7 @@ export class CollabStore {
   /** Approximate stored size of each loaded document: its state plus the updates logged since. */
   readonly #sizes = new Map<string, number>();
   /** The last write of each document with writes in flight; a write starts after the one before. */
-  readonly #chains = new Map<string, Promise<void>>();
+  readonly #chains = new KeyedChain();
   #closed = false;
 
   constructor(documents: DocumentStore) {
@@ -69,7 +70,7 @@ export class CollabStore {
 
   /** Settles when every write of `name` queued so far has ended (never rejects: failures are their callers'). */
   async stored(name: string): Promise<void> {
-    await this.#chains.get(name);
+    await this.#chains.idle(name);
   }
 
   /** Number of updates logged for `name` since its last compaction (after its queued writes). */
@@ -133,22 +134,12 @@ export class CollabStore {
 
   /** Waits for every queued write, then refuses new ones (the database is the server's to close). */
   async close(): Promise<void> {
-    await Promise.all(this.#chains.values());
+    await this.#chains.allIdle();
     this.#closed = true;
   }
 
   #chain<T>(name: string, write: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('the collaboration store is closed'));
-    const run = (this.#chains.get(name) ?? Promise.resolve()).then(write);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#chains.set(name, settled);
-    // The chain of a document with nothing in flight is forgotten.
-    void settled.then(() => {
-      if (this.#chains.get(name) === settled) this.#chains.delete(name);
-    });
-    return run;
+    return this.#chains.run(name, write);
   }
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { AppError, type RecordingInfo, type RecordingReport, type RecordingStatus } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import type { RecordingPatch, RecordingStore, RecordingTakeover } from '../store/RecordingStore.js';
+import { KeyedChain } from '../store/KeyedChain.js';
 
 /**
  * RS-1…RS-6 (recorder/README.md, "A recording's states"): the only moves a recording's status
@@ -32,7 +33,7 @@ export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
   /** NODE-REC-1: this node, with several nodes: the recordings it starts or composes carry it. */
   readonly #nodeId?: string;
   /** The step in progress of each recording: a recording's reads and writes never interleave. */
-  readonly #steps = new Map<string, Promise<unknown>>();
+  readonly #steps = new KeyedChain();
 
   constructor(store: RecordingStore, log: Logger, nodeId?: string) {
     super();
@@ -140,15 +141,6 @@ export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
    * allows happen with nothing of the same recording between them (as when the store was synchronous).
    */
   #serial<T>(id: string, step: () => Promise<T>): Promise<T> {
-    const run = (this.#steps.get(id) ?? Promise.resolve()).then(step);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#steps.set(id, settled);
-    void settled.then(() => {
-      if (this.#steps.get(id) === settled) this.#steps.delete(id);
-    });
-    return run;
+    return this.#steps.run(id, step);
   }
 }
