@@ -32,6 +32,7 @@ import { NetNamespace } from '../../tests/helpers/NetNamespace.js';
 import { sleep, waitFor } from '../../tests/helpers/waitFor.js';
 import { machine, percentile } from './lib/procStats.js';
 import { stopOnSignal } from './lib/stopOnSignal.js';
+import { pageSteady } from './lib/pageSteady.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -103,17 +104,24 @@ const watchOf = (page: Page) => page.evaluate<Watch>('window.__nvtFail');
 async function steady(sides: Side[], timeoutMs = WAIT_MS): Promise<string[]> {
   const ids: string[] = [];
   for (const s of sides) {
-    await waitFor(`${s.name}: steady\n${s.logs.slice(-10).join('\n')}`, async () => {
-      if ((await s.page.locator('[data-testid="reconnecting"]').count()) > 0) return false;
-      if ((await s.page.locator('[data-testid="participant-tile"]').count()) !== 1) return false;
-      const frames = () => s.page.evaluate<number>(`(() => { const v = document.querySelector('[data-testid="participant-tile"] video'); return v && v.videoWidth > 0 ? v.getVideoPlaybackQuality().totalVideoFrames : 0; })()`);
-      const a = await frames();
-      await sleep(300);
-      return a > 0 && (await frames()) > a;
-    }, timeoutMs, 200);
+    await waitFor(`${s.name}: steady\n${s.logs.slice(-10).join('\n')}`, () => pageSteady(s.page), timeoutMs, 200);
     ids.push((await selfIdOf(s.page)) ?? '');
   }
   return ids;
+}
+
+/** A page of `name` in the room, opened on node `node` (its own context), its session lines and errors kept with their time. */
+async function openSide(browser: Browser, contexts: BrowserContext[], cluster: Cluster, roomId: string, name: string, role: string, node: number): Promise<Side> {
+  const token = await cluster.mintToken(roomId, name, role);
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1200, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const logs: string[] = [];
+  page.on('console', (m) => (m.text().startsWith('meeting session:') || m.type() === 'error') && logs.push(`${Date.now()} ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`${Date.now()} [pageerror] ${e.message}`));
+  await page.goto(`${cluster.url(node)}/room/${roomId}?token=${encodeURIComponent(token)}&autojoin=1`);
+  return { name, page, logs };
 }
 
 /**
@@ -266,18 +274,7 @@ async function mainCut(): Promise<void> {
       }, WAIT_MS, 200);
       try {
         const { id: roomId } = await cluster.createRoom({ name: `Cut bench ${k}` });
-        const open = async (name: string, role: string): Promise<Side> => {
-          const token = await cluster!.mintToken(roomId, name, role);
-          const context = await browser!.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1200, height: 800 } });
-          contexts.push(context);
-          const page = await context.newPage();
-          page.setDefaultTimeout(20_000);
-          const logs: string[] = [];
-          page.on('console', (m) => (m.text().startsWith('meeting session:') || m.type() === 'error') && logs.push(`${Date.now()} ${m.text()}`));
-          page.on('pageerror', (e) => logs.push(`${Date.now()} [pageerror] ${e.message}`));
-          await page.goto(`${cluster!.url(0)}/room/${roomId}?token=${encodeURIComponent(token)}&autojoin=1`);
-          return { name, page, logs };
-        };
+        const open = (name: string, role: string) => openSide(browser!, contexts, cluster!, roomId, name, role, 0);
         const ada = await open('Ada', 'host');
         await waitFor('Ada joined', () => selfIdOf(ada.page), WAIT_MS, 100);
         const grace = await open('Grace', 'participant');
@@ -347,18 +344,7 @@ async function main(): Promise<void> {
     cluster = await Cluster.start(NODES);
     browser = await launchBrowser();
     const { id: roomId } = await cluster.createRoom({ name: 'Failover bench' });
-    const open = async (name: string, role: string, node: number): Promise<Side> => {
-      const token = await cluster!.mintToken(roomId, name, role);
-      const context = await browser!.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1200, height: 800 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(20_000);
-      const logs: string[] = [];
-      page.on('console', (m) => (m.text().startsWith('meeting session:') || m.type() === 'error') && logs.push(`${Date.now()} ${m.text()}`));
-      page.on('pageerror', (e) => logs.push(`${Date.now()} [pageerror] ${e.message}`));
-      await page.goto(`${cluster!.url(node)}/room/${roomId}?token=${encodeURIComponent(token)}&autojoin=1`);
-      return { name, page, logs };
-    };
+    const open = (name: string, role: string, node: number) => openSide(browser!, contexts, cluster!, roomId, name, role, node);
     const ada = await open('Ada', 'host', 0);
     await waitFor('Ada joined', () => selfIdOf(ada.page), WAIT_MS, 100);
     const grace = await open('Grace', 'participant', 1 % NODES);

@@ -30,6 +30,7 @@ import { NetNamespace } from '../../tests/helpers/NetNamespace.js';
 import { startTestServer, type TestServer } from '../../tests/helpers/testServer.js';
 import { sleep, waitFor } from '../../tests/helpers/waitFor.js';
 import { machine, percentile } from './lib/procStats.js';
+import { pageSteady } from './lib/pageSteady.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -98,14 +99,7 @@ async function firstFrameAt(page: Page, what: string): Promise<number> {
 /** Each page has one remote tile whose frames advance, and no banner. */
 async function steady(sides: Side[]): Promise<void> {
   for (const s of sides) {
-    await waitFor(`${s.name}: steady`, async () => {
-      if ((await s.page.locator('[data-testid="reconnecting"]').count()) > 0) return false;
-      if ((await s.page.locator('[data-testid="participant-tile"]').count()) !== 1) return false;
-      const frames = () => s.page.evaluate<number>(`(() => { const v = document.querySelector('[data-testid="participant-tile"] video'); return v && v.videoWidth > 0 ? v.getVideoPlaybackQuality().totalVideoFrames : 0; })()`);
-      const a = await frames();
-      await sleep(300);
-      return a > 0 && (await frames()) > a;
-    }, WAIT_MS, 200);
+    await waitFor(`${s.name}: steady`, () => pageSteady(s.page), WAIT_MS, 200);
   }
 }
 
