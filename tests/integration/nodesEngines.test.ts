@@ -96,7 +96,11 @@ engines('Redis restarted empty, then PostgreSQL stopped and started: the meeting
   await meetingGoesOn(grace.socket, ada.socket, true);
   const during = await join(ctx, otherRoom, tokenForLater).then(() => 'ok', (e) => (e instanceof RequestError ? e.error.code : String(e)));
   assert.is(during, 'UNAVAILABLE', 'a new join while Redis is away: retryable refusal');
-  const health = (await (await fetch(`${cluster.url(home)}/healthz`)).json()) as { status: string; faults: Record<string, unknown> };
+  // The directory notices at its next heartbeat (NODE_HEARTBEAT_MS, 1 s): waited for, still within the outage.
+  const health = await waitFor('/healthz degraded while Redis is away', async () => {
+    const h = (await (await fetch(`${cluster.url(home)}/healthz`)).json()) as { status: string; faults: Record<string, unknown> };
+    return h.status === 'degraded' ? h : null;
+  }, 2_000, 100);
   assert.is(health.status, 'degraded', '/healthz says so while Redis is away');
   assert.ok(health.faults['cluster.redis'], JSON.stringify(health.faults));
   await redisDown;
