@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   MEDIA_LOCKED: 403,
   IN_LOBBY: 409,
   GUEST_ACCESS_DISABLED: 403,
+  /** AUTH-9: this needs a signed-in agent (a session cookie): sign in first. */
+  LOGIN_REQUIRED: 401,
+  /** AUTH-11/12: the agent's session ended (logout, back-channel logout, an operator): the meeting it opened ends. */
+  SESSION_ENDED: 401,
   NOT_FOUND: 404,
   ROOM_NOT_FOUND: 404,
   NOT_JOINED: 409,
@@ -82,6 +86,7 @@ export const FINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'REMOVED',
   'LOBBY_REFUSED',
   'GUEST_ACCESS_DISABLED',
+  'SESSION_ENDED',
   'ROOM_NOT_FOUND',
   'ALREADY_JOINED',
   'ROOM_FULL',

@@ -21,3 +21,4 @@ export * from './signaling/clientReports.js';
 export * from './webhooks/index.js';
 export * from './retention.js';
 export * from './cluster.js';
+export * from './auth.js';
