@@ -17,6 +17,10 @@ export const AUTH_LIMITS = {
   maxOwnedRooms: 200,
   maxEmailLength: 254,
   maxGroupLength: 256,
+  /** AUTH-9: a room token from a session lives until the session's end, at most this long. */
+  sessionTokenMaxTtlS: 8 * 3600,
+  /** AUTH-11: ended sessions a node remembers (their tokens are refused), each as long as its tokens may live. */
+  endedSessionsRemembered: 10_000,
   /** AUTH-12: back-channel logout tokens are accepted this long after their `iat`. */
   logoutTokenMaxAgeS: 120,
 } as const;
