@@ -4,6 +4,9 @@ import { WorkerPool } from '@nomades/sfu';
 import { AppError, COLLAB_PATH } from '@nomades/shared';
 import { clientAddress } from './access/clientAddress.js';
 import { RoomAccess } from './access/RoomAccess.js';
+import type { AgentSessionSource } from './auth/AgentSessionLookup.js';
+import { agentRoomsApi } from './auth/agentRoomsApi.js';
+import { endMeetingsOfEndedSessions } from './auth/endMeetingsOfEndedSessions.js';
 import { TokenService } from './auth/TokenService.js';
 import type { Config } from './config/Config.js';
 import { ensureSecrets } from './config/ensureSecrets.js';
@@ -127,7 +130,11 @@ export class NomadesServer implements NodeParts {
   static async start(
     config: Config,
     log: Logger = createLogger(config.logLevel),
-    options: { recorderEnv?: Record<string, string> } = {},
+    options: {
+      recorderEnv?: Record<string, string>;
+      /** The agents' sessions (AUTH-8): the routes of the rooms agents run, and the end of their meetings (AUTH-11). */
+      agentSessions?: AgentSessionSource;
+    } = {},
   ): Promise<NomadesServer> {
     privateUmask(); // FILE-1: DATA_DIR, databases, secrets, recordings private to the service user
     const life = new Lifecycle(log);
@@ -273,6 +280,10 @@ export class NomadesServer implements NodeParts {
         nodesApi: nodesRouter({ directory: cluster?.directory, adminKey: secrets.adminKey }), // NODE-6
         forward: cluster?.forwarder(), // NODE-4
         otherOrigins: cluster ? () => cluster.placement.otherOrigins() : undefined, // NODE-3
+        members: database.members, // OWN-5, OWN-8
+        agentRoomsApi: options.agentSessions
+          ? agentRoomsApi({ ...config, sessions: options.agentSessions, store, members: database.members, tokens, registry, adminKey: secrets.adminKey, publicUrl })
+          : undefined,
         invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
         registry,
         recordingsApi: recording.apiRouter({ tokens, access }),
@@ -294,6 +305,10 @@ export class NomadesServer implements NodeParts {
       signaling = await life.start('signaling', () => new SignalingServer(httpServer, {
         tokens, store, registry, access, log, placement, iceServers: (peerId) => turn.iceServers(peerId), timings: metrics.joinTimings,
       }), (s) => s.close());
+      if (options.agentSessions) endMeetingsOfEndedSessions(life, options.agentSessions, config, (sids) => {
+        access.endSessions(sids); // their tokens refused, their board connections closed
+        signaling.endSessions(new Set(sids)); // their meetings and lobbies end
+      });
       metrics.gauge({ name: 'nomades_signaling_sessions', help: 'Signaling (socket.io) connections, joined or not.', read: () => signaling.sessionCount });
       // Before signaling: socket.io's close waits for the HTTP server, which waits for the /collab sockets.
       life.onStop('board and chat connections', () => collab.close());
