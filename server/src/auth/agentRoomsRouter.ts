@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import {
@@ -24,14 +25,17 @@ export interface AgentRoomsRouterDeps {
   publicUrl: () => string;
 }
 
-/** Per client address: `limit` calls per minute (AUTH_LIMITS), like the guest route's limit (ACCESS-6). */
+/**
+ * Per client address and session cookie: `limit` calls per minute (AUTH_LIMITS), like the guest
+ * route's limit (ACCESS-6); agents behind one city proxy share an address, not a session.
+ */
 export function agentLimit(limit: number): RequestHandler {
   return rateLimit({
     windowMs: AUTH_LIMITS.agentRoutesWindowMs,
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? 'unknown')}|${crypto.createHash('sha256').update(req.headers.cookie ?? '').digest('base64url').slice(0, 16)}`,
     handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', `at most ${limit} calls per minute from your address`)),
   });
 }
