@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Socket } from 'socket.io-client';
 import type { MyRoom, MyRoomsAnswer, PublicRoomInfo, RoomSettings, SessionTokenAnswer } from '@nomades/shared';
 import { AgentSessionsStub } from '../helpers/agentSessionsStub.js';
+import { runNomades } from '../helpers/runNomades.js';
 import { connectSocket, request, RequestError } from '../helpers/signalingClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -286,6 +290,21 @@ agents('OWN-8: operators list rooms by owner and hand a room over; the new owner
   assert.is((await sessionToken(ctx, room.id, paul.cookie)).body.relation, 'owner');
   assert.is((await sessionToken(ctx, room.id, camille.cookie)).body.relation, 'agent');
   assert.is((await admin(ctx, 'PUT', '/api/rooms/no-such-room/owner', { email: 'paul@ville.fr' })).status, 404);
+  // The same through the CLI, back to Camille, and the CLI's list by owner.
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-cli-'));
+  try {
+    const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), NOMADES_URL: ctx.srv!.url, ADMIN_KEY: ctx.srv!.adminKey };
+    const cli = await runNomades(['--json', 'rooms', 'hand-over', room.id, 'camille.martin@ville.fr'], env);
+    assert.is(cli.code, 0, cli.stderr);
+    assert.equal(JSON.parse(cli.stdout), { id: room.id, owner: 'camille.martin@ville.fr' });
+    const listed = await runNomades(['--json', 'rooms', 'list', '--owner', 'camille.martin@ville.fr'], env);
+    assert.is(listed.code, 0, listed.stderr);
+    assert.ok((JSON.parse(listed.stdout) as { rooms: Array<{ id: string }> }).rooms.some((r) => r.id === room.id));
+    assert.is((await sessionToken(ctx, room.id, camille.cookie)).body.relation, 'owner');
+    assert.is((await runNomades(['rooms', 'hand-over', 'no-such-room', 'x@ville.fr'], env)).code, 2);
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
 });
 
 agents('AUTH-11: a session that ends ends its meetings (SESSION_ENDED, final) and its waiting; its token is refused after; other sessions stay', async (ctx) => {
