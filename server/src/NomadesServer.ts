@@ -5,7 +5,7 @@ import { AppError, COLLAB_PATH } from '@nomades/shared';
 import { clientAddress } from './access/clientAddress.js';
 import { RoomAccess } from './access/RoomAccess.js';
 import type { AgentSessionSource } from './auth/AgentSessionLookup.js';
-import { agentRoomsApi } from './auth/agentRoomsApi.js';
+import { agentRoomsApi, NO_SESSIONS } from './auth/agentRoomsApi.js';
 import { endMeetingsOfEndedSessions } from './auth/endMeetingsOfEndedSessions.js';
 import { TokenService } from './auth/TokenService.js';
 import type { Config } from './config/Config.js';
@@ -281,9 +281,7 @@ export class NomadesServer implements NodeParts {
         forward: cluster?.forwarder(), // NODE-4
         otherOrigins: cluster ? () => cluster.placement.otherOrigins() : undefined, // NODE-3
         members: database.members, // OWN-5, OWN-8
-        agentRoomsApi: options.agentSessions
-          ? agentRoomsApi({ ...config, sessions: options.agentSessions, store, members: database.members, tokens, registry, adminKey: secrets.adminKey, publicUrl })
-          : undefined,
+        agentRoomsApi: agentRoomsApi({ ...config, sessions: options.agentSessions ?? NO_SESSIONS, store, members: database.members, tokens, registry, adminKey: secrets.adminKey, publicUrl }),
         invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
         registry,
         recordingsApi: recording.apiRouter({ tokens, access }),

@@ -4,10 +4,13 @@ import type { RoomMemberStore } from '../store/RoomMemberStore.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import type { AgentSessionLookup } from './AgentSessionLookup.js';
 import { AgentRooms } from './AgentRooms.js';
-import { agentRoomsRouter } from './agentRoomsRouter.js';
-import { roomOwnersAdminRouter } from './roomOwnersAdminRouter.js';
-import { roomSettingsRouter } from './roomSettingsRouter.js';
+import { agentRoomsRoutes } from './agentRoomsRoutes.js';
+import { roomOwnersAdminRoutes } from './roomOwnersAdminRoutes.js';
+import { roomSettingsRoutes } from './roomSettingsRoutes.js';
 import type { TokenService } from './TokenService.js';
+
+/** Sign-in not configured: nobody is signed in (the routes answer LOGIN_REQUIRED; the admin's work). */
+export const NO_SESSIONS: AgentSessionLookup = { current: async () => undefined };
 
 export interface AgentRoomsApiDeps {
   sessions: AgentSessionLookup;
@@ -28,8 +31,9 @@ export interface AgentRoomsApiDeps {
 export function agentRoomsApi(deps: AgentRoomsApiDeps): Router {
   const rooms = new AgentRooms({ sessions: deps.sessions, rooms: deps.store, members: deps.members });
   const router = Router();
-  router.use(agentRoomsRouter({ rooms, members: deps.members, tokens: deps.tokens, publicUrl: deps.publicUrl }));
-  router.use(roomSettingsRouter({ ...deps, rooms }));
-  router.use('/rooms', roomOwnersAdminRouter(deps));
+  // One router (the OpenAPI coverage test walks no nested router: routeTable.ts).
+  agentRoomsRoutes(router, { rooms, members: deps.members, tokens: deps.tokens, publicUrl: deps.publicUrl });
+  roomSettingsRoutes(router, { ...deps, rooms });
+  roomOwnersAdminRoutes(router, deps);
   return router;
 }

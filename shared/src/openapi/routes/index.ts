@@ -1,4 +1,5 @@
 import type { ApiRegistry } from '../ApiRegistry.js';
+import { registerAgentRooms } from './agentRooms.js';
 import { registerCluster } from './cluster.js';
 import { registerCollab } from './collab.js';
 import { registerInternal } from './internal.js';
@@ -15,6 +16,7 @@ export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
   registerService,
   registerMetrics,
   registerRooms,
+  registerAgentRooms,
   registerInvites,
   registerRecordings,
   registerModeration,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import {
   AUTH_LIMITS,
@@ -44,10 +44,9 @@ const RANK: Record<RoomRelation, number> = { owner: 3, host: 2, member: 1, agent
 
 /**
  * The routes of a signed-in agent (cookie): a room token from the session (AUTH-9), "Mes salles"
- * (OWN-4) and "Nouvelle réunion" (OWN-1). Mounted on /api.
+ * (OWN-4) and "Nouvelle réunion" (OWN-1), added to `router` (mounted on /api).
  */
-export function agentRoomsRouter(deps: AgentRoomsRouterDeps): Router {
-  const router = Router();
+export function agentRoomsRoutes(router: Router, deps: AgentRoomsRouterDeps): void {
   const sameOrigin = sameOriginOnly(deps.publicUrl);
   const limit = agentLimit(AUTH_LIMITS.agentRoutesPerWindow);
   const link = (id: string) => `${deps.publicUrl()}/room/${encodeURIComponent(id)}`;
@@ -114,6 +113,4 @@ export function agentRoomsRouter(deps: AgentRoomsRouterDeps): Router {
     }
     throw new AppError('CONFLICT', 'no free room id for this name: choose another name');
   });
-
-  return router;
 }

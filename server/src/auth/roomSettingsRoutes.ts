@@ -1,11 +1,11 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { AUTH_LIMITS, AppError, calendarQuerySchema, roomSettingsSchema, type RoomSettings } from '@nomades/shared';
 import { validateBody } from '../http/validateBody.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomMemberStore, StoredMember } from '../store/RoomMemberStore.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import type { AgentRooms, AgentView } from './AgentRooms.js';
-import { agentLimit } from './agentRoomsRouter.js';
+import { agentLimit } from './agentRoomsRoutes.js';
 import { calendarInvite, icsDate } from './calendarInvite.js';
 import { sameOriginOnly } from './sameOrigin.js';
 
@@ -23,9 +23,8 @@ export interface RoomSettingsRouterDeps {
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-/** A room's settings and its invitation, for its owners (OWN-3, OWN-6, OWN-7). Mounted on /api. */
-export function roomSettingsRouter(deps: RoomSettingsRouterDeps): Router {
-  const router = Router();
+/** A room's settings and its invitation, for its owners (OWN-3, OWN-6, OWN-7), added to `router` (mounted on /api). */
+export function roomSettingsRoutes(router: Router, deps: RoomSettingsRouterDeps): void {
   const limit = agentLimit(AUTH_LIMITS.agentRoutesPerWindow);
 
   const settingsOf = async ({ room, ownership }: Pick<AgentView, 'room' | 'ownership'>): Promise<RoomSettings> => {
@@ -91,8 +90,6 @@ export function roomSettingsRouter(deps: RoomSettingsRouterDeps): Router {
     res.setHeader('Content-Disposition', `attachment; filename="${room.id}.ics"`);
     res.type('text/calendar; charset=utf-8').send(ics);
   });
-
-  return router;
 }
 
 function nextFullHour(now = Date.now()): Date {
