@@ -6,6 +6,8 @@ import * as assert from 'uvu/assert';
 import type { Socket } from 'socket.io-client';
 import type { MyRoom, MyRoomsAnswer, PublicRoomInfo, RoomSettings, SessionTokenAnswer } from '@nomades/shared';
 import { AgentSessionsStub } from '../helpers/agentSessionsStub.js';
+import { COLLAB_CLOSE_CODES } from '@nomades/shared';
+import { Client } from '../helpers/CollabTestClient.js';
 import { runNomades } from '../helpers/runNomades.js';
 import { connectSocket, request, RequestError } from '../helpers/signalingClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
@@ -20,13 +22,15 @@ interface Ctx {
   srv?: TestServer;
   sessions: AgentSessionsStub;
   sockets: Socket[];
+  boards: Client[];
 }
-const agents = suite<Ctx>('rooms agents run', { sessions: new AgentSessionsStub(), sockets: [] });
+const agents = suite<Ctx>('rooms agents run', { sessions: new AgentSessionsStub(), sockets: [], boards: [] });
 
 agents.before(async (ctx) => {
   ctx.srv = await startTestServer({}, { agentSessions: ctx.sessions });
 });
 agents.after(async (ctx) => {
+  for (const b of ctx.boards) b.destroy();
   for (const s of ctx.sockets) s.close();
   await ctx.srv?.close();
 });
@@ -307,9 +311,14 @@ agents('OWN-8: operators list rooms by owner and hand a room over; the new owner
   }
 });
 
-agents('AUTH-11: a session that ends ends its meetings (SESSION_ENDED, final) and its waiting; its token is refused after; other sessions stay', async (ctx) => {
+agents('AUTH-11: a session that ends ends its meetings, lobbies and boards (SESSION_ENDED, final); its token is refused after; other sessions stay', async (ctx) => {
   const { room, camille, lea, paul } = await teamRoom(ctx);
   const leaToken = (await sessionToken(ctx, room.id, lea.cookie)).body.token;
+  // The member opens the board without joining the meeting: the lobby pass opens it (ACCESS-5).
+  const board = new Client(ctx.srv!.url, room.id, leaToken);
+  ctx.boards.push(board);
+  await board.synced();
+  assert.is(board.authFailure, null);
   const inMeeting = await join(ctx, room.id, leaToken);
   assert.is(inMeeting.result, 'joined');
   const waiting = await join(ctx, room.id, (await sessionToken(ctx, room.id, paul.cookie)).body.token);
@@ -319,9 +328,15 @@ agents('AUTH-11: a session that ends ends its meetings (SESSION_ENDED, final) an
   await waitFor('the member is told', () => inMeeting.closing.includes('SESSION_ENDED'));
   await waitFor('the waiting agent is told', () => waiting.closing.includes('SESSION_ENDED'));
   await waitFor('the member is disconnected', () => !inMeeting.socket.connected);
+  const closed = await board.closedWith(COLLAB_CLOSE_CODES.SESSION_ENDED);
+  assert.match(closed.reason, /^SESSION_ENDED/);
   assert.ok(owner.socket.connected, 'the owner stays');
   assert.equal(owner.closing, []);
   assert.is((await join(ctx, room.id, leaToken)).result, 'SESSION_ENDED', 'the old token is refused');
+  const again = new Client(ctx.srv!.url, room.id, leaToken);
+  ctx.boards.push(again);
+  await again.synced();
+  assert.match(again.authFailure ?? '', 'SESSION_ENDED');
 });
 
 agents.run();
