@@ -140,7 +140,9 @@ export class OidcProvider {
       interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`, policy },
       // No consent screen: a grant of what the client asked for, as ProConnect does.
       loadExistingGrant: async (ctx: any) => {
-        const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+        const { Grant } = ctx.oidc.provider;
+        const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+        const grant = (grantId && (await Grant.find(grantId))) || new Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
         grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
         grant.addOIDCClaims([...ctx.oidc.requestParamClaims]);
         await grant.save();

@@ -8,7 +8,7 @@ import type { AgentIdentity } from './agentIdentity.js';
 import { appendCookie, clearCookie, cookieName, hashOf, isRandomId, randomId, readCookie, setCookie } from './authCookies.js';
 import type { AgentSessionsEvents, SignedInAgent } from './SignedInAgent.js';
 
-/** `last_seen_at` is written at most this often per session. */
+/** `last_seen_at` is written at most this often per session (a quarter of the idle lifetime when shorter). */
 const TOUCH_EVERY_MS = 60_000;
 /** Expired rows are swept this often, at most SWEEP_BATCH of each table at a time. */
 const SWEEP_EVERY_MS = 5 * 60_000;
@@ -89,7 +89,7 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
       await this.#store.deleteSessions({ idHash });
       return undefined;
     }
-    if (now - row.lastSeenAt >= TOUCH_EVERY_MS) await this.#store.touchSession(idHash, now);
+    if (now - row.lastSeenAt >= Math.min(TOUCH_EVERY_MS, (this.#auth.sessionIdleS * 1000) / 4)) await this.#store.touchSession(idHash, now);
     return { ...row, lastSeenAt: now };
   }
 

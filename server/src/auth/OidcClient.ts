@@ -143,6 +143,9 @@ function failureOf(error: unknown): AuthFailure {
   const network =
     name === 'TimeoutError' || name === 'AbortError' || (error instanceof TypeError && /fetch failed/i.test(error.message)) ||
     (error instanceof client.ClientError && (error.code === 'OAUTH_TIMEOUT' || (cause instanceof TypeError && /fetch failed/i.test(cause.message))));
-  const message = error instanceof Error ? error.message : String(error);
+  // The provider's own words (ResponseBodyError, AuthorizationResponseError): `error` and its description.
+  const said = error as { error?: unknown; error_description?: unknown };
+  const words = typeof said?.error === 'string' ? ` (${said.error}${typeof said.error_description === 'string' ? `: ${said.error_description}` : ''})` : '';
+  const message = `${error instanceof Error ? error.message : String(error)}${words}`;
   return new AuthFailure(network ? 'provider_unavailable' : 'provider_refused', message.slice(0, 200), { cause: error });
 }
