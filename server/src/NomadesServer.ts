@@ -4,9 +4,9 @@ import { WorkerPool } from '@nomades/sfu';
 import { AppError, COLLAB_PATH } from '@nomades/shared';
 import { clientAddress } from './access/clientAddress.js';
 import { RoomAccess } from './access/RoomAccess.js';
-import type { AgentSessionSource } from './auth/AgentSessionLookup.js';
-import { agentRoomsApi, NO_SESSIONS } from './auth/agentRoomsApi.js';
-import { endMeetingsOfEndedSessions } from './auth/endMeetingsOfEndedSessions.js';
+import { agentRoomsApi } from './auth/agentRoomsApi.js';
+import { AgentSessions } from './auth/AgentSessions.js';
+import { secureCookies, signInRoutes } from './auth/signInParts.js';
 import { TokenService } from './auth/TokenService.js';
 import type { Config } from './config/Config.js';
 import { ensureSecrets } from './config/ensureSecrets.js';
@@ -82,6 +82,8 @@ export interface NodeParts {
   database: Store;
   /** REACH-6: HTTPS on the HTTP port, when TLS_CERT and TLS_KEY are set. */
   tls?: TlsEndpoint;
+  /** AUTH-8: the signed-in agents' sessions: `agents.current(req)`, `agents.on('ended', …)`, `agents.endByEmail(email)`. */
+  agents: AgentSessions;
 }
 
 /** What only the node itself holds. */
@@ -118,6 +120,7 @@ export class NomadesServer implements NodeParts {
   readonly metrics!: Metrics;
   readonly tls?: TlsEndpoint;
   readonly database!: Store;
+  readonly agents!: AgentSessions;
   readonly #inner: InnerParts;
   readonly #life: Lifecycle;
 
@@ -132,8 +135,6 @@ export class NomadesServer implements NodeParts {
     log: Logger = createLogger(config.logLevel),
     options: {
       recorderEnv?: Record<string, string>;
-      /** The agents' sessions (AUTH-8): the routes of the rooms agents run, and the end of their meetings (AUTH-11). */
-      agentSessions?: AgentSessionSource;
     } = {},
   ): Promise<NomadesServer> {
     privateUmask(); // FILE-1: DATA_DIR, databases, secrets, recordings private to the service user
@@ -146,6 +147,10 @@ export class NomadesServer implements NodeParts {
       const database = await life.start('database', () => Store.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }), (d) => d.close());
       const { rooms: store, moderation } = database;
       const tokens = new TokenService(secrets.tokenSecret);
+      // AUTH-8: sessions live in the store; their sweeper stops before it closes.
+      const agents = await life.start('agent sessions', () => new AgentSessions({
+        store: database.auth, auth: config.auth, secure: secureCookies(config), log: log.child({ name: 'auth' }),
+      }), (a) => a.close());
       // REACH-7: a host name in ANNOUNCED_IP is resolved once, here.
       config = { ...config, announcedIp: await resolveAnnouncedIp(config.announcedIp) };
       // REACH-1: media on the HTTP port; the port is known once listening.
@@ -281,11 +286,12 @@ export class NomadesServer implements NodeParts {
         forward: cluster?.forwarder(), // NODE-4
         otherOrigins: cluster ? () => cluster.placement.otherOrigins() : undefined, // NODE-3
         members: database.members, // OWN-5, OWN-8
-        agentRoomsApi: agentRoomsApi({ ...config, sessions: options.agentSessions ?? NO_SESSIONS, store, members: database.members, tokens, registry, adminKey: secrets.adminKey, publicUrl }),
+        agentRoomsApi: agentRoomsApi({ ...config, sessions: agents, store, members: database.members, tokens, registry, adminKey: secrets.adminKey, publicUrl }),
         invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
         registry,
         recordingsApi: recording.apiRouter({ tokens, access }),
         recordingsInternal: recording.internalRouter(),
+        signIn: signInRoutes({ config, store: database.auth, sessions: agents, adminKey: secrets.adminKey, publicUrl, log: log.child({ name: 'auth' }) }),
         collabApi: collabRouter({ collab, store, adminKey: secrets.adminKey, tldrawLicenseKey: collabConfig.tldrawLicenseKey }),
         health: () => ({
           status: faults.degraded ? 'degraded' : 'ok',
@@ -303,10 +309,13 @@ export class NomadesServer implements NodeParts {
       signaling = await life.start('signaling', () => new SignalingServer(httpServer, {
         tokens, store, registry, access, log, placement, iceServers: (peerId) => turn.iceServers(peerId), timings: metrics.joinTimings,
       }), (s) => s.close());
-      if (options.agentSessions) endMeetingsOfEndedSessions(life, options.agentSessions, config, (sids) => {
+      // AUTH-11/12: sessions ended (logout per LOGOUT_ENDS_MEETINGS, an operator): what their tokens opened ends.
+      const endSessions = (sids: readonly string[]) => {
         access.endSessions(sids); // their tokens refused, their board connections closed
         signaling.endSessions(new Set(sids)); // their meetings and lobbies end
-      });
+      };
+      agents.on('ended', endSessions);
+      life.onStop('ended sessions', () => agents.off('ended', endSessions));
       metrics.gauge({ name: 'nomades_signaling_sessions', help: 'Signaling (socket.io) connections, joined or not.', read: () => signaling.sessionCount });
       // Before signaling: socket.io's close waits for the HTTP server, which waits for the /collab sockets.
       life.onStop('board and chat connections', () => collab.close());
@@ -345,7 +354,7 @@ export class NomadesServer implements NodeParts {
         tls?.close();
       });
       node = new NomadesServer(
-        { config, log, database, store, moderation, tokens, pool, registry, access, webhooks, retention, collab, recording, adminKey: secrets.adminKey, secretsFile: secrets.file, faults, metrics, tls },
+        { config, log, database, store, moderation, tokens, pool, registry, access, webhooks, retention, collab, recording, adminKey: secrets.adminKey, secretsFile: secrets.file, faults, metrics, tls, agents },
         { http: httpServer, signaling, mux, iceRelay },
         life,
       );
@@ -353,6 +362,7 @@ export class NomadesServer implements NodeParts {
       // NODE-REC-1: recordings left by nodes whose death no live node saw (all down at once).
       if (cluster) void recording.adoptOrphans((ids) => cluster.goneNodes(ids));
       retention.start(); // RET-1/2: a sweep now, then every hour
+      agents.start(); // AUTH-8: expired logins and sessions swept now, then every few minutes
       return node;
     });
   }

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NomadesServer, createLogger, loadConfig, type Config } from '@nomades/server';
-import type { AgentSessionSource } from '../../server/src/auth/AgentSessionLookup.js';
 import { LocalRedis } from '../../server/src/recording/LocalRedis.js';
 
 export interface TestServer {
@@ -28,8 +27,6 @@ export interface TestServerOptions {
    * and the recorder as a child process (`recorderEnv` adds to its environment).
    */
   recording?: { recorderEnv?: Record<string, string> };
-  /** The agents' sessions the rooms agents run use (OWN-n), when the test brings its own. */
-  agentSessions?: AgentSessionSource;
 }
 
 /**
@@ -62,7 +59,6 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     });
     server = await NomadesServer.start(config, createLogger(config.logLevel), {
       recorderEnv: options.recording?.recorderEnv,
-      agentSessions: options.agentSessions,
     });
     if (options.recording && !(await server.recording.recorderReady(30_000))) {
       throw new Error('the recorder process did not connect to the queue within 30 s');

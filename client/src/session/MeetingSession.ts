@@ -256,6 +256,8 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
         if (failure.code === 'UNAVAILABLE' && this.joinedOnce && this.route.failed()) {
           console.info(`meeting session: ${this.signaling.node} does not answer, next: ${this.route.current}`);
           this.signaling.retarget(this.route.current);
+          // NODE-5: another node is known; ask it now rather than after the next backoff.
+          if (hop++ < CLUSTER_LIMITS.maxHops) continue;
         }
         throw failure;
       }

@@ -9,9 +9,6 @@ import { roomOwnersAdminRoutes } from './roomOwnersAdminRoutes.js';
 import { roomSettingsRoutes } from './roomSettingsRoutes.js';
 import type { TokenService } from './TokenService.js';
 
-/** Sign-in not configured: nobody is signed in (the routes answer LOGIN_REQUIRED; the admin's work). */
-export const NO_SESSIONS: AgentSessionLookup = { current: async () => undefined };
-
 export interface AgentRoomsApiDeps {
   sessions: AgentSessionLookup;
   store: RoomStore;

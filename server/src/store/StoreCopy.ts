@@ -18,6 +18,9 @@ const ORDER: Record<TableName, string[]> = {
   collab_documents: ['name'],
   collab_updates: ['seq'],
   room_members: ['seq'],
+  auth_logins: ['state_hash'],
+  auth_sessions: ['id_hash'],
+  auth_logout_jtis: ['jti_hash'],
 };
 
 /** Tables whose `seq` comes from a sequence on PostgreSQL: moved past the copied values. */

@@ -1,5 +1,6 @@
 import type { ApiRegistry } from '../ApiRegistry.js';
 import { registerAgentRooms } from './agentRooms.js';
+import { registerAuth } from './auth.js';
 import { registerCluster } from './cluster.js';
 import { registerCollab } from './collab.js';
 import { registerInternal } from './internal.js';
@@ -24,4 +25,5 @@ export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
   registerInternal,
   registerWebhooks,
   registerCluster,
+  registerAuth,
 ];
