@@ -25,7 +25,7 @@ export const AUTH_LIMITS = {
   agentRoutesWindowMs: 60_000,
   agentRoutesPerWindow: 60,
   /** OWN-1: new rooms per client address and minute. */
-  newRoomsPerWindow: 10,
+  newRoomsPerWindow: 30,
   /** OWN-7: the length of a meeting in its invitation, minutes. */
   maxMeetingMinutes: 12 * 60,
   /** AUTH-12: back-channel logout tokens are accepted this long after their `iat`. */
