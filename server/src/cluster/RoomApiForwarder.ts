@@ -10,12 +10,12 @@ export const FORWARDED_HEADER = 'x-nomades-forwarded-by';
 
 /**
  * NODE-4: the API calls that act on a live meeting (its participants, lobby, lock, chat and board,
- * a change of its settings, its deletion) are answered by the node that hosts it. A request that
+ * a change of its settings, its owners' settings (OWN-3: the lobby), its deletion) are answered by the node that hosts it. A request that
  * reaches another node (a front spreads them over all nodes) is passed on to that node untouched,
  * body and headers included, and its answer passed back; a room that runs nowhere is answered
  * here, from the shared store. Calls that only read or write the store are not forwarded.
  */
-const LIVE_ROOM_PATH = /^\/api\/rooms\/([^/]+)(?:\/(participants|mute-all|lock|lobby|chat|board)(?:\/.*)?)?$/;
+const LIVE_ROOM_PATH = /^\/api\/rooms\/([^/]+)(?:\/(participants|mute-all|lock|lobby|chat|board|settings)(?:\/.*)?)?$/;
 const TIMEOUT_MS = 10_000;
 
 export function roomApiForwarder(deps: { placement: RoomPlacement; nodeId: string; log: Logger }): RequestHandler {
