@@ -9,6 +9,7 @@ import { signIn } from '../helpers/signIn.js';
 import { startSignInPair, type SignInPair } from '../helpers/signInServer.js';
 import { COLLAB_CLOSE_CODES } from '@nomades/shared';
 import { Client } from '../helpers/CollabTestClient.js';
+import { AnswerValidator, type OpenApiDoc } from '../helpers/openApi.js';
 import { runNomades } from '../helpers/runNomades.js';
 import { connectSocket, request, RequestError } from '../helpers/signalingClient.js';
 import { startTestServer, type TestServer } from '../helpers/testServer.js';
@@ -285,6 +286,22 @@ agents('OWN-5: guests refused where the room does not allow them, allowed once t
   const { id } = await ctx.srv!.createRoom();
   assert.equal([(await info(id)).guestsAllowed, (await info(id)).agentRoom], [true, false]);
   assert.is((await call(ctx, 'POST', `/api/rooms/${id}/guest`, undefined, { name: 'Invité' })).status, 200, 'GUEST_ACCESS applies as before');
+});
+
+agents('OpenAPI: the answers of the agent routes fit the served document', async (ctx) => {
+  const v = new AnswerValidator((await (await fetch(`${ctx.srv!.url}/api/openapi.json`)).json()) as OpenApiDoc);
+  const { room, camille, lea, settings } = await teamRoom(ctx);
+  const check = (method: string, path: string, res: Call) => assert.equal(v.check(method, path, res.status, res.body), [], `${method} ${path} ${res.status}`);
+  check('post', '/api/rooms/{id}/session-token', await sessionToken(ctx, room.id, camille.cookie));
+  check('post', '/api/rooms/{id}/session-token', await sessionToken(ctx, room.id));
+  check('get', '/api/me/rooms', await call(ctx, 'GET', '/api/me/rooms', camille.cookie));
+  check('post', '/api/me/rooms', await call(ctx, 'POST', '/api/me/rooms', camille.cookie, { name: `Doc ${Math.random()}` }));
+  check('get', '/api/rooms/{id}/settings', await call(ctx, 'GET', `/api/rooms/${room.id}/settings`, camille.cookie));
+  check('get', '/api/rooms/{id}/settings', await call(ctx, 'GET', `/api/rooms/${room.id}/settings`, lea.cookie));
+  check('put', '/api/rooms/{id}/settings', await call(ctx, 'PUT', `/api/rooms/${room.id}/settings`, camille.cookie, settings));
+  check('get', '/api/rooms/{id}/public', await call(ctx, 'GET', `/api/rooms/${room.id}/public`));
+  check('put', '/api/rooms/{id}/owner', await admin(ctx, 'PUT', `/api/rooms/${room.id}/owner`, { email: camille.email }));
+  check('get', '/api/rooms', await admin(ctx, 'GET', `/api/rooms?owner=${encodeURIComponent(camille.email)}`));
 });
 
 agents('OWN-7: the owner downloads a weekly invitation (RFC 5545); others may not', async (ctx) => {
