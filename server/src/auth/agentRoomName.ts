@@ -14,7 +14,7 @@ export function* roomCandidates(name: string, tries: number): Generator<{ id: st
   const base = slugifyRoomName(name) || 'reunion';
   for (let n = 1; n <= tries; n++) {
     if (n === 1) {
-      yield { id: base, name };
+      yield { id: base, name: name.slice(0, LIMITS.maxRoomNameLength) };
       continue;
     }
     const suffix = `-${n}`;
