@@ -7,6 +7,9 @@ import type { Tables } from './Tables.js';
 
 const toMember = (r: { kind: string; value: string; role: string }): StoredMember => ({ kind: r.kind as MemberKind, value: r.value, role: r.role as MemberRole });
 
+/** OWN-4: entries read for one agent's "Mes salles" at most (a group in very many rooms). */
+const MAX_ENTRIES_READ = 2_000;
+
 /** Room owners and members in the `room_members` table and two columns of `rooms` (StoreDatabase). */
 export class KyselyRoomMemberStore implements RoomMemberStore {
   readonly #db: Kysely<Tables>;
@@ -64,6 +67,7 @@ export class KyselyRoomMemberStore implements RoomMemberStore {
       )
       .orderBy('rooms.created_at')
       .orderBy('rooms.id')
+      .limit(MAX_ENTRIES_READ)
       .execute();
     const byRoom = new Map<string, { room: RoomInfo; roles: MemberRole[] }>();
     for (const { member_role, ...room } of rows) {
