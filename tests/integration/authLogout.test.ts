@@ -40,7 +40,7 @@ async function confirmAtProvider(browser: HttpBrowser, page: Response, pageUrl: 
 logout('AUTH-11 a cross-site logout changes nothing (Origin of another site, Sec-Fetch-Site cross-site, neither)', async (ctx) => {
   const { srv } = ctx.pair!;
   const { cookieHeader } = await signIn(srv.url, { account: 'camille' });
-  for (const headers of <Array<Record<string, string>>>[{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: srv.url }, {}]) {
+  for (const headers of <Array<Record<string, string>>>[{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: srv.url }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site', origin: 'null' }, {}]) {
     const res = await fetch(`${srv.url}/auth/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: cookieHeader, ...headers } });
     assert.is(res.status, 403, JSON.stringify(headers));
     assert.is(res.headers.getSetCookie().length, 0);
