@@ -35,6 +35,8 @@ export interface OidcProviderOptions {
   clientAuth?: 'client_secret_basic' | 'client_secret_post';
   /** Listen on this port (default: a free one), e.g. to come up where a server already expects it. */
   port?: number;
+  /** The userinfo as a signed JWT (`application/jwt`), as ProConnect answers. */
+  signedUserinfo?: boolean;
   /** Keep the provider's own essential-acr check (default: off, so that it issues whatever acr the login says). */
   enforceAcr?: boolean;
 }
@@ -52,6 +54,8 @@ export class OidcProvider {
   readonly clientSecret: string;
   /** Back-channel logout tokens delivered, with the status the RP answered. */
   readonly logoutTokensSent: Array<{ token: string; status: number }> = [];
+  /** The content type of each userinfo answer (`application/jwt` when signed). */
+  readonly userinfoTypes: string[] = [];
   readonly #server: http.Server;
   readonly #privateJwk: JWK;
   #closed = false;
@@ -84,6 +88,7 @@ export class OidcProvider {
           res.end(String(error));
         });
       } else {
+        if (url.pathname === '/me') res.on('finish', () => self.userinfoTypes.push(String(res.getHeader('content-type') ?? '')));
         callback(req, res);
       }
     });
@@ -111,6 +116,7 @@ export class OidcProvider {
           response_types: ['code'],
           token_endpoint_auth_method: options.clientAuth ?? 'client_secret_basic',
           id_token_signed_response_alg: 'ES256',
+          ...(options.signedUserinfo ? { userinfo_signed_response_alg: 'ES256' } : {}),
         },
       ],
       jwks: { keys: [this.#privateJwk] },
@@ -134,6 +140,7 @@ export class OidcProvider {
         devInteractions: { enabled: false },
         claimsParameter: { enabled: true },
         backchannelLogout: { enabled: true },
+        jwtUserinfo: { enabled: Boolean(options.signedUserinfo) },
         rpInitiatedLogout: {
           enabled: true,
           // Auto-confirmed: the form posts itself (and a fetch-based test posts it).

@@ -8,13 +8,14 @@ import { startSignInPair, type SignInPair } from '../helpers/signInServer.js';
 /**
  * The ProConnect preset (docs/spec/auth.md AUTH-4…7) against a real provider that issues whatever
  * `acr` the login reached (its own essential-acr check is off): the second factor is demanded
- * through the `claims` parameter and checked by this server, the name comes from `usual_name`,
- * and only the organisations of the allow-list (`siret`) get in.
+ * through the `claims` parameter and checked by this server, the name comes from `usual_name` of
+ * a signed userinfo (application/jwt, as ProConnect answers), the client authenticates with
+ * client_secret_post, and only the organisations of the allow-list (`siret`) get in.
  */
 const proconnect = suite<{ pair?: SignInPair }>('sign-in: the ProConnect preset, the second factor and the allow-list');
 
 proconnect.before(async (ctx) => {
-  ctx.pair = await startSignInPair({ OIDC_PRESET: 'proconnect', OIDC_ALLOWED_ORGANISATIONS: '21750001600019' }, { clientAuth: 'client_secret_post' });
+  ctx.pair = await startSignInPair({ OIDC_PRESET: 'proconnect', OIDC_ALLOWED_ORGANISATIONS: '21750001600019' }, { clientAuth: 'client_secret_post', signedUserinfo: true });
 });
 proconnect.after(async (ctx) => {
   await ctx.pair?.close();
@@ -46,6 +47,7 @@ proconnect('AUTH-5/6 with the second factor: signed in, named from given_name + 
   const me = meAnswerSchema.parse(await (await fetch(`${srv.url}/api/me`, { headers: { cookie: cookieHeader } })).json());
   assert.ok(me.signedIn);
   assert.equal([me.signedIn && me.name, me.signedIn && me.email, me.preset], ['Alix Bernard', 'alix.bernard@ville.example', 'proconnect']);
+  assert.match(ctx.pair!.op.userinfoTypes.at(-1) ?? '', /^application\/jwt/, 'the userinfo was a signed JWT');
 });
 
 proconnect('AUTH-7 the allow-list by organisation (siret): another organisation is refused even with the second factor', async (ctx) => {
