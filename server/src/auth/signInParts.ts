@@ -46,7 +46,7 @@ export function signInRoutes(options: {
   const verifier = client
     ? new LogoutTokenVerifier({ store, issuer: client.issuer, clientId: client.clientId, jwksUri: () => client.jwksUri() })
     : undefined;
-  const ownersMayRecord = (config as Config & { ownersMayRecord?: boolean }).ownersMayRecord === true;
+  const ownersMayRecord = config.ownersMayRecord;
   return {
     authApi: authRouter({ sessions, flow, client, verifier, publicUrl: options.publicUrl, secure, log, onLogin: options.onLogin }),
     agentsApi: agentsRouter({ sessions, adminKey: options.adminKey, preset: oidc?.preset ?? null, ownersMayRecord: () => ownersMayRecord }),
