@@ -8,7 +8,7 @@ import { exitAfterRun } from '../helpers/exitAfterRun.js';
  * what they always were: no "Se connecter", no "Mes salles", the guest's name field and "Rejoindre",
  * `autojoin=1` straight in. Real server, real Chromium on the built client (CLIENT_DIST when set).
  */
-const env = process.env.CLIENT_DIST ? { CLIENT_DIST: process.env.CLIENT_DIST } : {};
+const env: Record<string, string> = process.env.CLIENT_DIST ? { CLIENT_DIST: process.env.CLIENT_DIST } : {};
 const s = browserSuite('sign-in not configured: the pages as before', env);
 
 s('AUTH-10: the home page without sign-in is the room field alone, accessible', async (ctx) => {

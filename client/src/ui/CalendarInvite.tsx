@@ -9,7 +9,7 @@ export function CalendarInvite({ roomId }: { roomId: string }) {
   const [start, setStart] = useState(() => localDateTimeValue(nextFullHour(new Date())));
   const [duration, setDuration] = useState(60);
   const startDate = new Date(start);
-  const valid = !Number.isNaN(startDate.getTime()) && duration >= 5 && duration <= 24 * 60;
+  const valid = !Number.isNaN(startDate.getTime()) && duration >= 5 && duration <= 720;
   return (
     <section className="calendar-invite" aria-labelledby="calendar-title">
       <h3 id="calendar-title">{t('calendar.title')}</h3>
@@ -27,7 +27,7 @@ export function CalendarInvite({ roomId }: { roomId: string }) {
           type="number"
           data-testid="calendar-duration"
           min={5}
-          max={1440}
+          max={720}
           step={5}
           value={duration}
           onChange={(event) => setDuration(Number(event.target.value))}

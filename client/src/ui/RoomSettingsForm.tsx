@@ -32,6 +32,9 @@ export function RoomSettingsForm({ roomId, initial, ownersMayRecord, onSaved }: 
     if ('problems' in checked) {
       setProblems(checked.problems);
       setResult({ kind: 'problems', count: checked.problems.length });
+      // The first field to correct takes the focus once drawn invalid (its problem is its description).
+      const form = event.currentTarget as HTMLFormElement;
+      requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
     setProblems([]);
@@ -104,7 +107,7 @@ export function RoomSettingsForm({ roomId, initial, ownersMayRecord, onSaved }: 
       <button type="submit" className="primary" data-testid="settings-save" disabled={saving}>
         {t('settings.save')}
       </button>
-      <p role="status" className="settings-result" data-testid="settings-status">
+      <p role="status" className={result?.kind === 'problems' ? 'settings-result problems' : 'settings-result'} data-testid="settings-status">
         {result?.kind === 'saved' ? t('settings.saved') : result?.kind === 'problems' ? t('settings.problemsFound', { count: result.count }) : ''}
       </p>
       {result?.kind === 'error' && (
