@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './CliError.js';
+import { agentsCommand } from './commands/agents.js';
 import { databaseCommand } from './commands/database.js';
 import { invitesCommand } from './commands/invites.js';
 import { nodesCommand } from './commands/nodes.js';
@@ -24,6 +25,7 @@ participantsCommand(program, ctx);
 recordingsCommand(program, ctx);
 databaseCommand(program, ctx);
 nodesCommand(program, ctx);
+agentsCommand(program, ctx);
 for (const command of program.commands) command.exitOverride();
 
 try {

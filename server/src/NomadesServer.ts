@@ -4,6 +4,8 @@ import { WorkerPool } from '@nomades/sfu';
 import { AppError, COLLAB_PATH } from '@nomades/shared';
 import { clientAddress } from './access/clientAddress.js';
 import { RoomAccess } from './access/RoomAccess.js';
+import { AgentSessions } from './auth/AgentSessions.js';
+import { secureCookies, signInRoutes } from './auth/signInParts.js';
 import { TokenService } from './auth/TokenService.js';
 import type { Config } from './config/Config.js';
 import { ensureSecrets } from './config/ensureSecrets.js';
@@ -79,6 +81,8 @@ export interface NodeParts {
   database: Store;
   /** REACH-6: HTTPS on the HTTP port, when TLS_CERT and TLS_KEY are set. */
   tls?: TlsEndpoint;
+  /** AUTH-8: the signed-in agents' sessions: `agents.current(req)`, `agents.on('ended', …)`, `agents.endByEmail(email)`. */
+  agents: AgentSessions;
 }
 
 /** What only the node itself holds. */
@@ -115,6 +119,7 @@ export class NomadesServer implements NodeParts {
   readonly metrics!: Metrics;
   readonly tls?: TlsEndpoint;
   readonly database!: Store;
+  readonly agents!: AgentSessions;
   readonly #inner: InnerParts;
   readonly #life: Lifecycle;
 
@@ -139,6 +144,10 @@ export class NomadesServer implements NodeParts {
       const database = await life.start('database', () => Store.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }), (d) => d.close());
       const { rooms: store, moderation } = database;
       const tokens = new TokenService(secrets.tokenSecret);
+      // AUTH-8: sessions live in the store; their sweeper stops before it closes.
+      const agents = await life.start('agent sessions', () => new AgentSessions({
+        store: database.auth, auth: config.auth, secure: secureCookies(config), log: log.child({ name: 'auth' }),
+      }), (a) => a.close());
       // REACH-7: a host name in ANNOUNCED_IP is resolved once, here.
       config = { ...config, announcedIp: await resolveAnnouncedIp(config.announcedIp) };
       // REACH-1: media on the HTTP port; the port is known once listening.
@@ -277,6 +286,7 @@ export class NomadesServer implements NodeParts {
         registry,
         recordingsApi: recording.apiRouter({ tokens, access }),
         recordingsInternal: recording.internalRouter(),
+        signIn: signInRoutes({ config, store: database.auth, sessions: agents, adminKey: secrets.adminKey, publicUrl, log: log.child({ name: 'auth' }) }),
         collabApi: collabRouter({ collab, store, adminKey: secrets.adminKey, tldrawLicenseKey: collabConfig.tldrawLicenseKey }),
         health: () => ({
           status: faults.degraded ? 'degraded' : 'ok',
@@ -332,7 +342,7 @@ export class NomadesServer implements NodeParts {
         tls?.close();
       });
       node = new NomadesServer(
-        { config, log, database, store, moderation, tokens, pool, registry, access, webhooks, retention, collab, recording, adminKey: secrets.adminKey, secretsFile: secrets.file, faults, metrics, tls },
+        { config, log, database, store, moderation, tokens, pool, registry, access, webhooks, retention, collab, recording, adminKey: secrets.adminKey, secretsFile: secrets.file, faults, metrics, tls, agents },
         { http: httpServer, signaling, mux, iceRelay },
         life,
       );
@@ -340,6 +350,7 @@ export class NomadesServer implements NodeParts {
       // NODE-REC-1: recordings left by nodes whose death no live node saw (all down at once).
       if (cluster) void recording.adoptOrphans((ids) => cluster.goneNodes(ids));
       retention.start(); // RET-1/2: a sweep now, then every hour
+      agents.start(); // AUTH-8: expired logins and sessions swept now, then every few minutes
       return node;
     });
   }

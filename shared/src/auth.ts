@@ -137,3 +137,9 @@ export type SessionTokenAnswer = z.infer<typeof sessionTokenAnswerSchema>;
 
 /** `PUT /api/rooms/:id/owner` (admin, OWN-8): hand a room to another agent (its owner left the city). */
 export const handOverBodySchema = z.object({ email: z.string().trim().min(3).max(AUTH_LIMITS.maxEmailLength) }).strict();
+
+/** `DELETE /api/agents/sessions?email=` (admin, AUTH-13): end every session of an agent. */
+export const endAgentSessionsQuerySchema = z.object({ email: z.string().trim().min(3).max(AUTH_LIMITS.maxEmailLength) }).strict();
+/** How many sessions an operator's request ended (AUTH-13). */
+export const endedAgentSessionsSchema = z.object({ ended: z.number().int().min(0) });
+export type EndedAgentSessions = z.infer<typeof endedAgentSessionsSchema>;

@@ -17,6 +17,14 @@ export const CLUSTER_LIMITS = {
   suspectMs: 10_000,
   staleHomeRetryMs: 400,
   maxStaleHomeRetries: 15,
+  /**
+   * NODE-5b: a client that reports the room's home unreachable makes the node it asks probe that
+   * home (`GET /healthz`, this long at most); a refused connection (the process is gone) buries it
+   * at once instead of waiting for its heartbeat to expire. One probe per node at a time, its
+   * answer reused this long.
+   */
+  probeTimeoutMs: 600,
+  probeReuseMs: 1_000,
 } as const;
 
 /**

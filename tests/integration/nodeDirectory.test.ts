@@ -5,6 +5,8 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ClusterError } from '../../server/src/cluster/ClusterError.js';
+import net from 'node:net';
+import { DirectoryPlacement } from '../../server/src/cluster/DirectoryPlacement.js';
 import { NodeDirectory, type NodeDirectoryOptions } from '../../server/src/cluster/NodeDirectory.js';
 import { createLogger } from '../../server/src/logging/logger.js';
 import { freeTcpPort } from '../../server/src/process/childProcesses.js';
@@ -167,6 +169,43 @@ test('a SIGKILLed node is declared dead within TTL + one heartbeat; its rooms ar
     assert.ok([a.id, b.id].includes(mine[0].node.id));
   }
   assert.equal((await a.roomsOf(victim.id)).sort(), rooms, 'the dead node still says what it hosted');
+});
+
+test('NODE-5b: a home reported unreachable whose port refuses connections is buried before its heartbeat expires; one that answers, or is silent, is not', async (ctx) => {
+  const periods = { heartbeatMs: 1000, ttlMs: 3000 };
+  const victimUrl = `http://127.0.0.1:${await freeTcpPort()}`;
+  const victim = await childNode(ctx, 'probe:', ['p1'], { LISTEN: '1', NODE_URL: victimUrl });
+  const a = await node(ctx, 'probe:', periods);
+  const placement = await DirectoryPlacement.start(a);
+  // Alive and answering: the report is not believed.
+  assert.equal(await placement.place('p1', undefined, victimUrl), { here: false, node: victimUrl });
+  victim.child.kill('SIGKILL');
+  await waitFor('the victim to be gone', () => victim.child.exitCode !== null || victim.child.signalCode !== null);
+  const reportedAt = Date.now();
+  assert.equal(await placement.place('p1', undefined, victimUrl), { here: true }, 'the room comes here at once');
+  const elapsed = Date.now() - reportedAt;
+  console.log(`unreachable home reported -> room placed again: ${elapsed} ms (TTL ${periods.ttlMs} ms)`);
+  assert.ok(elapsed < periods.ttlMs, `before the heartbeat would expire: ${elapsed} ms`);
+  assert.not.ok((await a.liveNodes()).some((n) => n.id === victim.id), 'its heartbeat key is gone');
+  // Silent (accepts, never answers: a stalled or cut-off node) and a report naming another address: kept.
+  const silent = net.createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const silentUrl = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const b = await node(ctx, 'probe:', { ...periods, url: silentUrl });
+    await a.setDraining(true);
+    assert.is((await b.placeRoom('p2')).node.id, b.id);
+    await a.setDraining(false);
+    assert.equal(await placement.place('p2', undefined, silentUrl), { here: false, node: silentUrl });
+    assert.equal(await placement.place('p2', undefined, 'http://127.0.0.1:1'), { here: false, node: silentUrl });
+    assert.ok((await a.liveNodes()).some((n) => n.id === b.id), 'the silent node stays live until its heartbeat says otherwise');
+    // A node restarted under the same id (another startedAt) is never buried by a stale probe.
+    const record = (await a.liveNodes()).find((n) => n.id === b.id)!;
+    assert.is(await a.bury({ ...record, startedAt: record.startedAt - 1 }), false);
+    assert.ok((await a.liveNodes()).some((n) => n.id === b.id));
+  } finally {
+    silent.close();
+  }
 });
 
 test('a node silent past the TTL (SIGSTOP) comes back without the rooms moved meanwhile (roomLost)', async (ctx) => {

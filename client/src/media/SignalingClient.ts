@@ -65,6 +65,7 @@ export class SignalingClient {
   private socket: Socket;
   private base: string;
   private readonly auth: HandshakeAuth;
+  private unreachable: string | undefined;
   private readonly disconnectHandlers: Array<(reason: string) => void> = [];
   private readonly timeoutMs: number;
   private readonly pacer = new RequestPacer();
@@ -100,11 +101,20 @@ export class SignalingClient {
     this.socket = this.open(url);
   }
 
+  /**
+   * NODE-5b: the next handshake tells the node that `node` (the room's home it names) did not
+   * answer us: it probes it and, if it is gone, places the room again at once. Undefined clears it.
+   */
+  reportUnreachable(node: string | undefined): void {
+    this.unreachable = node;
+  }
+
   private open(base: string): Socket {
     const { origin, socketPath } = nodeEndpoints(base);
     const socket = io(origin, {
       path: socketPath,
-      auth: { token: this.auth.token, roomId: this.auth.roomId },
+      // Read at each connection: NODE-5b's report goes with the next handshake only.
+      auth: (send) => send({ token: this.auth.token, roomId: this.auth.roomId, ...(this.unreachable ? { unreachable: this.unreachable } : {}) }),
       transports: ['websocket'],
       autoConnect: false,
       reconnection: false,

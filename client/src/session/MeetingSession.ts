@@ -235,12 +235,16 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
   private async connect(timeoutMs?: number): Promise<void> {
     for (let hop = 0, retries = 0; ; ) {
       try {
-        return await this.signaling.connect(timeoutMs);
+        await this.signaling.connect(timeoutMs);
+        this.signaling.reportUnreachable(undefined);
+        return;
       } catch (error) {
         const failure = ClientError.from(error, 'UNAVAILABLE');
         // NODE-5: the room's home just failed us; until the directory sees it dead, ask here again.
         if (failure.code === 'WRONG_NODE' && this.route.suspect(failure.params?.node) && retries++ < CLUSTER_LIMITS.maxStaleHomeRetries) {
-          await this.interruptible(sleep(CLUSTER_LIMITS.staleHomeRetryMs));
+          // NODE-5b: say so in the next handshake; that node probes the home and buries it if gone.
+          this.signaling.reportUnreachable(String(failure.params?.node));
+          if (retries > 1) await this.interruptible(sleep(CLUSTER_LIMITS.staleHomeRetryMs));
           this.assertOpen();
           continue;
         }
@@ -252,6 +256,8 @@ export class MeetingSession extends TypedEmitter<SessionEvents> {
         if (failure.code === 'UNAVAILABLE' && this.joinedOnce && this.route.failed()) {
           console.info(`meeting session: ${this.signaling.node} does not answer, next: ${this.route.current}`);
           this.signaling.retarget(this.route.current);
+          // NODE-5: another node is known; ask it now rather than after the next backoff.
+          if (hop++ < CLUSTER_LIMITS.maxHops) continue;
         }
         throw failure;
       }

@@ -1,6 +1,7 @@
 import { AppError } from '@nomades/shared';
 import { ClusterError } from './ClusterError.js';
 import type { NodeDirectory } from './NodeDirectory.js';
+import { NodeProbe } from './NodeProbe.js';
 import type { RoomLocation, RoomPlacement } from './RoomPlacement.js';
 
 /**
@@ -11,6 +12,7 @@ import type { RoomLocation, RoomPlacement } from './RoomPlacement.js';
 export class DirectoryPlacement implements RoomPlacement {
   readonly #directory: NodeDirectory;
   readonly #others = new Map<string, string>();
+  readonly #probe = new NodeProbe();
 
   private constructor(directory: NodeDirectory) {
     this.#directory = directory;
@@ -24,8 +26,15 @@ export class DirectoryPlacement implements RoomPlacement {
     return placement;
   }
 
-  async place(roomId: string, prefix?: string): Promise<RoomLocation> {
-    const { node } = await this.#ask(() => this.#directory.placeRoom(roomId));
+  async place(roomId: string, prefix?: string, unreachable?: string): Promise<RoomLocation> {
+    let { node } = await this.#ask(() => this.#directory.placeRoom(roomId));
+    // NODE-5b: the client could not reach the home named here; if its port refuses connections,
+    // it is gone: bury it now rather than when its heartbeat expires, and place the room again.
+    if (unreachable !== undefined && node.url === unreachable && node.id !== this.#directory.id && (await this.#probe.isGone(node))) {
+      const dead = node;
+      await this.#ask(() => this.#directory.bury(dead));
+      ({ node } = await this.#ask(() => this.#directory.placeRoom(roomId)));
+    }
     if (node.id !== this.#directory.id) return { here: false, node: node.url };
     // The front's shared entry (`/`) reaches any node, the room's one too: its client must still
     // move to this node's own address, or its board (/collab from the same base) would land on

@@ -168,6 +168,18 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
     return json ? this.#parse(json)[0] : undefined;
   }
 
+  /**
+   * NODE-5b: the node was seen gone (its port refuses connections, NodeProbe): its heartbeat key
+   * is deleted if it is still that run's record, and the next placement moves its rooms. True when
+   * buried.
+   */
+  async bury(node: NodeInfo): Promise<boolean> {
+    if (node.id === this.id) return false;
+    const buried = (await this.#call('bury', () => this.#redis.clusterBury(this.prefix, node.id, node.startedAt))) === 1;
+    if (buried) this.#log.warn({ dead: node.id, url: node.url }, 'node refuses connections: declared dead before its heartbeat expired');
+    return buried;
+  }
+
   /** The rooms homed on a node; for a dead node, those it hosted when it died (until it is forgotten). */
   async roomsOf(nodeId: string): Promise<string[]> {
     return this.#call('roomsOf', () => this.#redis.smembers(`${this.prefix}hosted:${nodeId}`));

@@ -13,8 +13,10 @@ export interface RoomPlacement {
    * Rejects with an AppError UNAVAILABLE (retryable) when it cannot be known. `prefix`: the path
    * prefix the connection came through (`forwardedPrefix`); behind a front that routes
    * `/n/<node>/` to each node, the room's node only serves what came through its own NODE_URL.
+   * `unreachable`: the client could not reach this node a moment ago (NODE-5b); a home of that
+   * address whose port refuses connections is declared dead at once.
    */
-  place(roomId: string, prefix?: string): Promise<RoomLocation>;
+  place(roomId: string, prefix?: string, unreachable?: string): Promise<RoomLocation>;
   /** The other live nodes' base URLs (a join answer's `nodes`, NODE-3); none on one node. */
   otherNodes(): string[];
   /** The base URL of the live node the room runs on when it is not this one (NODE-4); never places it. */

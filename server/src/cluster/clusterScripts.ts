@@ -136,6 +136,21 @@ for _, id in ipairs(ids) do
 end
 return #ids`;
 
+/**
+ * ARGV: P, id, startedAt. NODE-5b: deletes the node's heartbeat key if it is still the record of
+ * that run (same startedAt), so that a node restarted under the same id is never buried. The
+ * survey then sees it dead and placement moves its rooms. Returns 1 when buried.
+ */
+const BURY = `
+local p, id = ARGV[1], ARGV[2]
+local key = p .. 'node:' .. id
+local rec = redis.call('GET', key)
+if rec and tostring(cjson.decode(rec).startedAt) == tostring(tonumber(ARGV[3])) then
+  redis.call('DEL', key)
+  return 1
+end
+return 0`;
+
 /** The scripts as commands of the connection (EVALSHA, EVAL again after a Redis restart's NOSCRIPT). */
 export interface ClusterScripts {
   clusterHeartbeat(prefix: string, id: string, json: string, ttlMs: number): Promise<[number, string[]]>;
@@ -145,6 +160,7 @@ export interface ClusterScripts {
   clusterRelease(prefix: string, room: string, node: string): Promise<number>;
   clusterReclaim(prefix: string, id: string, ...rooms: string[]): Promise<[string[], string[]]>;
   clusterReap(prefix: string, graceMs: number, limit: number): Promise<number>;
+  clusterBury(prefix: string, id: string, startedAt: number): Promise<number>;
 }
 
 export function defineClusterScripts(redis: Redis): Redis & ClusterScripts {
@@ -156,6 +172,7 @@ export function defineClusterScripts(redis: Redis): Redis & ClusterScripts {
     clusterRelease: RELEASE,
     clusterReclaim: RECLAIM,
     clusterReap: REAP,
+    clusterBury: BURY,
   };
   for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { numberOfKeys: 0, lua });
   return redis as Redis & ClusterScripts;

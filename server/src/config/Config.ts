@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { nodeUrlSchema, RESUME_LIMITS } from '@nomades/shared';
+import { authConfigOf, authEnvShape, type AuthConfig } from './authConfig.js';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -95,6 +96,8 @@ export const envSchema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().ip()).min(1))
     .optional(),
+  /** Sign-in (AUTH-n in docs/spec/auth.md): OIDC_*, SESSION_*, LOGOUT_ENDS_MEETINGS. */
+  ...authEnvShape,
 });
 
 export interface Config {
@@ -152,6 +155,8 @@ export interface Config {
   webhookRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   /** RET-2: days a chat message is kept; undefined: as long as the room. */
   chatRetentionDays?: number;
+  /** Sign-in with an OpenID provider and the agents' sessions (AUTH-n); `auth.oidc` undefined: off. */
+  auth: AuthConfig;
 }
 
 export class ConfigError extends Error {
@@ -177,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('invalid configuration: RTC_MIN_PORT > RTC_MAX_PORT');
   if (e.WEBHOOK_URL && !e.WEBHOOK_SECRET) throw new ConfigError('invalid configuration: WEBHOOK_URL needs WEBHOOK_SECRET');
   if (e.RECORDER_KEY && e.RECORDER_KEY === e.ADMIN_KEY) throw new ConfigError('invalid configuration: RECORDER_KEY must differ from ADMIN_KEY');
+  const auth = authConfigOf(e, (message) => {
+    throw new ConfigError(`invalid configuration: ${message}`);
+  });
   const wildcard = e.HOST === '0.0.0.0' || e.HOST === '::';
   const rtcListenIp = e.RTC_LISTEN_IP ?? (e.HOST === 'localhost' ? '127.0.0.1' : wildcard ? '0.0.0.0' : e.HOST);
   const announcedIp = e.ANNOUNCED_IP ?? (rtcListenIp === '0.0.0.0' ? firstExternalIpv4() : undefined);
@@ -218,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookSecret: e.WEBHOOK_SECRET,
     webhookRetry: { maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, baseDelayMs: e.WEBHOOK_RETRY_BASE_MS, maxDelayMs: e.WEBHOOK_RETRY_MAX_MS },
     chatRetentionDays: e.CHAT_RETENTION_DAYS,
+    auth,
   };
 }
 

@@ -3,6 +3,8 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { AppError, INTERNAL_RECORDINGS_PATH } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
+import { AUTH_ERROR_PATH } from '../auth/authRouter.js';
+import type { SignInRoutes } from '../auth/signInParts.js';
 import { apiDocsRouter } from './apiDocsRouter.js';
 import { errorHandler } from './errorHandler.js';
 import { METRICS_PATH } from '../metrics/metricsRouter.js';
@@ -40,6 +42,8 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   forward?: express.RequestHandler;
   /** NODE-3: the other nodes' origins, which the page may connect to (CSP connect-src). */
   otherOrigins?: () => string[];
+  /** Sign-in (AUTH-n): /auth, /api/me, /api/agents/sessions, the logout's return. */
+  signIn?: SignInRoutes;
   /** REACH-6: TLS is served on this port: plain HTTP requests are redirected to https (not /healthz, nor the local recorder's channel). */
   redirectPlainHttp?: boolean;
 }
@@ -70,6 +74,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.json({ status: 'ok', ...deps.health() });
   });
   if (deps.metricsApi) app.use(deps.metricsApi);
+  if (deps.signIn) {
+    app.use('/auth', deps.signIn.authApi);
+    app.use('/api', deps.signIn.agentsApi);
+  }
   app.use('/api/rooms', roomsRouter(deps));
   // Before the moderation API, whose admin check covers every /api/rooms/:id/… it is given: these
   // have routes a room token opens (INV-7, REC-V1).
@@ -83,17 +91,20 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api', apiDocsRouter(deps)); // GET /api/openapi.json, /api/docs (every route: shared/src/openapi)
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 
+  if (deps.signIn) app.use(deps.signIn.logoutReturn);
+  // The web client's pages: home, a room, the sign-in error page (AUTH-14).
+  const pages = ['/', '/room/:roomId', AUTH_ERROR_PATH];
   const indexHtml = path.join(deps.clientDist, 'index.html');
   if (fs.existsSync(indexHtml)) {
     app.use(express.static(deps.clientDist, { index: false, maxAge: '1h' }));
     const page = fs.readFileSync(indexHtml, 'utf8').replace(/<html lang="[a-z]+">/, `<html lang="${deps.defaultLocale}" data-default-locale="${deps.defaultLocale}">`);
-    app.get(['/', '/room/:roomId'], (_req, res) => {
+    app.get(pages, (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
       res.type('html').send(page);
     });
   } else {
     deps.log.warn({ clientDist: deps.clientDist }, 'web client not built (run npm run setup); serving the API only');
-    app.get(['/', '/room/:roomId'], (_req, res) => {
+    app.get(pages, (_req, res) => {
       res.status(503).type('text').send('The web client is not built: run `npm run setup`.');
     });
   }

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { Server as IoServer, type Socket } from 'socket.io';
-import { ACCESS_LIMITS, AppError, HEARTBEAT_LIMITS, roomIdSchema, type ErrorCode, type RoomInfo, type TokenClaims } from '@nomades/shared';
+import { ACCESS_LIMITS, AppError, HEARTBEAT_LIMITS, nodeUrlSchema, roomIdSchema, type ErrorCode, type RoomInfo, type TokenClaims } from '@nomades/shared';
 import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
@@ -83,7 +83,8 @@ export class SignalingServer {
         const info = await deps.store.get(roomId.data);
         if (!info) throw new AppError('ROOM_NOT_FOUND', 'no such room');
         // NODE-2: a room runs on one node; a handshake that reached another is sent there.
-        const where = await placement.place(info.id, forwardedPrefix(socket.request));
+        const unreachable = nodeUrlSchema.safeParse(auth.unreachable); // NODE-5b
+        const where = await placement.place(info.id, forwardedPrefix(socket.request), unreachable.success ? unreachable.data : undefined);
         if (!where.here) throw new AppError('WRONG_NODE', 'the room runs on another node', { node: where.node });
         this.#checkQuota(claims.sub, info.id, info.maxParticipants);
         (socket.data as SocketData) = { claims, roomId: roomId.data, roomInfo: info };

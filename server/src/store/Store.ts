@@ -1,7 +1,9 @@
 import { collabDocumentName } from '@nomades/shared';
+import type { AuthStore } from './AuthStore.js';
 import type { DocumentStore } from './DocumentStore.js';
 import { deleteDocument, KyselyDocumentStore } from './KyselyDocumentStore.js';
 import type { InviteStore } from './InviteStore.js';
+import { KyselyAuthStore } from './KyselyAuthStore.js';
 import { KyselyInviteStore } from './KyselyInviteStore.js';
 import { KyselyModerationStore } from './KyselyModerationStore.js';
 import { KyselyRecordingStore } from './KyselyRecordingStore.js';
@@ -32,6 +34,8 @@ export class Store {
   readonly invites: InviteStore;
   readonly recordings: RecordingStore;
   readonly documents: DocumentStore;
+  /** Logins in progress, agents' sessions, used logout tokens (AUTH-2, AUTH-8, AUTH-12). */
+  readonly auth: AuthStore;
   readonly #database: StoreDatabase;
 
   private constructor(database: StoreDatabase) {
@@ -41,6 +45,7 @@ export class Store {
     this.invites = new KyselyInviteStore(database.db);
     this.recordings = new KyselyRecordingStore(database.db);
     this.documents = new KyselyDocumentStore(database.db);
+    this.auth = new KyselyAuthStore(database.db);
   }
 
   /** Opens the database, brings its schema up to date and imports older files (StoreDatabase.open). */

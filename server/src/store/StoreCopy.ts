@@ -17,6 +17,9 @@ const ORDER: Record<TableName, string[]> = {
   recordings: ['id'],
   collab_documents: ['name'],
   collab_updates: ['seq'],
+  auth_logins: ['state_hash'],
+  auth_sessions: ['id_hash'],
+  auth_logout_jtis: ['jti_hash'],
 };
 
 /** Tables whose `seq` comes from a sequence on PostgreSQL: moved past the copied values. */

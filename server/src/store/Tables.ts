@@ -16,6 +16,9 @@ export interface Tables {
   recordings: RecordingsTable;
   collab_documents: CollabDocumentsTable;
   collab_updates: CollabUpdatesTable;
+  auth_logins: AuthLoginsTable;
+  auth_sessions: AuthSessionsTable;
+  auth_logout_jtis: AuthLogoutJtisTable;
 }
 
 export interface RoomsTable {
@@ -105,6 +108,40 @@ export interface CollabUpdatesTable {
   data: Uint8Array;
 }
 
+/** AUTH-2: a login in progress. Times in Unix milliseconds. */
+export interface AuthLoginsTable {
+  state_hash: string;
+  browser_hash: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** AUTH-8: an agent's session. Times in Unix milliseconds; `groups` a JSON array. */
+export interface AuthSessionsTable {
+  id_hash: string;
+  agent_key: string;
+  name: string;
+  email: string | null;
+  groups: string;
+  preset: string;
+  acr: string | null;
+  provider_sid: string | null;
+  provider_sub: string;
+  id_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+/** AUTH-12: back-channel logout tokens already used (a hash of their `jti`). */
+export interface AuthLogoutJtisTable {
+  jti_hash: string;
+  expires_at: number;
+}
+
 /** Every table, in the order a copy fills them (the CLI's copy, the legacy import). */
 export const TABLE_NAMES = [
   'rooms',
@@ -117,4 +154,7 @@ export const TABLE_NAMES = [
   'recordings',
   'collab_documents',
   'collab_updates',
+  'auth_logins',
+  'auth_sessions',
+  'auth_logout_jtis',
 ] as const satisfies ReadonlyArray<keyof Tables>;

@@ -148,5 +148,51 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('recordings_node').on('recordings').columns(['node_id', 'status']).execute();
       },
     },
+    '007_auth': {
+      async up(db: Kysely<any>) {
+        // AUTH-2: logins in progress, keyed by a hash of their `state`, bound to a browser.
+        await db.schema
+          .createTable('auth_logins')
+          .addColumn('state_hash', 'text', (c) => c.primaryKey())
+          .addColumn('browser_hash', 'text', (c) => c.notNull())
+          .addColumn('nonce', 'text', (c) => c.notNull())
+          .addColumn('code_verifier', 'text', (c) => c.notNull())
+          .addColumn('return_to', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.big, (c) => c.notNull())
+          .addColumn('expires_at', t.big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('auth_logins_browser').on('auth_logins').columns(['browser_hash', 'created_at']).execute();
+        await db.schema.createIndex('auth_logins_expiry').on('auth_logins').column('expires_at').execute();
+        // AUTH-8: the agents' sessions, keyed by a hash of the cookie's id.
+        await db.schema
+          .createTable('auth_sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('agent_key', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('email', 'text')
+          .addColumn('groups', 'text', (c) => c.notNull())
+          .addColumn('preset', 'text', (c) => c.notNull())
+          .addColumn('acr', 'text')
+          .addColumn('provider_sid', 'text')
+          .addColumn('provider_sub', 'text', (c) => c.notNull())
+          .addColumn('id_token', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.big, (c) => c.notNull())
+          .addColumn('last_seen_at', t.big, (c) => c.notNull())
+          .addColumn('expires_at', t.big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('auth_sessions_email').on('auth_sessions').column('email').execute();
+        await db.schema.createIndex('auth_sessions_sid').on('auth_sessions').column('provider_sid').execute();
+        await db.schema.createIndex('auth_sessions_sub').on('auth_sessions').column('provider_sub').execute();
+        await db.schema.createIndex('auth_sessions_expiry').on('auth_sessions').column('expires_at').execute();
+        await db.schema.createIndex('auth_sessions_seen').on('auth_sessions').column('last_seen_at').execute();
+        // AUTH-12: the `jti` of back-channel logout tokens already used, until they are too old anyway.
+        await db.schema
+          .createTable('auth_logout_jtis')
+          .addColumn('jti_hash', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', t.big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('auth_logout_jtis_expiry').on('auth_logout_jtis').column('expires_at').execute();
+      },
+    },
   };
 }

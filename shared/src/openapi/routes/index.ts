@@ -1,4 +1,5 @@
 import type { ApiRegistry } from '../ApiRegistry.js';
+import { registerAuth } from './auth.js';
 import { registerCluster } from './cluster.js';
 import { registerCollab } from './collab.js';
 import { registerInternal } from './internal.js';
@@ -22,4 +23,5 @@ export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
   registerInternal,
   registerWebhooks,
   registerCluster,
+  registerAuth,
 ];

@@ -18,10 +18,15 @@ export function registerService(api: ApiRegistry): void {
     summary: 'This document as a page to read',
     responses: { 200: { description: 'the reference page', contentType: 'text/html' } },
   });
-  for (const path of ['/', '/room/:roomId']) {
+  const summaries: Record<string, string> = {
+    '/': 'The web client\'s home page (with `?state=`: the return of a logout at the provider, AUTH-11: 303 home, or to the error page when the state is not this browser\'s)',
+    '/room/:roomId': 'The web client in a room (`?name=`, `?autojoin=1`, `?token=`)',
+    '/connexion/erreur': 'The web client\'s page saying why a sign-in failed (`?code=`: authErrorCode, AUTH-14)',
+  };
+  for (const path of Object.keys(summaries)) {
     api.route({
       method: 'get', path, auth: 'none', tag: 'web client',
-      summary: path === '/' ? 'The web client\'s home page' : 'The web client in a room (`?name=`, `?autojoin=1`, `?token=`)',
+      summary: summaries[path],
       responses: { 200: { description: 'the page', contentType: 'text/html' }, 503: { description: 'the client is not built', contentType: 'text/plain' } },
     });
   }
