@@ -1,6 +1,6 @@
 import type { OidcPreset } from '@nomades/shared';
 import { useTranslation } from 'react-i18next';
-import { safeReturnTo } from '../auth/authLinks';
+import { loginHref } from '../auth/authLinks';
 
 interface Props {
   preset: OidcPreset | null;
@@ -12,8 +12,9 @@ interface Props {
 }
 
 /**
- * Starts a login (`GET /auth/login?returnTo=…`, a plain navigation: the server sends the browser
- * to the provider). With ProConnect, its own button ("S'identifier avec ProConnect") and the link
+ * Starts a login (`GET /auth/login?returnTo=…`): a link, a plain navigation that the server sends on
+ * to the provider. Not a form: the page's CSP (`form-action 'self'`) would stop a form's redirect
+ * to the provider. With ProConnect, its own button ("S'identifier avec ProConnect") and the link
  * "Qu'est-ce que ProConnect ?" as its usage rules ask.
  */
 export function LoginButton({ preset, returnTo, wording, testId }: Props) {
@@ -21,18 +22,15 @@ export function LoginButton({ preset, returnTo, wording, testId }: Props) {
   const proConnect = preset === 'proconnect';
   return (
     <div className={proConnect ? 'login proconnect' : 'login'}>
-      <form method="get" action="/auth/login">
-        <input type="hidden" name="returnTo" value={safeReturnTo(returnTo)} />
-        {proConnect ? (
-          <button type="submit" className="proconnect-button" data-testid={testId}>
-            <span className="proconnect-login">{t('proconnect.loginWith')}</span> <span className="proconnect-brand">{t('proconnect.brand')}</span>
-          </button>
-        ) : (
-          <button type="submit" className="primary" data-testid={testId}>
-            {t(`login.${wording}`)}
-          </button>
-        )}
-      </form>
+      {proConnect ? (
+        <a className="proconnect-button" href={loginHref(returnTo)} data-testid={testId}>
+          <span className="proconnect-login">{t('proconnect.loginWith')}</span> <span className="proconnect-brand">{t('proconnect.brand')}</span>
+        </a>
+      ) : (
+        <a className="primary button-link" href={loginHref(returnTo)} data-testid={testId}>
+          {t(`login.${wording}`)}
+        </a>
+      )}
       {proConnect && (
         <p className="hint">
           <a href="https://www.proconnect.gouv.fr/" target="_blank" rel="noopener noreferrer">
