@@ -4,6 +4,7 @@ import { WorkerPool } from '@nomades/sfu';
 import { AppError, COLLAB_PATH } from '@nomades/shared';
 import { clientAddress } from './access/clientAddress.js';
 import { RoomAccess } from './access/RoomAccess.js';
+import { agentRoomsApi } from './auth/agentRoomsApi.js';
 import { AgentSessions } from './auth/AgentSessions.js';
 import { secureCookies, signInRoutes } from './auth/signInParts.js';
 import { TokenService } from './auth/TokenService.js';
@@ -132,7 +133,9 @@ export class NomadesServer implements NodeParts {
   static async start(
     config: Config,
     log: Logger = createLogger(config.logLevel),
-    options: { recorderEnv?: Record<string, string> } = {},
+    options: {
+      recorderEnv?: Record<string, string>;
+    } = {},
   ): Promise<NomadesServer> {
     privateUmask(); // FILE-1: DATA_DIR, databases, secrets, recordings private to the service user
     const life = new Lifecycle(log);
@@ -201,10 +204,16 @@ export class NomadesServer implements NodeParts {
       const access = new RoomAccess({ registry, store, log });
       // NODE-1: several nodes share one PostgreSQL; the node directory in Redis says where each room runs.
       let signaling: SignalingServer | undefined;
+      /** AUTH-11/12: ends what these sessions opened on this node (rooms and signaling only see `sid`s). */
+      const endSessionsHere = (sids: readonly string[]) => {
+        access.endSessions(sids); // their tokens refused, their board connections closed
+        signaling?.endSessions(new Set(sids)); // their meetings and lobbies end
+      };
       const cluster = await ClusterNode.start(life, config, log, {
         registry,
         sessions: () => signaling?.sessionCount ?? 0,
         endRoom: (roomId, error) => signaling?.endRoom(roomId, error),
+        endSessions: endSessionsHere,
         faults,
       });
       const placement = cluster?.placement ?? ONE_NODE;
@@ -282,6 +291,8 @@ export class NomadesServer implements NodeParts {
         nodesApi: nodesRouter({ directory: cluster?.directory, adminKey: secrets.adminKey }), // NODE-6
         forward: cluster?.forwarder(), // NODE-4
         otherOrigins: cluster ? () => cluster.placement.otherOrigins() : undefined, // NODE-3
+        members: database.members, // OWN-5, OWN-8
+        agentRoomsApi: agentRoomsApi({ ...config, sessions: agents, store, members: database.members, tokens, registry, adminKey: secrets.adminKey, publicUrl }),
         invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
         registry,
         recordingsApi: recording.apiRouter({ tokens, access }),
@@ -304,6 +315,13 @@ export class NomadesServer implements NodeParts {
       signaling = await life.start('signaling', () => new SignalingServer(httpServer, {
         tokens, store, registry, access, log, placement, iceServers: (peerId) => turn.iceServers(peerId), timings: metrics.joinTimings,
       }), (s) => s.close());
+      // AUTH-11/12: sessions ended (logout per LOGOUT_ENDS_MEETINGS, an operator): what their tokens opened ends, here and on the other nodes.
+      const onEnded = (sids: readonly string[]) => {
+        endSessionsHere(sids);
+        cluster?.publishEndedSessions(sids);
+      };
+      agents.on('ended', onEnded);
+      life.onStop('ended sessions', () => agents.off('ended', onEnded));
       metrics.gauge({ name: 'nomades_signaling_sessions', help: 'Signaling (socket.io) connections, joined or not.', read: () => signaling.sessionCount });
       // Before signaling: socket.io's close waits for the HTTP server, which waits for the /collab sockets.
       life.onStop('board and chat connections', () => collab.close());

@@ -87,6 +87,10 @@ export const publicRoomInfoSchema = z.object({
     .nullable(),
   /** RET-2: days a chat message is kept (CHAT_RETENTION_DAYS), shown beside the recording notice; null: as long as the room. */
   chatRetentionDays: z.number().int().positive().nullable(),
+  /** OWN-5: people without a city account may join as guests here (POST /api/rooms/:id/guest). */
+  guestsAllowed: z.boolean(),
+  /** OWN-5: an agent made this room: the pre-join offers "Se connecter pour rejoindre". */
+  agentRoom: z.boolean(),
 });
 export type PublicRoomInfo = z.infer<typeof publicRoomInfoSchema>;
 

@@ -17,6 +17,17 @@ export const AUTH_LIMITS = {
   maxOwnedRooms: 200,
   maxEmailLength: 254,
   maxGroupLength: 256,
+  /** AUTH-9: a room token from a session lives until the session's end, at most this long. */
+  sessionTokenMaxTtlS: 8 * 3600,
+  /** AUTH-11: ended sessions a node remembers (their tokens are refused), each as long as its tokens may live. */
+  endedSessionsRemembered: 10_000,
+  /** OWN-n: calls per client address and minute to the routes of signed-in agents (tokens, settings, rooms). */
+  agentRoutesWindowMs: 60_000,
+  agentRoutesPerWindow: 60,
+  /** OWN-1: new rooms per client address and minute. */
+  newRoomsPerWindow: 30,
+  /** OWN-7: the length of a meeting in its invitation, minutes. */
+  maxMeetingMinutes: 12 * 60,
   /** AUTH-12: back-channel logout tokens are accepted this long after their `iat`. */
   logoutTokenMaxAgeS: 120,
 } as const;
@@ -134,6 +145,24 @@ export const sessionTokenAnswerSchema = z.object({
   relation: z.enum(['owner', 'host', 'member', 'agent']),
 });
 export type SessionTokenAnswer = z.infer<typeof sessionTokenAnswerSchema>;
+
+/** `GET /api/rooms/:id/calendar.ics` (OWN-7): when, how long, and whether it comes back every week. */
+export const calendarQuerySchema = z
+  .object({
+    /** ISO time of the first meeting; default: the next full hour. */
+    start: z.string().datetime({ offset: true }).optional(),
+    durationMin: z.coerce.number().int().min(5).max(AUTH_LIMITS.maxMeetingMinutes).default(60),
+    weekly: z.enum(['0', '1']).default('0'),
+  })
+  .strict();
+export type CalendarQuery = z.infer<typeof calendarQuerySchema>;
+
+/** The answer of `PUT /api/rooms/:id/owner` (OWN-8): the room and its one owner now. */
+export const handOverAnswerSchema = z.object({ id: roomIdSchema, owner: z.string() });
+export type HandOverAnswer = z.infer<typeof handOverAnswerSchema>;
+
+/** `GET /api/rooms?owner=<email>` (admin, OWN-8): only the rooms this email owns. */
+export const roomsByOwnerQuerySchema = z.object({ owner: z.string().trim().min(3).max(AUTH_LIMITS.maxEmailLength).optional() });
 
 /** `PUT /api/rooms/:id/owner` (admin, OWN-8): hand a room to another agent (its owner left the city). */
 export const handOverBodySchema = z.object({ email: z.string().trim().min(3).max(AUTH_LIMITS.maxEmailLength) }).strict();

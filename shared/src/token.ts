@@ -29,6 +29,13 @@ export const tokenClaimsSchema = z.object({
   guest: z.boolean().optional(),
   /** The invitation this token was obtained with (INV-4): its role was chosen there, ROLE-5 does not apply. */
   invite: z.string().max(LIMITS.maxIdLength).optional(),
+  /**
+   * A session this token was obtained with (AUTH-9): when that session ends, the meetings opened
+   * with it end (SESSION_ENDED). Opaque to the meeting: only compared.
+   */
+  sid: z.string().min(1).max(LIMITS.maxIdLength).optional(),
+  /** `lobby`: the holder passes the room's lobby, not its lock (ACCESS-3; a room's members, OWN-2). */
+  pass: z.literal('lobby').optional(),
   iat: z.number().int(),
   exp: z.number().int(),
   jti: z.string().max(LIMITS.maxIdLength).optional(),

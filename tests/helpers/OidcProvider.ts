@@ -24,6 +24,10 @@ export const TEST_ACCOUNTS: Record<string, TestAccount> = {
   dominique: { email: 'dominique@ailleurs.example', email_verified: true, given_name: 'Dominique', family_name: 'Durand', siret: '11111111111111', idp_id: 'idp-ailleurs' },
   /** A ProConnect agent: `usual_name` rather than `family_name`. */
   alix: { email: 'alix.bernard@ville.example', given_name: 'Alix', usual_name: 'Bernard', siret: '21750001600019', idp_id: 'idp-ville' },
+  /** The rooms agents run (OWN-2): a member by email, a host by group, an agent with no entry. */
+  lea: { email: 'Lea.Petit@ville.example', email_verified: true, given_name: 'Léa', family_name: 'Petit', groups: ['urbanisme'] },
+  sacha: { email: 'sacha.roux@ville.example', email_verified: true, given_name: 'Sacha', family_name: 'Roux', groups: ['dsi'] },
+  paul: { email: 'paul.durand@ville.example', email_verified: true, given_name: 'Paul', family_name: 'Durand', groups: ['finances'] },
 };
 
 export interface OidcProviderOptions {

@@ -133,4 +133,24 @@ engines('Redis restarted empty, then PostgreSQL stopped and started: the meeting
   await meetingGoesOn(ada.socket, grace.socket, true);
 });
 
+engines('NODE-4/5b: an API call forwarded to a killed home is refused 503 once (Retry-After), and the retry is answered at once, before the home\'s heartbeat expires', async (ctx) => {
+  const cluster = ctx.cluster!;
+  const { id: roomId } = await cluster.createRoom({ name: 'Salle dont le nœud meurt' });
+  const ada = await join(ctx, roomId, await cluster.mintToken(roomId, 'Ada', 'host'));
+  const home = await cluster.hostOf(roomId);
+  const other = 1 - home;
+  await cluster.kill(home);
+  ada.socket.close();
+  const killedAt = Date.now();
+  const first = await cluster.admin('GET', `/api/rooms/${roomId}/participants`, undefined, cluster.nodes[other]);
+  assert.is(first.status, 503, 'the forward to the dead home fails');
+  assert.is(first.headers.get('retry-after'), '1');
+  const retry = await cluster.admin('GET', `/api/rooms/${roomId}/participants`, undefined, cluster.nodes[other]);
+  const elapsed = Date.now() - killedAt;
+  console.log(`[engines] kill -> API call answered by the survivor after ${elapsed} ms (NODE_TTL_MS 3000)`);
+  assert.is(retry.status, 200, `the retry is answered by the survivor: ${retry.status}`);
+  assert.ok(elapsed < 3_000, `before the heartbeat's expiry: ${elapsed} ms`);
+  await cluster.startNode(home);
+});
+
 engines.run();

@@ -46,7 +46,7 @@ api('the document is valid OpenAPI 3.1 (its meta-schema), with the error payload
   assert.ok(validateDocument({ ...doc, paths: badSchema }).length > 0, 'a schema object that is no JSON Schema is refused');
   const components = doc.components as { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
   assert.ok(components.schemas.Error, 'the error payload is a named schema');
-  assert.equal(Object.keys(components.securitySchemes).sort(), ['adminKey', 'metricsToken', 'recorderKey', 'recordingAccess', 'roomToken']);
+  assert.equal(Object.keys(components.securitySchemes).sort(), ['adminKey', 'agentSession', 'metricsToken', 'recorderKey', 'recordingAccess', 'roomToken']);
   assert.equal(doc.paths['/api/rooms'].post.responses['401'] !== undefined, true);
 });
 

@@ -72,9 +72,11 @@ names('NAME-3: GET /api/rooms/:id/public needs no key and says the name and, for
     recordingViewers: ['host', 'participant'],
     recordingNotice: { retentionDays: null, viewers: ['host', 'participant'] },
     chatRetentionDays: null,
+    guestsAllowed: true, // GUEST_ACCESS on loopback (OWN-5)
+    agentRoom: false,
   });
   await admin(srv, 'POST', '/api/rooms', { name: 'Café', mode: 'coffee' });
-  assert.equal((await publicInfo(srv, 'cafe')).json, { id: 'cafe', name: 'Café', mode: 'coffee', record: false, participantsMayInvite: false, recordingViewers: ['host'], recordingNotice: null, chatRetentionDays: null });
+  assert.equal((await publicInfo(srv, 'cafe')).json, { id: 'cafe', name: 'Café', mode: 'coffee', record: false, participantsMayInvite: false, recordingViewers: ['host'], recordingNotice: null, chatRetentionDays: null, guestsAllowed: true, agentRoom: false });
   // It follows the room: turning recording on shows the notice.
   await admin(srv, 'PATCH', '/api/rooms/cafe', { record: true });
   assert.equal((await publicInfo(srv, 'cafe')).json.recordingNotice, { retentionDays: null, viewers: ['host'] });

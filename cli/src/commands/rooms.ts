@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createRoomBodySchema, roomInfoSchema, roomListSchema, updateRoomBodySchema, type RoomInfo } from '@nomades/shared';
+import { createRoomBodySchema, handOverAnswerSchema, handOverBodySchema, roomInfoSchema, roomListSchema, updateRoomBodySchema, type RoomInfo } from '@nomades/shared';
 import { integer, list, seg, type CliContext } from '../context.js';
 import { fields, print, table } from '../output.js';
 
@@ -49,8 +49,10 @@ export function roomsCommand(program: Command, ctx: CliContext): void {
   rooms
     .command('list')
     .description('list the rooms')
-    .action(async () => {
-      const answer = await ctx.api().call('GET', '/api/rooms', { answer: roomListSchema });
+    .option('--owner <email>', 'only the rooms this agent owns (OWN-8)')
+    .action(async (o: { owner?: string }) => {
+      const query = o.owner ? `?owner=${encodeURIComponent(o.owner)}` : '';
+      const answer = await ctx.api().call('GET', `/api/rooms${query}`, { answer: roomListSchema });
       print(ctx.out(), answer, () => table(answer.rooms, COLUMNS));
     });
   rooms
@@ -65,6 +67,13 @@ export function roomsCommand(program: Command, ctx: CliContext): void {
     const room = await ctx.api().call('PATCH', `/api/rooms/${seg(id)}`, { body, bodySchema: updateRoomBodySchema, answer: roomInfoSchema });
     print(ctx.out(), room, () => fields(room));
   });
+  rooms
+    .command('hand-over <room> <email>')
+    .description('make the agent of this email the room\'s only owner (its owner left; OWN-8)')
+    .action(async (id: string, email: string) => {
+      const answer = await ctx.api().call('PUT', `/api/rooms/${seg(id)}/owner`, { body: { email }, bodySchema: handOverBodySchema, answer: handOverAnswerSchema });
+      print(ctx.out(), answer, () => `${answer.id} is now owned by ${answer.owner}`);
+    });
   rooms
     .command('delete <room>')
     .description('delete a room with its invitations, moderation state, board, chat and recordings (refused while in use)')

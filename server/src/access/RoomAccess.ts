@@ -1,4 +1,4 @@
-import { ACCESS_LIMITS, AppError, type Role, type RoomInfo, type TokenClaims } from '@nomades/shared';
+import { ACCESS_LIMITS, AUTH_LIMITS, AppError, type Role, type RoomInfo, type TokenClaims } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import type { RoomControls } from '../moderation/RoomControls.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
@@ -22,6 +22,8 @@ export interface LiveSurface {
   closeIdentity(roomId: string, identity: string, reason: 'REMOVED'): void;
   applyRole(roomId: string, identity: string, role: Role): void;
   closeExpired(nowSeconds: number): void;
+  /** AUTH-11/12: closes the connections whose token has one of these `sid` claims (SESSION_ENDED). */
+  closeSessions(sids: ReadonlySet<string>): void;
 }
 
 /**
@@ -45,6 +47,8 @@ export class RoomAccess {
   readonly #store: RoomStore;
   readonly #log: Logger;
   readonly #surfaces: LiveSurface[] = [];
+  /** Ended sessions (`sid` claims) → when their tokens have all expired (ms): those tokens are refused. */
+  readonly #ended = new Map<string, number>();
   readonly #expiryTimer: NodeJS.Timeout;
   readonly #onBanned = (roomId: string, identity: string): void => {
     for (const s of this.#surfaces) this.#safely('closeIdentity', roomId, () => s.closeIdentity(roomId, identity, 'REMOVED'));
@@ -121,14 +125,37 @@ export class RoomAccess {
     this.#surfaces.length = 0;
   }
 
+  /**
+   * AUTH-11/12: sessions ended (their `sid` claims): their tokens are refused SESSION_ENDED from now
+   * on, as long as any of them may live, and the live connections made with them close.
+   */
+  endSessions(sids: readonly string[]): void {
+    if (sids.length === 0) return;
+    const now = Date.now();
+    for (const [sid, until] of this.#ended) if (until <= now) this.#ended.delete(sid);
+    for (const sid of sids) {
+      this.#ended.delete(sid); // re-inserted last: the oldest are forgotten first
+      this.#ended.set(sid, now + AUTH_LIMITS.sessionTokenMaxTtlS * 1000);
+    }
+    for (const sid of this.#ended.keys()) {
+      if (this.#ended.size <= AUTH_LIMITS.endedSessionsRemembered) break;
+      this.#ended.delete(sid);
+    }
+    const set = new Set(sids);
+    for (const s of this.#surfaces) this.#safely('closeSessions', undefined, () => s.closeSessions(set));
+  }
+
   /** ACCESS-1 then ACCESS-2: refused if removed; the role a host gave, or the token's (ROLE-5). */
   #role(controls: RoomControls, info: RoomInfo, claims: TokenClaims): Role {
+    if (claims.sid !== undefined && (this.#ended.get(claims.sid) ?? 0) > Date.now()) throw new AppError('SESSION_ENDED', 'the session this token came from has ended');
     if (controls.isBanned(claims.sub, claims.jti)) throw new AppError('REMOVED', 'you were removed from this meeting');
     const token = roleOnJoin(info, claims);
     return token === 'host' ? token : (controls.roleOf(claims.sub) ?? token);
   }
 
+  /** The lobby (ACCESS-3/4/6); a token with the lobby pass (a room's member, OWN-2) does not wait. */
   #mustWait(controls: RoomControls, visitor: Visitor): boolean {
+    if (visitor.claims.pass === 'lobby') return false;
     return controls.lobbyEnabled || (visitor.claims.guest === true && controls.isFlagged(visitor.address));
   }
 

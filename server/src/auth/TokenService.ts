@@ -11,6 +11,10 @@ export interface MintOptions {
   /** INV-4: the invitation it is obtained with. */
   invite?: string;
   ttlSeconds?: number;
+  /** AUTH-9: the session it is obtained with (a hash of it): its end ends the meetings. */
+  sid?: string;
+  /** OWN-2: a room's member passes its lobby (not its lock). */
+  pass?: 'lobby';
 }
 
 const ISSUER = 'nomades-visio';
@@ -42,6 +46,8 @@ export class TokenService {
       role: options.role,
       ...(options.guest ? { guest: true } : {}),
       ...(options.invite ? { invite: options.invite } : {}),
+      ...(options.sid ? { sid: options.sid } : {}),
+      ...(options.pass ? { pass: options.pass } : {}),
       iat: now,
       exp: now + ttl,
       jti: crypto.randomUUID(),

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
+import { AppError } from '@nomades/shared';
 
 /**
  * AUTH-11 (CSRF): a cookie-authenticated request that changes something must come from a page of
@@ -12,4 +14,9 @@ export function sameOrigin(req: IncomingMessage, publicUrl: string): boolean {
   if (site !== undefined && site !== 'same-origin') return false;
   if (origin !== undefined && origin !== new URL(publicUrl).origin) return false;
   return true;
+}
+
+/** The same rule as a middleware, for the routes of the rooms agents run (AUTH-9, OWN-1, OWN-3): FORBIDDEN otherwise. */
+export function sameOriginOnly(publicUrl: () => string): RequestHandler {
+  return (req, _res, next) => next(sameOrigin(req, publicUrl()) ? undefined : new AppError('FORBIDDEN', 'a request from another site is refused (Origin, Sec-Fetch-Site)'));
 }

@@ -10,6 +10,7 @@ import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { DirectoryPlacement } from './DirectoryPlacement.js';
 import { NodeDirectory } from './NodeDirectory.js';
 import { roomApiForwarder } from './RoomApiForwarder.js';
+import { SessionEndRelay } from './SessionEndRelay.js';
 
 /** What the cluster needs of the node around it. */
 export interface ClusterHooks {
@@ -18,6 +19,8 @@ export interface ClusterHooks {
   sessions: () => number;
   /** Ends the sessions of a room on this node with a non-final code: its clients come back, to `node` when it is known (NODE-5, NODE-7). */
   endRoom: (roomId: string, error: AppError) => void;
+  /** AUTH-11/12: sessions another node saw end: end what they opened here. */
+  endSessions: (sids: readonly string[]) => void;
   /** Background failures (/healthz): Redis out of reach for the directory. */
   faults: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
 }
@@ -31,6 +34,8 @@ export interface ClusterHooks {
 export class ClusterNode {
   readonly directory: NodeDirectory;
   readonly placement: DirectoryPlacement;
+  /** AUTH-11/12: ended sessions told to the other nodes (publishEndedSessions). */
+  #relay?: SessionEndRelay;
   readonly #log: Logger;
 
   readonly #hooks: ClusterHooks;
@@ -60,6 +65,9 @@ export class ClusterNode {
       log: clusterLog,
     }), (d) => d.close());
     const node = new ClusterNode(directory, await DirectoryPlacement.start(directory), hooks, clusterLog);
+    node.#relay = await life.start('session end relay', () => SessionEndRelay.start({
+      redisUrl: config.redisUrl!, nodeId: id, prefix: directory.prefix, log: clusterLog, onEnded: hooks.endSessions,
+    }), (r) => r.close());
     // A room closed here (its last participant left) may be placed anywhere next time.
     hooks.registry.on('roomopened', (room) => room.once('close', () => {
       if (!directory.draining) directory.releaseRoom(room.id).catch((error: Error) => clusterLog.warn({ room: room.id, err: error.message }, 'could not release the room'));
@@ -102,6 +110,11 @@ export class ClusterNode {
     if (first.length === 0) return [];
     await new Promise((r) => setTimeout(r, confirmMs));
     return absent(first);
+  }
+
+  /** AUTH-11/12: tells the other nodes these sessions ended (their meetings there end too). */
+  publishEndedSessions(sids: readonly string[]): void {
+    this.#relay?.publish(sids);
   }
 
   /** NODE-4: API calls on a live meeting go to the node hosting it. */

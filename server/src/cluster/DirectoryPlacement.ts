@@ -67,6 +67,15 @@ export class DirectoryPlacement implements RoomPlacement {
     return home && home.id !== this.#directory.id ? home.url : undefined;
   }
 
+  async reportUnreachable(roomId: string, url: string): Promise<void> {
+    try {
+      const home = await this.#directory.homeOf(roomId);
+      if (home && home.url === url && home.id !== this.#directory.id && (await this.#probe.isGone(home))) await this.#directory.bury(home);
+    } catch {
+      // Redis unreachable: the heartbeat's expiry will tell.
+    }
+  }
+
   /** Redis unreachable, or no node may take a room: a clear, retryable refusal. */
   async #ask<T>(call: () => Promise<T>): Promise<T> {
     try {

@@ -21,6 +21,11 @@ export interface RoomPlacement {
   otherNodes(): string[];
   /** The base URL of the live node the room runs on when it is not this one (NODE-4); never places it. */
   homeElsewhere(roomId: string): Promise<string | undefined>;
+  /**
+   * NODE-5b: `url`, the room's home, refused a connection: if it is still the home and its port
+   * refuses connections, it is declared dead now. Never rejects.
+   */
+  reportUnreachable(roomId: string, url: string): Promise<void>;
 }
 
 /** One node: every room is here. */
@@ -28,4 +33,5 @@ export const ONE_NODE: RoomPlacement = {
   place: async () => ({ here: true }),
   otherNodes: () => [],
   homeElsewhere: async () => undefined,
+  reportUnreachable: async () => undefined,
 };

@@ -186,6 +186,16 @@ export class CollabServer {
     }
   }
 
+  /** AUTH-11/12: closes every connection whose token came from one of these sessions (SESSION_ENDED, 4411). */
+  closeSessions(sids: ReadonlySet<string>): void {
+    for (const document of this.hocuspocus.documents.values()) {
+      for (const connection of (document as Document).getConnections()) {
+        const ctx = connection.context as CollabContext;
+        if (ctx.claims?.sid !== undefined && sids.has(ctx.claims.sid)) ctx.guard.close(COLLAB_CLOSE_CODES.SESSION_ENDED, 'SESSION_ENDED: your session ended');
+      }
+    }
+  }
+
   #connectionsOf(roomId: string) {
     const document = this.hocuspocus.documents.get(collabDocumentName(roomId)) as Document | undefined;
     return document ? document.getConnections() : [];

@@ -40,6 +40,8 @@ export const envSchema = z.object({
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(10_000).default(1_000),
   NODE_TTL_MS: z.coerce.number().int().min(300).max(60_000).default(3_000),
   GUEST_ACCESS: bool.optional(),
+  /** OWN-6: owners of agents' rooms may turn recording on in their settings. */
+  OWNERS_MAY_RECORD: bool.default('0'),
   /** The web client's language when the browser prefers none it speaks (UI-1). */
   DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
   MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
@@ -115,6 +117,8 @@ export interface Config {
   /** NODE-1: several nodes (on when DATABASE_URL names a shared PostgreSQL; Redis holds the directory). */
   node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number };
   guestAccess: boolean;
+  /** OWN-6: OWNERS_MAY_RECORD. */
+  ownersMayRecord: boolean;
   defaultLocale: 'fr' | 'en';
   mediaWorkers: number;
   /** Consumers beyond which a worker is busy and a room spreads to another one (PLACE-2). */
@@ -200,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS },
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
+    ownersMayRecord: e.OWNERS_MAY_RECORD,
     defaultLocale: e.DEFAULT_LOCALE,
     mediaWorkers: e.MEDIA_WORKERS ?? Math.max(1, os.availableParallelism()),
     mediaWorkerMaxConsumers: e.MEDIA_WORKER_MAX_CONSUMERS,

@@ -22,6 +22,8 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   health: () => Record<string, unknown>;
   /** Whiteboard and chat API (server/src/collab/collabRouter.ts), mounted on /api. */
   collabApi?: express.Router;
+  /** The rooms agents run and the session's room token (server/src/auth/agentRoomsApi.ts, OWN-n), mounted on /api. */
+  agentRoomsApi?: express.Router;
   /** Invitations (server/src/invites/invitesRouter.ts), mounted on /api/rooms. */
   invitesApi?: express.Router;
   /** Recordings API (server/src/recording/recordingsRouter.ts), mounted on /api. */
@@ -79,6 +81,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     app.use('/api', deps.signIn.agentsApi);
   }
   app.use('/api/rooms', roomsRouter(deps));
+  if (deps.agentRoomsApi) app.use('/api', deps.agentRoomsApi); // OWN-n: before the moderation API's admin check
   // Before the moderation API, whose admin check covers every /api/rooms/:id/… it is given: these
   // have routes a room token opens (INV-7, REC-V1).
   if (deps.invitesApi) app.use('/api/rooms', deps.invitesApi);

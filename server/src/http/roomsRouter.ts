@@ -3,6 +3,7 @@ import { Router, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import {
   ACCESS_LIMITS,
+  roomsByOwnerQuerySchema,
   AppError,
   LIMITS,
   createRoomBodySchema,
@@ -16,6 +17,7 @@ import {
   type TokenResponse,
 } from '@nomades/shared';
 import type { TokenService } from '../auth/TokenService.js';
+import type { RoomMemberStore } from '../store/RoomMemberStore.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { adminAuth } from './adminAuth.js';
 import { validateBody } from './validateBody.js';
@@ -32,6 +34,8 @@ export interface RoomsRouterDeps {
   chatRetentionDays?: number | null;
   /** ROOM-7: deletes a room and what its id keys (RoomDeletion); without it, DELETE is not offered. */
   deleteRoom?: (id: string) => Promise<void>;
+  /** OWN-5/8: owners and guest rule of the rooms agents run (RoomMemberStore); without it, every room is an admin room. */
+  members?: Pick<RoomMemberStore, 'ownership' | 'roomsOwnedBy'>;
 }
 
 /** A generated room id: 11 characters a–z, 0–9. */
@@ -47,6 +51,12 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
     const room = parsed.success ? await deps.store.get(parsed.data) : undefined;
     if (!room) throw new AppError('ROOM_NOT_FOUND', 'no such room');
     return room;
+  };
+
+  /** OWN-5: the room's own rule when it has one (an agent's room), else the service's (GUEST_ACCESS). */
+  const guestRule = async (roomId: string) => {
+    const ownership = await deps.members?.ownership(roomId);
+    return { guestsAllowed: ownership?.guestsAllowed ?? deps.guestAccess, agentRoom: Boolean(ownership?.createdBy) };
   };
 
   const tokenResponse = async (roomId: string, mint: Parameters<TokenService['mint']>[0]): Promise<TokenResponse> => {
@@ -93,8 +103,13 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
     res.status(204).end();
   });
 
-  router.get('/', admin, async (_req, res) => {
-    res.json({ rooms: await deps.store.list() });
+  router.get('/', admin, async (req, res) => {
+    const rooms = await deps.store.list();
+    // OWN-8: the rooms an agent owns, by email.
+    const owner = validateBody(roomsByOwnerQuerySchema, req.query).owner;
+    if (owner === undefined) return void res.json({ rooms });
+    const owned = new Set(await (deps.members?.roomsOwnedBy(owner.toLowerCase()) ?? []));
+    res.json({ rooms: rooms.filter((r) => owned.has(r.id)) });
   });
 
   router.get('/:id', admin, async (req, res) => {
@@ -122,6 +137,7 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
       recordingViewers: room.recordingViewers,
       recordingNotice: room.record ? { retentionDays: deps.recordingRetentionDays, viewers: room.recordingViewers } : null,
       chatRetentionDays: deps.chatRetentionDays ?? null,
+      ...(await guestRule(room.id)),
     };
     res.setHeader('Cache-Control', 'no-store');
     res.json(info);
@@ -144,8 +160,8 @@ export function roomsRouter(deps: RoomsRouterDeps): Router {
   // ACCESS-6: guest tokens per client address and room (only rooms that exist count: the memory
   // follows real rooms, and express-rate-limit's store forgets each window).
   const guestOpen: RequestHandler = async (req, _res, next) => {
-    if (!deps.guestAccess) throw new AppError('GUEST_ACCESS_DISABLED', 'guest access is disabled on this server');
-    await roomOr404(String(req.params.id));
+    const room = await roomOr404(String(req.params.id));
+    if (!(await guestRule(room.id)).guestsAllowed) throw new AppError('GUEST_ACCESS_DISABLED', 'guests may not join this room');
     next();
   };
   const guestLimit = rateLimit({

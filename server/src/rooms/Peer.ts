@@ -18,6 +18,8 @@ export class Peer {
   /** The token's id (jti), remembered when the peer is removed (MOD-4). */
   readonly tokenId?: string;
   readonly guest: boolean;
+  /** The token's `sid` claim (AUTH-9): the peer leaves when that session ends. */
+  readonly sessionId?: string;
   /** The client's address (clientAddress), remembered when a guest is removed (ACCESS-6). */
   readonly address?: string;
   /** The current role: the token's, or what the room's mode or a host made of it (ROLE-5, MOD-6). */
@@ -45,6 +47,7 @@ export class Peer {
     this.role = options.role ?? options.claims.role;
     this.tokenId = options.claims.jti;
     this.guest = options.claims.guest === true;
+    this.sessionId = options.claims.sid;
     this.address = options.address;
     this.media = options.media;
     this.#outbox.attach(options.link);

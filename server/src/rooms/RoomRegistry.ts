@@ -111,6 +111,14 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     return room;
   }
 
+  /** AUTH-11/12: the participants whose token has one of these `sid` claims leave (SESSION_ENDED, final). */
+  endSessions(sids: ReadonlySet<string>): void {
+    for (const room of [...this.#rooms.values()]) {
+      if (room.closed) continue;
+      for (const peer of [...room.peers()]) if (peer.sessionId !== undefined && sids.has(peer.sessionId)) peer.kick('SESSION_ENDED', 'your session ended');
+    }
+  }
+
   /** Every moderation write started so far has ended (the store closes after them). */
   async flushed(): Promise<void> {
     await Promise.all([...this.#controls.values()].map((c) => c.flushed()));

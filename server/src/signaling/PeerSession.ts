@@ -227,6 +227,11 @@ export class PeerSession implements SessionContext {
     return this.#roomInfo.id;
   }
 
+  /** The `sid` claim of the session's token (AUTH-9), if any. */
+  get sessionId(): string | undefined {
+    return this.#claims.sid;
+  }
+
   /** Tells the client why (if a reason is given), disconnects, and closes. */
   end(code?: ErrorCode, message?: string, params?: ErrorParams): void {
     if (this.#closed) return;

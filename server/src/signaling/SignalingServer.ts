@@ -45,6 +45,7 @@ export class SignalingServer {
   readonly #sessions = new Set<PeerSession>();
   readonly #quota = new SocketQuota();
   readonly #queueTimer: NodeJS.Timeout;
+  readonly #registry: RoomRegistry;
   #closed = false;
 
   constructor(
@@ -63,6 +64,7 @@ export class SignalingServer {
     },
   ) {
     const log = deps.log.child({ name: 'signaling' });
+    this.#registry = deps.registry;
     const placement = deps.placement ?? ONE_NODE;
     this.io = new IoServer(httpServer, {
       path: SOCKET_IO_PATH.slice(0, -1),
@@ -165,6 +167,16 @@ export class SignalingServer {
    */
   endRoom(roomId: string, error: AppError): void {
     for (const s of [...this.#sessions]) if (s.roomId === roomId) s.end(error.code, error.message, error.params);
+  }
+
+  /**
+   * AUTH-11/12: ends the sessions on this node whose token has one of these `sid` claims, joined,
+   * waiting in a lobby or in their resume grace (SESSION_ENDED, final). RoomAccess refuses their
+   * tokens from then on.
+   */
+  endSessions(sids: ReadonlySet<string>): void {
+    for (const s of [...this.#sessions]) if (s.sessionId !== undefined && sids.has(s.sessionId)) s.end('SESSION_ENDED', 'your session ended');
+    this.#registry.endSessions(sids);
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,25 @@ const toInfo = (r: Selectable<RoomsTable>): RoomInfo => ({
   createdAt: r.created_at,
 });
 
+/** The row of a new room (also written by KyselyRoomMemberStore.createAgentRoom, OWN-1). */
+export function roomRow(room: NewRoom): Selectable<RoomsTable> {
+  return {
+    id: room.id,
+    name: room.name,
+    max_participants: room.maxParticipants,
+    mode: room.mode,
+    record: room.record ? 1 : 0,
+    max_screen_shares: room.maxScreenShares ?? LIMITS.defaultMaxScreenShares,
+    recording_viewers: JSON.stringify(room.recordingViewers ?? DEFAULT_RECORDING_VIEWERS),
+    participants_may_invite: room.participantsMayInvite ? 1 : 0,
+    created_at: new Date().toISOString(),
+    created_by: room.createdBy ?? null,
+    guests_allowed: room.guestsAllowed === undefined ? null : room.guestsAllowed ? 1 : 0,
+  };
+}
+
+export const roomInfoOf = toInfo;
+
 /** Rooms in the `rooms` table (StoreDatabase: SQLite or PostgreSQL). */
 export class KyselyRoomStore extends EventEmitter<RoomStoreEvents> implements RoomStore {
   readonly #db: Kysely<Tables>;
@@ -37,17 +56,7 @@ export class KyselyRoomStore extends EventEmitter<RoomStoreEvents> implements Ro
   }
 
   async create(room: NewRoom): Promise<RoomInfo | undefined> {
-    const row: Selectable<RoomsTable> = {
-      id: room.id,
-      name: room.name,
-      max_participants: room.maxParticipants,
-      mode: room.mode,
-      record: room.record ? 1 : 0,
-      max_screen_shares: room.maxScreenShares ?? LIMITS.defaultMaxScreenShares,
-      recording_viewers: JSON.stringify(room.recordingViewers ?? DEFAULT_RECORDING_VIEWERS),
-      participants_may_invite: room.participantsMayInvite ? 1 : 0,
-      created_at: new Date().toISOString(),
-    };
+    const row = roomRow(room);
     const result = await this.#db.insertInto('rooms').values(row).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     return result.numInsertedOrUpdatedRows === 1n ? toInfo(row) : undefined;
   }

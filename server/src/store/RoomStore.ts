@@ -12,6 +12,10 @@ export interface NewRoom {
   recordingViewers?: readonly Role[];
   /** Default false (INV-7). */
   participantsMayInvite?: boolean;
+  /** OWN-1: the key of the agent who made it (agent rooms only). */
+  createdBy?: string;
+  /** OWN-5: guests may join; absent: the service's rule (GUEST_ACCESS). */
+  guestsAllowed?: boolean;
 }
 
 export type RoomStoreEvents = {

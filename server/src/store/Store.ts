@@ -7,14 +7,18 @@ import { KyselyAuthStore } from './KyselyAuthStore.js';
 import { KyselyInviteStore } from './KyselyInviteStore.js';
 import { KyselyModerationStore } from './KyselyModerationStore.js';
 import { KyselyRecordingStore } from './KyselyRecordingStore.js';
+import { KyselyRoomMemberStore } from './KyselyRoomMemberStore.js';
 import { KyselyRoomStore } from './KyselyRoomStore.js';
 import type { ModerationStore } from './ModerationStore.js';
 import type { RecordingStore } from './RecordingStore.js';
+import type { RoomMemberStore } from './RoomMemberStore.js';
 import type { RoomStore } from './RoomStore.js';
 import { StoreDatabase, type StoreDatabaseOptions } from './StoreDatabase.js';
 
 /** The moderation tables: everything of a room goes with it (ROOM-7). */
 const MODERATION_TABLES = ['room_flags', 'bans', 'roles', 'media_locks', 'flagged_addresses'] as const;
+/** The rooms agents run: owners and members go with the room too (OWN-n). */
+const MEMBER_TABLES = ['room_members'] as const;
 
 /** What one deletion of a room's rows removed. */
 export interface DeletedRoomRows {
@@ -34,6 +38,8 @@ export class Store {
   readonly invites: InviteStore;
   readonly recordings: RecordingStore;
   readonly documents: DocumentStore;
+  /** Owners and members of the rooms agents run (OWN-n). */
+  readonly members: RoomMemberStore;
   /** Logins in progress, agents' sessions, used logout tokens (AUTH-2, AUTH-8, AUTH-12). */
   readonly auth: AuthStore;
   readonly #database: StoreDatabase;
@@ -45,6 +51,7 @@ export class Store {
     this.invites = new KyselyInviteStore(database.db);
     this.recordings = new KyselyRecordingStore(database.db);
     this.documents = new KyselyDocumentStore(database.db);
+    this.members = new KyselyRoomMemberStore(database.db);
     this.auth = new KyselyAuthStore(database.db);
   }
 
@@ -63,14 +70,14 @@ export class Store {
 
   /**
    * ROOM-7: the rows a room's id keys, in one transaction: the room, its invitations, its
-   * moderation state, its recordings' metadata, its board and chat. Files (recordings) and live
+   * owners and members, its moderation state, its recordings' metadata, its board and chat. Files (recordings) and live
    * state (sessions, loaded documents) are their owners' to clear.
    */
   async deleteRoomRows(roomId: string): Promise<DeletedRoomRows> {
     return this.#database.db.transaction().execute(async (trx) => {
       const room = await trx.deleteFrom('rooms').where('id', '=', roomId).executeTakeFirst();
       const invitations = await trx.deleteFrom('invites').where('room_id', '=', roomId).executeTakeFirst();
-      for (const table of MODERATION_TABLES) await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
+      for (const table of [...MODERATION_TABLES, ...MEMBER_TABLES]) await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
       const recordings = await trx.deleteFrom('recordings').where('room_id', '=', roomId).executeTakeFirst();
       await deleteDocument(trx, collabDocumentName(roomId));
       return { room: room.numDeletedRows === 1n, invitations: Number(invitations.numDeletedRows), recordings: Number(recordings.numDeletedRows) };

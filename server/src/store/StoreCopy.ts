@@ -17,13 +17,14 @@ const ORDER: Record<TableName, string[]> = {
   recordings: ['id'],
   collab_documents: ['name'],
   collab_updates: ['seq'],
+  room_members: ['seq'],
   auth_logins: ['state_hash'],
   auth_sessions: ['id_hash'],
   auth_logout_jtis: ['jti_hash'],
 };
 
 /** Tables whose `seq` comes from a sequence on PostgreSQL: moved past the copied values. */
-const SEQ_TABLES = ['bans', 'roles', 'media_locks', 'flagged_addresses', 'collab_updates'] as const;
+const SEQ_TABLES = ['bans', 'roles', 'media_locks', 'flagged_addresses', 'collab_updates', 'room_members'] as const;
 
 /** Rows per batch; documents are larger (a state is up to the document size limit). */
 const batchOf = (table: TableName): number => (table.startsWith('collab_') ? 20 : 500);

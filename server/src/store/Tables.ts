@@ -16,6 +16,7 @@ export interface Tables {
   recordings: RecordingsTable;
   collab_documents: CollabDocumentsTable;
   collab_updates: CollabUpdatesTable;
+  room_members: RoomMembersTable;
   auth_logins: AuthLoginsTable;
   auth_sessions: AuthSessionsTable;
   auth_logout_jtis: AuthLogoutJtisTable;
@@ -32,6 +33,10 @@ export interface RoomsTable {
   recording_viewers: string;
   participants_may_invite: number;
   created_at: string;
+  /** OWN-1: the key of the agent who made the room; null for rooms made with the admin API. */
+  created_by: string | null;
+  /** OWN-5: guests may join (0/1); null: the service's rule (GUEST_ACCESS). */
+  guests_allowed: number | null;
 }
 
 export interface RoomFlagsTable {
@@ -108,6 +113,15 @@ export interface CollabUpdatesTable {
   data: Uint8Array;
 }
 
+/** OWN-2/3: who owns, hosts or belongs to a room (kind agent: an agent's key, owners only). */
+export interface RoomMembersTable {
+  seq: Generated<number>;
+  room_id: string;
+  kind: string;
+  value: string;
+  role: string;
+}
+
 /** AUTH-2: a login in progress. Times in Unix milliseconds. */
 export interface AuthLoginsTable {
   state_hash: string;
@@ -154,6 +168,7 @@ export const TABLE_NAMES = [
   'recordings',
   'collab_documents',
   'collab_updates',
+  'room_members',
   'auth_logins',
   'auth_sessions',
   'auth_logout_jtis',

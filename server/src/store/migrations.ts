@@ -194,5 +194,22 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('auth_logout_jtis_expiry').on('auth_logout_jtis').column('expires_at').execute();
       },
     },
+    '008_room_owners': {
+      async up(db: Kysely<any>) {
+        // OWN-1/5: the agent who made the room (null: the admin API), and whether it takes guests (null: GUEST_ACCESS).
+        await db.schema.alterTable('rooms').addColumn('created_by', 'text').execute();
+        await db.schema.alterTable('rooms').addColumn('guests_allowed', 'integer').execute();
+        // OWN-2/3: owners (an agent's key or an email), hosts and members (an email or a group).
+        await withSeq(db.schema.createTable('room_members'), engine)
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind IN ('agent', 'email', 'group')`))
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull().check(sql`role IN ('owner', 'host', 'member')`))
+          .addUniqueConstraint('room_members_unique', ['room_id', 'kind', 'value'])
+          .execute();
+        // OWN-4: "Mes salles" looks rooms up by the agent's key, email and groups.
+        await db.schema.createIndex('room_members_value').on('room_members').columns(['kind', 'value']).execute();
+      },
+    },
   };
 }

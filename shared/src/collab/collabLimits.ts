@@ -84,6 +84,8 @@ export const COLLAB_CLOSE_CODES = {
   REMOVED: 4410,
   /** The token expired (ACCESS-7): reconnecting with it is refused TOKEN_EXPIRED. */
   TOKEN_EXPIRED: 4419,
+  /** The session the token was obtained with ended (AUTH-11/12): reconnecting with it is refused SESSION_ENDED. */
+  SESSION_ENDED: 4411,
   /** The room was deleted (ROOM-7): its document is gone. */
   ROOM_DELETED: 4404,
   /** The server is shutting down. */

@@ -20,7 +20,8 @@
  *      `auth`: 'admin' (Authorization: Bearer ADMIN_KEY), 'roomToken' (Bearer <room token>),
  *      'recorder' (Bearer RECORDER_KEY), 'metrics' (Bearer METRICS_TOKEN or ADMIN_KEY, or loopback),
  *      'adminOrRecordingAccess' (the admin key, or `?access=` of REC-V2), 'adminOrRoomToken' (the
- *      admin key, or a room token whose live role has the route's right: CAP-1), or 'none'.
+ *      admin key, or a room token whose live role has the route's right: CAP-1), 'agentSession' (the
+ *      session cookie of a signed-in agent, AUTH-8), or 'none'.
  *      Path parameters (`:id`) become string parameters by themselves; `params` overrides them.
  *      The error answers are added from the codes: the auth's (401/403), BAD_REQUEST when there is
  *      a body, ROOM_NOT_FOUND/NOT_FOUND for a path with parameters, and those listed in `errors`;
@@ -35,7 +36,7 @@ import { ERROR_CODES, errorPayloadSchema, type ErrorCode } from '../errors.js';
 
 extendZodWithOpenApi(z);
 
-export type ApiAuth = 'admin' | 'roomToken' | 'recorder' | 'metrics' | 'adminOrRecordingAccess' | 'adminOrRoomToken' | 'none';
+export type ApiAuth = 'admin' | 'roomToken' | 'recorder' | 'metrics' | 'adminOrRecordingAccess' | 'adminOrRoomToken' | 'agentSession' | 'none';
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface ApiResponse {
@@ -72,6 +73,7 @@ const SECURITY: Record<ApiAuth, RouteConfig['security']> = {
   metrics: [{ metricsToken: [] }, {}],
   adminOrRecordingAccess: [{ adminKey: [] }, { recordingAccess: [] }],
   adminOrRoomToken: [{ adminKey: [] }, { roomToken: [] }],
+  agentSession: [{ agentSession: [] }],
   none: [],
 };
 
@@ -82,6 +84,7 @@ const AUTH_ERRORS: Record<ApiAuth, ErrorCode[]> = {
   metrics: ['UNAUTHORIZED', 'FORBIDDEN'],
   adminOrRecordingAccess: ['UNAUTHORIZED', 'FORBIDDEN', 'TOKEN_INVALID', 'TOKEN_EXPIRED'],
   adminOrRoomToken: ['UNAUTHORIZED', 'FORBIDDEN', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_WRONG_ROOM', 'REMOVED'],
+  agentSession: ['LOGIN_REQUIRED', 'FORBIDDEN', 'RATE_LIMITED'],
   none: [],
 };
 
@@ -108,6 +111,12 @@ export class ApiRegistry {
       in: 'query',
       name: 'access',
       description: 'The signed address of one recording\'s file (REC-V2), from GET /api/rooms/{id}/recordings/watch.',
+    });
+    this.registry.registerComponent('securitySchemes', 'agentSession', {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'nomades_session',
+      description: 'A signed-in agent\'s session cookie (AUTH-8; `__Host-nomades_session` under HTTPS). Changes need a same-origin request (`Sec-Fetch-Site` or `Origin`).',
     });
   }
 

@@ -1,4 +1,5 @@
 import type { ApiRegistry } from '../ApiRegistry.js';
+import { registerAgentRooms } from './agentRooms.js';
 import { registerAuth } from './auth.js';
 import { registerCluster } from './cluster.js';
 import { registerCollab } from './collab.js';
@@ -16,6 +17,7 @@ export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
   registerService,
   registerMetrics,
   registerRooms,
+  registerAgentRooms,
   registerInvites,
   registerRecordings,
   registerModeration,

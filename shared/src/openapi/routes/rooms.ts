@@ -8,6 +8,7 @@ import {
   updateRoomBodySchema,
 } from '../../api.js';
 import { roomListSchema } from '../../apiAnswers.js';
+import { roomsByOwnerQuerySchema } from '../../auth.js';
 import type { ApiRegistry } from '../ApiRegistry.js';
 
 /** server/src/http/roomsRouter.ts (mounted on /api/rooms). */
@@ -25,6 +26,8 @@ export function registerRooms(api: ApiRegistry): void {
   api.route({
     method: 'get', path: '/api/rooms', auth: 'admin', tag: 'rooms',
     summary: 'List the rooms',
+    description: '`owner`: only the rooms this email owns (OWN-8).',
+    query: roomsByOwnerQuerySchema,
     responses: { 200: { description: 'every room', schema: roomListSchema } },
   });
   api.route({
@@ -50,7 +53,7 @@ export function registerRooms(api: ApiRegistry): void {
   });
   api.route({
     method: 'get', path: '/api/rooms/:id/public', auth: 'none', tag: 'rooms',
-    summary: 'What the pre-join shows: name, mode, recording notice (NAME-3)',
+    summary: 'What the pre-join shows: name, mode, recording notice (NAME-3), whether guests may join and whether an agent made it (OWN-5)',
     responses: { 200: { description: 'the public information', schema: api.schema('PublicRoomInfo', publicRoomInfoSchema) } },
     errors: ['RATE_LIMITED'],
   });
@@ -62,7 +65,7 @@ export function registerRooms(api: ApiRegistry): void {
   });
   api.route({
     method: 'post', path: '/api/rooms/:id/guest', auth: 'none', tag: 'rooms',
-    summary: 'A guest token (when GUEST_ACCESS is on): participant, attendee in a webinar',
+    summary: 'A guest token where the room allows guests (its owners\' choice, else GUEST_ACCESS; OWN-5): participant, attendee in a webinar',
     body: guestTokenBodySchema,
     responses: { 200: { description: 'a 2-hour token', schema: token } },
     errors: ['GUEST_ACCESS_DISABLED', 'RATE_LIMITED'],
