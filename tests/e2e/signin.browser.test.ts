@@ -81,6 +81,16 @@ async function signedInHome(ctx: Ctx, account: string, logs: string[], urls?: st
   return page;
 }
 
+/** Clicks "Se déconnecter" (a form POST) and waits to be home, signed out; says where the browser stopped otherwise. */
+async function logOut(ctx: Ctx, page: Page): Promise<void> {
+  await page.click('[data-testid="logout"]');
+  await page.locator('[data-testid="login"]').waitFor().catch(async () => {
+    const body = (await page.locator('body').textContent().catch(() => '')) ?? '';
+    assert.unreachable(`the logout did not come back home signed out: at ${page.url()}: ${body.slice(0, 200)}`);
+  });
+  assert.is(new URL(page.url()).origin, new URL(ctx.pair!.srv.url).origin, 'home again after the provider\'s logout');
+}
+
 const joined = (page: Page, logs: string[]) => selfId(page).catch((error: Error) => assert.unreachable(`${error.message}\n${logs.join('\n')}`));
 
 s('AUTH-1, AUTH-10, AUTH-11: "Se connecter" from the home page comes back signed in with the agent\'s name; "Se déconnecter" signs out; both pages accessible', async (ctx) => {
@@ -97,9 +107,7 @@ s('AUTH-1, AUTH-10, AUTH-11: "Se connecter" from the home page comes back signed
   assert.is(await page.locator('[data-testid="login"]').count(), 0);
   await assertAccessible(page, 'home signed in, with "Mes salles"');
 
-  await page.click('[data-testid="logout"]');
-  await page.locator('[data-testid="login"]').waitFor();
-  assert.is(new URL(page.url()).origin, new URL(ctx.pair!.srv.url).origin, 'home again after the provider\'s logout');
+  await logOut(ctx, page);
   const me = await page.evaluate(async () => (await fetch('/api/me')).json());
   assert.is((me as { signedIn: boolean }).signedIn, false, 'the session is over');
 });
@@ -197,8 +205,7 @@ s('AUTH-11: a logout ends the meeting that session opened (SESSION_ENDED), and t
   await joined(camille, logs);
   const home = await camille.context().newPage();
   await home.goto(`${ctx.pair!.srv.url}/`);
-  await home.click('[data-testid="logout"]');
-  await home.locator('[data-testid="login"]').waitFor();
+  await logOut(ctx, home);
   await camille.locator('[data-testid="ended"] [data-code="SESSION_ENDED"]').waitFor();
   await assertAccessible(camille, 'the end screen after a logout');
   await camille.click('[data-testid="rejoin"]');
