@@ -146,6 +146,7 @@ s('OWN-3, OWN-7, AUTH-9: an owner makes a team room in the settings dialog; a me
   await camille.reload();
   const entry = camille.locator(`[data-testid="my-room"][data-room-id="${roomId}"]`);
   assert.is(await entry.getAttribute('data-relation'), 'owner');
+  await assertAccessible(camille, '"Mes salles" with rooms and their settings buttons');
   await entry.locator('[data-testid="room-settings-open"]').click();
   const dialog = camille.locator('[data-testid="room-settings"][open]');
   await dialog.locator('[data-testid="settings-name"]').waitFor();
