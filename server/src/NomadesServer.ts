@@ -297,7 +297,7 @@ export class NomadesServer implements NodeParts {
         registry,
         recordingsApi: recording.apiRouter({ tokens, access }),
         recordingsInternal: recording.internalRouter(),
-        signIn: signInRoutes({ config, store: database.auth, sessions: agents, adminKey: secrets.adminKey, publicUrl, log: log.child({ name: 'auth' }) }),
+        signIn: signInRoutes({ config, store: database.auth, sessions: agents, adminKey: secrets.adminKey, publicUrl, log: log.child({ name: 'auth' }), onLogin: (outcome) => metrics.loginCounted(outcome) }),
         collabApi: collabRouter({ collab, store, adminKey: secrets.adminKey, tldrawLicenseKey: collabConfig.tldrawLicenseKey }),
         health: () => ({
           status: faults.degraded ? 'degraded' : 'ok',

@@ -34,7 +34,13 @@ export interface OidcProviderOptions {
   /** The relying party's base URL (PUBLIC_URL of the nomades server): its exact redirect URIs. */
   rpUrl: string;
   clientId?: string;
+  /** Default: a random one. */
+  clientSecret?: string;
   clientAuth?: 'client_secret_basic' | 'client_secret_post';
+  /** Listen on this port (default: a free one), e.g. to come up where a server already expects it. */
+  port?: number;
+  /** The userinfo as a signed JWT (`application/jwt`), as ProConnect answers. */
+  signedUserinfo?: boolean;
   /** Keep the provider's own essential-acr check (default: off, so that it issues whatever acr the login says). */
   enforceAcr?: boolean;
 }
@@ -49,27 +55,33 @@ export interface OidcProviderOptions {
 export class OidcProvider {
   readonly issuer: string;
   readonly clientId: string;
-  readonly clientSecret = crypto.randomBytes(24).toString('base64url');
+  readonly clientSecret: string;
   /** Back-channel logout tokens delivered, with the status the RP answered. */
   readonly logoutTokensSent: Array<{ token: string; status: number }> = [];
+  /** The content type of each userinfo answer (`application/jwt` when signed). */
+  readonly userinfoTypes: string[] = [];
   readonly #server: http.Server;
   readonly #privateJwk: JWK;
   #closed = false;
 
-  private constructor(issuer: string, clientId: string, server: http.Server, privateJwk: JWK) {
+  private constructor(issuer: string, client: { id: string; secret: string }, server: http.Server, privateJwk: JWK) {
     this.issuer = issuer;
-    this.clientId = clientId;
+    this.clientId = client.id;
+    this.clientSecret = client.secret;
     this.#server = server;
     this.#privateJwk = privateJwk;
   }
 
   static async start(options: OidcProviderOptions): Promise<OidcProvider> {
     const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    });
     const issuer = `http://localhost:${(server.address() as AddressInfo).port}`;
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const privateJwk = { ...(await exportJWK(privateKey)), kid: crypto.randomUUID(), alg: 'ES256', use: 'sig' };
-    const self = new OidcProvider(issuer, options.clientId ?? 'nomades-test', server, privateJwk);
+    const self = new OidcProvider(issuer, { id: options.clientId ?? 'nomades-test', secret: options.clientSecret ?? crypto.randomBytes(24).toString('base64url') }, server, privateJwk);
     const provider = self.#provider(options);
     const callback = provider.callback();
     server.on('request', (req, res) => {
@@ -80,6 +92,7 @@ export class OidcProvider {
           res.end(String(error));
         });
       } else {
+        if (url.pathname === '/me') res.on('finish', () => self.userinfoTypes.push(String(res.getHeader('content-type') ?? '')));
         callback(req, res);
       }
     });
@@ -107,6 +120,7 @@ export class OidcProvider {
           response_types: ['code'],
           token_endpoint_auth_method: options.clientAuth ?? 'client_secret_basic',
           id_token_signed_response_alg: 'ES256',
+          ...(options.signedUserinfo ? { userinfo_signed_response_alg: 'ES256' } : {}),
         },
       ],
       jwks: { keys: [this.#privateJwk] },
@@ -130,6 +144,7 @@ export class OidcProvider {
         devInteractions: { enabled: false },
         claimsParameter: { enabled: true },
         backchannelLogout: { enabled: true },
+        jwtUserinfo: { enabled: Boolean(options.signedUserinfo) },
         rpInitiatedLogout: {
           enabled: true,
           // Auto-confirmed: the form posts itself (and a fetch-based test posts it).

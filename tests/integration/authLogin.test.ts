@@ -72,6 +72,8 @@ login('AUTH-8 a new session id at each login; AUTH-2 two logins at once in one b
   const first = await signIn(srv.url, { account: 'camille' });
   const again = await signIn(srv.url, { account: 'camille', browser: first.browser });
   assert.is.not(again.sessionCookie, first.sessionCookie);
+  assert.is(((await me(srv.url, first.cookieHeader)) as { signedIn: boolean }).signedIn, false, 'the browser\'s previous session ended');
+  assert.ok((await me(srv.url, again.cookieHeader)).signedIn);
   const browser = new HttpBrowser();
   const tabA = await callbackUrl(srv.url, { account: 'camille', browser, returnTo: '/room/a' });
   const tabB = await callbackUrl(srv.url, { account: 'camille', browser, returnTo: '/room/b' });

@@ -49,10 +49,10 @@ for (const engine of engines.names) {
 
   test(`auth store (${engine}): AUTH-8 sessions round-trip, are touched, and end by id, email, provider sid or sub`, () =>
     engines.with(engine, async (store) => {
-      await store.auth.addSession(session('a'));
-      await store.auth.addSession(session('b', { providerSid: null }));
-      await store.auth.addSession(session('c', { email: 'autre@ville.fr', providerSub: 'sub-2' }));
-      await store.auth.addSession(session('d', { email: null, providerSub: 'sub-3', providerSid: 'sid-x' }));
+      await store.auth.addSession(session('a'), 20);
+      await store.auth.addSession(session('b', { providerSid: null }), 20);
+      await store.auth.addSession(session('c', { email: 'autre@ville.fr', providerSub: 'sub-2' }), 20);
+      await store.auth.addSession(session('d', { email: null, providerSub: 'sub-3', providerSid: 'sid-x' }), 20);
       assert.equal(await store.auth.getSession('a'), session('a'));
       assert.is(await store.auth.getSession('zz'), undefined);
       await store.auth.touchSession('a', NOW + 90_000);
@@ -60,9 +60,19 @@ for (const engine of engines.names) {
       assert.equal(await store.auth.deleteSessions({ providerSid: 'sid-x' }), ['d']);
       assert.equal(await store.auth.deleteSessions({ idHash: 'c' }), ['c']);
       assert.equal((await store.auth.deleteSessions({ email: 'camille@ville.fr' })).sort(), ['a', 'b']);
-      await store.auth.addSession(session('e'));
+      await store.auth.addSession(session('e'), 20);
       assert.equal(await store.auth.deleteSessions({ providerSub: 'sub-1' }), ['e']);
       assert.equal(await store.auth.deleteSessions({ providerSub: 'sub-1' }), []);
+    }),
+  );
+
+  test(`auth store (${engine}): AUTH-8 an agent keeps its newest N sessions; the dropped ones are named; another agent's are untouched`, () =>
+    engines.with(engine, async (store) => {
+      await store.auth.addSession(session('other', { agentKey: 'u:other' }), 2);
+      assert.equal(await store.auth.addSession(session('s0', { createdAt: NOW }), 2), []);
+      assert.equal(await store.auth.addSession(session('s1', { createdAt: NOW + 1 }), 2), []);
+      assert.equal(await store.auth.addSession(session('s2', { createdAt: NOW + 2 }), 2), ['s0']);
+      assert.equal([await store.auth.getSession('s0'), !!(await store.auth.getSession('s1')), !!(await store.auth.getSession('other'))], [undefined, true, true]);
     }),
   );
 
@@ -80,9 +90,9 @@ for (const engine of engines.names) {
       const later = NOW + 3_600_000;
       for (let i = 0; i < 3; i++) await store.auth.addLogin(login(`old${i}`, `b${i}`), 5);
       await store.auth.addLogin(login('live', 'b9', later), 5);
-      await store.auth.addSession(session('absolute', { expiresAt: later - 1 }));
-      await store.auth.addSession(session('idle', { lastSeenAt: later - 7_200_000 }));
-      await store.auth.addSession(session('live', { lastSeenAt: later - 60_000 }));
+      await store.auth.addSession(session('absolute', { expiresAt: later - 1 }), 20);
+      await store.auth.addSession(session('idle', { lastSeenAt: later - 7_200_000 }), 20);
+      await store.auth.addSession(session('live', { lastSeenAt: later - 60_000 }), 20);
       await store.auth.rememberJti('old', later - 1);
       await store.auth.rememberJti('new', later + 1);
       assert.is(await store.auth.sweep(later, 7_200_000, 2), 2 + 2 + 1, 'two logins, two sessions, one jti');

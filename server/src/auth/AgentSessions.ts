@@ -13,6 +13,8 @@ const TOUCH_EVERY_MS = 60_000;
 /** Expired rows are swept this often, at most SWEEP_BATCH of each table at a time. */
 const SWEEP_EVERY_MS = 5 * 60_000;
 const SWEEP_BATCH = 1_000;
+/** Sessions one agent keeps (browsers, devices); a new login beyond drops the oldest. */
+export const MAX_SESSIONS_PER_AGENT = 20;
 
 /** Why sessions end (AUTH-11…13): an operator's always ends their meetings; the others per LOGOUT_ENDS_MEETINGS. */
 export type EndReason = 'logout' | 'backchannel' | 'operator';
@@ -93,8 +95,13 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
     return { ...row, lastSeenAt: now };
   }
 
-  /** AUTH-8: a new session (a new id at each login) for a checked login; sets its cookie on `res`. */
-  async open(identity: AgentIdentity, idToken: string, preset: OidcPreset, res: ServerResponse): Promise<SignedInAgent> {
+  /**
+   * AUTH-8: a new session (a new id at each login) for a checked login; sets its cookie on `res`.
+   * The session this browser had before (`req`'s cookie), whoever it was, is deleted.
+   */
+  async open(identity: AgentIdentity, idToken: string, preset: OidcPreset, req: IncomingMessage, res: ServerResponse): Promise<SignedInAgent> {
+    const previous = readCookie(req, this.cookieName);
+    if (isRandomId(previous)) await this.#store.deleteSessions({ idHash: hashOf(previous) });
     const id = randomId();
     const now = this.#now();
     const row: AgentSessionRow = {
@@ -112,7 +119,8 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
       lastSeenAt: now,
       expiresAt: now + this.#auth.sessionMaxS * 1000,
     };
-    await this.#store.addSession(row);
+    const dropped = await this.#store.addSession(row, MAX_SESSIONS_PER_AGENT);
+    if (dropped.length) this.#log.info({ dropped: dropped.length }, 'an agent\'s oldest sessions dropped (too many)');
     appendCookie(res, setCookie(this.cookieName, id, { maxAgeS: this.#auth.sessionMaxS, secure: this.#secure }));
     return agentOf(row);
   }

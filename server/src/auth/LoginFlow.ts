@@ -74,7 +74,7 @@ export class LoginFlow {
     // AUTH-1: the URL the provider was given (PUBLIC_URL), never one made of this request's Host.
     const currentUrl = new URL(`${this.#client.redirectUri}?${params.toString()}`);
     const result = await this.#client.finish(currentUrl, { state, nonce: login.nonce, codeVerifier: login.codeVerifier });
-    await this.#sessions.open(result.identity, result.idToken, this.#oidc.preset, res);
+    await this.#sessions.open(result.identity, result.idToken, this.#oidc.preset, req, res);
     return login.returnTo;
   }
 }

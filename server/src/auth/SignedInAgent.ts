@@ -21,6 +21,11 @@ export interface SignedInAgent {
 }
 
 export type AgentSessionsEvents = {
-  /** Sessions ended (logout, back-channel logout, an operator): their meetings end per AUTH-11. */
+  /**
+   * Sessions ended whose meetings must end (AUTH-11…13): emitted by AgentSessions for a logout or a
+   * back-channel logout when LOGOUT_ENDS_MEETINGS is on, for an operator's end always; on the node
+   * that handled it only. Not emitted when a session merely expires (idle or absolute lifetime).
+   * The hashes are `SignedInAgent.sessionHash`.
+   */
   ended: [sessionHashes: readonly string[]];
 };

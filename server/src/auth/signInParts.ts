@@ -17,6 +17,8 @@ export interface SignInRoutes {
   agentsApi: Router;
   /** Before the web client's pages: the logout's return to PUBLIC_URL/ (AUTH-11). */
   logoutReturn: RequestHandler;
+  /** Origins a form of the page may end up at (CSP form-action): the provider's, for the logout's redirect. */
+  formActionOrigins: string[];
 }
 
 /** Whether cookies are `Secure` and `__Host-` prefixed: PUBLIC_URL is https. */
@@ -49,5 +51,6 @@ export function signInRoutes(options: {
     authApi: authRouter({ sessions, flow, client, verifier, publicUrl: options.publicUrl, secure, log, onLogin: options.onLogin }),
     agentsApi: agentsRouter({ sessions, adminKey: options.adminKey, preset: oidc?.preset ?? null, ownersMayRecord: () => ownersMayRecord }),
     logoutReturn: logoutReturn(secure),
+    formActionOrigins: oidc ? [new URL(oidc.issuer).origin] : [],
   };
 }

@@ -67,7 +67,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
       res.redirect(308, `https://${host}${req.originalUrl}`);
     });
   }
-  app.use(securityHeaders({ otherOrigins: deps.otherOrigins }));
+  app.use(securityHeaders({ otherOrigins: deps.otherOrigins, formActionOrigins: deps.signIn?.formActionOrigins }));
   // Before the body is read: a forwarded request's body is passed on as it came.
   if (deps.forward) app.use(deps.forward);
   app.use(express.json({ limit: '16kb' }));

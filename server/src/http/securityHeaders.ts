@@ -13,7 +13,7 @@ import helmet from 'helmet';
  * `upgrade-insecure-requests` is left out: an intranet may serve plain HTTP on localhost or behind a
  * TLS-terminating proxy, where it would break every request.
  */
-export function securityHeaders(options: { otherOrigins?: () => string[] } = {}): RequestHandler[] {
+export function securityHeaders(options: { otherOrigins?: () => string[]; formActionOrigins?: string[] } = {}): RequestHandler[] {
   // NODE-3: with several nodes the page talks to the room's node, maybe another origin (http and ws).
   const otherNodes = () => (options.otherOrigins?.() ?? []).flatMap((o) => [o, o.replace(/^http/, 'ws')]).join(' ');
   return [
@@ -31,7 +31,8 @@ export function securityHeaders(options: { otherOrigins?: () => string[] } = {})
           workerSrc: ["'self'", 'blob:'],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
-          formAction: ["'self'"],
+          // AUTH-11: the logout form's answer sends the browser on to the OpenID provider.
+          formAction: ["'self'", ...(options.formActionOrigins ?? [])],
           frameAncestors: ["'none'"],
         },
       },

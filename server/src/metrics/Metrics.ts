@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { authErrorCodeSchema, type AuthErrorCode } from '@nomades/shared';
 
 /**
  * `result` of `nomades_webhook_deliveries_total` (OPS-4): `delivered` (2xx), `retried` (an attempt
@@ -19,6 +20,10 @@ export interface JoinTimings {
   /** Socket connected → first remote media, as the client measured it (reportFirstMedia). */
   firstMedia(seconds: number): void;
 }
+
+/** `outcome` of `nomades_logins_total` (AUTH-14): `ok`, or the error page's code. */
+export const LOGIN_OUTCOMES = ['ok', ...authErrorCodeSchema.options] as const;
+export type LoginOutcome = 'ok' | AuthErrorCode;
 
 /** Seconds: a join on a loopback test takes ~0.05 s, a loaded server a few seconds; first media adds ICE and DTLS. */
 const JOIN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];
@@ -44,6 +49,8 @@ export class Metrics {
   readonly joinSeconds: Histogram<'phase'>;
   /** SIG-13 resumes: a participant's new socket took over its seat. */
   readonly reconnections: Counter;
+  /** Sign-in (AUTH-n): logins by outcome. */
+  readonly logins: Counter<'outcome'>;
   #closed = false;
 
   constructor() {
@@ -68,11 +75,23 @@ export class Metrics {
       help: 'Participants resumed by a new socket within the grace period (SIG-13).',
       registers: [this.registry],
     });
+    this.logins = new Counter({
+      name: 'nomades_logins_total',
+      help: 'Sign-ins by outcome: ok, or the code of the error page (login_expired, provider_refused, provider_unavailable, second_factor_required, not_allowed, …).',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    for (const outcome of LOGIN_OUTCOMES) this.logins.inc({ outcome }, 0);
   }
 
   /** OPS-4: one webhook attempt's outcome. */
   webhookDelivered(result: WebhookResult): void {
     this.webhookDeliveries.inc({ result });
+  }
+
+  /** AUTH-14: one sign-in's outcome (a login begun that failed, or a callback). */
+  loginCounted(outcome: LoginOutcome): void {
+    this.logins.inc({ outcome });
   }
 
   /** OPS-3: what the signaling sessions report (server/src/signaling/PeerSession.ts). */

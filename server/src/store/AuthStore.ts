@@ -47,7 +47,8 @@ export interface AuthStore {
   addLogin(login: PendingLogin, maxPerBrowser: number): Promise<void>;
   /** Removes and returns the login of this state hash if it is still live at `now` (used once). */
   takeLogin(stateHash: string, now: number): Promise<PendingLogin | undefined>;
-  addSession(session: AgentSessionRow): Promise<void>;
+  /** Adds a session; the agent's oldest beyond `maxPerAgent` are deleted (their id hashes returned). */
+  addSession(session: AgentSessionRow, maxPerAgent: number): Promise<string[]>;
   getSession(idHash: string): Promise<AgentSessionRow | undefined>;
   /** Sets `last_seen_at`. */
   touchSession(idHash: string, at: number): Promise<void>;

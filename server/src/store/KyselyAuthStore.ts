@@ -76,25 +76,36 @@ export class KyselyAuthStore implements AuthStore {
     };
   }
 
-  async addSession(s: AgentSessionRow): Promise<void> {
-    await this.#db
-      .insertInto('auth_sessions')
-      .values({
-        id_hash: s.idHash,
-        agent_key: s.agentKey,
-        name: s.name,
-        email: s.email,
-        groups: JSON.stringify(s.groups),
-        preset: s.preset,
-        acr: s.acr,
-        provider_sid: s.providerSid,
-        provider_sub: s.providerSub,
-        id_token: s.idToken,
-        created_at: s.createdAt,
-        last_seen_at: s.lastSeenAt,
-        expires_at: s.expiresAt,
-      })
-      .execute();
+  async addSession(s: AgentSessionRow, maxPerAgent: number): Promise<string[]> {
+    return this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('auth_sessions')
+        .values({
+          id_hash: s.idHash,
+          agent_key: s.agentKey,
+          name: s.name,
+          email: s.email,
+          groups: JSON.stringify(s.groups),
+          preset: s.preset,
+          acr: s.acr,
+          provider_sid: s.providerSid,
+          provider_sub: s.providerSub,
+          id_token: s.idToken,
+          created_at: s.createdAt,
+          last_seen_at: s.lastSeenAt,
+          expires_at: s.expiresAt,
+        })
+        .execute();
+      const keep = trx
+        .selectFrom('auth_sessions')
+        .select('id_hash')
+        .where('agent_key', '=', s.agentKey)
+        .orderBy('created_at', 'desc')
+        .orderBy('id_hash')
+        .limit(maxPerAgent);
+      const dropped = await trx.deleteFrom('auth_sessions').where('agent_key', '=', s.agentKey).where('id_hash', 'not in', keep).returning('id_hash').execute();
+      return dropped.map((r) => r.id_hash);
+    });
   }
 
   async getSession(idHash: string): Promise<AgentSessionRow | undefined> {

@@ -181,6 +181,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('expires_at', t.big, (c) => c.notNull())
           .execute();
         await db.schema.createIndex('auth_sessions_email').on('auth_sessions').column('email').execute();
+        await db.schema.createIndex('auth_sessions_agent').on('auth_sessions').columns(['agent_key', 'created_at']).execute();
         await db.schema.createIndex('auth_sessions_sid').on('auth_sessions').column('provider_sid').execute();
         await db.schema.createIndex('auth_sessions_sub').on('auth_sessions').column('provider_sub').execute();
         await db.schema.createIndex('auth_sessions_expiry').on('auth_sessions').column('expires_at').execute();
