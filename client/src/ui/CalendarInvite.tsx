@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { AUTH_LIMITS } from '@nomades/shared';
 import { useTranslation } from 'react-i18next';
 import { calendarHref, localDateTimeValue, nextFullHour } from '../auth/authLinks';
 
@@ -9,7 +10,7 @@ export function CalendarInvite({ roomId }: { roomId: string }) {
   const [start, setStart] = useState(() => localDateTimeValue(nextFullHour(new Date())));
   const [duration, setDuration] = useState(60);
   const startDate = new Date(start);
-  const valid = !Number.isNaN(startDate.getTime()) && duration >= 5 && duration <= 720;
+  const valid = !Number.isNaN(startDate.getTime()) && duration >= 5 && duration <= AUTH_LIMITS.maxMeetingMinutes;
   return (
     <section className="calendar-invite" aria-labelledby="calendar-title">
       <h3 id="calendar-title">{t('calendar.title')}</h3>
@@ -27,7 +28,7 @@ export function CalendarInvite({ roomId }: { roomId: string }) {
           type="number"
           data-testid="calendar-duration"
           min={5}
-          max={720}
+          max={AUTH_LIMITS.maxMeetingMinutes}
           step={5}
           value={duration}
           onChange={(event) => setDuration(Number(event.target.value))}
