@@ -1,44 +1,23 @@
-import { useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
-import { roomIdOf } from '../media/roomIdOf';
+import { AccountPanel } from './AccountPanel';
+import { GoToRoomForm } from './GoToRoomForm';
 import { LanguageSwitch } from './LanguageSwitch';
+import { useMe } from './useMe';
+import './account.css';
 
-/** `/`: the product's name and a field to go to a room by its id or its name ("Réunion d'équipe DASCO"). */
+/**
+ * `/`: the field to go to a room, and, where sign-in is configured, the agent's side (AUTH-10):
+ * "Se connecter" signed out; signed in, their name, "Nouvelle réunion", "Mes salles" and
+ * "Se déconnecter". Without sign-in the page is the field alone, as it always was.
+ */
 export function Home() {
-  const { t } = useTranslation();
-  const [roomId, setRoomId] = useState('');
-  const target = roomIdOf(roomId);
-  const valid = target !== null;
-  const go = (event: FormEvent): void => {
-    event.preventDefault();
-    if (target) window.location.assign(`/room/${encodeURIComponent(target)}`);
-  };
+  const [me] = useMe();
   return (
     <main className="center">
       <LanguageSwitch />
-      <form className="card home" onSubmit={go}>
-        <h1>Nomades Visio</h1>
-        <p className="hint">{t('home.tagline')}</p>
-        <label className="field">
-          <span>{t('home.roomLabel')}</span>
-          <input
-            data-testid="room-id"
-            value={roomId}
-            placeholder={t('home.roomPlaceholder')}
-            aria-describedby={roomId.trim() && !valid ? 'room-id-hint' : undefined}
-            autoFocus
-            onChange={(event) => setRoomId(event.target.value)}
-          />
-        </label>
-        {roomId.trim() && !valid && (
-          <p className="hint" id="room-id-hint">
-            {t('home.roomInvalid')}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={!valid}>
-          {t('home.go')}
-        </button>
-      </form>
+      <div className="home-column">
+        <GoToRoomForm />
+        {me && <AccountPanel me={me} />}
+      </div>
     </main>
   );
 }

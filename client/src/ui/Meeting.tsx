@@ -6,16 +6,19 @@ import { RoomClient } from '../media/RoomClient';
 import type { JoinOptions } from '../media/RoomClientTypes';
 import { requestInviteToken } from '../media/invites';
 import { requestGuestToken } from '../media/requestGuestToken';
+import { requestSessionToken } from '../media/requestSessionToken';
 import { rememberRoomToken } from '../media/roomToken';
 import { RoomView } from './RoomView';
 
 interface Props {
   roomId: string;
   roomName: string;
-  /** Token from the link; without one, a token is asked for `displayName` with the invitation, or a guest token. */
+  /** Token from the link; without one, a token is asked with the invitation, of the session, or a guest token for `displayName`. */
   token: string | null;
   /** The invitation of an invitation link (INV-4): a room token of one's own is asked with it. */
   invite?: string | null;
+  /** AUTH-9: no token nor invitation in the link, and this browser is signed in: the session gives the token. */
+  session?: boolean;
   displayName: string;
   prefs: JoinOptions;
   /** Joining failed. */
@@ -25,7 +28,7 @@ interface Props {
 }
 
 /** Owns one RoomClient for as long as it is mounted: gets a token, joins, closes on unmount. */
-export function Meeting({ roomId, roomName, token, invite = null, displayName, prefs, onFailed, onEnded }: Props) {
+export function Meeting({ roomId, roomName, token, invite = null, session = false, displayName, prefs, onFailed, onEnded }: Props) {
   const { t } = useTranslation();
   const [client, setClient] = useState<RoomClient | null>(null);
   const callbacks = useRef({ onFailed, onEnded });
@@ -40,7 +43,13 @@ export function Meeting({ roomId, roomName, token, invite = null, displayName, p
         rememberRoomToken(roomId, answer.token); // a reload of this tab is the same person
         return answer.token;
       };
-      const roomToken = token ?? (invite ? await invited(invite) : (await requestGuestToken(roomId, displayName)).token);
+      const roomToken =
+        token ??
+        (invite
+          ? await invited(invite)
+          : session
+            ? (await requestSessionToken(roomId)).token // never stored: the session itself is the way back in
+            : (await requestGuestToken(roomId, displayName)).token);
       if (!active) return;
       created = new RoomClient({ url: window.location.origin, roomId, token: roomToken });
       created.on('closed', (reason) => active && callbacks.current.onEnded(reason));
@@ -61,7 +70,7 @@ export function Meeting({ roomId, roomName, token, invite = null, displayName, p
       window.removeEventListener('pagehide', onPageHide);
       created?.close();
     };
-  }, [roomId, token, invite, displayName, prefs]);
+  }, [roomId, token, invite, session, displayName, prefs]);
 
   if (!client) {
     return (

@@ -8,18 +8,26 @@ import { fetchPublicRoomInfo } from '../media/roomInfo';
  * the join itself says what is wrong).
  */
 export function usePublicRoomInfo(roomId: string): PublicRoomInfo | null {
-  const [info, setInfo] = useState<PublicRoomInfo | null>(null);
+  return usePublicRoomInfoState(roomId).info;
+}
+
+/** The same, with `settled`: the answer came, or it will not (for a choice that must wait for it). */
+export function usePublicRoomInfoState(roomId: string): { info: PublicRoomInfo | null; settled: boolean } {
+  const [state, setState] = useState<{ info: PublicRoomInfo | null; settled: boolean }>({ info: null, settled: false });
   useEffect(() => {
     let active = true;
     fetchPublicRoomInfo(roomId).then(
-      (answer) => active && setInfo(answer),
-      (error: unknown) => console.warn('room information unavailable', error),
+      (answer) => active && setState({ info: answer, settled: true }),
+      (error: unknown) => {
+        console.warn('room information unavailable', error);
+        if (active) setState({ info: null, settled: true });
+      },
     );
     return () => {
       active = false;
     };
   }, [roomId]);
-  return info;
+  return state;
 }
 
 /** The page's room information, for the meeting's sharing controls (RoomPage provides it). */
