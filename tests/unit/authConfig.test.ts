@@ -28,6 +28,9 @@ test('AUTH-4 the generic preset: its scopes, groups claim, no acr demanded, clie
   assert.equal([oidc.preset, oidc.groupsClaim, oidc.acrValues, oidc.clientAuth, oidc.insecure, oidc.publicUrl], ['generic', 'groups', [], 'client_secret_basic', false, 'https://visio.ville.example']);
   const custom = loadConfig({ ...OK, OIDC_SCOPES: 'openid,email  roles', OIDC_ACR_VALUES: 'gold, silver', OIDC_GROUPS_CLAIM: 'roles', OIDC_CLIENT_AUTH: 'client_secret_post', OIDC_ALLOWED_EMAIL_DOMAINS: '@Ville.Example paris.fr' }).auth.oidc!;
   assert.equal([custom.scopes, custom.acrValues, custom.groupsClaim, custom.clientAuth, custom.allowed.emailDomains], [['openid', 'email', 'roles'], ['gold', 'silver'], 'roles', 'client_secret_post', ['ville.example', 'paris.fr']]);
+  assert.equal(oidc.nameClaims, { given: 'given_name', family: ['usual_name', 'family_name'] });
+  assert.equal(loadConfig({ ...OK, OIDC_GIVEN_NAME_CLAIM: 'prenom', OIDC_FAMILY_NAME_CLAIM: 'nom' }).auth.oidc!.nameClaims, { given: 'prenom', family: ['nom'] });
+  refused({ ...OK, OIDC_FAMILY_NAME_CLAIM: 'nom de famille' }, 'OIDC_FAMILY_NAME_CLAIM');
 });
 
 test('AUTH-4/7 the ProConnect preset: its scopes and acr values, and an allow-list it cannot start without', () => {
@@ -73,6 +76,10 @@ test('AUTH-5 the identity is stable and never the email; the name falls back; an
   assert.is(displayName({ given_name: 'Camille', usual_name: 'Martin', family_name: 'Autre' }, null), 'Camille Martin');
   assert.is(displayName({ name: 'C. Martin' }, 'c@v.fr'), 'C. Martin');
   assert.is(displayName({}, 'c@v.fr'), 'c@v.fr');
+  // OIDC_GIVEN_NAME_CLAIM / OIDC_FAMILY_NAME_CLAIM: claims of the operator's choosing (an Entra ID or Keycloak mapper).
+  const custom = { given: 'prenom', family: ['nom'] };
+  assert.is(displayName({ prenom: 'Camille', nom: 'Martin', given_name: 'X', family_name: 'Y' }, null, custom), 'Camille Martin');
+  assert.is(displayName({ name: 'C. Martin', given_name: 'X' }, null, custom), 'C. Martin');
   assert.is(displayName({ given_name: 'A'.repeat(100) }, null).length, 64);
   assert.is(verifiedEmail({ email: 'C.Martin@Ville.FR' }), 'c.martin@ville.fr');
   assert.is(verifiedEmail({ email: 'c@v.fr', email_verified: false }), null);

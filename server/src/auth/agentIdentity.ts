@@ -30,10 +30,13 @@ export function agentKey(issuer: string, sub: string): string {
   return `u:${crypto.createHash('sha256').update(`${issuer}|${sub}`).digest('base64url').slice(0, 22)}`;
 }
 
-/** AUTH-5: given + family name (usual_name or family_name) as written, else `name`, else the email; 64 characters. */
-export function displayName(claims: Claims, email: string | null): string {
-  const given = text(claims.given_name);
-  const family = text(claims.usual_name) ?? text(claims.family_name);
+/** The name claims of the presets (AUTH-5): OIDC_GIVEN_NAME_CLAIM and OIDC_FAMILY_NAME_CLAIM change them. */
+export const DEFAULT_NAME_CLAIMS: OidcConfig['nameClaims'] = { given: 'given_name', family: ['usual_name', 'family_name'] };
+
+/** AUTH-5: given + family name (usual_name or family_name by default) as written, else `name`, else the email; 64 characters. */
+export function displayName(claims: Claims, email: string | null, nameClaims: OidcConfig['nameClaims'] = DEFAULT_NAME_CLAIMS): string {
+  const given = text(claims[nameClaims.given]);
+  const family = nameClaims.family.map((claim) => text(claims[claim])).find(Boolean);
   const name = [given, family].filter(Boolean).join(' ') || text(claims.name) || email || 'Agent';
   return [...name.replace(/\s+/g, ' ')].slice(0, MAX_NAME).join('');
 }
@@ -83,7 +86,7 @@ export function identityOf(oidc: OidcConfig, idClaims: Claims, userinfo: Claims)
   return {
     key: agentKey(oidc.issuer, sub),
     sub,
-    name: displayName(claims, email),
+    name: displayName(claims, email, oidc.nameClaims),
     email,
     groups: groupsOf(claims, oidc.groupsClaim),
     acr: text(idClaims.acr, 128) ?? null,

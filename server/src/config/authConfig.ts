@@ -21,6 +21,9 @@ export const authEnvShape = {
   OIDC_PRESET: oidcPresetSchema.default('generic'),
   OIDC_SCOPES: list.optional(),
   OIDC_GROUPS_CLAIM: z.string().regex(/^[A-Za-z0-9_:./-]{1,128}$/, 'OIDC_GROUPS_CLAIM: a claim name').default('groups'),
+  /** AUTH-5: the claims of the name shown in meetings (default: given_name, then usual_name or family_name). */
+  OIDC_GIVEN_NAME_CLAIM: z.string().regex(/^[A-Za-z0-9_:./-]{1,128}$/, 'OIDC_GIVEN_NAME_CLAIM: a claim name').default('given_name'),
+  OIDC_FAMILY_NAME_CLAIM: z.string().regex(/^[A-Za-z0-9_:./-]{1,128}$/, 'OIDC_FAMILY_NAME_CLAIM: a claim name').optional(),
   /** AUTH-6: accepted `acr` values, requested and checked; `none` demands none. */
   OIDC_ACR_VALUES: list.optional(),
   /** AUTH-7: the allow-list. */
@@ -46,6 +49,8 @@ export interface OidcConfig {
   preset: OidcPreset;
   scopes: string[];
   groupsClaim: string;
+  /** AUTH-5: the given-name claim, and the family-name claims tried in order. */
+  nameClaims: { given: string; family: string[] };
   /** Accepted `acr` values; empty: none demanded (AUTH-6). */
   acrValues: string[];
   allowed: { emailDomains: string[]; organisations: string[]; idps: string[] };
@@ -113,6 +118,7 @@ export function authConfigOf(env: AuthEnv & { PUBLIC_URL?: string }, fail: (mess
       preset: env.OIDC_PRESET,
       scopes,
       groupsClaim: env.OIDC_GROUPS_CLAIM,
+      nameClaims: { given: env.OIDC_GIVEN_NAME_CLAIM, family: env.OIDC_FAMILY_NAME_CLAIM ? [env.OIDC_FAMILY_NAME_CLAIM] : ['usual_name', 'family_name'] },
       acrValues,
       allowed,
       insecure: issuer.protocol === 'http:',
