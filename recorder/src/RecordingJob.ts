@@ -11,7 +11,7 @@ import type { ComposeSlots } from './ComposeSlots.js';
 import { CompositionFailed } from './CompositionFailed.js';
 import { probeTrack, type EncoderSettings } from './ffmpeg.js';
 import { LiveComposer } from './LiveComposer.js';
-import { Manifest } from './Manifest.js';
+import { Manifest, type TrackEntry } from './Manifest.js';
 import { StreamCapture } from './StreamCapture.js';
 
 export interface RecordingJobOptions {
@@ -113,16 +113,13 @@ export class RecordingJob {
     }
     const resumed = this.#manifest.data.attempts.length > 0;
     await this.#stopOrphans();
-    const lastCaptured = resumed ? await this.#lastCaptured() : undefined;
+    const earlier = [...this.#manifest.data.tracks];
     this.#manifest.data.attempts.push({ at: new Date().toISOString(), host: os.hostname(), pid: process.pid });
     this.#manifest.save();
-    if (resumed) {
-      const gap = lastCaptured ? Math.max(0, Date.now() / 1000 - lastCaptured).toFixed(1) : '?';
-      const note = `the recorder was interrupted and attempt ${this.#manifest.data.attempts.length} resumed the job at ${new Date().toISOString()}; ${this.#manifest.data.tracks.length} track(s) written before were kept; about ${gap} s of media is missing`;
-      this.#log.warn(note);
-      await this.#report({ note });
-    }
+    // The gap is measured while the capture starts again (probing long tracks takes a while: no more media is lost for it).
+    const gapNoted = resumed ? this.#noteGap(earlier, Date.now()) : undefined;
     await this.#record();
+    await gapNoted;
     if (this.#o.signal.aborted) {
       await this.#live.stop();
       throw new Error('the recorder shut down during the session; the job will be resumed');
@@ -236,14 +233,14 @@ export class RecordingJob {
     await this.#control.report(report).catch((error) => this.#log.warn({ err: error }, 'could not report to the server'));
   }
 
-  /** Wall-clock time of the last packet written by earlier attempts (seconds), if any. */
-  async #lastCaptured(): Promise<number | undefined> {
-    let last: number | undefined;
-    for (const track of this.#manifest.data.tracks) {
-      const probe = await probeTrack(this.#manifest.trackPath(track), this.#log).catch(() => undefined);
-      if (probe) last = Math.max(last ?? 0, probe.end);
-    }
-    return last;
+  /** Reports a resumed job's gap: from the last packet of the tracks written before (`earlier`) to `resumedAt` (ms). Never rejects. */
+  async #noteGap(earlier: TrackEntry[], resumedAt: number): Promise<void> {
+    const probes = await Promise.all(earlier.map((track) => probeTrack(this.#manifest.trackPath(track), this.#log).catch(() => undefined)));
+    const ends = probes.flatMap((p) => (p ? [p.end] : []));
+    const gap = ends.length ? Math.max(0, resumedAt / 1000 - Math.max(...ends)).toFixed(1) : '?';
+    const note = `the recorder was interrupted and attempt ${this.#manifest.data.attempts.length} resumed the job at ${new Date(resumedAt).toISOString()}; ${earlier.length} track(s) written before were kept; about ${gap} s of media is missing`;
+    this.#log.warn(note);
+    await this.#report({ note });
   }
 
   /** Stops the ffmpeg processes an interrupted attempt on this machine left running. */
