@@ -160,8 +160,9 @@ s('NODE-REC-2 the room\'s node is SIGKILLed mid-recording: the node where the me
   assert.equal(file.streams, ['audio', 'video']);
   assert.ok(gap, `the note states the gap: ${done.note}`);
   const noted = Number(gap[1]);
-  // Missing: from the last packet before the kill to the resumed job's start (the resumed captures begin just after).
-  assert.ok(noted > 0.5 && noted < (resumedPacket - killedAt) / 1000 + 2, `gap noted ${noted} s; first packet again ${((resumedPacket - killedAt) / 1000).toFixed(1)} s after the kill`);
+  // Missing: from the last packet before the kill (its last 100 ms cluster at most) to the first one captured again.
+  const lost = (resumedPacket - killedAt) / 1000;
+  assert.ok(noted >= lost - 0.2 && noted < lost + 1.5, `gap noted ${noted} s; first packet again ${lost.toFixed(1)} s after the kill`);
   assert.ok(resumedPacket - killedAt < 15_000, 'the capture resumed within 15 s of the kill');
   // One file from the first packet to the leave: both sides of the death, the gap as a still/dark stretch.
   const recordedBefore = (killedAt - firstPacket) / 1000;
