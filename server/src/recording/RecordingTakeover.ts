@@ -44,9 +44,12 @@ const DIED = /^node (\S+) died at (\S+)/m;
  * (exactly one succeeds); the winner composes what was captured (the tracks and the manifest are
  * on the shared RECORDINGS_DIR: ffmpeg's Matroska with 100 ms clusters is playable when killed,
  * the manifest is rewritten at every track) with a job of mode `compose` on its own queue, as a
- * recompose (COMP-5) does. The meeting's next session, on the node where its room reopened, is
- * linked to it by the notes ("continues rec_…", "continued by rec_…"). Knows nothing of Redis's
- * node directory: ClusterNode hands it the dead node's id.
+ * recompose (COMP-5) does. NODE-REC-2: a recording left `recording` is taken only after a grace
+ * (CONTINUE_GRACE_MS), in which the node where its room reopens may continue it instead
+ * (continueFor: same id, its recorder resumes the manifest; one file). A meeting whose recording
+ * was composed before it reopened records in a new one, linked by the notes ("continues rec_…",
+ * "continued by rec_…"). Knows nothing of Redis's node directory: ClusterNode hands it the dead
+ * node's id, and goneNodes answers which nodes are dead.
  */
 export class RecordingTakeover {
   readonly #o: RecordingTakeoverOptions;
