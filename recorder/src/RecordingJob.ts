@@ -11,7 +11,7 @@ import type { ComposeSlots } from './ComposeSlots.js';
 import { CompositionFailed } from './CompositionFailed.js';
 import { probeTrack, type EncoderSettings } from './ffmpeg.js';
 import { LiveComposer } from './LiveComposer.js';
-import { Manifest } from './Manifest.js';
+import { Manifest, type TrackEntry } from './Manifest.js';
 import { StreamCapture } from './StreamCapture.js';
 
 export interface RecordingJobOptions {
@@ -113,16 +113,18 @@ export class RecordingJob {
     }
     const resumed = this.#manifest.data.attempts.length > 0;
     await this.#stopOrphans();
-    const lastCaptured = resumed ? await this.#lastCaptured() : undefined;
+    const earlier = [...this.#manifest.data.tracks];
     this.#manifest.data.attempts.push({ at: new Date().toISOString(), host: os.hostname(), pid: process.pid });
     this.#manifest.save();
+    const resumedAt = Date.now();
     if (resumed) {
-      const gap = lastCaptured ? Math.max(0, Date.now() / 1000 - lastCaptured).toFixed(1) : '?';
-      const note = `the recorder was interrupted and attempt ${this.#manifest.data.attempts.length} resumed the job at ${new Date().toISOString()}; ${this.#manifest.data.tracks.length} track(s) written before were kept; about ${gap} s of media is missing`;
+      const note = `the recorder was interrupted and attempt ${this.#manifest.data.attempts.length} resumed the job at ${new Date(resumedAt).toISOString()}; ${earlier.length} track(s) written before were kept`;
       this.#log.warn(note);
       await this.#report({ note });
     }
     await this.#record();
+    // Measured once the session is over (from the media itself), so that capturing again waits for no probe.
+    if (resumed && !this.#o.signal.aborted) await this.#noteGap(earlier, resumedAt);
     if (this.#o.signal.aborted) {
       await this.#live.stop();
       throw new Error('the recorder shut down during the session; the job will be resumed');
@@ -236,14 +238,31 @@ export class RecordingJob {
     await this.#control.report(report).catch((error) => this.#log.warn({ err: error }, 'could not report to the server'));
   }
 
-  /** Wall-clock time of the last packet written by earlier attempts (seconds), if any. */
-  async #lastCaptured(): Promise<number | undefined> {
-    let last: number | undefined;
-    for (const track of this.#manifest.data.tracks) {
-      const probe = await probeTrack(this.#manifest.trackPath(track), this.#log).catch(() => undefined);
-      if (probe) last = Math.max(last ?? 0, probe.end);
-    }
-    return last;
+  /**
+   * Reports a resumed job's gap: from the last packet of the tracks written before (`earlier`)
+   * to the first packet captured again (or, if none was, to `resumedAt`, ms). Never rejects.
+   */
+  async #noteGap(earlier: TrackEntry[], resumedAt: number): Promise<void> {
+    // The earlier tracks are read from just before the last composed window (COMP-6), if any: a long meeting's tracks are not read whole.
+    const composedTo = this.#manifest.data.segments?.at(-1)?.to;
+    const tail = (track: TrackEntry) => {
+      const file = this.#manifest.trackPath(track);
+      const near = composedTo !== undefined ? probeTrack(file, this.#log, `${(composedTo - 1).toFixed(3)}%`) : Promise.resolve(undefined);
+      return near.then((p) => p ?? probeTrack(file, this.#log)).catch(() => undefined);
+    };
+    const later = this.#manifest.data.tracks.filter((t) => !earlier.includes(t));
+    const [before, after] = await Promise.all([
+      Promise.all(earlier.map(async (t) => (await tail(t))?.end)),
+      Promise.all(later.map(async (t) => t.firstPts ?? (await probeTrack(this.#manifest.trackPath(t), this.#log, '%+#1').catch(() => undefined))?.start)),
+    ]);
+    const finite = (xs: Array<number | undefined>) => xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
+    const lastBefore = finite(before).length ? Math.max(...finite(before)) : undefined;
+    const firstAfter = finite(after).length ? Math.min(...finite(after)) : undefined;
+    const gap = lastBefore === undefined ? '?' : Math.max(0, (firstAfter ?? resumedAt / 1000) - lastBefore).toFixed(1);
+    const until = firstAfter === undefined ? 'nothing was captured again' : 'to the first packet captured again';
+    const note = `about ${gap} s of media is missing where attempt ${this.#manifest.data.attempts.length} resumed the job (from the last packet written before ${until})`;
+    this.#log.warn(note);
+    await this.#report({ note });
   }
 
   /** Stops the ffmpeg processes an interrupted attempt on this machine left running. */

@@ -228,6 +228,8 @@ export class NomadesServer implements NodeParts {
         rooms: store,
         recordings: database.recordings,
         nodeId: cluster?.directory.id,
+        // NODE-REC-2: one survey (the room reopened here because its home is absent from it).
+        goneNodes: cluster ? (ids) => cluster.goneNodes(ids, 0) : undefined,
         controlUrl: () => localUrl(httpServer, config.host),
         recorderEnv: options.recorderEnv,
         faults,

@@ -120,6 +120,19 @@ for (const engine of engines.names) {
         assert.is((await store.recordings.get('rec_done'))?.status, 'ready');
         assert.equal(await store.recordings.unfinishedOf('dead'), []);
         assert.equal(await store.recordings.unfinishedNodes(), ['alive', won[0]!.nodeId]);
+        // NODE-REC-2: continuing on the room's new node races composing it: one of them only.
+        await store.recordings.create('rec_cont', 'r', '2024-01-01T00:00:04.000Z', 'dead2');
+        const race = await Promise.all(survivors.map((s, i) => i % 2
+          ? s.recordings.continueOn('rec_cont', { deadNodeId: 'dead2', nodeId: `n${i}`, at, note: `continued by n${i}` }).then((r) => r && ['continue', r] as const)
+          : s.recordings.takeOver('rec_cont', { deadNodeId: 'dead2', nodeId: `n${i}`, at, note: `taken by n${i}` }).then((r) => r && ['compose', r] as const)));
+        const winners = race.filter((r) => r !== undefined);
+        assert.is(winners.length, 1, 'continue and compose never both happen');
+        const [how, info] = winners[0]!;
+        assert.is(info.status, how === 'continue' ? 'recording' : 'processing');
+        assert.is((await store.recordings.get('rec_cont'))?.nodeId, info.nodeId);
+        assert.is(await store.recordings.continueOn('rec_cont', { deadNodeId: 'dead2', nodeId: 'late', at, note: 'late' }), undefined, 'not twice');
+        assert.is(await store.recordings.continueOn('rec_live', { deadNodeId: won[0]!.nodeId!, nodeId: 'late', at, note: 'x' }), undefined, 'a processing one is not continued');
+        await store.recordings.update('rec_cont', { status: how === 'continue' ? 'processing' : 'ready' });
         await store.recordings.update('rec_one', { nodeId: 'n9' });
         assert.is((await store.recordings.get('rec_one'))?.nodeId, 'n9');
       } finally {

@@ -125,6 +125,20 @@ export class RecordingLifecycle extends EventEmitter<RecordingLifecycleEvents> {
     });
   }
 
+  /**
+   * NODE-REC-2: the room of a recording its dead node left `recording` reopened on this node,
+   * whose recorder resumes it: one conditional update (RecordingStore.continueOn) decides against
+   * a survivor's takeOver, so that a recording is continued or composed, never both. The status
+   * stays `recording` (no `changed`); undefined when it was taken or continued first.
+   */
+  continueOn(id: string, takeover: RecordingTakeover): Promise<RecordingInfo | undefined> {
+    return this.#serial(id, async () => {
+      const after = await this.store.continueOn(id, takeover);
+      if (after) this.#log.info({ recording: id, room: after.roomId, dead: takeover.deadNodeId, node: takeover.nodeId }, 'recording continued on this node after its node died');
+      return after;
+    });
+  }
+
   async #apply(current: RecordingInfo, patch: RecordingPatch, note?: string): Promise<RecordingInfo | undefined> {
     // COMP-7: a finished (or restarted) recording waits for nothing.
     if (patch.status) patch.queuePosition = null;

@@ -33,6 +33,12 @@ export interface RecordingManagerOptions {
   faults?: { record(source: string, error: unknown, context?: Record<string, unknown>): void };
   /** A session's recording is stored (NODE-REC-1: linked to the one a dead node left). Must not throw. */
   onStarted?: (info: RecordingInfo) => void;
+  /**
+   * NODE-REC-2: before a new recording of a room starts, the recording a dead node left of it,
+   * claimed for this node (RecordingTakeover.continueFor): the session then records on under its
+   * id and the recorder resumes its manifest. Undefined: a new recording. May reject (a new one then).
+   */
+  continueFor?: (roomId: string) => Promise<RecordingInfo | undefined>;
   log: Logger;
 }
 
@@ -61,6 +67,8 @@ export class RecordingManager {
   readonly #writes = new Set<Promise<void>>();
   /** DISK-1: rooms told that their recording could not start (disk low), until it starts or they empty. */
   readonly #refused = new Set<string>();
+  /** NODE-REC-2: rooms whose start waits for the answer of continueFor (nothing else starts meanwhile). */
+  readonly #claiming = new Set<string>();
   readonly #onRoomOpened = (room: Room) => this.#guard('watch', { room: room.id }, () => this.#watch(room));
   readonly #onRoomUpdated = (info: { id: string }) =>
     this.#guard('evaluate', { room: info.id }, () => {
@@ -104,7 +112,7 @@ export class RecordingManager {
   }
 
   #evaluate(room: Room): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#claiming.has(room.id)) return;
     const session = this.#byRoom.get(room.id);
     const flagged = room.info.record && !room.closed && room.peerCount > 0;
     if (!flagged) this.#refused.delete(room.id);
@@ -126,31 +134,63 @@ export class RecordingManager {
 
   #start(room: Room): void {
     this.#refused.delete(room.id);
-    const id = `rec_${crypto.randomBytes(12).toString('base64url')}`;
-    const startedAt = new Date().toISOString();
+    const continueFor = this.#o.continueFor;
+    if (!continueFor) return this.#begin(room);
+    // NODE-REC-2: first, whether this meeting's recording is one a dead node left (a store read,
+    // a Redis survey); nothing else starts in the room until it answers.
+    this.#claiming.add(room.id);
+    void continueFor(room.id)
+      .catch((error: unknown) => {
+        this.#guard('continue', { room: room.id }, () => {
+          throw error;
+        });
+        return undefined;
+      })
+      .then((continued) => {
+        this.#claiming.delete(room.id);
+        this.#guard('start', { room: room.id, recording: continued?.id }, () => {
+          if (continued && (this.#closed || room.closed)) return this.#resumeAlone(continued);
+          const wanted = !this.#closed && room.info.record && !room.closed && room.peerCount > 0 && room.media.producers().length > 0;
+          if (continued || wanted) this.#begin(room, continued);
+          // A continued recording whose room emptied meanwhile: its session stops at once, the recorder composes.
+          this.#evaluate(room);
+        });
+      });
+  }
+
+  /**
+   * NODE-REC-2: a recording claimed for continuation whose room closed (or this node began closing)
+   * before its session began: its job is queued all the same; the recorder resumes it, finds the
+   * session over and composes what was captured.
+   */
+  #resumeAlone(continued: RecordingInfo): void {
+    const context = { room: continued.roomId, recording: continued.id };
+    this.#o.log.warn(context, 'the room closed before a continued recording began: composed from what was captured');
+    const start = this.#enqueue(continued.id, continued.roomId, continued.startedAt, this.#o.log.child(context));
+    void start.run().then((outcome) => {
+      if (outcome.kind === 'failed') {
+        void start.discard();
+        this.#track('start', context, this.#o.recordings.fail(continued.id, outcome.reason));
+      }
+    });
+    this.#track('stop', context, this.#o.recordings.sessionEnded(continued.id));
+  }
+
+  /** REC-1: a session of `room`, under a new recording's id, or under `continued`'s (NODE-REC-2). */
+  #begin(room: Room, continued?: RecordingInfo): void {
+    const id = continued?.id ?? `rec_${crypto.randomBytes(12).toString('base64url')}`;
+    const startedAt = continued?.startedAt ?? new Date().toISOString();
     const context = { room: room.id, recording: id };
     const log = this.#o.log.child(context);
     // The row first: the job is queued once it is stored; if the store fails, the session ends
-    // and the next event tries again.
-    const row = this.#o.recordings.started(id, room.id, startedAt);
+    // and the next event tries again. A continued recording's row is there (claimed for this node).
+    const row = continued ? Promise.resolve(continued) : this.#o.recordings.started(id, room.id, startedAt);
     const session = new RecordingSession(id, room, this.#o.listenIp, this.#o.rtpAllowed, log);
     this.#sessions.set(id, session);
     this.#byRoom.set(room.id, session);
-    const data: RecordingJobData = { recordingId: id, roomId: room.id, controlUrl: this.#o.controlUrl(), startedAt, mode: 'record' };
-    const start = new RecordingStart(data, {
-      queue: this.#o.queue,
-      timeoutMs: this.#o.startTimeoutMs ?? 30_000,
-      attempts: this.#o.startAttempts ?? 4,
-      jobOptions: {
-        attempts: this.#o.attempts ?? 3,
-        backoff: { type: 'exponential', delay: 2000 },
-        removeOnComplete: 1000,
-        removeOnFail: 1000,
-      },
-      log,
-    });
+    const start = this.#enqueue(id, room.id, startedAt, log);
     this.#starts.set(id, start);
-    void row.then((info) => this.#guard('started', context, () => this.#o.onStarted?.(info)), () => undefined);
+    if (!continued) void row.then((info) => this.#guard('started', context, () => this.#o.onStarted?.(info)), () => undefined);
     void row
       .then(
         () => start.run(),
@@ -166,8 +206,25 @@ export class RecordingManager {
         this.#starts.delete(id);
         if (outcome.kind === 'failed') this.#guard('start', context, () => this.#failStart(room, session, start, outcome.reason));
       });
-    log.info('recording started');
+    log.info(continued ? 'recording continued (its node died)' : 'recording started');
     room.broadcast('recording', { active: true });
+  }
+
+  /** The job of a session (or of a continued recording: the recorder resumes its manifest), not queued yet. */
+  #enqueue(id: string, roomId: string, startedAt: string, log: Logger): RecordingStart {
+    const data: RecordingJobData = { recordingId: id, roomId, controlUrl: this.#o.controlUrl(), startedAt, mode: 'record' };
+    return new RecordingStart(data, {
+      queue: this.#o.queue,
+      timeoutMs: this.#o.startTimeoutMs ?? 30_000,
+      attempts: this.#o.startAttempts ?? 4,
+      jobOptions: {
+        attempts: this.#o.attempts ?? 3,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      },
+      log,
+    });
   }
 
   /** REC-11: no recorder took the job: the session ends (if still running), the recording fails, everyone hears of it. */

@@ -38,6 +38,8 @@ export interface RecordingServiceOptions {
   recordings: RecordingStore;
   /** NODE-8: with several nodes, this node's id: its recorder takes only this node's jobs. */
   nodeId?: string;
+  /** NODE-REC-2: with several nodes, which of these nodes are dead (the directory's live nodes). */
+  goneNodes?: (nodeIds: string[]) => Promise<string[]>;
   /** This server's own base URL (for the recorder's control channel). */
   controlUrl: () => string;
   /** Extra environment of the recorder child process (tests: shorter BullMQ locks). */
@@ -115,6 +117,8 @@ export class RecordingService {
         recordingsDir: config.recordingsDir,
         controlUrl: () => this.#controlUrl(),
         removeDeadJob: (deadNodeId, id) => this.#removeDeadJob(deadNodeId, id),
+        goneNodes: options.goneNodes ?? (async () => []),
+        graceMs: startConfig.continueGraceMs,
         log: log.child({ name: 'recording' }),
       });
     }
@@ -134,6 +138,7 @@ export class RecordingService {
       onStarted: takeover
         ? (info) => void takeover.started(info).catch((error: unknown) => this.#fault('recording.takeover', error, { recording: info.id, room: info.roomId }))
         : undefined,
+      continueFor: takeover ? (roomId) => takeover.continueFor(roomId) : undefined,
       log: log.child({ name: 'recording' }),
     });
   }
@@ -382,6 +387,7 @@ export class RecordingService {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.manager?.close();
+      this.#takeover?.close();
       this.#monitor?.close();
       await this.#recorder?.close();
       await this.queue?.close().catch(() => undefined);

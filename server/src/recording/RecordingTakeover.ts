@@ -19,8 +19,20 @@ export interface RecordingTakeoverOptions {
    * and no key of it stays in Redis for ever. Never rejects.
    */
   removeDeadJob: (deadNodeId: string, recordingId: string) => Promise<boolean>;
+  /** NODE-REC-2: which of these nodes are dead (absent from the directory's live nodes). */
+  goneNodes: (nodeIds: string[]) => Promise<string[]>;
+  /** NODE-REC-2: how long a recording left `recording` waits for its room to reopen before it is composed (CONTINUE_GRACE_MS). */
+  graceMs?: number;
   log: Logger;
 }
+
+/**
+ * NODE-REC-2: how long a survivor waits, from the death, before it composes a recording its dead
+ * node left `recording`: the room's participants are back on a live node within a few seconds
+ * (NODE-5b: rejoin p95 2.2 s after a SIGKILL, the death known 2–4 s after it), and that node then
+ * continues the recording. A room nobody reopens has its recording composed this much later.
+ */
+export const CONTINUE_GRACE_MS = 15_000;
 
 /** The first words of the note of a recording taken over: how a new session knows it continues one. */
 const DIED = /^node (\S+) died at (\S+)/m;
@@ -32,35 +44,113 @@ const DIED = /^node (\S+) died at (\S+)/m;
  * (exactly one succeeds); the winner composes what was captured (the tracks and the manifest are
  * on the shared RECORDINGS_DIR: ffmpeg's Matroska with 100 ms clusters is playable when killed,
  * the manifest is rewritten at every track) with a job of mode `compose` on its own queue, as a
- * recompose (COMP-5) does. The meeting's next session, on the node where its room reopened, is
- * linked to it by the notes ("continues rec_…", "continued by rec_…"). Knows nothing of Redis's
- * node directory: ClusterNode hands it the dead node's id.
+ * recompose (COMP-5) does. NODE-REC-2: a recording left `recording` is taken only after a grace
+ * (CONTINUE_GRACE_MS), in which the node where its room reopens may continue it instead
+ * (continueFor: same id, its recorder resumes the manifest; one file). A meeting whose recording
+ * was composed before it reopened records in a new one, linked by the notes ("continues rec_…",
+ * "continued by rec_…"). Knows nothing of Redis's node directory: ClusterNode hands it the dead
+ * node's id, and goneNodes answers which nodes are dead.
  */
 export class RecordingTakeover {
   readonly #o: RecordingTakeoverOptions;
+  /** Ends the graces in progress (close()). */
+  readonly #closing = new AbortController();
 
   constructor(options: RecordingTakeoverOptions) {
     this.#o = options;
   }
 
-  /** Takes over what `deadNodeId` left unfinished; the ids this node took. Rejects only if the store does. */
+  /**
+   * Takes over what `deadNodeId` left unfinished; the ids this node took. A recording left
+   * `processing` is composed at once; one left `recording` first waits CONTINUE_GRACE_MS for its
+   * room to reopen on a live node that continues it (NODE-REC-2; then it is not taken here).
+   * Rejects only if the store does.
+   */
   async adoptFrom(deadNodeId: string): Promise<string[]> {
     if (deadNodeId === this.#o.nodeId) return [];
     const at = new Date().toISOString();
+    const orphans = await this.#o.lifecycle.store.unfinishedOf(deadNodeId);
+    const taken = await this.#takeOver(deadNodeId, at, orphans.filter((o) => o.status === 'processing'));
+    const recording = orphans.filter((o) => o.status === 'recording');
+    if (recording.length) {
+      const grace = this.#o.graceMs ?? CONTINUE_GRACE_MS;
+      this.#o.log.info({ dead: deadNodeId, recordings: recording.map((r) => r.id), rooms: recording.map((r) => r.roomId), graceMs: grace }, 'a dead node\'s recordings wait for their rooms to reopen before they are composed');
+      await this.#sleep(grace);
+      if (this.#closing.signal.aborted) return taken;
+      // Conditional on the dead node still holding them: a recording continued meanwhile is not taken.
+      taken.push(...(await this.#takeOver(deadNodeId, at, recording)));
+      const continued = recording.filter((r) => !taken.includes(r.id)).map((r) => r.id);
+      if (continued.length) this.#o.log.info({ dead: deadNodeId, recordings: continued }, 'recordings of a dead node continued elsewhere (or taken by another survivor): not composed here');
+    }
+    return taken;
+  }
+
+  /**
+   * NODE-REC-2: a recording of `roomId` that a dead node left `recording`, claimed for this node
+   * (one conditional update: a survivor's takeover after its grace, or another node's claim, and
+   * this never both succeed): the room reopened here, its session records on under that id and
+   * this node's recorder resumes the manifest on the shared RECORDINGS_DIR. Undefined when there
+   * is none (or it was composed or continued elsewhere first): a new recording starts.
+   */
+  async continueFor(roomId: string): Promise<RecordingInfo | undefined> {
+    const { lifecycle, nodeId } = this.#o;
+    const candidates = (await lifecycle.store.listByRoom(roomId)).filter((r) => r.status === 'recording' && r.nodeId && r.nodeId !== nodeId).reverse();
+    if (!candidates.length) return undefined;
+    const dead = new Set(await this.#o.goneNodes([...new Set(candidates.map((r) => r.nodeId!))]));
+    for (const candidate of candidates) {
+      const deadNodeId = candidate.nodeId!;
+      if (!dead.has(deadNodeId)) continue; // a live node's (draining, or its room's old home not dead yet)
+      const at = new Date().toISOString();
+      // Not "node X died at": a later session of the room must not be linked to this one (DIED).
+      const note = `continued by node ${nodeId} at ${at}, where the room reopened: node ${deadNodeId}, which recorded it, is dead`;
+      const info = await lifecycle.continueOn(candidate.id, { deadNodeId, nodeId, at, note });
+      if (!info) continue;
+      this.#removeDeadJob(deadNodeId, info.id);
+      return info;
+    }
+    return undefined;
+  }
+
+  /** Stops waiting (the node is closing): recordings in their grace stay the dead node's (the next node's start takes them). Idempotent. */
+  close(): void {
+    this.#closing.abort();
+  }
+
+  async #takeOver(deadNodeId: string, at: string, orphans: RecordingInfo[]): Promise<string[]> {
     const taken: string[] = [];
-    for (const orphan of await this.#o.lifecycle.store.unfinishedOf(deadNodeId)) {
+    for (const orphan of orphans) {
       const note = `node ${deadNodeId} died at ${at} while the recording was ${orphan.status}; composed by node ${this.#o.nodeId} from what was captured`;
       const info = await this.#o.lifecycle.takeOver(orphan.id, { deadNodeId, nodeId: this.#o.nodeId, at, note });
-      if (!info) continue; // another survivor was first
+      if (!info) continue; // another survivor was first, or the recording was continued (NODE-REC-2)
       taken.push(info.id);
-      void this.#o.removeDeadJob(deadNodeId, info.id).then((gone) => {
-        if (!gone) this.#o.log.warn({ recording: info.id, dead: deadNodeId }, 'the dead node\'s job of a recording taken over could not be removed');
-      });
+      this.#removeDeadJob(deadNodeId, info.id);
       await this.#compose(info, deadNodeId);
       await this.#linkAfter(info);
     }
     if (taken.length) this.#o.log.warn({ dead: deadNodeId, recordings: taken }, 'took over the recordings of a dead node');
     return taken;
+  }
+
+  #removeDeadJob(deadNodeId: string, id: string): void {
+    void this.#o.removeDeadJob(deadNodeId, id).then((gone) => {
+      if (!gone) this.#o.log.warn({ recording: id, dead: deadNodeId }, 'the dead node\'s job of a recording taken over could not be removed');
+    });
+  }
+
+  /** Waits `ms`, or less if the node closes. */
+  #sleep(ms: number): Promise<void> {
+    const signal = this.#closing.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** A session started here: if the room's previous recording was taken over from a dead node, this one continues it. */

@@ -140,6 +140,23 @@ export class KyselyRecordingStore implements RecordingStore {
       return row ? toInfo(row) : undefined;
     });
   }
+
+  async continueOn(id: string, t: RecordingTakeover): Promise<RecordingInfo | undefined> {
+    return this.#db.transaction().execute(async (trx) => {
+      // As takeOver: the one statement that decides, against takeOver's and other nodes' own.
+      const result = await trx
+        .updateTable('recordings')
+        .set({ node_id: t.nodeId, queue_position: null })
+        .where('id', '=', id)
+        .where('node_id', '=', t.deadNodeId)
+        .where('status', '=', 'recording')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return undefined;
+      await addNote(trx, id, t.note);
+      const row = await trx.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toInfo(row) : undefined;
+    });
+  }
 }
 
 async function addNote(trx: Transaction<Tables>, id: string, note: string): Promise<void> {

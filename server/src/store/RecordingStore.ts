@@ -52,4 +52,12 @@ export interface RecordingStore {
    * left to take it) got there first. Of several survivors calling at once, exactly one gets a row.
    */
   takeOver(id: string, takeover: RecordingTakeover): Promise<RecordingInfo | undefined>;
+  /**
+   * NODE-REC-2: one conditional update (`… WHERE id = ? AND node_id = <dead> AND status =
+   * 'recording'`): the recording stays `recording`, now on `nodeId` (whose recorder resumes it);
+   * its note says so. The row after when this call changed it; undefined when a survivor took it
+   * over for composing (or another node continued it) first. Exactly one of these calls and of
+   * takeOver's on the same row gets a row.
+   */
+  continueOn(id: string, takeover: RecordingTakeover): Promise<RecordingInfo | undefined>;
 }
