@@ -70,6 +70,11 @@ class ScriptedSignaling {
   drop(): void {
     this.connected = false;
   }
+  /** NODE-5b: what the next handshakes would report unreachable. */
+  readonly reports: Array<string | undefined> = [];
+  reportUnreachable(node: string | undefined): void {
+    this.reports.push(node);
+  }
   close(): void {
     this.closed = true;
     this.connected = false;
