@@ -112,7 +112,7 @@ s('AUTH-1, AUTH-10, AUTH-11: "Se connecter" from the home page comes back signed
   assert.is((me as { signedIn: boolean }).signedIn, false, 'the session is over');
 });
 
-s('OWN-1: "Nouvelle réunion" opens the new room at its pre-join with its link; a second signed-in agent joins it from that link', async (ctx) => {
+s('OWN-1: "Nouvelle réunion" (and "Nouveau café") opens the new room at its pre-join with its link; a second signed-in agent joins it from that link', async (ctx) => {
   const logs: string[] = [];
   const camille = await signedInHome(ctx, 'camille', logs);
   await camille.click('[data-testid="new-meeting"]');
@@ -136,6 +136,23 @@ s('OWN-1: "Nouvelle réunion" opens the new room at its pre-join with its link; 
   await camille.locator('[data-testid="participant-tile"] [data-testid="participant-name"]', { hasText: 'Alix' }).waitFor({ timeout: 5000 }).catch(async () => {
     assert.unreachable(`the second agent's tile shows her provider name (AUTH-5; the generic preset does not ask ProConnect's usual_name), not ${JSON.stringify(await tile.allTextContents())}`);
   });
+
+  // "Nouveau café": a coffee room in one click too, which the second agent joins from its link.
+  const home = await camille.context().newPage();
+  await home.goto(`${ctx.pair!.srv.url}/`);
+  await home.click('[data-testid="new-coffee"]');
+  await home.waitForURL((url) => url.pathname.startsWith('/room/'));
+  const coffeeId = decodeURIComponent(new URL(home.url()).pathname.slice('/room/'.length));
+  const info = (await (await fetch(`${ctx.pair!.srv.url}/api/rooms/${encodeURIComponent(coffeeId)}/public`)).json()) as { mode: string; name: string };
+  assert.is(info.mode, 'coffee');
+  assert.match(info.name, /^Café de Camille/);
+  await home.click('[data-testid="join"]');
+  await joined(home, logs);
+  await alix.goto(await home.locator('[data-testid="room-link"]').inputValue().catch(() => `${ctx.pair!.srv.url}/room/${coffeeId}`));
+  await alix.locator('[data-testid="session-name"]').waitFor();
+  await alix.click('[data-testid="join"]');
+  await joined(alix, logs);
+  await home.locator('[data-testid="participant-tile"] [data-testid="participant-name"]', { hasText: 'Alix' }).waitFor({ timeout: 10_000 });
 });
 
 s('OWN-3, OWN-7, AUTH-9: an owner makes a team room in the settings dialog; a member signs in from its pre-join and joins with no token in any address', async (ctx) => {

@@ -6,6 +6,7 @@ import { readableRoomName, roomCandidates } from '../../server/src/auth/agentRoo
 /** OWN-1 in docs/spec/auth.md: the readable name of a new room and its free ids. */
 test('OWN-1: "Réunion de <name> du <day month>", the day in Paris time', () => {
   assert.is(readableRoomName('Camille Martin', new Date('2026-12-07T10:00:00Z')), 'Réunion de Camille Martin du 7 décembre');
+  assert.is(readableRoomName('Camille Martin', new Date('2026-12-07T10:00:00Z'), 'coffee'), 'Café de Camille Martin du 7 décembre');
   // 23:30 UTC on 31 December is already 1 January in Paris.
   assert.is(readableRoomName('Léa Petit', new Date('2026-12-31T23:30:00Z')), 'Réunion de Léa Petit du 1 janvier');
   assert.ok(readableRoomName('x'.repeat(200)).length <= LIMITS.maxRoomNameLength);

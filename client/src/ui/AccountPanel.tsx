@@ -25,6 +25,7 @@ export function AccountPanel({ me }: { me: MeAnswer }) {
         <p data-testid="agent-name">{t('home.signedInAs', { name: me.name })}</p>
         <div className="actions wrap">
           <NewMeetingButton />
+          <NewMeetingButton mode="coffee" />
           <LogoutButton />
         </div>
       </section>

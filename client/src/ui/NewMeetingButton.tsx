@@ -5,8 +5,11 @@ import { createMyRoom } from '../auth/agentApi';
 import { ClientError } from '../media/ClientError';
 import { ErrorNotice } from './ErrorNotice';
 
-/** OWN-1: "Nouvelle réunion" makes a meeting room in one click and opens it at its pre-join, where its link is shown. */
-export function NewMeetingButton() {
+/**
+ * OWN-1: "Nouvelle réunion" makes a meeting room in one click and opens it at its pre-join, where
+ * its link is shown; "Nouveau café" does the same for a coffee (informal, 8 people, no host needed).
+ */
+export function NewMeetingButton({ mode = 'meeting' }: { mode?: 'meeting' | 'coffee' }) {
   const { t } = useTranslation('auth');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
@@ -14,7 +17,7 @@ export function NewMeetingButton() {
     setBusy(true);
     setError(null);
     try {
-      const room = await createMyRoom({});
+      const room = await createMyRoom(mode === 'coffee' ? { mode } : {});
       window.location.assign(`/room/${encodeURIComponent(room.id)}`);
     } catch (caught) {
       setError(ClientError.from(caught, 'UNAVAILABLE').toPayload());
@@ -23,8 +26,15 @@ export function NewMeetingButton() {
   };
   return (
     <>
-      <button type="button" className="primary" data-testid="new-meeting" disabled={busy} aria-busy={busy} onClick={() => void create()}>
-        {t('home.newMeeting')}
+      <button
+        type="button"
+        className={mode === 'coffee' ? undefined : 'primary'}
+        data-testid={mode === 'coffee' ? 'new-coffee' : 'new-meeting'}
+        disabled={busy}
+        aria-busy={busy}
+        onClick={() => void create()}
+      >
+        {t(mode === 'coffee' ? 'home.newCoffee' : 'home.newMeeting')}
       </button>
       {error && <ErrorNotice error={error} />}
     </>

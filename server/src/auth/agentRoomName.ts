@@ -1,9 +1,9 @@
 import { LIMITS, slugifyRoomName } from '@nomades/shared';
 
-/** OWN-1: "Réunion de Camille Martin du 7 décembre" (the day in Paris time). */
-export function readableRoomName(agentName: string, now = new Date()): string {
+/** OWN-1: "Réunion de Camille Martin du 7 décembre", or "Café de …" for a coffee (the day in Paris time). */
+export function readableRoomName(agentName: string, now = new Date(), mode: 'meeting' | 'coffee' = 'meeting'): string {
   const day = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', timeZone: 'Europe/Paris' }).format(now);
-  return `Réunion de ${agentName} du ${day}`.slice(0, LIMITS.maxRoomNameLength);
+  return `${mode === 'coffee' ? 'Café' : 'Réunion'} de ${agentName} du ${day}`.slice(0, LIMITS.maxRoomNameLength);
 }
 
 /**

@@ -94,7 +94,7 @@ export function agentRoomsRoutes(router: Router, deps: AgentRoomsRouterDeps): vo
     const mode = body.mode ?? 'meeting';
     const owners: StoredMember[] = [{ kind: 'agent', value: agent.key, role: 'owner' }];
     if (agent.email) owners.push({ kind: 'email', value: agent.email.toLowerCase(), role: 'owner' });
-    for (const candidate of roomCandidates(body.name ?? readableRoomName(agent.name), 50)) {
+    for (const candidate of roomCandidates(body.name ?? readableRoomName(agent.name, new Date(), mode), 50)) {
       const room = await deps.members.createAgentRoom(
         {
           ...candidate,
