@@ -17,7 +17,7 @@ import { joinBot, wrtcSuite } from '../helpers/wrtcSuite.js';
 const metrics = wrtcSuite('metrics', { RESUME_GRACE_MS: '30000' });
 
 /** Labels our metrics may carry (OPS-5: nothing per room, per participant or per user). */
-const BOUNDED_LABELS = new Set(['kind', 'worker', 'pid', 'status', 'state', 'result', 'phase', 'le']);
+const BOUNDED_LABELS = new Set(['kind', 'worker', 'pid', 'status', 'state', 'result', 'phase', 'outcome', 'le']);
 
 const v = (families: Map<string, Family>, name: string, labels: Record<string, string> = {}) => sampleValue(families, name, labels);
 
