@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { RequestHandler, Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import {
@@ -17,6 +16,7 @@ import type { AgentRooms } from './AgentRooms.js';
 import { readableRoomName, roomCandidates } from './agentRoomName.js';
 import { passesLobby, roleOf, type RoomRelation } from './roomRoleOf.js';
 import { sameOriginOnly } from './sameOrigin.js';
+import { hashOf } from './authCookies.js';
 
 export interface AgentRoomsRouterDeps {
   rooms: AgentRooms;
@@ -35,7 +35,7 @@ export function agentLimit(limit: number): RequestHandler {
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? 'unknown')}|${crypto.createHash('sha256').update(req.headers.cookie ?? '').digest('base64url').slice(0, 16)}`,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? 'unknown')}|${hashOf(req.headers.cookie ?? '').slice(0, 16)}`,
     handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', `at most ${limit} calls per minute from your address`)),
   });
 }

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import express, { Router, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { AppError, type AuthErrorCode } from '@nomades/shared';
@@ -10,6 +9,7 @@ import { LoginFlow, safeReturnTo } from './LoginFlow.js';
 import type { LogoutTokenVerifier } from './LogoutTokenVerifier.js';
 import type { OidcClient } from './OidcClient.js';
 import { sameOrigin } from './sameOrigin.js';
+import { sameSecret } from '../http/sameSecret.js';
 
 /** The web client's page that words a failure (AUTH-14). */
 export const AUTH_ERROR_PATH = '/connexion/erreur';
@@ -127,13 +127,12 @@ export function authRouter(deps: AuthRouterDeps): Router {
  */
 export function logoutReturn(secure: boolean): RequestHandler {
   const logoutCookie = cookieName('nomades_logout', secure);
-  const digest = (v: string) => crypto.createHash('sha256').update(v).digest();
   return (req, res, next) => {
     if (req.method !== 'GET' || req.path !== '/' || typeof req.query.state !== 'string') return next();
     const expected = readCookie(req, logoutCookie);
     appendCookie(res, clearCookie(logoutCookie, secure));
     res.setHeader('Cache-Control', 'no-store');
-    const ok = expected !== undefined && crypto.timingSafeEqual(digest(expected), digest(req.query.state));
+    const ok = expected !== undefined && sameSecret(req.query.state, expected);
     res.redirect(303, ok ? '/' : errorPage('login_expired'));
   };
 }

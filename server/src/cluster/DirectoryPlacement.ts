@@ -2,6 +2,7 @@ import { AppError } from '@nomades/shared';
 import { ClusterError } from './ClusterError.js';
 import type { NodeDirectory } from './NodeDirectory.js';
 import { NodeProbe } from './NodeProbe.js';
+import type { NodeInfo } from './nodeInfo.js';
 import type { RoomLocation, RoomPlacement } from './RoomPlacement.js';
 
 /**
@@ -30,9 +31,7 @@ export class DirectoryPlacement implements RoomPlacement {
     let { node } = await this.#ask(() => this.#directory.placeRoom(roomId));
     // NODE-5b: the client could not reach the home named here; if its port refuses connections,
     // it is gone: bury it now rather than when its heartbeat expires, and place the room again.
-    if (unreachable !== undefined && node.url === unreachable && node.id !== this.#directory.id && (await this.#probe.isGone(node))) {
-      const dead = node;
-      await this.#ask(() => this.#directory.bury(dead));
+    if (unreachable !== undefined && (await this.#ask(() => this.#buryIfGone(node, unreachable)))) {
       ({ node } = await this.#ask(() => this.#directory.placeRoom(roomId)));
     }
     if (node.id !== this.#directory.id) return { here: false, node: node.url };
@@ -70,10 +69,17 @@ export class DirectoryPlacement implements RoomPlacement {
   async reportUnreachable(roomId: string, url: string): Promise<void> {
     try {
       const home = await this.#directory.homeOf(roomId);
-      if (home && home.url === url && home.id !== this.#directory.id && (await this.#probe.isGone(home))) await this.#directory.bury(home);
+      if (home) await this.#buryIfGone(home, url);
     } catch {
       // Redis unreachable: the heartbeat's expiry will tell.
     }
+  }
+
+  /** NODE-5b: `node` is the one reported unreachable (`url`), not this one, and refuses connections: buried. True when probed gone. */
+  async #buryIfGone(node: NodeInfo, url: string): Promise<boolean> {
+    if (node.url !== url || node.id === this.#directory.id || !(await this.#probe.isGone(node))) return false;
+    await this.#directory.bury(node);
+    return true;
   }
 
   /** Redis unreachable, or no node may take a room: a clear, retryable refusal. */

@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { sameSecret } from '../http/sameSecret.js';
 
 /** Headers a relaying HTTP proxy adds: their presence means the request came from further away (OPS-1). */
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
@@ -37,11 +37,4 @@ export function metricsAccess(request: { socketAddress?: string; headers: Incomi
   const relayed = PROXY_HEADERS.some((name) => request.headers[name] !== undefined);
   if (!relayed && isLocalScraper(request.socketAddress)) return { allowed: true, via: 'loopback' };
   return { allowed: false, code: 'UNAUTHORIZED', message: 'metrics from another machine need Authorization: Bearer <METRICS_TOKEN or ADMIN_KEY>' };
-}
-
-/** Constant-time comparison of two secrets of any length (their SHA-256 digests). */
-function sameSecret(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
 }
