@@ -5,7 +5,7 @@ import { clientAddress } from '../access/clientAddress.js';
 import type { RoomAccess } from '../access/RoomAccess.js';
 import type { TokenService } from '../auth/TokenService.js';
 import { forwardedPrefix } from '../cluster/forwardedPrefix.js';
-import { ONE_NODE, type RoomPlacement } from '../cluster/RoomPlacement.js';
+import { ONE_NODE, type RoomLocation, type RoomPlacement } from '../cluster/RoomPlacement.js';
 import { storeUnavailable } from '../store/storeErrors.js';
 import type { Logger } from '../logging/logger.js';
 import type { JoinTimings } from '../metrics/Metrics.js';
@@ -13,6 +13,7 @@ import type { IceServer } from '../reach/TurnCredentials.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { PeerSession } from './PeerSession.js';
+import { SingleFlight } from './SingleFlight.js';
 import { SocketQuota } from './SocketQuota.js';
 
 /** socket.io's path (engine.io serves its HTTP requests and upgrades itself). */
@@ -66,6 +67,9 @@ export class SignalingServer {
     const log = deps.log.child({ name: 'signaling' });
     this.#registry = deps.registry;
     const placement = deps.placement ?? ONE_NODE;
+    // A burst of joins to one room asks the same two questions at once: asked once (SingleFlight).
+    const roomReads = new SingleFlight<RoomInfo | undefined>();
+    const placements = new SingleFlight<RoomLocation>();
     this.io = new IoServer(httpServer, {
       path: SOCKET_IO_PATH.slice(0, -1),
       maxHttpBufferSize: MAX_FRAME_BYTES,
@@ -82,11 +86,14 @@ export class SignalingServer {
         const roomId = roomIdSchema.safeParse(auth.roomId);
         if (!roomId.success) throw new AppError('BAD_REQUEST', 'handshake needs a valid roomId');
         const claims = await deps.tokens.verify(auth.token, roomId.data);
-        const info = await deps.store.get(roomId.data);
+        const info = await roomReads.run(roomId.data, () => deps.store.get(roomId.data));
         if (!info) throw new AppError('ROOM_NOT_FOUND', 'no such room');
         // NODE-2: a room runs on one node; a handshake that reached another is sent there.
         const unreachable = nodeUrlSchema.safeParse(auth.unreachable); // NODE-5b
-        const where = await placement.place(info.id, forwardedPrefix(socket.request), unreachable.success ? unreachable.data : undefined);
+        const prefix = forwardedPrefix(socket.request);
+        const where = unreachable.success
+          ? await placement.place(info.id, prefix, unreachable.data)
+          : await placements.run(`${info.id} ${prefix ?? ''}`, () => placement.place(info.id, prefix));
         if (!where.here) throw new AppError('WRONG_NODE', 'the room runs on another node', { node: where.node });
         this.#checkQuota(claims.sub, info.id, info.maxParticipants);
         (socket.data as SocketData) = { claims, roomId: roomId.data, roomInfo: info };
