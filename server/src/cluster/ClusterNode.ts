@@ -53,6 +53,7 @@ export class ClusterNode {
     // Tokens minted by one node are checked by another; API keys work on every node.
     if (!config.tokenSecret || !config.adminKey) throw new Error('several nodes need the same TOKEN_SECRET and ADMIN_KEY on every node (set both)');
     const url = config.node.url ?? ownUrl(config);
+    const linkUrl = linkUrlOf(config, log);
     const id = config.node.id ?? `${os.hostname()}-${config.port}-${randomBytes(3).toString('hex')}`;
     const clusterLog = log.child({ name: 'cluster', node: id });
     const directory = await life.start('node directory', () => NodeDirectory.start({
@@ -61,6 +62,7 @@ export class ClusterNode {
       id,
       heartbeatMs: config.node.heartbeatMs,
       ttlMs: config.node.ttlMs,
+      linkUrl,
       load: () => ({ rooms: hooks.registry.size, sessions: hooks.sessions() }),
       log: clusterLog,
     }), (d) => d.close());
@@ -157,6 +159,23 @@ export class ClusterNode {
       hostedRooms: this.directory.hostedRooms().length,
       otherNodes: this.placement.otherNodes().length,
     };
+  }
+}
+
+/**
+ * SPAN-2: where the other nodes open the node link to this one: NODE_LINK_URL, else NODE_URL when
+ * it has no path (the node's own address), else the listen address. NODE_URL with a path goes
+ * through the front, which must not carry the link; a wildcard listen cannot name itself: then
+ * the others cannot link to this node (it is never an annex), said once at start.
+ */
+function linkUrlOf(config: Config, log: Logger): string | undefined {
+  if (config.node.linkUrl) return config.node.linkUrl;
+  if (config.node.url && new URL(config.node.url).pathname.replace(/\/+$/, '') === '') return config.node.url;
+  try {
+    return ownUrl(config);
+  } catch (error) {
+    log.warn({ reason: (error as Error).message }, 'no address for the node link (set NODE_LINK_URL): the other nodes cannot link to this one');
+    return undefined;
   }
 }
 

@@ -6,6 +6,7 @@ import { createClusterRedis, toClusterError } from './clusterRedis.js';
 import { defineClusterScripts, type ClusterScripts } from './clusterScripts.js';
 import { LivenessTracker } from './LivenessTracker.js';
 import { NodeHeartbeat } from './NodeHeartbeat.js';
+import { nodeVersion } from './nodeVersion.js';
 import { parseNodeInfo, type NodeInfo, type NodeLoad, type Placement } from './nodeInfo.js';
 import type { Redis } from 'ioredis';
 
@@ -30,6 +31,12 @@ export interface NodeDirectoryOptions {
   forgetAfterMs?: number;
   /** The load published with each heartbeat. Default: the rooms hosted here, 0 sessions. */
   load?: () => NodeLoad;
+  /** SPAN-5: the software version published (an annex runs the home's). Default: package.json's. */
+  version?: string;
+  /** SPAN-2: where the other nodes open the node link to this one (its own address). */
+  linkUrl?: string;
+  /** SPAN-5: the media participants this node takes at most (NODE_MAX_PARTICIPANTS); absent: no limit. */
+  maxParticipants?: number;
   log: Logger;
 }
 
@@ -59,6 +66,9 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
   readonly url: string;
   readonly startedAt = Date.now();
   readonly prefix: string;
+  readonly version: string;
+  readonly linkUrl: string | undefined;
+  readonly maxParticipants: number | undefined;
   readonly heartbeatMs: number;
   readonly ttlMs: number;
   readonly #forgetAfterMs: number;
@@ -80,6 +90,9 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
     this.id = options.id ?? randomUUID();
     this.url = options.url;
     this.prefix = options.prefix ?? 'nomades:cluster:';
+    this.version = options.version ?? nodeVersion();
+    this.linkUrl = options.linkUrl;
+    this.maxParticipants = options.maxParticipants;
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.ttlMs = options.ttlMs ?? 3000;
     if (!(this.heartbeatMs > 0 && this.ttlMs > this.heartbeatMs)) throw new RangeError(`ttlMs (${this.ttlMs}) must exceed heartbeatMs (${this.heartbeatMs}) > 0`);
@@ -132,7 +145,16 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
 
   /** This node's record as it publishes it. */
   info(): NodeInfo {
-    return { id: this.id, url: this.url, startedAt: this.startedAt, load: this.#load(), draining: this.#draining };
+    return {
+      id: this.id,
+      url: this.url,
+      startedAt: this.startedAt,
+      load: this.#load(),
+      draining: this.#draining,
+      version: this.version,
+      ...(this.linkUrl ? { linkUrl: this.linkUrl } : {}),
+      ...(this.maxParticipants !== undefined ? { maxParticipants: this.maxParticipants } : {}),
+    };
   }
 
   /** The rooms this node hosts, as it keeps them in memory. */

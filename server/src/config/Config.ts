@@ -34,6 +34,11 @@ export const envSchema = z.object({
    * (a front may give it a path prefix: https://visio.example/n/b). Default: the listen address.
    */
   NODE_URL: nodeUrlSchema.optional(),
+  /**
+   * SPAN-2: with several nodes, where the other nodes open the node link to this one: its own
+   * address, never through the front. Default: NODE_URL when it has no path, else the listen address.
+   */
+  NODE_LINK_URL: nodeUrlSchema.optional(),
   /** NODE-1: this node's name in the directory, logs and metrics. Default: host name, port and a random suffix. */
   NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'NODE_ID: 1 to 64 letters, digits, dots, dashes or underscores').optional(),
   /** NODE-5: heartbeat period, and how long a silent node lives before it is declared dead. */
@@ -115,7 +120,7 @@ export interface Config {
   metricsToken?: string;
   redisUrl?: string;
   /** NODE-1: several nodes (on when DATABASE_URL names a shared PostgreSQL; Redis holds the directory). */
-  node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number };
+  node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number; linkUrl?: string };
   guestAccess: boolean;
   /** OWN-6: OWNERS_MAY_RECORD. */
   ownersMayRecord: boolean;
@@ -202,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSecret: e.TOKEN_SECRET,
     metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
-    node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS },
+    node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS, linkUrl: e.NODE_LINK_URL?.replace(/\/+$/, '') },
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
     ownersMayRecord: e.OWNERS_MAY_RECORD,
     defaultLocale: e.DEFAULT_LOCALE,
