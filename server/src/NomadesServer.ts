@@ -218,6 +218,7 @@ export class NomadesServer implements NodeParts {
       const cluster = await ClusterNode.start(life, config, log, {
         registry,
         sessions: () => signaling?.sessionCount ?? 0,
+        participants: () => registry.participantCount, // SPAN-5 (remote media participants and annex shards: to count when they exist)
         endRoom: (roomId, error) => signaling?.endRoom(roomId, error),
         endSessions: endSessionsHere,
         faults,

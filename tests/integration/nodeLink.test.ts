@@ -5,12 +5,13 @@ import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AppError, NODE_LINK_EVENT, NODE_LINK_PATH, NODE_LINK_TOKEN_TYP, type ErrorPayload, type NodeLinkPing } from '@nomades/shared';
+import { AppError, NODE_LINK_EVENT, NODE_LINK_PATH, NODE_LINK_TOKEN_TYP, type ClusterNodes, type ErrorPayload, type NodeLinkPing } from '@nomades/shared';
 import { NodeDirectory } from '../../server/src/cluster/NodeDirectory.js';
 import { NodeLinks, type NodeLinksOptions } from '../../server/src/cluster/NodeLinks.js';
 import { NodeLinkTokens } from '../../server/src/cluster/NodeLinkTokens.js';
 import { createLogger } from '../../server/src/logging/logger.js';
 import { Cluster } from '../helpers/Cluster.js';
+import { connectSocket, request } from '../helpers/signalingClient.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 
@@ -39,7 +40,8 @@ const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
 test.before(async (ctx) => {
   try {
-    ctx.cluster = await Cluster.start(2);
+    // SPAN-5: node1 takes at most 40 media participants (node0: no limit).
+    ctx.cluster = await Cluster.start(2, {}, (i): Record<string, string> => (i === 1 ? { NODE_MAX_PARTICIPANTS: '40' } : {}));
   } catch (error) {
     ctx.setupError = error;
     process.stderr.write(`\n[hook error] before: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -172,6 +174,54 @@ test('two real nodes reach each other over the link, both ways (link.ping throug
   assert.is(nobody.status, 404);
   assert.is(nobody.body.error?.code, 'NOT_FOUND');
   process.stdout.write(`  link.ping node0 → node1 ${there.ms} ms, node1 → node0 ${back.body.ms} ms\n`);
+});
+
+test('SPAN-5/6 on real nodes: version, limit and participants published; the annex placed by the directory shown in GET /api/nodes; /healthz says the node\'s annex rooms', async (ctx) => {
+  const cluster = ctx.cluster!;
+  // A participant in a room: its node counts it (published at its next heartbeat).
+  const { id: roomId } = await cluster.createRoom({ name: 'Annexe' });
+  const token = await cluster.mintToken(roomId, 'Ada');
+  let socket;
+  for (let i = 0; ; i++) {
+    try {
+      socket = await connectSocket(cluster.url(i % 2), { token, roomId });
+      break;
+    } catch (error) {
+      if (i > 2) throw error; // WRONG_NODE: the other one hosts it
+    }
+  }
+  ctx.sockets.push(socket);
+  await request(socket, 'join', {});
+  const host = await cluster.hostOf(roomId);
+  const listed = await waitFor('the participant published', async () => {
+    const r = await cluster.directory();
+    return r.nodes[host]?.load.participants === 1 ? r : undefined;
+  }, 5_000, 100);
+  const [n0, n1] = listed.nodes.filter((n) => n.id.startsWith('node'));
+  assert.is(n0.maxParticipants, undefined);
+  assert.is(n1.maxParticipants, 40);
+  assert.is(n0.version, n1.version);
+  assert.match(n0.version ?? '', /^\d+\.\d+\.\d+/);
+  assert.equal([n0.linkUrl, n1.linkUrl], [cluster.url(0), cluster.url(1)]);
+  assert.is(listed.nodes[1 - host].load.participants, 0);
+  // The room's home asks for its annex (the test nodes are draining: the other real node).
+  const a = await testNode(ctx, 'a-annex');
+  const home = `node${host}`;
+  const annex = await a.directory.placeAnnex(roomId, home);
+  assert.is(annex.node.id, `node${1 - host}`);
+  const after = (await (await cluster.admin('GET', '/api/nodes')).json()) as ClusterNodes;
+  assert.equal(after.nodes.find((n) => n.id === annex.node.id)?.annexRooms, [roomId]);
+  assert.equal(after.nodes.find((n) => n.id === home)?.annexRooms, []);
+  assert.equal(after.nodes.find((n) => n.id === home)?.rooms, [roomId]);
+  // /healthz: what the node itself hosts (no shard opened yet: the media shard host calls annexOpened).
+  const health = (await (await fetch(`${cluster.url(1)}/healthz`)).json()) as { node: { annexRooms: string[]; maxParticipants?: number; participants: number; version: string } };
+  assert.equal(health.node.annexRooms, []);
+  assert.is(health.node.maxParticipants, 40);
+  assert.is(health.node.participants, host === 1 ? 1 : 0);
+  assert.is(health.node.version, n1.version);
+  assert.ok(await a.directory.releaseAnnex(roomId, annex.node.id));
+  assert.equal(((await (await cluster.admin('GET', '/api/nodes')).json()) as ClusterNodes).nodes.find((n) => n.id === annex.node.id)?.annexRooms, []);
+  socket.disconnect();
 });
 
 test('requests, answers, errors and events of a room channel, both ways, between two nodes (real sockets and tokens)', async (ctx) => {

@@ -18,7 +18,11 @@ export function nodesRouter(deps: { directory?: NodeDirectory; links?: () => Nod
     const directory = deps.directory;
     if (!directory) throw new AppError('NOT_FOUND', SINGLE_NODE);
     const live = await directory.liveNodes();
-    const nodes = await Promise.all(live.map(async (n) => ({ ...n, rooms: (await directory.roomsOf(n.id)).sort() })));
+    const nodes = await Promise.all(live.map(async (n) => ({
+      ...n,
+      rooms: (await directory.roomsOf(n.id)).sort(),
+      annexRooms: await directory.annexRoomsOf(n.id), // SPAN-6
+    })));
     const body: ClusterNodes = { self: directory.id, nodes: nodes.sort((a, b) => a.id.localeCompare(b.id)) };
     res.setHeader('Cache-Control', 'no-store');
     res.json(body);

@@ -44,6 +44,8 @@ export const envSchema = z.object({
   /** NODE-5: heartbeat period, and how long a silent node lives before it is declared dead. */
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(10_000).default(1_000),
   NODE_TTL_MS: z.coerce.number().int().min(300).max(60_000).default(3_000),
+  /** SPAN-5: the media participants this node hosts at most, over all its rooms and annex shards (no limit by default). */
+  NODE_MAX_PARTICIPANTS: z.coerce.number().int().min(1).max(1_000_000).optional(),
   GUEST_ACCESS: bool.optional(),
   /** OWN-6: owners of agents' rooms may turn recording on in their settings. */
   OWNERS_MAY_RECORD: bool.default('0'),
@@ -120,7 +122,7 @@ export interface Config {
   metricsToken?: string;
   redisUrl?: string;
   /** NODE-1: several nodes (on when DATABASE_URL names a shared PostgreSQL; Redis holds the directory). */
-  node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number; linkUrl?: string };
+  node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number; linkUrl?: string; maxParticipants?: number };
   guestAccess: boolean;
   /** OWN-6: OWNERS_MAY_RECORD. */
   ownersMayRecord: boolean;
@@ -207,7 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSecret: e.TOKEN_SECRET,
     metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
-    node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS, linkUrl: e.NODE_LINK_URL?.replace(/\/+$/, '') },
+    node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS, linkUrl: e.NODE_LINK_URL?.replace(/\/+$/, ''), maxParticipants: e.NODE_MAX_PARTICIPANTS },
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
     ownersMayRecord: e.OWNERS_MAY_RECORD,
     defaultLocale: e.DEFAULT_LOCALE,
