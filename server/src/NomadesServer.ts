@@ -312,7 +312,7 @@ export class NomadesServer implements NodeParts {
         health: () => ({
           status: faults.degraded ? 'degraded' : 'ok',
           workers: pool.workers.filter((w) => !w.worker.closed).length,
-          rooms: registry.size,
+          rooms: registry.size + (cluster?.directory.annexRooms().length ?? 0), // SPAN-6: and the rooms whose media it hosts as an annex
           sessions: signaling?.sessionCount ?? 0,
           uptimeSeconds: Math.round(process.uptime()),
           faults: faults.summary(),
