@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkerPool } from '@nomades/sfu';
-import { AppError, COLLAB_PATH } from '@nomades/shared';
+import { AppError, COLLAB_PATH, NODE_LINK_PATH } from '@nomades/shared';
 import { clientAddress } from './access/clientAddress.js';
 import { RoomAccess } from './access/RoomAccess.js';
 import { agentRoomsApi } from './auth/agentRoomsApi.js';
@@ -18,6 +18,7 @@ import { createHttpApp } from './http/createHttpApp.js';
 import { InviteService } from './invites/InviteService.js';
 import { Lifecycle } from './lifecycle/Lifecycle.js';
 import { ClusterNode } from './cluster/ClusterNode.js';
+import { NodeLinks } from './cluster/NodeLinks.js';
 import { ONE_NODE } from './cluster/RoomPlacement.js';
 import { forwardedPrefix } from './cluster/forwardedPrefix.js';
 import { nodesRouter } from './cluster/nodesRouter.js';
@@ -84,6 +85,8 @@ export interface NodeParts {
   tls?: TlsEndpoint;
   /** AUTH-8: the signed-in agents' sessions: `agents.current(req)`, `agents.on('ended', …)`, `agents.endByEmail(email)`. */
   agents: AgentSessions;
+  /** SPAN-2/4: several nodes only: the authenticated links with the other nodes (`nodeLinks.channel(roomId, nodeId)`, `onRoomChannel`). */
+  nodeLinks?: NodeLinks;
 }
 
 /** What only the node itself holds. */
@@ -121,6 +124,7 @@ export class NomadesServer implements NodeParts {
   readonly tls?: TlsEndpoint;
   readonly database!: Store;
   readonly agents!: AgentSessions;
+  readonly nodeLinks?: NodeLinks;
   readonly #inner: InnerParts;
   readonly #life: Lifecycle;
 
@@ -171,7 +175,9 @@ export class NomadesServer implements NodeParts {
           }), (r) => r.close())
         : undefined;
       const mux = await life.start('port mux', () => new PortMux(httpServer, { ice: iceRelay, turnPort: () => turn.localPort, tls, log }), (m) => m.detach());
-      const upgrades = await life.start('upgrade router', () => new UpgradeRouter(httpServer, { log, passThrough: [SOCKET_IO_PATH] }), (u) => u.detach());
+      // SPAN-2: with several nodes, engine.io also serves the node link's upgrades (NodeLinks below).
+      const linkPaths = config.databaseUrl && config.redisUrl ? [`${NODE_LINK_PATH}/`] : [];
+      const upgrades = await life.start('upgrade router', () => new UpgradeRouter(httpServer, { log, passThrough: [SOCKET_IO_PATH, ...linkPaths] }), (u) => u.detach());
       life.onStop('http server', async () => {
         httpServer.closeAllConnections();
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -212,6 +218,7 @@ export class NomadesServer implements NodeParts {
       const cluster = await ClusterNode.start(life, config, log, {
         registry,
         sessions: () => signaling?.sessionCount ?? 0,
+        participants: () => registry.participantCount, // SPAN-5 (remote media participants and annex shards: to count when they exist)
         endRoom: (roomId, error) => signaling?.endRoom(roomId, error),
         endSessions: endSessionsHere,
         faults,
@@ -264,6 +271,7 @@ export class NomadesServer implements NodeParts {
       access.attach(collab); // removals, role changes and token expiry reach live board connections
       metrics.gauge({ name: 'nomades_collab_connections', help: 'Whiteboard and chat WebSocket connections (/collab).', read: () => collab.connectionCount });
       let node: NomadesServer | undefined;
+      let nodeLinks: NodeLinks | undefined;
       const publicUrl = () => node?.url ?? '';
       const invites = new InviteService({ store: database.invites, tokens, publicUrl });
       const deletion = new RoomDeletion({
@@ -290,7 +298,7 @@ export class NomadesServer implements NodeParts {
         chatRetentionDays: config.chatRetentionDays ?? null,
         deleteRoom: (id) => deletion.delete(id), // ROOM-7
         webhooksApi: webhooksRouter({ webhooks, adminKey: secrets.adminKey }),
-        nodesApi: nodesRouter({ directory: cluster?.directory, adminKey: secrets.adminKey }), // NODE-6
+        nodesApi: nodesRouter({ directory: cluster?.directory, links: () => nodeLinks, adminKey: secrets.adminKey }), // NODE-6
         forward: cluster?.forwarder(), // NODE-4
         otherOrigins: cluster ? () => cluster.placement.otherOrigins() : undefined, // NODE-3
         members: database.members, // OWN-5, OWN-8
@@ -304,7 +312,7 @@ export class NomadesServer implements NodeParts {
         health: () => ({
           status: faults.degraded ? 'degraded' : 'ok',
           workers: pool.workers.filter((w) => !w.worker.closed).length,
-          rooms: registry.size,
+          rooms: registry.size + (cluster?.directory.annexRooms().length ?? 0), // SPAN-6: and the rooms whose media it hosts as an annex
           sessions: signaling?.sessionCount ?? 0,
           uptimeSeconds: Math.round(process.uptime()),
           faults: faults.summary(),
@@ -317,6 +325,10 @@ export class NomadesServer implements NodeParts {
       signaling = await life.start('signaling', () => new SignalingServer(httpServer, {
         tokens, store, registry, access, log, placement, iceServers: (peerId) => turn.iceServers(peerId), timings: metrics.joinTimings,
       }), (s) => s.close());
+      // SPAN-2/4: the authenticated link with the other nodes, on this port's /node-link (after the app, like socket.io).
+      nodeLinks = cluster
+        ? await life.start('node links', () => NodeLinks.start({ server: httpServer, directory: cluster.directory, tokenSecret: secrets.tokenSecret, log }), (l) => l.close())
+        : undefined;
       // AUTH-11/12: sessions ended (logout per LOGOUT_ENDS_MEETINGS, an operator): what their tokens opened ends, here and on the other nodes.
       const onEnded = (sids: readonly string[]) => {
         endSessionsHere(sids);
@@ -362,7 +374,7 @@ export class NomadesServer implements NodeParts {
         tls?.close();
       });
       node = new NomadesServer(
-        { config, log, database, store, moderation, tokens, pool, registry, access, webhooks, retention, collab, recording, adminKey: secrets.adminKey, secretsFile: secrets.file, faults, metrics, tls, agents },
+        { config, log, database, store, moderation, tokens, pool, registry, access, webhooks, retention, collab, recording, adminKey: secrets.adminKey, secretsFile: secrets.file, faults, metrics, tls, agents, nodeLinks },
         { http: httpServer, signaling, mux, iceRelay },
         life,
       );

@@ -60,10 +60,23 @@ export const clusterNodeSchema = z.object({
   url: z.string(),
   /** ms since the epoch, on the node's clock. */
   startedAt: z.number(),
-  load: z.object({ rooms: z.number().int(), sessions: z.number().int() }),
+  load: z.object({
+    rooms: z.number().int(),
+    sessions: z.number().int(),
+    /** SPAN-5: the media participants it hosts (its rooms' and its annex shards'). */
+    participants: z.number().int().optional(),
+  }),
   draining: z.boolean(),
+  /** SPAN-5: its software version ('' for a node older than the field). */
+  version: z.string().optional(),
+  /** SPAN-2: where the other nodes open the node link to it (its own address). */
+  linkUrl: z.string().optional(),
+  /** SPAN-5: NODE_MAX_PARTICIPANTS; absent: no limit. */
+  maxParticipants: z.number().int().optional(),
   /** The rooms it hosts (their meetings and boards run there). */
   rooms: z.array(z.string()),
+  /** SPAN-6: the rooms whose media it hosts as their annex (their home is another node). */
+  annexRooms: z.array(z.string()).optional(),
 });
 export const clusterNodesSchema = z.object({
   /** This node's id (the one that answered). */
@@ -71,3 +84,16 @@ export const clusterNodesSchema = z.object({
   nodes: z.array(clusterNodeSchema),
 });
 export type ClusterNodes = z.infer<typeof clusterNodesSchema>;
+
+/** `GET /api/nodes/:id/ping`: a round trip over the node link from the node asked to node `:id` (SPAN-2). */
+export const nodeLinkPingSchema = z.object({
+  /** The node that asked. */
+  from: z.string(),
+  /** The node that answered over the link (its id, as it says). */
+  node: z.string(),
+  /** The answering node's clock (ms since the epoch). */
+  time: z.number(),
+  /** The round trip, in ms. */
+  ms: z.number(),
+});
+export type NodeLinkPing = z.infer<typeof nodeLinkPingSchema>;

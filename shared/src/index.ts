@@ -21,4 +21,5 @@ export * from './signaling/clientReports.js';
 export * from './webhooks/index.js';
 export * from './retention.js';
 export * from './cluster.js';
+export * from './nodeLink.js';
 export * from './auth.js';

@@ -71,6 +71,11 @@ export class Cluster {
     return ADMIN_KEY;
   }
 
+  /** The TOKEN_SECRET every node shares (the node link's key derives from it). */
+  get tokenSecret(): string {
+    return TOKEN_SECRET;
+  }
+
   /** Starts node `i` (again, on the same port and DATA_DIR, after a kill or a stop). */
   async startNode(i: number, env: Record<string, string> = {}): Promise<MainProcess> {
     this.#dirs[i] ??= fs.mkdtempSync(path.join(this.root, `node${i}-`));

@@ -98,6 +98,27 @@ function nomades(ctx: Ctx, args: string[]): Promise<CliRun> {
 
 const nodeLogs = (ctx: Ctx) => ctx.cluster!.nodes.map((n, i) => `--- node${i} ---\n${n?.output.slice(-2000) ?? '(stopped)'}`).join('\n');
 
+s('SPAN-2: the nodes link at their own address (their NODE_URL goes through the front); the front refuses the node link', async (ctx) => {
+  const cluster = ctx.cluster!;
+  // The nodes publish their listen address for the link, not their NODE_URL (which has a path).
+  const listed = (await (await admin(ctx, 'GET', '/api/nodes')).json()) as ClusterNodes;
+  assert.equal(listed.nodes.map((n) => n.linkUrl), [cluster.url(0), cluster.url(1)]);
+  for (const [from, to] of [[0, 1], [1, 0]]) {
+    const answer = await waitFor(`node${from} → node${to} over the link`, async () => {
+      const res = await fetch(`${cluster.url(from)}/api/nodes/node${to}/ping`, { headers: { authorization: `Bearer ${cluster.adminKey}` } });
+      return res.status === 200 ? ((await res.json()) as { node: string }) : undefined;
+    }, 10_000, 100);
+    assert.is(answer.node, `node${to}`);
+  }
+  for (const pathname of ['/node-link/?EIO=4&transport=websocket', '/n/node0/node-link/?EIO=4&transport=websocket', '/n/node1/node-link', '/node-link']) {
+    const res = await fetch(`${ctx.front}${pathname}`);
+    assert.is(res.status, 404, `${pathname} through the front: ${res.status}`);
+  }
+  // What the node itself answers there (engine.io, WebSocket only): so nginx's 404 above is the recipe's, not the node's.
+  assert.is((await fetch(`${cluster.url(0)}/node-link/?EIO=4&transport=polling`)).status, 400);
+  assert.is((await fetch(`${cluster.url(0)}/node-link/?EIO=4&transport=websocket`)).status, 400);
+});
+
 s('through the front: page, WRONG_NODE to the room\'s node, join and board there, the participants API, nomades nodes; a node killed, the front still answers', async (ctx) => {
   const cluster = ctx.cluster!;
   const page = await fetch(`${ctx.front}/`);

@@ -47,6 +47,21 @@ test('DATABASE_URL (issue #21): unset is SQLite in DATA_DIR; a postgresql:// or 
   }
 });
 
+test('SPAN-2/5: NODE_MAX_PARTICIPANTS (no limit by default, a positive integer) and NODE_LINK_URL (an http(s) base URL)', () => {
+  assert.is(loadConfig({}).node.maxParticipants, undefined);
+  assert.is(loadConfig({ NODE_MAX_PARTICIPANTS: '120' }).node.maxParticipants, 120);
+  assert.is(loadConfig({ NODE_LINK_URL: 'https://10.0.0.5:3000/' }).node.linkUrl, 'https://10.0.0.5:3000');
+  for (const [name, bad] of [['NODE_MAX_PARTICIPANTS', '0'], ['NODE_MAX_PARTICIPANTS', '-3'], ['NODE_MAX_PARTICIPANTS', '2.5'], ['NODE_MAX_PARTICIPANTS', 'lots'], ['NODE_LINK_URL', 'ws://10.0.0.5'], ['NODE_LINK_URL', 'http://10.0.0.5/?x=1']]) {
+    try {
+      loadConfig({ [name]: bad });
+      assert.unreachable(`${name}=${bad}`);
+    } catch (error) {
+      assert.instance(error, ConfigError, `${name}=${bad}`);
+      assert.match((error as Error).message, name);
+    }
+  }
+});
+
 test('token bucket: burst, then the sustained rate', () => {
   const bucket = new TokenBucket(10, 3, 0);
   assert.ok(bucket.take(0));

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { AppError } from '@nomades/shared';
+import { ClusterError } from './ClusterError.js';
 import type { Config } from '../config/Config.js';
 import type { Lifecycle } from '../lifecycle/Lifecycle.js';
 import type { Logger } from '../logging/logger.js';
@@ -9,6 +10,7 @@ import type { RetentionScope } from '../retention/RetentionService.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { DirectoryPlacement } from './DirectoryPlacement.js';
 import { NodeDirectory } from './NodeDirectory.js';
+import type { AnnexPlacement } from './nodeInfo.js';
 import { roomApiForwarder } from './RoomApiForwarder.js';
 import { SessionEndRelay } from './SessionEndRelay.js';
 
@@ -17,6 +19,11 @@ export interface ClusterHooks {
   registry: RoomRegistry;
   /** Signaling connections on this node (published as its load). */
   sessions: () => number;
+  /**
+   * SPAN-5: the media participants this node hosts, its rooms' local ones and those of the annex
+   * shards it serves (published as its load; NODE_MAX_PARTICIPANTS bounds it).
+   */
+  participants: () => number;
   /** Ends the sessions of a room on this node with a non-final code: its clients come back, to `node` when it is known (NODE-5, NODE-7). */
   endRoom: (roomId: string, error: AppError) => void;
   /** AUTH-11/12: sessions another node saw end: end what they opened here. */
@@ -53,6 +60,7 @@ export class ClusterNode {
     // Tokens minted by one node are checked by another; API keys work on every node.
     if (!config.tokenSecret || !config.adminKey) throw new Error('several nodes need the same TOKEN_SECRET and ADMIN_KEY on every node (set both)');
     const url = config.node.url ?? ownUrl(config);
+    const linkUrl = linkUrlOf(config, log);
     const id = config.node.id ?? `${os.hostname()}-${config.port}-${randomBytes(3).toString('hex')}`;
     const clusterLog = log.child({ name: 'cluster', node: id });
     const directory = await life.start('node directory', () => NodeDirectory.start({
@@ -61,7 +69,9 @@ export class ClusterNode {
       id,
       heartbeatMs: config.node.heartbeatMs,
       ttlMs: config.node.ttlMs,
-      load: () => ({ rooms: hooks.registry.size, sessions: hooks.sessions() }),
+      linkUrl,
+      maxParticipants: config.node.maxParticipants,
+      load: () => ({ rooms: hooks.registry.size, sessions: hooks.sessions(), participants: hooks.participants() }),
       log: clusterLog,
     }), (d) => d.close());
     const node = new ClusterNode(directory, await DirectoryPlacement.start(directory), hooks, clusterLog);
@@ -80,6 +90,7 @@ export class ClusterNode {
     });
     // NODE-6: /healthz says "degraded" while (and for a while after) the directory cannot reach Redis.
     directory.on('unavailable', (error) => hooks.faults.record('cluster.redis', error, { node: id }));
+    directory.on('annexLost', (roomId, other) => clusterLog.warn({ room: roomId, other }, 'this node is no longer the annex of the room (it was given another while this node was unreachable)'));
     directory.on('nodeDown', (nodeId, rooms) => clusterLog.warn({ dead: nodeId, rooms: rooms.length }, 'a node is gone; its rooms are placed again as their participants come back'));
     clusterLog.info({ url }, 'node in the cluster');
     return node;
@@ -110,6 +121,42 @@ export class ClusterNode {
     if (first.length === 0) return [];
     await new Promise((r) => setTimeout(r, confirmMs));
     return absent(first);
+  }
+
+  /** SPAN-5: NODE_MAX_PARTICIPANTS (undefined: no limit). */
+  get maxParticipants(): number | undefined {
+    return this.directory.maxParticipants;
+  }
+
+  /** SPAN-5: whether this node can host `more` media participants within NODE_MAX_PARTICIPANTS. */
+  hasCapacity(more = 1): boolean {
+    const max = this.directory.maxParticipants;
+    return max === undefined || this.#hooks.participants() + more <= max;
+  }
+
+  /**
+   * SPAN-5: the annex of a room homed here (the current one if alive, else a new one chosen
+   * atomically in Redis); undefined when no node is eligible (then: ROOM_FULL). Redis away:
+   * AppError UNAVAILABLE (retryable).
+   */
+  async placeAnnex(roomId: string): Promise<AnnexPlacement | undefined> {
+    try {
+      return await this.directory.placeAnnex(roomId, this.directory.id);
+    } catch (error) {
+      if (error instanceof ClusterError && error.code === 'NO_ELIGIBLE_NODE') return undefined;
+      if (error instanceof ClusterError) throw new AppError('UNAVAILABLE', `annex placement unavailable (${error.code}): try again`);
+      throw error;
+    }
+  }
+
+  /** SPAN-6: the media shard host opened a room's shard here (this node is its annex): shown in /healthz. */
+  annexOpened(roomId: string): void {
+    this.directory.annexOpened(roomId);
+  }
+
+  /** SPAN-5/6: this node no longer hosts media of the room: its annex record is released (if still ours). */
+  annexClosed(roomId: string): void {
+    this.directory.releaseAnnex(roomId).catch((error: Error) => this.#log.warn({ room: roomId, err: error.message }, 'could not release the annex'));
   }
 
   /** AUTH-11/12: tells the other nodes these sessions ended (their meetings there end too). */
@@ -148,15 +195,37 @@ export class ClusterNode {
     };
   }
 
-  /** NODE-6: what /healthz says of this node. */
-  health(): { id: string; url: string; draining: boolean; hostedRooms: number; otherNodes: number } {
+  /** NODE-6, SPAN-6: what /healthz says of this node. */
+  health(): { id: string; url: string; draining: boolean; hostedRooms: number; otherNodes: number; annexRooms: string[]; participants: number; maxParticipants?: number; version: string } {
+    const max = this.directory.maxParticipants;
     return {
       id: this.directory.id,
       url: this.directory.url,
       draining: this.directory.draining,
       hostedRooms: this.directory.hostedRooms().length,
       otherNodes: this.placement.otherNodes().length,
+      annexRooms: this.directory.annexRooms(),
+      participants: this.#hooks.participants(),
+      ...(max !== undefined ? { maxParticipants: max } : {}),
+      version: this.directory.version,
     };
+  }
+}
+
+/**
+ * SPAN-2: where the other nodes open the node link to this one: NODE_LINK_URL, else NODE_URL when
+ * it has no path (the node's own address), else the listen address. NODE_URL with a path goes
+ * through the front, which must not carry the link; a wildcard listen cannot name itself: then
+ * the others cannot link to this node (it is never an annex), said once at start.
+ */
+function linkUrlOf(config: Config, log: Logger): string | undefined {
+  if (config.node.linkUrl) return config.node.linkUrl;
+  if (config.node.url && new URL(config.node.url).pathname.replace(/\/+$/, '') === '') return config.node.url;
+  try {
+    return ownUrl(config);
+  } catch (error) {
+    log.warn({ reason: (error as Error).message }, 'no address for the node link (set NODE_LINK_URL): the other nodes cannot link to this one');
+    return undefined;
   }
 }
 

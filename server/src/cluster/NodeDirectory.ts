@@ -5,8 +5,10 @@ import { ClusterError } from './ClusterError.js';
 import { createClusterRedis, toClusterError } from './clusterRedis.js';
 import { defineClusterScripts, type ClusterScripts } from './clusterScripts.js';
 import { LivenessTracker } from './LivenessTracker.js';
+import { NodeAnnexes } from './NodeAnnexes.js';
 import { NodeHeartbeat } from './NodeHeartbeat.js';
-import { parseNodeInfo, type NodeInfo, type NodeLoad, type Placement } from './nodeInfo.js';
+import { nodeVersion } from './nodeVersion.js';
+import { parseNodeInfo, type AnnexPlacement, type NodeInfo, type NodeLoad, type Placement } from './nodeInfo.js';
 import type { Redis } from 'ioredis';
 
 export interface NodeDirectoryOptions {
@@ -30,6 +32,12 @@ export interface NodeDirectoryOptions {
   forgetAfterMs?: number;
   /** The load published with each heartbeat. Default: the rooms hosted here, 0 sessions. */
   load?: () => NodeLoad;
+  /** SPAN-5: the software version published (an annex runs the home's). Default: package.json's. */
+  version?: string;
+  /** SPAN-2: where the other nodes open the node link to this one (its own address). */
+  linkUrl?: string;
+  /** SPAN-5: the media participants this node takes at most (NODE_MAX_PARTICIPANTS); absent: no limit. */
+  maxParticipants?: number;
   log: Logger;
 }
 
@@ -40,6 +48,8 @@ export interface NodeDirectoryEvents {
   nodeDown: [nodeId: string, rooms: string[]];
   /** A room this node hosted now has another home (it was moved while this node was thought dead). */
   roomLost: [roomId: string, newHome: string];
+  /** SPAN-5: a room whose media this node hosts as its annex has another annex (or is now homed here) since this node was thought dead. */
+  annexLost: [roomId: string, other: string];
   /** Redis cannot be reached: calls reject with CLUSTER_UNAVAILABLE until `available`. */
   unavailable: [error: ClusterError];
   /** Redis answers again; this node's heartbeat and rooms are written back. */
@@ -59,6 +69,9 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
   readonly url: string;
   readonly startedAt = Date.now();
   readonly prefix: string;
+  readonly version: string;
+  readonly linkUrl: string | undefined;
+  readonly maxParticipants: number | undefined;
   readonly heartbeatMs: number;
   readonly ttlMs: number;
   readonly #forgetAfterMs: number;
@@ -67,6 +80,7 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
   readonly #load: () => NodeLoad;
   readonly #heartbeat: NodeHeartbeat;
   readonly #tracker: LivenessTracker;
+  readonly #annexes: NodeAnnexes;
   #draining = false;
   #available = true;
   #running: Promise<void> | undefined;
@@ -80,6 +94,9 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
     this.id = options.id ?? randomUUID();
     this.url = options.url;
     this.prefix = options.prefix ?? 'nomades:cluster:';
+    this.version = options.version ?? nodeVersion();
+    this.linkUrl = options.linkUrl;
+    this.maxParticipants = options.maxParticipants;
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.ttlMs = options.ttlMs ?? 3000;
     if (!(this.heartbeatMs > 0 && this.ttlMs > this.heartbeatMs)) throw new RangeError(`ttlMs (${this.ttlMs}) must exceed heartbeatMs (${this.heartbeatMs}) > 0`);
@@ -94,6 +111,14 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
     redis.on('error', (error) => this.#log.debug({ err: error }, 'redis connection error'));
     redis.on('close', () => this.#tracker.disconnected());
     this.#redis = defineClusterScripts(redis);
+    this.#annexes = new NodeAnnexes({
+      redis: this.#redis,
+      prefix: this.prefix,
+      id: this.id,
+      version: this.version,
+      call: (what, fn) => this.#call(what, fn),
+      log: this.#log,
+    });
     this.#heartbeat = new NodeHeartbeat({
       redis: this.#redis,
       prefix: this.prefix,
@@ -101,6 +126,11 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
       ttlMs: this.ttlMs,
       record: () => this.info(),
       onRoomLost: (room, home) => this.#notify('roomLost', room, home),
+      annexes: () => this.#annexes.hosted(),
+      onAnnexLost: (room, other) => {
+        this.#annexes.lost(room);
+        this.#notify('annexLost', room, other);
+      },
       log: this.#log,
     });
   }
@@ -132,7 +162,16 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
 
   /** This node's record as it publishes it. */
   info(): NodeInfo {
-    return { id: this.id, url: this.url, startedAt: this.startedAt, load: this.#load(), draining: this.#draining };
+    return {
+      id: this.id,
+      url: this.url,
+      startedAt: this.startedAt,
+      load: this.#load(),
+      draining: this.#draining,
+      version: this.version,
+      ...(this.linkUrl ? { linkUrl: this.linkUrl } : {}),
+      ...(this.maxParticipants !== undefined ? { maxParticipants: this.maxParticipants } : {}),
+    };
   }
 
   /** The rooms this node hosts, as it keeps them in memory. */
@@ -159,6 +198,44 @@ export class NodeDirectory extends EventEmitter<NodeDirectoryEvents> {
     this.#noteHome(roomId, node.id);
     if (placed === 1) this.#log.debug({ room: roomId, home: node.id, previousHome: previousHome || undefined }, 'room placed');
     return { node, placed: placed === 1, ...(previousHome ? { previousHome } : {}) };
+  }
+
+  /**
+   * SPAN-5: the room's annex if it has one, alive and not its home; otherwise the least loaded
+   * live node other than the home, not draining, of this node's version, with a link address and
+   * under its NODE_MAX_PARTICIPANTS becomes its annex, atomically (two calls at once agree).
+   * Rejects with NO_ELIGIBLE_NODE when there is none (SPAN-5: then ROOM_FULL).
+   */
+  placeAnnex(roomId: string, homeNodeId: string = this.id): Promise<AnnexPlacement> {
+    checkId(roomId);
+    return this.#annexes.place(roomId, homeNodeId);
+  }
+
+  /** Drops the room's annex if it is still `nodeId` (this node by default): true if it was. */
+  releaseAnnex(roomId: string, nodeId: string = this.id): Promise<boolean> {
+    checkId(roomId);
+    return this.#annexes.release(roomId, nodeId);
+  }
+
+  /** The room's annex if it has one and it is alive. */
+  annexOf(roomId: string): Promise<NodeInfo | undefined> {
+    checkId(roomId);
+    return this.#annexes.annexOf(roomId);
+  }
+
+  /** The rooms a node is the annex of, as placed (sorted). */
+  annexRoomsOf(nodeId: string): Promise<string[]> {
+    return this.#annexes.roomsOf(nodeId);
+  }
+
+  /** SPAN-6: this node hosts media of the room as its annex (kept in memory, claimed back if Redis loses it). */
+  annexOpened(roomId: string): void {
+    this.#annexes.opened(roomId);
+  }
+
+  /** The rooms whose media this node hosts as their annex, as it keeps them in memory. */
+  annexRooms(): string[] {
+    return this.#annexes.hosted();
   }
 
   /** The room's home if it has one and it is alive. */

@@ -13,6 +13,10 @@ export interface NodeHeartbeatOptions {
   record: () => NodeInfo;
   /** A room claimed back had meanwhile been given another live home. */
   onRoomLost: (roomId: string, newHome: string) => void;
+  /** SPAN-5: the rooms whose media this node hosts as their annex (claimed back with its rooms). */
+  annexes?: () => string[];
+  /** An annex claimed back had meanwhile been given to another node (or this node is now the room's home). */
+  onAnnexLost?: (roomId: string, other: string) => void;
   log: Logger;
 }
 
@@ -64,11 +68,17 @@ export class NodeHeartbeat {
       this.#mustReclaim = true;
       this.hosted.beginSync();
       const [lost, hosted] = await redis.clusterReclaim(prefix, id, ...this.hosted.list());
+      const annexes = this.#o.annexes?.() ?? [];
+      const annexesLost = annexes.length ? await redis.clusterReclaimAnnexes(prefix, id, ...annexes) : [];
       this.#mustReclaim = false;
       this.hosted.sync(hosted);
       for (let i = 0; i < lost.length; i += 2) {
         this.#o.log.warn({ room: lost[i], home: lost[i + 1] }, 'room lost: it was moved to another node while we were thought dead');
         this.#o.onRoomLost(lost[i], lost[i + 1]);
+      }
+      for (let i = 0; i < annexesLost.length; i += 2) {
+        this.#o.log.warn({ room: annexesLost[i], other: annexesLost[i + 1] }, 'annex lost: the room has another annex (or home) since we were thought dead');
+        this.#o.onAnnexLost?.(annexesLost[i], annexesLost[i + 1]);
       }
     } catch (error) {
       this.hosted.abortSync();

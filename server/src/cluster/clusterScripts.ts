@@ -12,6 +12,8 @@ import type { Redis } from 'ioredis';
  *   P home:<room>   id of the room's home node
  *   P hosted:<id>   set of the rooms homed on the node. Not trimmed when a room is moved off a
  *                   dead node, so that it still says what the node hosted when it died, until reaped.
+ *   P annex:<room>  SPAN-5: id of the room's annex, the second node hosting media of the room
+ *   P annexed:<id>  set of the rooms the node is the annex of (same life as hosted:<id>)
  * Time comes from Redis (TIME), never from the nodes' clocks.
  */
 
@@ -71,6 +73,97 @@ redis.call('SET', homeKey, best)
 redis.call('SADD', p .. 'hosted:' .. best, room)
 return {bestRec, 1, home or ''}`;
 
+/**
+ * SPAN-5. ARGV: P, room, home, version. Returns {} when no node is eligible, else {json, placed,
+ * previousAnnex}. A live annex is kept (draining or full: the caller sees its load), unless it
+ * is now the room's home (the room moved there). Otherwise the least loaded live node that is
+ * not the home (the one given, nor the one recorded), not draining, of the same version, with a
+ * link address (linkUrl) and under its limit (load.participants < maxParticipants, when it has
+ * one) becomes the annex: fewest published participants, then fewest rooms homed or annexed
+ * there (counted here), then smallest id. Reading the old annex, checking it and writing the new
+ * one happen in one script: two nodes asking at once get the same annex.
+ */
+const ANNEX = `
+local p, room, home, version = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local annexKey = p .. 'annex:' .. room
+local current = redis.call('GET', annexKey)
+local recordedHome = redis.call('GET', p .. 'home:' .. room)
+if current then
+  if current ~= home and current ~= recordedHome then
+    local rec = redis.call('GET', p .. 'node:' .. current)
+    if rec then return {rec, 0, ''} end
+  end
+  redis.call('DEL', annexKey)
+  redis.call('SREM', p .. 'annexed:' .. current, room)
+end
+local best, bestRec, bestParticipants, bestRooms
+for _, id in ipairs(redis.call('ZRANGE', p .. 'nodes', 0, -1)) do
+  if id ~= home and id ~= recordedHome then
+    local rec = redis.call('GET', p .. 'node:' .. id)
+    if rec then
+      local node = cjson.decode(rec)
+      if node.draining ~= true and node.version == version and type(node.linkUrl) == 'string' then
+        local participants = 0
+        if type(node.load) == 'table' and type(node.load.participants) == 'number' then participants = node.load.participants end
+        if type(node.maxParticipants) ~= 'number' or participants < node.maxParticipants then
+          local rooms = redis.call('SCARD', p .. 'hosted:' .. id) + redis.call('SCARD', p .. 'annexed:' .. id)
+          if not best or participants < bestParticipants or (participants == bestParticipants and (rooms < bestRooms or (rooms == bestRooms and id < best))) then
+            best, bestRec, bestParticipants, bestRooms = id, rec, participants, rooms
+          end
+        end
+      end
+    end
+  end
+end
+if not best then return {} end
+redis.call('SET', annexKey, best)
+redis.call('SADD', p .. 'annexed:' .. best, room)
+return {bestRec, 1, current or ''}`;
+
+/** ARGV: P, room, node. Drops the room's annex only if it is still `node` (1), else 0. */
+const RELEASE_ANNEX = `
+local p, room, node = ARGV[1], ARGV[2], ARGV[3]
+redis.call('SREM', p .. 'annexed:' .. node, room)
+local annexKey = p .. 'annex:' .. room
+if redis.call('GET', annexKey) == node then
+  redis.call('DEL', annexKey)
+  return 1
+end
+return 0`;
+
+/** ARGV: P, room. Returns the annex's JSON if the room has a live annex, else nil. */
+const ANNEX_OF = `
+local annex = redis.call('GET', ARGV[1] .. 'annex:' .. ARGV[2])
+if not annex then return false end
+return redis.call('GET', ARGV[1] .. 'node:' .. annex)`;
+
+/**
+ * ARGV: P, id, room... After Redis lost our heartbeat: take back the annexes of the rooms whose
+ * media we still host, unless the room now has another live annex, or we are now its home.
+ * Returns {room, otherNode, ...} for those lost.
+ */
+const RECLAIM_ANNEXES = `
+local p, id = ARGV[1], ARGV[2]
+local lost = {}
+for i = 3, #ARGV do
+  local room = ARGV[i]
+  local annexKey = p .. 'annex:' .. room
+  local annex = redis.call('GET', annexKey)
+  local home = redis.call('GET', p .. 'home:' .. room)
+  if home == id then
+    lost[#lost + 1] = room
+    lost[#lost + 1] = id
+  elseif not annex or annex == id or redis.call('EXISTS', p .. 'node:' .. annex) == 0 then
+    if annex and annex ~= id then redis.call('SREM', p .. 'annexed:' .. annex, room) end
+    redis.call('SET', annexKey, id)
+    redis.call('SADD', p .. 'annexed:' .. id, room)
+  else
+    lost[#lost + 1] = room
+    lost[#lost + 1] = annex
+  end
+end
+return lost`;
+
 /** ARGV: P, room. Returns the home's JSON if the room has a live home, else nil. */
 const HOME = `
 local home = redis.call('GET', ARGV[1] .. 'home:' .. ARGV[2])
@@ -118,7 +211,7 @@ return {lost, redis.call('SMEMBERS', hosted)}`;
 
 /**
  * ARGV: P, graceMs, limit. Forgets nodes dead for more than graceMs: their entry in P nodes,
- * their hosted set and the homes still pointing at them (rooms nobody came back to). Bounded
+ * their hosted and annexed sets, and the homes and annexes still pointing at them. Bounded
  * by limit per call. Returns how many were looked at.
  */
 const REAP = `${NOW_MS}
@@ -131,6 +224,11 @@ for _, id in ipairs(ids) do
       if redis.call('GET', p .. 'home:' .. room) == id then redis.call('DEL', p .. 'home:' .. room) end
     end
     redis.call('DEL', hosted)
+    local annexed = p .. 'annexed:' .. id
+    for _, room in ipairs(redis.call('SMEMBERS', annexed)) do
+      if redis.call('GET', p .. 'annex:' .. room) == id then redis.call('DEL', p .. 'annex:' .. room) end
+    end
+    redis.call('DEL', annexed)
     redis.call('ZREM', p .. 'nodes', id)
   end
 end
@@ -161,6 +259,10 @@ export interface ClusterScripts {
   clusterReclaim(prefix: string, id: string, ...rooms: string[]): Promise<[string[], string[]]>;
   clusterReap(prefix: string, graceMs: number, limit: number): Promise<number>;
   clusterBury(prefix: string, id: string, startedAt: number): Promise<number>;
+  clusterAnnex(prefix: string, room: string, home: string, version: string): Promise<[] | [string, number, string]>;
+  clusterReleaseAnnex(prefix: string, room: string, node: string): Promise<number>;
+  clusterAnnexOf(prefix: string, room: string): Promise<string | null>;
+  clusterReclaimAnnexes(prefix: string, id: string, ...rooms: string[]): Promise<string[]>;
 }
 
 export function defineClusterScripts(redis: Redis): Redis & ClusterScripts {
@@ -173,6 +275,10 @@ export function defineClusterScripts(redis: Redis): Redis & ClusterScripts {
     clusterReclaim: RECLAIM,
     clusterReap: REAP,
     clusterBury: BURY,
+    clusterAnnex: ANNEX,
+    clusterReleaseAnnex: RELEASE_ANNEX,
+    clusterAnnexOf: ANNEX_OF,
+    clusterReclaimAnnexes: RECLAIM_ANNEXES,
   };
   for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { numberOfKeys: 0, lua });
   return redis as Redis & ClusterScripts;

@@ -2,6 +2,8 @@
 export interface NodeLoad {
   rooms: number;
   sessions: number;
+  /** SPAN-5: the media participants it hosts, its rooms' and the shards it serves as an annex (absent: 0). */
+  participants?: number;
 }
 
 /** One node of the service as the directory knows it (the JSON of its heartbeat key). */
@@ -14,6 +16,15 @@ export interface NodeInfo {
   load: NodeLoad;
   /** A draining node keeps its rooms but receives no new ones. */
   draining: boolean;
+  /** SPAN-5: its software version (an annex runs the home's version). '' for a record of a node older than the field. */
+  version: string;
+  /**
+   * SPAN-2: where the other nodes open the node link to it, its own address (never through the
+   * front). Absent: the others cannot link to it (it is never an annex).
+   */
+  linkUrl?: string;
+  /** SPAN-5: NODE_MAX_PARTICIPANTS; absent: no limit. */
+  maxParticipants?: number;
 }
 
 /** The answer of placeRoom(). */
@@ -26,6 +37,16 @@ export interface Placement {
   previousHome?: string;
 }
 
+/** The answer of placeAnnex(). */
+export interface AnnexPlacement {
+  /** The room's annex, alive at the time of the answer. */
+  node: NodeInfo;
+  /** True when this call chose it (the room had none, or its annex was dead, or is now its home). */
+  placed: boolean;
+  /** The annex it replaced, when `placed` replaced one. */
+  previousAnnex?: string;
+}
+
 /** Parses a heartbeat record written by a directory; throws on anything else (a foreign key under our prefix). */
 export function parseNodeInfo(json: string): NodeInfo {
   const v = JSON.parse(json) as Partial<NodeInfo>;
@@ -35,7 +56,11 @@ export function parseNodeInfo(json: string): NodeInfo {
     typeof v.startedAt === 'number' &&
     typeof v.draining === 'boolean' &&
     typeof v.load?.rooms === 'number' &&
-    typeof v.load?.sessions === 'number';
+    typeof v.load?.sessions === 'number' &&
+    (v.load.participants === undefined || typeof v.load.participants === 'number') &&
+    (v.version === undefined || typeof v.version === 'string') &&
+    (v.linkUrl === undefined || typeof v.linkUrl === 'string') &&
+    (v.maxParticipants === undefined || typeof v.maxParticipants === 'number');
   if (!ok) throw new Error(`not a node record: ${json.slice(0, 200)}`);
-  return v as NodeInfo;
+  return { ...v, version: v.version ?? '' } as NodeInfo;
 }

@@ -34,11 +34,18 @@ export const envSchema = z.object({
    * (a front may give it a path prefix: https://visio.example/n/b). Default: the listen address.
    */
   NODE_URL: nodeUrlSchema.optional(),
+  /**
+   * SPAN-2: with several nodes, where the other nodes open the node link to this one: its own
+   * address, never through the front. Default: NODE_URL when it has no path, else the listen address.
+   */
+  NODE_LINK_URL: nodeUrlSchema.optional(),
   /** NODE-1: this node's name in the directory, logs and metrics. Default: host name, port and a random suffix. */
   NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'NODE_ID: 1 to 64 letters, digits, dots, dashes or underscores').optional(),
   /** NODE-5: heartbeat period, and how long a silent node lives before it is declared dead. */
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(10_000).default(1_000),
   NODE_TTL_MS: z.coerce.number().int().min(300).max(60_000).default(3_000),
+  /** SPAN-5: the media participants this node hosts at most, over all its rooms and annex shards (no limit by default). */
+  NODE_MAX_PARTICIPANTS: z.coerce.number().int().min(1).max(1_000_000).optional(),
   GUEST_ACCESS: bool.optional(),
   /** OWN-6: owners of agents' rooms may turn recording on in their settings. */
   OWNERS_MAY_RECORD: bool.default('0'),
@@ -115,7 +122,7 @@ export interface Config {
   metricsToken?: string;
   redisUrl?: string;
   /** NODE-1: several nodes (on when DATABASE_URL names a shared PostgreSQL; Redis holds the directory). */
-  node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number };
+  node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number; linkUrl?: string; maxParticipants?: number };
   guestAccess: boolean;
   /** OWN-6: OWNERS_MAY_RECORD. */
   ownersMayRecord: boolean;
@@ -202,7 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSecret: e.TOKEN_SECRET,
     metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
-    node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS },
+    node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS, linkUrl: e.NODE_LINK_URL?.replace(/\/+$/, ''), maxParticipants: e.NODE_MAX_PARTICIPANTS },
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
     ownersMayRecord: e.OWNERS_MAY_RECORD,
     defaultLocale: e.DEFAULT_LOCALE,

@@ -44,6 +44,13 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     return this.#rooms.size;
   }
 
+  /** The participants present in this node's live rooms. */
+  get participantCount(): number {
+    let count = 0;
+    for (const room of this.#rooms.values()) if (!room.closed) count += room.peerCount;
+    return count;
+  }
+
   get(roomId: string): Room | undefined {
     return this.#rooms.get(roomId);
   }
