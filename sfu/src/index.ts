@@ -1,7 +1,9 @@
 export { WorkerPool } from './WorkerPool.js';
 export type { WorkerPoolOptions, MediaWorker, SharedTcpPort } from './WorkerPoolTypes.js';
 export { MediaRoom } from './MediaRoom.js';
-export { MediaPeer } from './MediaPeer.js';
+export { MediaPeer, type MediaPlacement } from './MediaPeer.js';
+export type { MediaParticipant, MediaParticipantEvents, ProducerView, ConsumerView } from './MediaParticipant.js';
+export type { NodeChannel } from './remote/NodeChannel.js';
 export { BitrateGuard } from './BitrateGuard.js';
 export type * from './MediaPeerTypes.js';
 export { mediaCodecs } from './mediaCodecs.js';
