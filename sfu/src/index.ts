@@ -9,3 +9,7 @@ export type * from './MediaPeerTypes.js';
 export { mediaCodecs } from './mediaCodecs.js';
 export { RecordingTap, type RecordingTapTarget } from './RecordingTap.js';
 export { SpeakerDetector, type SpeakerLevel } from './SpeakerDetector.js';
+export type { MediaRoomOptions, MediaRoomEvents } from './MediaRoom.js';
+export { MediaShard, type MediaShardOptions } from './remote/MediaShard.js';
+export { RemoteMediaPeer } from './remote/RemoteMediaPeer.js';
+export type { NodePipeOptions } from './remote/ShardLink.js';
