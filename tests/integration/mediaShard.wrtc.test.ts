@@ -44,6 +44,8 @@ interface Ctx {
   R2: MediaParticipant;
   r2: DirectParticipant;
   clients: DirectParticipant[];
+  /** What the shard logged as refused. */
+  warnings: string[];
   /** Routers that only load a worker (not the room's). */
   ballast: types.Router[];
 }
@@ -69,14 +71,15 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 function spanSuite(layout: Layout) {
-  const span = suite<Ctx>(`a room across two nodes, ${layout.name}`, { clients: [], ballast: [] } as unknown as Ctx);
+  const span = suite<Ctx>(`a room across two nodes, ${layout.name}`, { clients: [], ballast: [], warnings: [] } as unknown as Ctx);
 
   span.before(async (ctx) => {
     ctx.home = await pool(HOME_PORTS, layout);
     ctx.annex = await pool(ANNEX_PORTS, layout);
     ctx.room = await MediaRoom.create(ctx.home, ROOM, { nodePipes: { listenIp: '127.0.0.1' }, pipeReleaseMs: RELEASE_MS });
     [ctx.toAnnex, ctx.toHome] = MemoryNodeChannel.pair('home', 'annex');
-    ctx.shard = new MediaShard(ctx.annex, ROOM, ctx.toHome, { listenIp: '127.0.0.1', pipeReleaseMs: RELEASE_MS });
+    const logger = { warn: (fields: object, message: string) => ctx.warnings.push(`${message} ${JSON.stringify(fields)}`) };
+    ctx.shard = new MediaShard(ctx.annex, ROOM, ctx.toHome, { listenIp: '127.0.0.1', pipeReleaseMs: RELEASE_MS, logger });
     const shardRoom = await ctx.shard.ready();
     if (layout.offFirst) {
       ctx.ballast.push(await ballast(ctx.home, ctx.room.workerIndex), await ballast(ctx.annex, shardRoom.workerIndex));
@@ -178,8 +181,16 @@ function spanSuite(layout: Layout) {
     assert.is(await codeOf(ctx.toAnnex.request('shard.pauseConsumer', { peerId: 'nobody', consumerId: 'c' })), 'NOT_JOINED');
     assert.is(await codeOf(ctx.R.consume(ctx.r.recvParams!.id, 'no-such-producer')), 'NOT_FOUND');
     assert.is(await codeOf(ctx.R.createTransport('send').then(() => ctx.R.createTransport('send')).then(() => ctx.R.createTransport('send'))), 'BAD_REQUEST', 'MediaPeer limits hold on the annex');
-    const iceParameters = await ctx.R.restartIce(ctx.r.recvParams!.id);
+    assert.ok(ctx.warnings.some((w) => w.includes('shard.produce')), `the shard logged the refusal: ${ctx.warnings.join('; ')}`);
+    // A malformed event from the annex changes nothing at home.
+    let announced = 0;
+    const count = () => announced++;
+    ctx.R.on('newproducer', count);
+    ctx.toHome.send('shard.newproducer', { peerId: 'R', producer: { id: 5, kind: 'smell' } });
+    const iceParameters = await ctx.R.restartIce(ctx.r.recvParams!.id); // answered after the event crossed (in order)
     assert.ok(iceParameters.usernameFragment, 'the shard still serves');
+    ctx.R.off('newproducer', count);
+    assert.is(announced, 0, 'the malformed event was dropped');
   });
 
   span('SPAN-2: R closing its camera on the annex closes it at home and closes H’s consumer', async (ctx) => {
@@ -194,6 +205,18 @@ function spanSuite(layout: Layout) {
     assert.is(await within(hLost, 5_000, "H's consumerclosed"), camera.id);
     assert.ok(hConsumer.closed, "H's consumer closed with the pipe");
     await waitFor("R2's consumer closed on the annex", () => ctx.r2.received.get(camera.id)!.closed, 5_000, 20);
+
+    // The home closes R's microphone through its view, as moderation does (MOD-6: a demotion).
+    const mic = producerOf(ctx.R, 'microphone');
+    const events: string[] = [];
+    ctx.R.once('producerclosed', (p) => events.push(`producerclosed ${p.id}`));
+    const hLostMic = new Promise<string>((resolve) => ctx.H.once('consumerclosed', (c) => resolve(c.producerId)));
+    mic.close();
+    assert.equal(events, [`producerclosed ${mic.id}`], 'at once, as a MediaPeer does');
+    assert.ok(mic.closed);
+    await waitFor('the annex closed the microphone', () => !ctx.shard.peers.get('R')!.producers.has(mic.id), 5_000, 20);
+    assert.is(await within(hLostMic, 5_000, "H's consumerclosed of the microphone"), mic.id);
+    assert.is(ctx.R.producers.size, 0);
   });
 
   span('SPAN-3: the last annex consumer of a home producer leaving releases its pipes; a new one pipes again', async (ctx) => {
@@ -203,11 +226,8 @@ function spanSuite(layout: Layout) {
     assert.ok(imported().has(hMic) && imported().has(hCam), "H's producers are piped to the annex for R");
     const released = () => ctx.toAnnex.crossed('pipe.released', 'event').length;
     const before = { released: released(), crossings: crossings(ctx) };
-    const rMic = producerOf(ctx.R, 'microphone').id;
-    const hLost = new Promise<void>((resolve) => ctx.H.on('consumerclosed', (c) => c.producerId === rMic && resolve()));
     ctx.R.close(); // R leaves (the server: Peer.close)
-    await within(hLost, 5_000, "H's consumerclosed of R's microphone");
-    assert.not.ok(ctx.shard.peers.has('R'), 'R is gone from the shard');
+    await waitFor('R is gone from the shard', () => !ctx.shard.peers.has('R'), 5_000, 20);
     await waitFor("the annex no longer imports H's producers", () => imported().size === 0, 5_000, 20);
     assert.is(released() - before.released, 2, 'both pipes released by the annex');
     assert.not.ok(ctx.shard.closed, 'the span goes on for R2');

@@ -24,8 +24,6 @@ import type { NodePipeOptions } from './ShardLink.js';
 export interface MediaShardOptions extends NodePipeOptions, Pick<MediaRoomOptions, 'pipeReleaseMs'> {
   /** Participants this shard hosts at most (SHARD_LIMITS.maxPeers by default). */
   maxPeers?: number;
-  /** Where refused messages of the home are reported (a pino logger fits). */
-  logger?: { warn(fields: object, message: string): void };
 }
 
 type Handlers = { [N in ShardRequestName]: (data: ShardRequestData<N>, room: MediaRoom) => unknown };

@@ -23,6 +23,8 @@ export interface NodePipeOptions {
   announcedIp?: string;
   /** NODE_PIPE_TRUSTED=1: no SRTP between the nodes. */
   trusted?: boolean;
+  /** Where refused messages of the other node are reported (a pino logger fits). */
+  logger?: { warn(fields: object, message: string): void };
 }
 
 export type ShardLinkEvents = {
