@@ -5,5 +5,6 @@ export { MediaPeer } from './MediaPeer.js';
 export { BitrateGuard } from './BitrateGuard.js';
 export type * from './MediaPeerTypes.js';
 export { mediaCodecs } from './mediaCodecs.js';
+export { NodePipes, type NodePipesOptions } from './remote/NodePipes.js';
 export { RecordingTap, type RecordingTapTarget } from './RecordingTap.js';
 export { SpeakerDetector, type SpeakerLevel } from './SpeakerDetector.js';

@@ -22,3 +22,4 @@ export * from './webhooks/index.js';
 export * from './retention.js';
 export * from './cluster.js';
 export * from './auth.js';
+export * from './nodeMedia.js';
