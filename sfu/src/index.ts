@@ -7,6 +7,7 @@ export type { NodeChannel } from './remote/NodeChannel.js';
 export { BitrateGuard } from './BitrateGuard.js';
 export type * from './MediaPeerTypes.js';
 export { mediaCodecs } from './mediaCodecs.js';
+export { NodePipes, type NodePipesOptions } from './remote/NodePipes.js';
 export { RecordingTap, type RecordingTapTarget } from './RecordingTap.js';
 export { SpeakerDetector, type SpeakerLevel } from './SpeakerDetector.js';
 export type { MediaRoomOptions, MediaRoomEvents } from './MediaRoom.js';

@@ -22,4 +22,5 @@ export * from './webhooks/index.js';
 export * from './retention.js';
 export * from './cluster.js';
 export * from './auth.js';
+export * from './nodeMedia.js';
 export * from './nodeShard.js';
