@@ -257,15 +257,33 @@ function spanSuite(layout: Layout) {
     assert.is(await codeOf(Promise.resolve().then(() => ctx.room.createPeer('R3', { annex: ctx.toAnnex }))), 'UNAVAILABLE', 'a spent channel is not reused');
   });
 
+  span('a shard is bounded; its last participant leaving ends the span (shard.close)', async (ctx) => {
+    const [toAnnex, toHome] = MemoryNodeChannel.pair('home', 'annex');
+    const shard = new MediaShard(ctx.annex, ROOM, toHome, { listenIp: '127.0.0.1', maxPeers: 1 });
+    const R3 = ctx.room.createPeer('R3', { annex: toAnnex });
+    const R4 = ctx.room.createPeer('R4', { annex: toAnnex });
+    const r4Closed = new Promise<void>((resolve) => R4.once('close', resolve));
+    await R3.createTransport('recv');
+    assert.is(await codeOf(R4.createTransport('recv')), 'ROOM_FULL', 'the shard holds at most maxPeers');
+    await within(r4Closed, 1_000, "R4's close (refused by the annex)");
+    assert.is(shard.peers.size, 1);
+    const ended = new Promise<string>((resolve) => ctx.room.once('annexclose', resolve));
+    R3.close();
+    assert.is(await within(ended, 1_000, 'annexclose'), 'annex');
+    await waitFor('the shard closed', () => shard.closed, 5_000, 20);
+    await waitFor('no router of the room left on the annex', async () => (await annexRouters(ctx)).length === 0, 5_000);
+    assert.is(toAnnex.crossed('shard.close', 'event').length, 1, 'told by shard.close');
+  });
+
   span('SPAN-2: the home room closing closes a new span’s shard on the annex', async (ctx) => {
     const [toAnnex, toHome] = MemoryNodeChannel.pair('home', 'annex');
     const shard = new MediaShard(ctx.annex, ROOM, toHome, { listenIp: '127.0.0.1' });
-    const R3 = ctx.room.createPeer('R3', { annex: toAnnex });
-    await R3.createTransport('recv');
+    const R5 = ctx.room.createPeer('R5', { annex: toAnnex });
+    await R5.createTransport('recv');
     assert.is(shard.peers.size, 1);
-    const r3Closed = new Promise<void>((resolve) => R3.once('close', resolve));
+    const r5Closed = new Promise<void>((resolve) => R5.once('close', resolve));
     ctx.room.close();
-    await within(r3Closed, 1_000, 'R3 close');
+    await within(r5Closed, 1_000, 'R5 close');
     await waitFor('the shard closed', () => shard.closed, 5_000, 20);
     await waitFor('no router of the room left on the annex', async () => (await annexRouters(ctx)).length === 0, 5_000);
     assert.is(toAnnex.crossed('shard.close', 'event').length, 1, 'told by shard.close');

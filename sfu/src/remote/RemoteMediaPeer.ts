@@ -49,6 +49,8 @@ export class RemoteMediaPeer extends EventEmitter<MediaParticipantEvents> implem
   readonly #gone = new Set<string>();
   /** The shard created this participant. */
   readonly #ready: Promise<void>;
+  /** Why the shard refused this participant (ROOM_FULL, UNAVAILABLE): what its calls then fail with. */
+  #refusal?: AppError;
   #closed = false;
 
   constructor(id: string, ctx: RemoteMediaPeerContext) {
@@ -57,7 +59,10 @@ export class RemoteMediaPeer extends EventEmitter<MediaParticipantEvents> implem
     this.#ctx = ctx;
     this.#ready = ctx.request('shard.createPeer', { peerId: id }).then(() => undefined);
     // The annex refused (full, gone): this participant has no media; the server removes it (SPAN-7).
-    this.#ready.catch(() => this.closeFromAnnex());
+    this.#ready.catch((error: unknown) => {
+      this.#refusal = toAppError(error, 'the media node refused this participant');
+      this.closeFromAnnex();
+    });
   }
 
   /** The node whose shard holds this participant's media. */
@@ -124,6 +129,7 @@ export class RemoteMediaPeer extends EventEmitter<MediaParticipantEvents> implem
   }
 
   async #setProducerPaused(producerId: string, paused: boolean): Promise<ProducerView> {
+    this.#assertOpen();
     if (!this.#producers.has(producerId)) throw new AppError('NOT_FOUND', 'no such producer');
     const answer = await this.#call(paused ? 'shard.pauseProducer' : 'shard.resumeProducer', { peerId: this.id, producerId });
     const view = this.#producers.get(producerId);
@@ -185,12 +191,14 @@ export class RemoteMediaPeer extends EventEmitter<MediaParticipantEvents> implem
   }
 
   async #setConsumerPaused(consumerId: string, paused: boolean): Promise<void> {
+    this.#assertOpen();
     if (!this.#consumers.has(consumerId)) throw new AppError('NOT_FOUND', 'no such consumer');
     await this.#call(paused ? 'shard.pauseConsumer' : 'shard.resumeConsumer', { peerId: this.id, consumerId });
     this.#consumers.get(consumerId)?.setPaused(paused);
   }
 
   async setConsumerLayers(consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+    this.#assertOpen();
     if (!this.#consumers.has(consumerId)) throw new AppError('NOT_FOUND', 'no such consumer');
     await this.#call('shard.setConsumerLayers', { peerId: this.id, consumerId, spatialLayer, temporalLayer });
   }
@@ -284,14 +292,12 @@ export class RemoteMediaPeer extends EventEmitter<MediaParticipantEvents> implem
 
   async #open(): Promise<void> {
     this.#assertOpen();
-    await this.#ready.catch((e) => {
-      throw toAppError(e, 'the media node refused this participant');
-    });
+    await this.#ready.catch(() => undefined);
     this.#assertOpen();
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new AppError('NOT_JOINED', 'this participant has left');
+    if (this.#closed) throw this.#refusal ?? new AppError('NOT_JOINED', 'this participant has left');
   }
 
   /** Closes the participant's media on the annex too. Idempotent. */
