@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { AppError, LIMITS, MEDIA_LIMITS, type MediaSource } from '@nomades/shared';
 import { BitrateGuard } from './BitrateGuard.js';
+import type { MediaParticipant, ProducerView } from './MediaParticipant.js';
 import { ScoreReporter } from './ScoreReporter.js';
 import { toAppError } from './toAppError.js';
 import type {
@@ -24,9 +25,12 @@ export interface MediaPlacement {
 export interface MediaPeerContext {
   /** Chooses the router of this peer (PLACE-1/2); called once, at its first transport. */
   place(): Promise<MediaPlacement>;
-  /** Finds a producer of this room (any peer) by id. */
-  findProducer(producerId: string): types.Producer<ProducerAppData> | undefined;
-  /** Makes a producer of another router consumable on `router` (pipeToRouter, PLACE-3). */
+  /** Finds a producer of this room (any participant, local or on the annex) by id. */
+  findProducer(producerId: string): ProducerView | undefined;
+  /**
+   * Makes a producer of another router consumable on `router` (pipeToRouter, PLACE-3; a producer
+   * of the room's annex is first piped to this node, SPAN-3).
+   */
   pipeTo(producerId: string, router: types.Router): Promise<void>;
   /** REACH-1: the HTTP port that also carries ICE-TCP, announced by every transport. */
   sharedTcpPort?: SharedTcpPort;
@@ -38,7 +42,7 @@ export interface MediaPeerContext {
  * Incoming media is capped (docs/spec/media.md): declared bitrates per source at produce
  * (MEDIA-1), the send transport's incoming bitrate (MEDIA-2), measured bitrates (MEDIA-3).
  */
-export class MediaPeer extends EventEmitter<MediaPeerEvents> {
+export class MediaPeer extends EventEmitter<MediaPeerEvents> implements MediaParticipant {
   readonly id: string;
   readonly #ctx: MediaPeerContext;
   readonly #transports = new Map<string, types.WebRtcTransport<TransportAppData>>();
@@ -272,7 +276,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> {
     if (!rtpCapabilities) throw new AppError('BAD_REQUEST', 'send setRtpCapabilities before consume');
     const consumed = new Set([...this.#consumers.values()].map((c) => c.producerId));
     const gone = (producerId: string) => !this.#ctx.findProducer(producerId);
-    const producers: Array<types.Producer<ProducerAppData>> = [];
+    const producers: ProducerView[] = [];
     const missing = new Set<string>();
     for (const producerId of producerIds) {
       const producer = this.#ctx.findProducer(producerId);

@@ -1,19 +1,39 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { AppError } from '@nomades/shared';
+import type { MediaParticipant, ProducerView } from './MediaParticipant.js';
 import { MediaPeer, type MediaPlacement } from './MediaPeer.js';
 import type { ProducerAppData } from './MediaPeerTypes.js';
 import { RecordingTap, type RecordingTapTarget } from './RecordingTap.js';
+import { AnnexSpan } from './remote/AnnexSpan.js';
+import { ImportReleaser, type NodeImports } from './remote/ImportReleaser.js';
+import type { NodeChannel } from './remote/NodeChannel.js';
+import type { RemoteMediaPeer } from './remote/RemoteMediaPeer.js';
+import type { NodePipeOptions } from './remote/ShardLink.js';
 import { SpeakerDetector } from './SpeakerDetector.js';
+import { toAppError } from './toAppError.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 export type MediaRoomEvents = {
   close: [];
-  /** A participant started producing (any peer of the room). */
-  newproducer: [producer: types.Producer<ProducerAppData>];
+  /** A participant started producing (any peer of the room, local or on the annex). */
+  newproducer: [producer: ProducerView];
   /** A participant's producer closed. */
-  producerclose: [producer: types.Producer<ProducerAppData>];
+  producerclose: [producer: ProducerView];
+  /**
+   * SPAN-7: the room's span onto its annex ended: the channel to it is gone (its participants'
+   * media closed, each emitting `close`), its last participant there left, or the room closed.
+   * The channel is spent: a later participant on that node needs a new one.
+   */
+  annexclose: [nodeId: string];
 };
+
+export interface MediaRoomOptions {
+  /** SPAN-3: where this room's pipes to its annex listen (default: the pool's media address). */
+  nodePipes?: NodePipeOptions;
+  /** SPAN-3: how long after its last use here a producer piped from the other node is released (default 5 s). */
+  pipeReleaseMs?: number;
+}
 
 /**
  * One room's media. It starts with one router on the least loaded worker; when that worker is
@@ -31,27 +51,50 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly #pool: WorkerPool;
   /** The room's routers by worker index (the first one included). */
   readonly #routers = new Map<number, Promise<MediaPlacement>>();
-  readonly #peers = new Map<string, MediaPeer>();
+  readonly #peers = new Map<string, MediaPeer | RemoteMediaPeer>();
+  /** SPAN-2, on the home: the participants whose media is on the room's annex. */
+  readonly #span: AnnexSpan;
+  /** SPAN-2, in a shard: the home's producers piped here (consumable as the room's own). */
+  #shardImports?: NodeImports;
+  readonly #releaser: ImportReleaser;
+  /** Producer id → its recording taps open here. */
+  readonly #taps = new Map<string, number>();
   /** `${producerId}:${routerId}` → the pipe in progress or done. */
   readonly #pipes = new Map<string, Promise<void>>();
   #closed = false;
 
-  private constructor(id: string, pool: WorkerPool, first: MediaPlacement, speakers: SpeakerDetector) {
+  private constructor(id: string, pool: WorkerPool, first: MediaPlacement, speakers: SpeakerDetector, options: MediaRoomOptions) {
     super();
     this.id = id;
     this.#pool = pool;
+    this.#releaser = new ImportReleaser({
+      imports: () => this.#imports,
+      keep: (producer) => this.#uses(producer),
+      delayMs: options.pipeReleaseMs ?? 5_000,
+    });
     this.router = first.router;
     this.workerIndex = first.workerIndex;
     this.speakers = speakers;
     this.#routers.set(first.workerIndex, Promise.resolve(first));
     this.#watch(first.router);
+    this.#span = new AnnexSpan({
+      router: this.router,
+      speakers,
+      nodePipes: options.nodePipes ?? pool.mediaAddress,
+      findProducer: (id) => this.findProducer(id),
+      localProducer: (id) => this.localProducer(id),
+      toFirstRouter: (id) => this.#pipeTo(id, this.router),
+      newProducer: (producer) => this.emit('newproducer', producer),
+      producerClosed: (producer) => !this.#closed && this.emit('producerclose', producer),
+      ended: (nodeId) => this.emit('annexclose', nodeId),
+    });
   }
 
-  static async create(pool: WorkerPool, roomId: string): Promise<MediaRoom> {
+  static async create(pool: WorkerPool, roomId: string, options: MediaRoomOptions = {}): Promise<MediaRoom> {
     const { router, host } = await pool.createRouter({ roomId });
     try {
       const first = { router, webRtcServer: host.webRtcServer, workerIndex: host.index };
-      return new MediaRoom(roomId, pool, first, await SpeakerDetector.create(router));
+      return new MediaRoom(roomId, pool, first, await SpeakerDetector.create(router), options);
     } catch (error) {
       router.close();
       throw error;
@@ -71,9 +114,19 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return [...this.#routers.keys()];
   }
 
-  createPeer(peerId: string): MediaPeer {
+  /**
+   * A participant's media: here (a MediaPeer), or with `annex`, on that node in the room's shard
+   * (a RemoteMediaPeer, SPAN-2). A room spans at most one annex at a time (SPAN-5).
+   */
+  createPeer(peerId: string): MediaPeer;
+  createPeer(peerId: string, options: { annex?: NodeChannel }): MediaParticipant;
+  createPeer(peerId: string, options: { annex?: NodeChannel } = {}): MediaParticipant {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the room is closing');
     if (this.#peers.has(peerId)) throw new AppError('ALREADY_JOINED', 'peer already in the room');
+    return options.annex ? this.#createRemotePeer(peerId, options.annex) : this.#createLocalPeer(peerId);
+  }
+
+  #createLocalPeer(peerId: string): MediaPeer {
     const peer = new MediaPeer(peerId, {
       place: () => this.#place(),
       findProducer: (id) => this.findProducer(id),
@@ -93,29 +146,93 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
           .catch(() => undefined);
       }
     });
-    peer.once('close', () => this.#peers.delete(peerId));
+    peer.once('close', () => {
+      if (this.#peers.get(peerId) === peer) this.#peers.delete(peerId);
+      this.#releaser.schedule(); // SPAN-3: its consumers may have been the last of an import
+    });
     return peer;
   }
 
-  findProducer(producerId: string): types.Producer<ProducerAppData> | undefined {
+  #createRemotePeer(peerId: string, channel: NodeChannel): RemoteMediaPeer {
+    const peer = this.#span.createPeer(peerId, channel);
+    this.#peers.set(peerId, peer);
+    peer.once('close', () => {
+      if (this.#peers.get(peerId) === peer) this.#peers.delete(peerId);
+    });
+    return peer;
+  }
+
+  /**
+   * In a media shard (SPAN-2): the producers of the home piped into this room's first router
+   * (its NodePipes), which its participants consume as the room's own.
+   */
+  setImports(imports: NodeImports): void {
+    this.#shardImports = imports;
+  }
+
+  /** Producers piped here from the other node: the annex's on the home, the home's in a shard. */
+  get #imports(): NodeImports | undefined {
+    return this.#span.link?.pipes ?? this.#shardImports;
+  }
+
+  /** SPAN-3: whether this node uses a producer piped from the other node (else it is released). */
+  #uses(producer: types.Producer<ProducerAppData>): boolean {
+    // The home keeps the annex's microphones for speaker detection (SPAN-3's exception).
+    if (this.#span.link && producer.appData.source === 'microphone') return true;
+    if (this.#taps.has(producer.id)) return true;
+    for (const peer of this.#peers.values()) {
+      if (!(peer instanceof MediaPeer)) continue;
+      for (const c of peer.consumers.values()) if (c.producerId === producer.id) return true;
+    }
+    return false;
+  }
+
+  /** A producer of the room: a participant's (a view when it lives on the annex), or one imported from the home. */
+  findProducer(producerId: string): ProducerView | undefined {
     for (const peer of this.#peers.values()) {
       const p = peer.producers.get(producerId);
+      if (p) return p;
+    }
+    return this.#shardImports?.imported.get(producerId);
+  }
+
+  /** A producer of a participant whose media is on this node. */
+  localProducer(producerId: string): types.Producer<ProducerAppData> | undefined {
+    for (const peer of this.#peers.values()) {
+      const p = peer instanceof MediaPeer ? peer.producers.get(producerId) : undefined;
       if (p) return p;
     }
     return undefined;
   }
 
-  /** Every producer of the room (all peers). */
-  producers(): Array<types.Producer<ProducerAppData>> {
+  /** Every producer of the room (all participants, on either node). */
+  producers(): ProducerView[] {
     return [...this.#peers.values()].flatMap((peer) => [...peer.producers.values()]);
   }
 
-  /** Sends one producer to a recorder as plain RTP (paused until the tap is resumed). */
+  /**
+   * Sends one producer to a recorder as plain RTP (paused until the tap is resumed). A producer
+   * on the annex is piped here first (SPAN-3: a recording taps at home).
+   */
   async createRecordingTap(producerId: string, listenIp: string, target: RecordingTapTarget): Promise<RecordingTap> {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the room is closing');
-    const producer = this.findProducer(producerId);
-    if (!producer) throw new AppError('NOT_FOUND', 'no such producer in this room');
-    return RecordingTap.create(this.#ownerOf(producerId)?.placement?.router ?? this.router, producer, listenIp, target);
+    const owner = this.#ownerOf(producerId);
+    const local = owner instanceof MediaPeer ? owner.producers.get(producerId) : undefined;
+    if (owner instanceof MediaPeer && local) return RecordingTap.create(owner.placement?.router ?? this.router, local, listenIp, target);
+    const link = this.#span.link;
+    if (!owner || !link) throw new AppError('NOT_FOUND', 'no such producer in this room');
+    const imported = await link.importProducer(producerId).catch((e) => {
+      throw toAppError(e, 'could not bring the producer from the media node');
+    });
+    const tap = await RecordingTap.create(this.router, imported, listenIp, target);
+    this.#taps.set(producerId, (this.#taps.get(producerId) ?? 0) + 1);
+    tap.once('close', () => {
+      const left = (this.#taps.get(producerId) ?? 1) - 1;
+      if (left > 0) this.#taps.set(producerId, left);
+      else this.#taps.delete(producerId);
+      this.#releaser.schedule();
+    });
+    return tap;
   }
 
   /**
@@ -147,15 +264,17 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return opening;
   }
 
-  /** PLACE-3: a producer is piped to another router of the room once, when first needed there. */
-  #pipeTo(producerId: string, router: types.Router): Promise<void> {
-    const owner = this.#ownerOf(producerId)?.placement?.router;
-    if (!owner) return Promise.reject(new AppError('NOT_FOUND', 'no such producer in this room'));
-    if (owner === router) return Promise.resolve();
+  /**
+   * PLACE-3: a producer is piped to another router of the room once, when first needed there. A
+   * producer of the annex is first piped to this node's first router (SPAN-3), and from there.
+   */
+  async #pipeTo(producerId: string, router: types.Router): Promise<void> {
+    const source = await this.#routerOf(producerId);
+    if (source === router) return;
     const key = `${producerId}:${router.id}`;
     let pipe = this.#pipes.get(key);
     if (!pipe) {
-      pipe = owner.pipeToRouter({ producerId, router }).then(({ pipeProducer }) => {
+      pipe = source.pipeToRouter({ producerId, router }).then(({ pipeProducer }) => {
         pipeProducer?.observer.once('close', () => this.#pipes.delete(key));
       });
       pipe.catch(() => this.#pipes.delete(key));
@@ -164,7 +283,25 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return pipe;
   }
 
-  #ownerOf(producerId: string): MediaPeer | undefined {
+  /** The router of this node where a producer of the room is (an annex's is imported first). */
+  async #routerOf(producerId: string): Promise<types.Router> {
+    const owner = this.#ownerOf(producerId);
+    if (owner instanceof MediaPeer) {
+      if (owner.placement) return owner.placement.router;
+    } else if (owner && this.#span.link) {
+      await this.#span.link.importProducer(producerId);
+      return this.router;
+    } else if (this.#shardImports?.imported.has(producerId)) return this.router;
+    throw new AppError('NOT_FOUND', 'no such producer in this room');
+  }
+
+  /** Brings a producer of this node to the room's first router (a shard does, before the home imports it). */
+  async toFirstRouter(producerId: string): Promise<void> {
+    if (!this.localProducer(producerId)) throw new AppError('NOT_FOUND', 'no such producer in this room');
+    await this.#pipeTo(producerId, this.router);
+  }
+
+  #ownerOf(producerId: string): MediaPeer | RemoteMediaPeer | undefined {
     for (const peer of this.#peers.values()) if (peer.producers.has(producerId)) return peer;
     return undefined;
   }
@@ -178,6 +315,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#releaser.close();
+    this.#span.close(); // tells the shard; its participants close here (SPAN-2)
     for (const peer of [...this.#peers.values()]) peer.close();
     this.#peers.clear();
     this.speakers.close();

@@ -136,6 +136,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#options.sharedTcpPort;
   }
 
+  /** Where this node's media listens, and the address announced for it: node pipes use it by default (SPAN-3). */
+  get mediaAddress(): { listenIp: string; announcedIp?: string } {
+    return { listenIp: this.#options.listenIp, announcedIp: this.#options.announcedIp };
+  }
+
   /** A worker is busy when it carries maxConsumersPerWorker consumers or more (PLACE-2). */
   isBusy(index: number): boolean {
     const w = this.#workers[index];

@@ -1,9 +1,16 @@
 export { WorkerPool } from './WorkerPool.js';
 export type { WorkerPoolOptions, MediaWorker, SharedTcpPort } from './WorkerPoolTypes.js';
 export { MediaRoom } from './MediaRoom.js';
-export { MediaPeer } from './MediaPeer.js';
+export { MediaPeer, type MediaPlacement } from './MediaPeer.js';
+export type { MediaParticipant, MediaParticipantEvents, ProducerView, ConsumerView } from './MediaParticipant.js';
+export type { NodeChannel } from './remote/NodeChannel.js';
 export { BitrateGuard } from './BitrateGuard.js';
 export type * from './MediaPeerTypes.js';
 export { mediaCodecs } from './mediaCodecs.js';
+export { NodePipes, type NodePipesOptions } from './remote/NodePipes.js';
 export { RecordingTap, type RecordingTapTarget } from './RecordingTap.js';
 export { SpeakerDetector, type SpeakerLevel } from './SpeakerDetector.js';
+export type { MediaRoomOptions, MediaRoomEvents } from './MediaRoom.js';
+export { MediaShard, type MediaShardOptions } from './remote/MediaShard.js';
+export { RemoteMediaPeer } from './remote/RemoteMediaPeer.js';
+export type { NodePipeOptions } from './remote/ShardLink.js';

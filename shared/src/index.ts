@@ -23,3 +23,5 @@ export * from './retention.js';
 export * from './cluster.js';
 export * from './nodeLink.js';
 export * from './auth.js';
+export * from './nodeMedia.js';
+export * from './nodeShard.js';

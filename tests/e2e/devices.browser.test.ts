@@ -4,6 +4,7 @@ import { assertVideoPlaying, browserSuite, CHROMIUM_FLAGS, FAKE_DEVICES_FLAGS, l
 import { describeFindings, seriousViolations } from '../helpers/axe.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { localMedia } from '../helpers/localMedia.js';
 
 /**
  * Devices (issue 14) with Chromium's fake devices, three cameras (`device-count=3`): fake_device_0
@@ -182,7 +183,7 @@ devices('during a call: switching the camera and the microphone keeps the call; 
   await waitForCamera(ada, tileVideo, 'fake_device_0', 'Ada’s tile of Grace', logs);
   const trackBefore = await ada.locator(tileVideo).evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream).getVideoTracks()[0]?.id);
   const room = srv.server.registry.get(id)!;
-  const producerIds = () => [...room.getPeer(graceId)!.media.producers.values()].map((p) => `${p.appData.source}:${p.id}`).sort();
+  const producerIds = () => [...localMedia(room.getPeer(graceId)!.media).producers.values()].map((p) => `${p.appData.source}:${p.id}`).sort();
   const producersBefore = producerIds();
 
   await grace.click('[data-testid="toggle-settings"]');
@@ -222,7 +223,7 @@ devices('during a call: switching the camera and the microphone keeps the call; 
   await grace.click('[data-testid="toggle-mic"]');
   await adaTile.locator('[data-testid="mic-muted"]').waitFor({ state: 'detached', timeout: WAIT_MS });
   // The server receives the new microphone's sound on the same producer.
-  const mic = [...room.getPeer(graceId)!.media.producers.values()].find((p) => p.appData.source === 'microphone')!;
+  const mic = [...localMedia(room.getPeer(graceId)!.media).producers.values()].find((p) => p.appData.source === 'microphone')!;
   const bytes = async () => (await mic.getStats()).reduce((sum, s) => sum + s.byteCount, 0);
   const first = await bytes();
   await waitFor('the microphone producer receives audio after the switch', async () => (await bytes()) > first + 2000, WAIT_MS);

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { assertVideoPlaying, browserSuite, openPage as openPageIn, selfId, WAIT_MS, type BrowserSuiteContext } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { localMedia } from '../helpers/localMedia.js';
 
 /**
  * Two real browsers (Debian's Chromium, fake camera and microphone) hold a meeting through the
@@ -91,7 +92,7 @@ browserMeeting('cameras are simulcast; the tile size picks the layer; an off-scr
   // On the server: Grace's consumer of Ada's camera.
   const consumer = () => {
     const peer = [...srv.server.registry.get(id)!.peers()].find((p) => p.id === graceId)!;
-    return [...peer.media.consumers.values()].find((c) => c.kind === 'video' && c.appData.producerPeerId === adaId)!;
+    return [...localMedia(peer.media).consumers.values()].find((c) => c.kind === 'video' && c.appData.producerPeerId === adaId)!;
   };
   assert.is(consumer().type, 'simulcast', 'the browser publishes its camera with simulcast');
   const tileSelector = `[data-testid="participant-tile"][data-peer-id="${adaId}"]`;

@@ -173,6 +173,8 @@ s('OWN-3, OWN-7, AUTH-9: an owner makes a team room in the settings dialog; a me
   await dialog.locator('[data-testid="member-add"]').click();
   await dialog.locator('[data-testid="settings-save"]').click();
   assert.match(await dialog.locator('[data-testid="settings-status"]').textContent() ?? '', 'à corriger');
+  // The dialog moves the focus once it has rendered the error (a frame after the status text).
+  await camille.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'member-value', null, { timeout: 3_000 }).catch(() => undefined);
   assert.is(await camille.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'member-value');
   await dialog.locator('[data-testid="member-value"]').last().fill('alix.bernard@ville.example');
   await dialog.locator('[data-testid="settings-save"]').click();

@@ -4,6 +4,7 @@ import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { request } from '../helpers/signalingClient.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
+import { localMedia } from '../helpers/localMedia.js';
 
 /**
  * SIG-8 from a real browser (README "How a meeting flows", step 5): Chromium's camera reaches the
@@ -22,9 +23,10 @@ layers('a browser publishes three simulcast layers; the top one is received at f
   const { id } = await srv.createRoom({ name: 'Layers' });
   const page = await openPage(ctx.browser!, ctx.contexts, `${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, 'Ada'))}&autojoin=1`, logs);
   const adaId = await selfId(page);
-  const camera = await waitFor('the browser camera on the server', () =>
-    [...(srv.server.registry.get(id)?.getPeer(adaId)?.media.producers.values() ?? [])].find((p) => p.appData.source === 'camera'),
-  );
+  const camera = await waitFor('the browser camera on the server', () => {
+    const peer = srv.server.registry.get(id)?.getPeer(adaId);
+    return peer && [...localMedia(peer.media).producers.values()].find((p) => p.appData.source === 'camera');
+  });
   assert.is(camera.type, 'simulcast');
   assert.is(camera.rtpParameters.encodings?.length, 3, `three encodings: ${JSON.stringify(camera.rtpParameters.encodings)}`);
   // Every layer carries media: one inbound RTP stream per layer on the producer, each with bytes.
@@ -45,7 +47,7 @@ layers('a browser publishes three simulcast layers; the top one is received at f
   bots.push(viewer);
   await viewer.join(srv.url, id, await srv.mintToken(id, 'Viewer'));
   const video = await waitFor('the viewer consumes the browser camera', () => viewer.tracksFrom(adaId).find((t) => t.kind === 'video'), WAIT_MS);
-  const serverConsumer = () => srv.server.registry.get(id)!.getPeer(viewer.peerId)!.media.consumers.get(video.consumerId)!;
+  const serverConsumer = () => localMedia(srv.server.registry.get(id)!.getPeer(viewer.peerId)!.media).consumers.get(video.consumerId)!;
   assert.is(serverConsumer().type, 'simulcast');
   const widthAt = async (spatialLayer: number): Promise<number> => {
     await request(viewer.socket, 'setConsumerLayers', { consumerId: video.consumerId, spatialLayer });

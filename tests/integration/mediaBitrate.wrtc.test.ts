@@ -80,7 +80,7 @@ function noiseFrames(width: number, height: number, count: number): Uint8Clamped
 }
 
 function producerOf(srv: TestServer, roomId: string, producerId: string): types.Producer {
-  const producer = srv.server.registry.get(roomId)?.media.findProducer(producerId);
+  const producer = srv.server.registry.get(roomId)?.media.localProducer(producerId);
   if (!producer) throw new Error('no such producer on the server');
   return producer;
 }

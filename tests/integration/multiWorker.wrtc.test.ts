@@ -4,6 +4,7 @@ import { waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
 import { wrtcSuite, type WrtcSuiteContext } from '../helpers/wrtcSuite.js';
 import type { TestServer } from '../helpers/testServer.js';
+import { localMedia } from '../helpers/localMedia.js';
 
 /**
  * PLACE-1…3 (docs/spec/media.md): with a worker limit of 4 consumers, a room of three publishers
@@ -18,7 +19,7 @@ spread.after.each((ctx) => {
 });
 
 const placementOf = (srv: TestServer, roomId: string, peerId: string) =>
-  [...srv.server.registry.get(roomId)!.peers()].find((p) => p.id === peerId)!.media.placement!;
+  localMedia([...srv.server.registry.get(roomId)!.peers()].find((p) => p.id === peerId)!.media).placement!;
 const workerOf = (srv: TestServer, roomId: string, peerId: string) => placementOf(srv, roomId, peerId).workerIndex;
 
 /** Joins a bot named `name` to `roomId`; closed after the test. */

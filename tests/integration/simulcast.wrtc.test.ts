@@ -4,6 +4,7 @@ import { request } from '../helpers/signalingClient.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { controlAdvances, WrtcBot } from '../helpers/WrtcBot.js';
 import { wrtcSuite } from '../helpers/wrtcSuite.js';
+import { localMedia } from '../helpers/localMedia.js';
 
 /**
  * SIG-8: a camera published as 3 simulcast layers; the receiver asks for the layer that fits its
@@ -22,7 +23,7 @@ simulcast('the requested layer decides the received resolution; pause stops the 
   await sender.join(srv.url, id, await srv.mintToken(id, 'sender'));
   await viewer.join(srv.url, id, await srv.mintToken(id, 'viewer'));
   const video = await waitFor('viewer consumes the camera', () => viewer.tracksFrom(sender.peerId).find((r) => r.kind === 'video'), 15_000);
-  const serverConsumer = () => [...srv.server.registry.get(id)!.peers()].find((p) => p.id === viewer.peerId)!.media.consumers.get(video.consumerId)!;
+  const serverConsumer = () => localMedia([...srv.server.registry.get(id)!.peers()].find((p) => p.id === viewer.peerId)!.media).consumers.get(video.consumerId)!;
   assert.is(serverConsumer().type, 'simulcast');
 
   const setLayer = (spatialLayer: number) => request(viewer.socket, 'setConsumerLayers', { consumerId: video.consumerId, spatialLayer });

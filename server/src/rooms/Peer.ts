@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { MediaPeer } from '@nomades/sfu';
+import type { MediaParticipant } from '@nomades/sfu';
 import { RESUME_LIMITS, type ErrorCode, type NotificationData, type NotificationName, type PeerInfo, type Role, type TokenClaims } from '@nomades/shared';
 import { NotificationOutbox, type PeerLink } from './NotificationOutbox.js';
 
@@ -24,7 +24,8 @@ export class Peer {
   readonly address?: string;
   /** The current role: the token's, or what the room's mode or a host made of it (ROLE-5, MOD-6). */
   role: Role;
-  readonly media: MediaPeer;
+  /** SPAN-2: a MediaPeer here, or a RemoteMediaPeer whose media is on the room's annex. */
+  readonly media: MediaParticipant;
   readonly #outbox = new NotificationOutbox(RESUME_LIMITS.replayBuffer);
   /** Called by kick() when no link is attached: the owner (Room) removes the participant. */
   readonly #onOrphanKick: (code: ErrorCode, message: string) => void;
@@ -37,7 +38,7 @@ export class Peer {
     /** Overrides the token's role (e.g. guests of a webinar are attendees). */
     role?: Role;
     address?: string;
-    media: MediaPeer;
+    media: MediaParticipant;
     link: PeerLink;
     onOrphanKick: (code: ErrorCode, message: string) => void;
   }) {

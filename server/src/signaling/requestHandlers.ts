@@ -46,7 +46,8 @@ export const requestHandlers: RequestHandlers = {
   },
 
   async setRtpCapabilities(ctx, { rtpCapabilities }) {
-    ctx.joined().peer.media.setRtpCapabilities(rtpCapabilities as types.RtpCapabilities);
+    // Awaited: a participant's media on the annex (SPAN-2) is told over the node channel.
+    await ctx.joined().peer.media.setRtpCapabilities(rtpCapabilities as types.RtpCapabilities);
     return {};
   },
 
