@@ -19,6 +19,8 @@ import { InviteService } from './invites/InviteService.js';
 import { Lifecycle } from './lifecycle/Lifecycle.js';
 import { ClusterNode } from './cluster/ClusterNode.js';
 import { NodeLinks } from './cluster/NodeLinks.js';
+import { AnnexSpread } from './span/AnnexSpread.js';
+import { ShardHost } from './span/ShardHost.js';
 import { ONE_NODE } from './cluster/RoomPlacement.js';
 import { forwardedPrefix } from './cluster/forwardedPrefix.js';
 import { nodesRouter } from './cluster/nodesRouter.js';
@@ -204,6 +206,7 @@ export class NomadesServer implements NodeParts {
         resumeGraceMs: config.resumeGraceMs,
         moderation: { store: moderation, faults },
         sharedStore: Boolean(config.databaseUrl && config.redisUrl), // NODE-2
+        pipesTrusted: config.node.pipeTrusted, // SPAN-3
       });
       roomMetrics(metrics, registry);
       life.onStop('last moderation writes', () => registry.flushed()); // before the database closes
@@ -215,15 +218,20 @@ export class NomadesServer implements NodeParts {
         access.endSessions(sids); // their tokens refused, their board connections closed
         signaling?.endSessions(new Set(sids)); // their meetings and lobbies end
       };
+      // SPAN-2/4: several nodes only, started after signaling (below); the cluster's load counts the shards.
+      let nodeLinks: NodeLinks | undefined;
+      let shards: ShardHost | undefined;
       const cluster = await ClusterNode.start(life, config, log, {
         registry,
         sessions: () => signaling?.sessionCount ?? 0,
-        participants: () => registry.participantCount, // SPAN-5 (remote media participants and annex shards: to count when they exist)
+        participants: () => registry.participantCount + (shards?.participants ?? 0), // SPAN-5: media hosted here
         endRoom: (roomId, error) => signaling?.endRoom(roomId, error),
         endSessions: endSessionsHere,
         faults,
       });
       const placement = cluster?.placement ?? ONE_NODE;
+      // SPAN-5: beyond NODE_MAX_PARTICIPANTS, a room's newcomers get their media on its annex (links below).
+      if (cluster) registry.useSpread(new AnnexSpread(cluster, () => nodeLinks, log));
       if (cluster) clusterMetrics(metrics, cluster);
       // Built once the recording service has its Redis connection (below); nothing emits before.
       let webhooks: Webhooks | undefined;
@@ -271,7 +279,6 @@ export class NomadesServer implements NodeParts {
       access.attach(collab); // removals, role changes and token expiry reach live board connections
       metrics.gauge({ name: 'nomades_collab_connections', help: 'Whiteboard and chat WebSocket connections (/collab).', read: () => collab.connectionCount });
       let node: NomadesServer | undefined;
-      let nodeLinks: NodeLinks | undefined;
       const publicUrl = () => node?.url ?? '';
       const invites = new InviteService({ store: database.invites, tokens, publicUrl });
       const deletion = new RoomDeletion({
@@ -329,6 +336,11 @@ export class NomadesServer implements NodeParts {
       nodeLinks = cluster
         ? await life.start('node links', () => NodeLinks.start({ server: httpServer, directory: cluster.directory, tokenSecret: secrets.tokenSecret, log }), (l) => l.close())
         : undefined;
+      // SPAN-2: this node as the annex of rooms homed elsewhere (their media shards).
+      if (cluster && nodeLinks) {
+        const links = nodeLinks;
+        shards = await life.start('media shards', async () => new ShardHost({ pool, cluster, links, trusted: config.node.pipeTrusted, log }), (h) => h.close());
+      }
       // AUTH-11/12: sessions ended (logout per LOGOUT_ENDS_MEETINGS, an operator): what their tokens opened ends, here and on the other nodes.
       const onEnded = (sids: readonly string[]) => {
         endSessionsHere(sids);

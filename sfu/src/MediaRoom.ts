@@ -109,6 +109,13 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.router.rtpCapabilities;
   }
 
+  /** Participants whose media is on this node (not those on the annex): SPAN-5's count. */
+  get localPeerCount(): number {
+    let count = 0;
+    for (const peer of this.#peers.values()) if (peer instanceof MediaPeer) count++;
+    return count;
+  }
+
   /** Worker indexes hosting this room's routers. */
   get workerIndexes(): number[] {
     return [...this.#routers.keys()];

@@ -1,6 +1,6 @@
 import { AppError, linkNameSchema } from '@nomades/shared';
 // The sfu's contract (SPAN-2); a type only, erased at build time.
-import type { NodeChannel } from '../../../sfu/src/remote/NodeChannel.js';
+import type { NodeChannel } from '@nomades/sfu';
 import type { Logger } from '../logging/logger.js';
 
 /** What a channel needs of its node link. */

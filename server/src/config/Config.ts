@@ -46,6 +46,8 @@ export const envSchema = z.object({
   NODE_TTL_MS: z.coerce.number().int().min(300).max(60_000).default(3_000),
   /** SPAN-5: the media participants this node hosts at most, over all its rooms and annex shards (no limit by default). */
   NODE_MAX_PARTICIPANTS: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  /** SPAN-3: the network between nodes is trusted: media piped between them is not encrypted (SRTP off). */
+  NODE_PIPE_TRUSTED: bool.optional(),
   GUEST_ACCESS: bool.optional(),
   /** OWN-6: owners of agents' rooms may turn recording on in their settings. */
   OWNERS_MAY_RECORD: bool.default('0'),
@@ -122,7 +124,7 @@ export interface Config {
   metricsToken?: string;
   redisUrl?: string;
   /** NODE-1: several nodes (on when DATABASE_URL names a shared PostgreSQL; Redis holds the directory). */
-  node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number; linkUrl?: string; maxParticipants?: number };
+  node: { url?: string; id?: string; heartbeatMs: number; ttlMs: number; linkUrl?: string; maxParticipants?: number; pipeTrusted: boolean };
   guestAccess: boolean;
   /** OWN-6: OWNERS_MAY_RECORD. */
   ownersMayRecord: boolean;
@@ -209,7 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSecret: e.TOKEN_SECRET,
     metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
-    node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS, linkUrl: e.NODE_LINK_URL?.replace(/\/+$/, ''), maxParticipants: e.NODE_MAX_PARTICIPANTS },
+    node: { url: e.NODE_URL?.replace(/\/+$/, ''), id: e.NODE_ID, heartbeatMs: e.NODE_HEARTBEAT_MS, ttlMs: e.NODE_TTL_MS, linkUrl: e.NODE_LINK_URL?.replace(/\/+$/, ''), maxParticipants: e.NODE_MAX_PARTICIPANTS, pipeTrusted: e.NODE_PIPE_TRUSTED ?? false },
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
     ownersMayRecord: e.OWNERS_MAY_RECORD,
     defaultLocale: e.DEFAULT_LOCALE,

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { MediaRoom } from '@nomades/sfu';
+import type { MediaRoom, NodeChannel } from '@nomades/sfu';
 import { AppError, type NotificationData, type NotificationName, type Role, type RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import type { RoomControls } from '../moderation/RoomControls.js';
@@ -97,7 +97,7 @@ export class Room extends EventEmitter<RoomEvents> {
    * Admits a participant (ROOM-1: capacity; ROOM-2: one session per identity, the newest wins).
    * Tells everyone else, and wires the peer's media events to notifications.
    */
-  addPeer(options: { id: string; claims: TokenClaims; role?: Role; address?: string; link: PeerLink }): Peer {
+  addPeer(options: { id: string; claims: TokenClaims; role?: Role; address?: string; link: PeerLink; annex?: NodeChannel }): Peer {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the room is closing, join again');
     this.#replacing = true;
     try {
@@ -113,8 +113,16 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#peers.size >= this.info.maxParticipants) {
       throw new AppError('ROOM_FULL', `the room is full (${this.info.maxParticipants} participants)`, { max: this.info.maxParticipants });
     }
-    const media = this.media.createPeer(options.id);
+    // SPAN-2: the participant's media is here, or on the room's annex (SPAN-5 chose).
+    const media = this.media.createPeer(options.id, { annex: options.annex });
     const peer: Peer = new Peer({ ...options, media, onOrphanKick: () => this.removePeer(peer) });
+    if (options.annex) {
+      // SPAN-7: media on the annex that ends without the room ending it (the annex died, its link
+      // dropped, it refused): this participation is over; the client joins again and is placed anew.
+      media.once('close', () => {
+        if (!peer.closed && !this.#closed) peer.kick('UNAVAILABLE', 'the server carrying your media is gone: joining again');
+      });
+    }
     // The room tells everyone of a participant's media, whoever acted (the participant, a host, the SFU).
     media.on('newproducer', (producer) => {
       const { id: producerId, kind, paused } = producer;

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { MediaRoom, type WorkerPool } from '@nomades/sfu';
+import { MediaRoom, type NodeChannel, type WorkerPool } from '@nomades/sfu';
 import type { Role, RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import { RoomControls, type ModerationPersistence } from '../moderation/RoomControls.js';
+import { LOCAL_MEDIA, type MediaSpread } from '../span/MediaSpread.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { Room } from './Room.js';
 import { safeEmit } from './safeEmit.js';
@@ -29,9 +30,13 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #sharedStore: boolean;
   /** SIG-13: how long a room keeps a participant whose socket was lost. */
   readonly resumeGraceMs: number;
+  /** SPAN-3: NODE_PIPE_TRUSTED (no SRTP between the nodes). */
+  readonly #pipesTrusted: boolean;
+  #spread: MediaSpread = LOCAL_MEDIA;
 
-  constructor(pool: WorkerPool, store: RoomStore, log: Logger, options: { resumeGraceMs?: number; moderation?: ModerationPersistence; sharedStore?: boolean } = {}) {
+  constructor(pool: WorkerPool, store: RoomStore, log: Logger, options: { resumeGraceMs?: number; moderation?: ModerationPersistence; sharedStore?: boolean; pipesTrusted?: boolean } = {}) {
     super();
+    this.#pipesTrusted = options.pipesTrusted ?? false;
     this.#sharedStore = options.sharedStore ?? false;
     this.resumeGraceMs = options.resumeGraceMs ?? 0;
     this.#pool = pool;
@@ -45,10 +50,21 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   }
 
   /** The participants present in this node's live rooms. */
+  /** SPAN-5: participants whose media is on this node (those on a room's annex count there). */
   get participantCount(): number {
     let count = 0;
-    for (const room of this.#rooms.values()) if (!room.closed) count += room.peerCount;
+    for (const room of this.#rooms.values()) if (!room.closed) count += room.media.localPeerCount;
     return count;
+  }
+
+  /** SPAN-5: set once by the composition root when several nodes may share a room's media. */
+  useSpread(spread: MediaSpread): void {
+    this.#spread = spread;
+  }
+
+  /** SPAN-5: where the media of a participant joining `room` goes (undefined: here). */
+  annexFor(room: Room): Promise<NodeChannel | undefined> {
+    return this.#spread.annexFor(room);
   }
 
   get(roomId: string): Room | undefined {
@@ -104,8 +120,8 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
 
   async #create(info: RoomInfo): Promise<Room> {
     const controls = await this.loadControls(info.id);
-    const media = await MediaRoom.create(this.#pool, info.id);
     const log = this.#log.child({ room: info.id });
+    const media = await MediaRoom.create(this.#pool, info.id, { nodePipes: { ...this.#pool.mediaAddress, trusted: this.#pipesTrusted, logger: log } });
     const room = new Room(info, media, log, controls, { resumeGraceMs: this.resumeGraceMs });
     this.#rooms.set(info.id, room);
     room.once('close', () => {

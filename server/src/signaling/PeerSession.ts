@@ -184,6 +184,8 @@ export class PeerSession implements SessionContext {
     const room = await this.#registry.open(this.#roomInfo);
     let peer: Peer;
     try {
+      // SPAN-5: this node full: the participant's media goes to the room's annex.
+      const annex = await this.#registry.annexFor(room);
       if (this.#closed) throw new AppError('NOT_JOINED', 'the session closed while joining');
       peer = room.addPeer({
         id: crypto.randomUUID(),
@@ -191,6 +193,7 @@ export class PeerSession implements SessionContext {
         role,
         address: this.#address,
         link: this.#link,
+        annex,
       });
     } catch (error) {
       // Never leave a room open with nobody in it.

@@ -1,0 +1,144 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Cluster } from '../helpers/Cluster.js';
+import { exitAfterRun } from '../helpers/exitAfterRun.js';
+import { request, RequestError } from '../helpers/signalingClient.js';
+import { sleep, waitFor } from '../helpers/waitFor.js';
+import { WrtcBot } from '../helpers/WrtcBot.js';
+
+/**
+ * SPAN-1…7 (docs/spec/span.md) on real nodes: three `npm start` nodes over one PostgreSQL and one
+ * Redis, NODE_MAX_PARTICIPANTS=2, real WebRTC bots. A room's third participant gets its media on a
+ * second node (its annex) while its signaling stays on the room's home; everyone receives everyone;
+ * a host at home mutes and removes a participant whose media is on the annex; the annex's death
+ * takes only its own participants, who can join again (on the third node).
+ */
+interface Ctx {
+  setupError?: unknown;
+  cluster?: Cluster;
+  bots: WrtcBot[];
+}
+const s = suite<Ctx>('one room across two nodes', { bots: [] });
+
+s.before(async (ctx) => {
+  try {
+    ctx.cluster = await Cluster.start(3, { NODE_MAX_PARTICIPANTS: '2' });
+  } catch (error) {
+    ctx.setupError = error;
+    process.stderr.write(`\n[hook error] before: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+});
+s.before.each((ctx) => {
+  if (ctx.setupError) throw ctx.setupError;
+});
+s.after.each(async (ctx) => {
+  for (const b of ctx.bots) b.close();
+  ctx.bots = [];
+  // Every live node empty again (and its published load with it) before the next test.
+  const cluster = ctx.cluster!;
+  const live = [0, 1, 2].filter((i) => cluster.nodes[i] !== undefined);
+  await waitFor('the nodes carry no media', async () => (await Promise.all(live.map((i) => health(cluster, i)))).every((n) => n.participants === 0), 10_000);
+  await sleep(1_500); // one heartbeat: the directory's copy of the load too
+});
+s.after(async (ctx) => {
+  for (const b of ctx.bots) b.close();
+  await ctx.cluster?.close();
+});
+
+interface Health {
+  node: { id: string; annexRooms: string[]; participants: number };
+}
+const health = async (cluster: Cluster, i: number): Promise<Health['node']> => ((await (await fetch(`${cluster.url(i)}/healthz`)).json()) as Health).node;
+
+/** A bot on the room's home: follows WRONG_NODE, and retries UNAVAILABLE for 10 s as the web client does. */
+async function joinBot(ctx: Ctx, roomId: string, name: string, role?: string): Promise<WrtcBot> {
+  const cluster = ctx.cluster!;
+  const token = await cluster.mintToken(roomId, name, role);
+  let url = cluster.url(cluster.nodes.findIndex((n) => n !== undefined));
+  const deadline = Date.now() + 10_000;
+  for (let hop = 0; ; hop++) {
+    const bot = new WrtcBot(name);
+    ctx.bots.push(bot);
+    try {
+      await bot.join(url, roomId, token);
+      return bot;
+    } catch (error) {
+      bot.close();
+      const code = error instanceof RequestError ? error.error.code : undefined;
+      if (hop < 20 && code === 'WRONG_NODE') url = String((error as RequestError).error.params?.node);
+      else if (Date.now() > deadline || code !== 'UNAVAILABLE') throw error;
+      await sleep(250);
+    }
+  }
+}
+
+const receivesAll = (bot: WrtcBot, from: WrtcBot) => {
+  const tracks = bot.tracksFrom(from.peerId).filter((t) => !t.closed);
+  return tracks.length === 2 && tracks.every((t) => t.frames > 3);
+};
+
+s('SPAN-1/2/5/6: the third participant\'s media goes to a second node; everyone receives everyone; moderation from home reaches it', async (ctx) => {
+  const cluster = ctx.cluster!;
+  const { id: roomId } = await cluster.createRoom({ name: 'webinaire', maxParticipants: 10 });
+  const host = await joinBot(ctx, roomId, 'hôte', 'host');
+  const home = await cluster.hostOf(roomId);
+  const b = await joinBot(ctx, roomId, 'b');
+  const c = await joinBot(ctx, roomId, 'c');
+  const startedAt = Date.now();
+  for (const [x, y] of [[host, b], [host, c], [b, c], [c, host], [c, b], [b, host]] as const) {
+    await waitFor(`${x.name} decodes ${y.name}'s audio and video`, () => receivesAll(x, y), 20_000);
+  }
+  console.log(`[span] three bots, one on the annex: every stream decoding ${Date.now() - startedAt} ms after the third join`);
+
+  // SPAN-6: the home carries two participants' media, another node the third's.
+  const nodes = await Promise.all([0, 1, 2].map((i) => health(cluster, i)));
+  assert.is(nodes[home].participants, 2, 'the home carries the media of two (its limit)');
+  const annex = nodes.findIndex((n) => n.annexRooms.includes(roomId));
+  assert.ok(annex >= 0 && annex !== home, `another node hosts the room's media as its annex: ${JSON.stringify(nodes)}`);
+  assert.is(nodes[annex].participants, 1);
+
+  // The rules stay at home (SPAN-1): the host mutes c's microphone; c and b see it paused.
+  const cMic = b.tracksFrom(c.peerId).find((t) => t.kind === 'audio')!.producerId;
+  const before = Date.now();
+  await request(host.socket, 'muteParticipant', { peerId: c.peerId, source: 'microphone' });
+  await waitFor('b sees c\'s microphone paused', () => [...b.remote.values()].find((r) => r.producerId === cMic)?.paused === true, 5_000);
+  console.log(`[span] host at home mutes a participant whose media is on the annex: seen paused by another ${Date.now() - before} ms after`);
+
+  // Removed: c's session ends (REMOVED); its media on the annex goes; nobody lists it.
+  const removedAt = Date.now();
+  await request(host.socket, 'removeParticipant', { peerId: c.peerId });
+  await waitFor('c is told it was removed', () => c.closedBy === 'REMOVED', 5_000);
+  await waitFor('b no longer lists c', () => !b.peers.has(c.peerId), 5_000);
+  console.log(`[span] removal across nodes: c told ${Date.now() - removedAt} ms after`);
+  await waitFor('the annex releases the room when its last participant there left', async () => !(await health(cluster, annex)).annexRooms.includes(roomId), 10_000);
+});
+
+s('SPAN-7: the annex SIGKILLed takes only its own participant, who joins again with media on the third node', async (ctx) => {
+  const cluster = ctx.cluster!;
+  const { id: roomId } = await cluster.createRoom({ name: 'café', maxParticipants: 10 });
+  const a = await joinBot(ctx, roomId, 'a');
+  const home = await cluster.hostOf(roomId);
+  const b = await joinBot(ctx, roomId, 'b');
+  const c = await joinBot(ctx, roomId, 'c');
+  await waitFor('a decodes c', () => receivesAll(a, c), 20_000);
+  const annex = (await Promise.all([0, 1, 2].map((i) => health(cluster, i)))).findIndex((n) => n.annexRooms.includes(roomId));
+  assert.ok(annex >= 0 && annex !== home);
+
+  const killedAt = Date.now();
+  await cluster.kill(annex);
+  await waitFor('c is told to join again (UNAVAILABLE)', () => c.closedBy === 'UNAVAILABLE', 10_000);
+  await waitFor('a and b no longer list c', () => !a.peers.has(c.peerId) && !b.peers.has(c.peerId), 5_000);
+  console.log(`[span] annex SIGKILL: its participant told ${Date.now() - killedAt} ms after; a and b keep each other`);
+  // The others never stopped receiving each other.
+  const frames = a.tracksFrom(b.peerId).find((t) => t.kind === 'video')!.frames;
+  await waitFor('a still decodes b', () => a.tracksFrom(b.peerId).find((t) => t.kind === 'video')!.frames > frames + 5, 5_000);
+
+  const c2 = await joinBot(ctx, roomId, 'c');
+  await waitFor('a decodes c again', () => receivesAll(a, c2), 20_000);
+  await waitFor('c decodes a and b', () => receivesAll(c2, a) && receivesAll(c2, b), 20_000);
+  const third = [0, 1, 2].find((i) => i !== home && i !== annex)!;
+  assert.ok((await health(cluster, third)).annexRooms.includes(roomId), 'the room\'s new annex is the third node');
+  console.log(`[span] c back with media on the third node ${Date.now() - killedAt} ms after the kill`);
+});
+
+exitAfterRun(s);
