@@ -18,7 +18,7 @@
  * 3 simulcast-like streams (a pipe carries every layer, whatever the consumers take). After a 1.5 s
  * warm-up, `--seconds` of measure per case; the whole run takes about 4 × seconds + 10 s.
  *
- *   npm run bench:pipe-hop [-- --seconds 15 --streams 8]
+ *   npm run bench:pipe-hop [-- --seconds 15 --streams 16]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,7 +35,7 @@ import { stopOnSignal } from './lib/stopOnSignal.js';
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '15' },
-    streams: { type: 'string', default: '8' },
+    streams: { type: 'string', default: '16' },
   },
 });
 const SECONDS = Math.min(30, Number(args.seconds));
@@ -83,6 +83,13 @@ async function pipeBytes(t: types.PipeTransport | undefined): Promise<{ bytes: n
   return { bytes: s?.bytesReceived ?? 0, rtp: s?.rtpBytesReceived ?? 0, rtx: s?.rtxBytesReceived ?? 0 };
 }
 
+/** Bytes the consumers sent so far (RTP, what one receiver of each producer gets). */
+async function consumerBytes(consumers: types.Consumer[]): Promise<number> {
+  let bytes = 0;
+  for (const c of consumers) for (const s of await c.getStats()) if (s.type === 'outbound-rtp') bytes += s.byteCount;
+  return bytes;
+}
+
 async function run(c: Case): Promise<Record<string, unknown>> {
   const [{ router: ra }, { router: rb }] = [await pools[0].createRouter({ roomId: 'bench' }), await pools[1].createRouter({ roomId: 'bench' })];
   const [chanA, chanB] = MemoryNodeChannel.pair('node-a', 'node-b');
@@ -93,6 +100,7 @@ async function run(c: Case): Promise<Record<string, unknown>> {
   const pb = new NodePipes({ ...common, router: rb, channel: chanB });
   const senders: RtpSender[] = [];
   const transports: types.Transport[] = [];
+  const directConsumers: types.Consumer[] = [];
   const count = c.kind === 'audio' ? STREAMS : 1;
   const [stampA, stampB] = await Promise.all([0, 1].map(() => UdpStamper.create(count, '127.0.0.1', COUNTER_OFFSET[c.kind])));
   try {
@@ -103,6 +111,7 @@ async function run(c: Case): Promise<Record<string, unknown>> {
       producers.set(sender.producer.id, sender.producer);
       const a = await RtpReceiver.consumeTo(ra, sender.producer.id, { port: stampA.ports[i] });
       transports.push(a.transport);
+      directConsumers.push(a.consumer);
       stampA.expect(i, a.consumer.rtpParameters.encodings![0].ssrc!);
       if (c.pipe !== 'none') {
         await pb.pipeIn(sender.producer.id);
@@ -122,12 +131,14 @@ async function run(c: Case): Promise<Record<string, unknown>> {
     const cpu0 = workers.map((pid) => sampleProcess(pid)?.cpuSeconds ?? 0);
     const self0 = process.cpuUsage();
     const pipe0 = await pipeBytes(pb.transport);
+    const consumed0 = await consumerBytes(directConsumers);
     const t0 = performance.now();
     await pace(period, SECONDS * 1000, tick);
     const elapsed = (performance.now() - t0) / 1000;
     const cpu1 = workers.map((pid) => sampleProcess(pid)?.cpuSeconds ?? 0);
     const self1 = process.cpuUsage(self0);
     const pipe1 = await pipeBytes(pb.transport);
+    const consumed1 = await consumerBytes(directConsumers);
     await sleep(300); // stragglers
     const [arrivedA, arrivedB] = await Promise.all([stampA.stop(), stampB.stop()]);
     const clock = nowMs() - performance.now(); // RtpSender stamps with performance.now(): same clock, another origin
@@ -165,6 +176,7 @@ async function run(c: Case): Promise<Record<string, unknown>> {
       pipeBytesPerSecondPerProducer: c.pipe === 'none' ? 0 : (pipe1.bytes - pipe0.bytes) / elapsed / senders.length,
       pipeRtpBytesPerSecondPerProducer: c.pipe === 'none' ? 0 : (pipe1.rtp - pipe0.rtp) / elapsed / senders.length,
       pipeRtxBytes: pipe1.rtx - pipe0.rtx,
+      consumerBytesPerSecondPerProducer: (consumed1 - consumed0) / elapsed / senders.length,
       streamsInPipeProducer: layers,
       srtp: Boolean(pb.transport?.srtpParameters),
     };
@@ -192,7 +204,10 @@ function print(r: Record<string, any>): void {
   console.log(`  worker CPU: A ${r.workerCpuPercent.a.toFixed(2)} %, B ${r.workerCpuPercent.b.toFixed(2)} % of a core; this process ${r.benchProcessCpuPercent.toFixed(1)} %`);
   if (r.pipeBytesPerSecondPerProducer > 0) {
     const kbit = (b: number) => ((b * 8) / 1000).toFixed(1);
-    console.log(`  pipe, per producer: ${kbit(r.pipeBytesPerSecondPerProducer)} kbit/s received by B (RTP ${kbit(r.pipeRtpBytesPerSecondPerProducer)}), RTX ${r.pipeRtxBytes} B, SRTP ${r.srtp}${r.streamsInPipeProducer ? `, ${r.streamsInPipeProducer} streams in B's pipe producer` : ''}`);
+    console.log(
+      `  pipe, per producer: ${kbit(r.pipeBytesPerSecondPerProducer)} kbit/s received by B (RTP ${kbit(r.pipeRtpBytesPerSecondPerProducer)}), RTX ${r.pipeRtxBytes} B, SRTP ${r.srtp}` +
+        `${r.streamsInPipeProducer ? `, ${r.streamsInPipeProducer} streams in B's pipe producer` : ''}; one consumer gets ${kbit(r.consumerBytesPerSecondPerProducer)} kbit/s`,
+    );
   }
 }
 
