@@ -48,10 +48,21 @@ export class RtpReceiver {
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, listenIp, resolve));
     socket.setRecvBufferSize?.(4 * 1024 * 1024);
-    const transport = await router.createPlainTransport({ listenIp: { ip: listenIp }, rtcpMux: true, comedia: false });
-    await transport.connect({ ip: listenIp, port: socket.address().port });
-    const consumer = await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities, paused: options.paused ?? false });
+    const { transport, consumer } = await RtpReceiver.consumeTo(router, producerId, { ...options, listenIp, port: socket.address().port });
     return new RtpReceiver(transport, consumer, socket);
+  }
+
+  /** A PlainTransport consumer of `producerId` on `router` that sends to `listenIp`:`port` (a socket of the caller). */
+  static async consumeTo(
+    router: types.Router,
+    producerId: string,
+    options: { listenIp?: string; port: number; paused?: boolean },
+  ): Promise<{ transport: types.PlainTransport; consumer: types.Consumer }> {
+    const listenIp = options.listenIp ?? '127.0.0.1';
+    const transport = await router.createPlainTransport({ listenIp: { ip: listenIp }, rtcpMux: true, comedia: false });
+    await transport.connect({ ip: listenIp, port: options.port });
+    const consumer = await transport.consume({ producerId, rtpCapabilities: withoutBwe(router.rtpCapabilities), paused: options.paused ?? false });
+    return { transport, consumer };
   }
 
   close(): void {
@@ -60,4 +71,17 @@ export class RtpReceiver {
     this.#socket.close();
     this.transport.close();
   }
+}
+
+/**
+ * The router's capabilities without what drives mediasoup's bandwidth estimation (transport-cc,
+ * REMB): this socket sends no feedback, so an estimate would only decay and make a simulcast
+ * consumer drop to a lower layer. Without it, the consumer forwards its preferred layer.
+ */
+function withoutBwe(caps: types.RtpCapabilities): types.RtpCapabilities {
+  const bwe = (uri: string) => uri.includes('transport-wide-cc') || uri.includes('abs-send-time');
+  return {
+    codecs: caps.codecs?.map((c) => ({ ...c, rtcpFeedback: c.rtcpFeedback?.filter((f) => f.type !== 'transport-cc' && f.type !== 'goog-remb') })),
+    headerExtensions: caps.headerExtensions?.filter((h) => !bwe(h.uri)),
+  };
 }

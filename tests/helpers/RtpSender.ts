@@ -40,6 +40,9 @@ export class RtpSender {
   readonly sentAt = new Map<number, number>();
   readonly #socket: dgram.Socket;
   readonly #seq: number[];
+  readonly #pictureId: number[];
+  readonly #lastReport: number[] = [];
+  readonly #sent: Array<{ packets: number; octets: number }>;
   readonly #keyFrameDue = new Set<number>();
   readonly #atOnce: boolean;
   #counter = 0;
@@ -53,6 +56,8 @@ export class RtpSender {
     this.#socket = socket;
     this.#atOnce = options.keyFrames === 'at-once';
     this.#seq = options.ssrcs.map((_, i) => (i * 10_000) % 65536);
+    this.#pictureId = options.ssrcs.map(() => 0);
+    this.#sent = options.ssrcs.map(() => ({ packets: 0, octets: 0 }));
     for (const ssrc of options.ssrcs) this.#keyFrameDue.add(ssrc);
     socket.on('message', (msg) => this.#rtcp(msg));
   }
@@ -80,31 +85,69 @@ export class RtpSender {
     return new RtpSender(transport, producer, socket, options);
   }
 
-  /** Sends one packet on stream `index` (a frame for video: a key frame if one is due); returns its counter. */
+  /** Sends one packet on stream `index` (a one-packet frame for video); returns its counter. */
   send(index = 0, payloadBytes = this.kind === 'video' ? 1000 : 160): number {
+    return this.sendFrame(index, 1, payloadBytes)[0];
+  }
+
+  /**
+   * Sends one frame of `packets` packets on stream `index` (one RTP timestamp; for video a key
+   * frame if one is due, the VP8 start bit on its first packet, the marker on its last); returns
+   * the packets' counters.
+   */
+  sendFrame(index = 0, packets = 1, payloadBytes = this.kind === 'video' ? 1000 : 160): number[] {
     const ssrc = this.ssrcs[index];
-    const counter = this.#counter++;
-    const seq = (this.#seq[index] = (this.#seq[index] + 1) % 65536);
-    const packet = Buffer.alloc(12 + payloadBytes);
-    packet[0] = 0x80;
-    packet[1] = 0x80 | (this.kind === 'video' ? VP8_PT : OPUS_PT); // marker: one packet per frame
-    packet.writeUInt16BE(seq, 2);
-    packet.writeUInt32BE(Math.floor(performance.now() * (this.kind === 'video' ? 90 : 48)) >>> 0, 4);
-    packet.writeUInt32BE(ssrc, 8);
-    const payload = packet.subarray(12);
-    if (this.kind === 'video') {
-      const key = this.#keyFrameDue.delete(ssrc);
-      const pictureId = counter & 0x7fff;
-      payload[0] = 0x90; // X=1, S=1, partition 0
-      payload[1] = 0x80; // I: a picture id follows
-      payload[2] = 0x80 | (pictureId >> 8); // 15-bit picture id
-      payload[3] = pictureId & 0xff;
-      payload[4] = key ? 0x00 : 0x01; // VP8 payload header: P bit 0 = key frame
+    const video = this.kind === 'video';
+    const timestamp = Math.floor(performance.now() * (video ? 90 : 48)) >>> 0;
+    const key = video && this.#keyFrameDue.delete(ssrc);
+    if (performance.now() - (this.#lastReport[index] ?? -Infinity) >= 500) this.#senderReport(index, timestamp);
+    const pictureId = (this.#pictureId[index] = (this.#pictureId[index] + 1) & 0x7fff);
+    const counters: number[] = [];
+    for (let i = 0; i < packets; i++) {
+      const counter = this.#counter++;
+      const seq = (this.#seq[index] = (this.#seq[index] + 1) % 65536);
+      const packet = Buffer.alloc(12 + payloadBytes);
+      packet[0] = 0x80;
+      packet[1] = (video && i === packets - 1 ? 0x80 : 0) | (video ? VP8_PT : OPUS_PT);
+      packet.writeUInt16BE(seq, 2);
+      packet.writeUInt32BE(timestamp, 4);
+      packet.writeUInt32BE(ssrc, 8);
+      const payload = packet.subarray(12);
+      if (video) {
+        payload[0] = i === 0 ? 0x90 : 0x80; // X=1; S=1 on the frame's first packet; partition 0
+        payload[1] = 0x80; // I: a picture id follows
+        payload[2] = 0x80 | (pictureId >> 8); // 15-bit picture id
+        payload[3] = pictureId & 0xff;
+        payload[4] = key ? 0x00 : 0x01; // VP8 payload header: P bit 0 = key frame
+      }
+      payload.writeUInt32BE(counter, COUNTER_OFFSET[this.kind]);
+      this.sentAt.set(counter, performance.now());
+      this.#sent[index].packets++;
+      this.#sent[index].octets += payloadBytes;
+      if (!this.#closed) this.#socket.send(packet);
+      counters.push(counter);
     }
-    payload.writeUInt32BE(counter, COUNTER_OFFSET[this.kind]);
-    this.sentAt.set(counter, performance.now());
-    if (!this.#closed) this.#socket.send(packet);
-    return counter;
+    return counters;
+  }
+
+  /**
+   * An RTCP sender report of stream `index` (NTP time now ↔ `rtpTimestamp`), sent with its frames
+   * every 500 ms: mediasoup switches a simulcast consumer between streams only once both have one.
+   */
+  #senderReport(index: number, rtpTimestamp: number): void {
+    this.#lastReport[index] = performance.now();
+    const report = Buffer.alloc(28);
+    report[0] = 0x80;
+    report[1] = 200; // SR
+    report.writeUInt16BE(6, 2); // length in 32-bit words minus one
+    report.writeUInt32BE(this.ssrcs[index], 4);
+    const ntpMs = Date.now() + 2_208_988_800_000; // since 1900
+    report.writeUInt32BE(Math.floor(ntpMs / 1000) >>> 0, 8);
+    report.writeUInt32BE(Math.floor(((ntpMs % 1000) / 1000) * 2 ** 32) >>> 0, 12);
+    report.writeUInt32BE(rtpTimestamp, 16);
+    report.writeUInt32BE(this.#sent[index].packets >>> 0, 20);
+    report.writeUInt32BE(this.#sent[index].octets >>> 0, 24);
+    if (!this.#closed) this.#socket.send(report);
   }
 
   /** PLI (PSFB 206, FMT 1) and FIR (FMT 4) from mediasoup: the next frame of that SSRC is a key frame. */

@@ -320,6 +320,24 @@ pipes('SPAN-3: a trusted link pipes without SRTP; nodes that disagree are refuse
   await waitFor('nothing left of the mixed pair', async () => (await livePipes(a3)).length + (await livePipes(b3)).length === 0, 5_000, 50);
 });
 
+pipes('SPAN-3: a pipe that could not be set up (the other node not ready) is retried at the next call, on the same transport', async (ctx) => {
+  const [a6, b6] = [await side(ctx.pools[0]), await side(ctx.pools[1])];
+  const [chanA, chanB] = MemoryNodeChannel.pair('node-a', 'node-b');
+  const pa = new NodePipes({ router: a6.router, channel: chanA, listenIp: '127.0.0.1', findProducer: (id) => a6.producers.get(id) });
+  ctx.closers.push(pa);
+  const sender = await RtpSender.create(a6.router, { kind: 'audio', appData: { peerId: 'gus', source: 'microphone' }, ssrcs: [6666] });
+  ctx.closers.push(sender);
+  a6.producers.set(sender.producer.id, sender.producer);
+  assert.is(await codeOf(pa.pipeOut(sender.producer.id)), 'UNAVAILABLE', 'nobody serves pipe.connect on B yet');
+  assert.is(await codeOf(pa.pipeOut('no-such-producer')), 'NOT_FOUND');
+  const pb = new NodePipes({ router: b6.router, channel: chanB, listenIp: '127.0.0.1', findProducer: () => undefined });
+  await pa.pipeOut(sender.producer.id);
+  assert.ok(pb.imported.has(sender.producer.id));
+  assert.is((await livePipes(a6)).length, 1, 'the transport of the failed attempt was reused, not leaked');
+  assert.is((await livePipes(b6)).length, 1);
+  pa.close();
+});
+
 pipes('a router closing ends its pipes and tells the other node', async (ctx) => {
   const [a4, b4] = [await side(ctx.pools[0]), await side(ctx.pools[1])];
   const pair = between(a4, b4);
