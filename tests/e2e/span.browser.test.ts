@@ -29,11 +29,10 @@ const exec = promisify(execFile);
  *   over it is `ready`, one file with video and audio at least as long as both were in, composed
  *   from tracks of both participants (the manifest), the annex's tracks holding media, both
  *   cameras in the composed picture at a moment both were captured.
- * Printed, not asserted: the longest stretch a camera's capture went without a frame. A recording
- * tap follows a simulcast camera's top layer, and when the sender stops that layer (bandwidth,
- * typically as a screen share starts) mediasoup only moves the tap down once it finds the layer
- * inactive (1.5–3 s) and a key frame of the next one arrives: ~3 s of that camera missing, on
- * either node (the host's local camera too). Not a span matter; reported to the lead.
+ * Printed, not asserted (a loaded machine stalls the browsers): how long each camera's capture
+ * went without a frame. Its sender drops its top simulcast layer as the screen share starts; the
+ * tap used to forward nothing for 2.5–4 s then (on either node: the host's local camera too),
+ * until REC-15 (TapLayerFollower; tests/integration/recordingTapLayers.test.ts asserts it).
  */
 interface Ctx {
   setupError?: unknown;
@@ -319,7 +318,7 @@ s('a participant whose media is on the annex: seen, heard, sharing; muted and re
   const opened = (t: Track) => Date.parse(t.openedAt) / 1000;
   console.log(
     `[span-e2e] captured: ${[...times].map(([t, ts]) => `${t.displayName} ${t.source} ${ts.length > 1 ? (ts.at(-1)! - ts[0]).toFixed(1) : 0} s`).join(', ')}; ` +
-      `longest stretch without a frame from the capture's start to the removal: host ${longestGap(hostTimes, opened(hostCam), removedAt).toFixed(2)} s, guest ${longestGap(guestTimes, opened(guestCam), removedAt).toFixed(2)} s`,
+      `cameras: ${([['host', hostCam, hostTimes], ['guest', guestCam, guestTimes]] as Array<[string, Track, number[]]>).map(([who, t, ts]) => `${who}'s first frame ${(ts[0] - opened(t)).toFixed(2)} s after its capture opened, then at most ${longestGap(ts, ts[0], removedAt).toFixed(2)} s without one until the removal`).join('; ')}`,
   );
   for (const [t, ts] of times) if (t.peerId === guestId && !t.source.startsWith('screen')) assert.ok(ts.length > 1 && ts.at(-1)! - ts[0] > 2, `the guest's ${t.source}: ${ts.length} packets`);
 
