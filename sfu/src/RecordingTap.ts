@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { AppError } from '@nomades/shared';
 import type { ProducerAppData } from './MediaPeerTypes.js';
+import { TapLayerFollower } from './TapLayerFollower.js';
 import { toAppError } from './toAppError.js';
 
 export interface RecordingTapTarget {
@@ -20,19 +21,22 @@ export type RecordingTapEvents = {
  * One producer sent to the recorder as plain RTP: a PlainTransport (comedia off, RTCP on its own
  * port, as ffmpeg's SDP demuxer expects) and a consumer on it, created paused so that the
  * recorder can start ffmpeg first, then `resume()` (which asks the sender for a key frame).
- * No transcoding happens here: the packets are forwarded as the producer sends them.
+ * No transcoding happens here: the packets are forwarded as the producer sends them. Of a
+ * simulcast video, the highest layer the sender really sends (TapLayerFollower).
  */
 export class RecordingTap extends EventEmitter<RecordingTapEvents> {
   readonly producerId: string;
   readonly transport: types.PlainTransport;
   readonly consumer: types.Consumer;
+  readonly #layers?: TapLayerFollower;
   #closed = false;
 
-  private constructor(producerId: string, transport: types.PlainTransport, consumer: types.Consumer) {
+  private constructor(producer: types.Producer, transport: types.PlainTransport, consumer: types.Consumer) {
     super();
-    this.producerId = producerId;
+    this.producerId = producer.id;
     this.transport = transport;
     this.consumer = consumer;
+    if (consumer.type === 'simulcast') this.#layers = new TapLayerFollower(producer, consumer);
     consumer.observer.once('close', () => this.close());
     transport.observer.once('close', () => this.close());
   }
@@ -47,7 +51,7 @@ export class RecordingTap extends EventEmitter<RecordingTapEvents> {
     try {
       await transport.connect({ ip: target.ip, port: target.rtpPort, rtcpPort: target.rtcpPort });
       const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
-      return new RecordingTap(producer.id, transport, consumer);
+      return new RecordingTap(producer, transport, consumer);
     } catch (error) {
       transport.close();
       throw toAppError(error, 'could not create the recording tap');
@@ -86,6 +90,7 @@ export class RecordingTap extends EventEmitter<RecordingTapEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#layers?.close();
     this.transport.close();
     this.emit('close');
     this.removeAllListeners();
