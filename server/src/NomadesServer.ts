@@ -34,6 +34,7 @@ import { Metrics } from './metrics/Metrics.js';
 import { metricsRouter } from './metrics/metricsRouter.js';
 import { clusterMetrics } from './metrics/clusterMetrics.js';
 import { recordingMetrics } from './metrics/recordingMetrics.js';
+import { pipeMetrics } from './metrics/pipeMetrics.js';
 import { roomMetrics } from './metrics/roomMetrics.js';
 import { workerMetrics } from './metrics/workerMetrics.js';
 import { IceTcpRelay, type IceTcpRelayStats } from './reach/IceTcpRelay.js';
@@ -233,6 +234,8 @@ export class NomadesServer implements NodeParts {
       // SPAN-5: beyond NODE_MAX_PARTICIPANTS, a room's newcomers get their media on its annex (links below).
       if (cluster) registry.useSpread(new AnnexSpread(cluster, () => nodeLinks, log));
       if (cluster) clusterMetrics(metrics, cluster);
+      // SPAN-3: what crosses to the other nodes, from the rooms homed here and the shards served here.
+      if (cluster) pipeMetrics(metrics, () => [...registry.annexPipes(), ...(shards?.pipes ?? [])]);
       // Built once the recording service has its Redis connection (below); nothing emits before.
       let webhooks: Webhooks | undefined;
       const recording = await life.start('recording', () => new RecordingService({

@@ -8,6 +8,7 @@ import { RecordingTap, type RecordingTapTarget } from './RecordingTap.js';
 import { AnnexSpan } from './remote/AnnexSpan.js';
 import { ImportReleaser, type NodeImports } from './remote/ImportReleaser.js';
 import type { NodeChannel } from './remote/NodeChannel.js';
+import type { NodePipes } from './remote/NodePipes.js';
 import type { RemoteMediaPeer } from './remote/RemoteMediaPeer.js';
 import type { NodePipeOptions } from './remote/ShardLink.js';
 import { SpeakerDetector } from './SpeakerDetector.js';
@@ -114,6 +115,11 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     let count = 0;
     for (const peer of this.#peers.values()) if (peer instanceof MediaPeer) count++;
     return count;
+  }
+
+  /** SPAN-3, on the home: the pipes to the room's annex, while it spans one (metrics read their transport). */
+  get annexPipes(): NodePipes | undefined {
+    return this.#span.link?.pipes;
   }
 
   /** Worker indexes hosting this room's routers. */

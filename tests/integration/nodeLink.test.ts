@@ -298,6 +298,14 @@ test('requests, answers, errors and events of a room channel, both ways, between
   assert.not.ok(closedOnB.includes('span-3'));
   assert.is((await rejection(channel.request('echo', 1))).code, 'UNAVAILABLE');
   assert.equal(await a.links.channel('span-1', b.id).request('echo', 2), { echo: 2, room: 'span-1', by: b.id }, 'a new channel for the room');
+  // An event about a room with no open channel here (a late one of a channel a closed) opens
+  // nothing: only a request does (else a home would open a media shard of its own room).
+  const offeredOnA: string[] = [];
+  a.links.onRoomChannel((roomId) => offeredOnA.push(roomId));
+  b.links.channel('span-late', a.id).send('note', { n: 1 });
+  // The same connection, in order: once this is answered, the event has been handled.
+  assert.equal(await b.links.channel('span-2', a.id).request('whoami', null), { node: a.id, roomId: 'span-2' });
+  assert.equal(offeredOnA, [], 'the late event opened no channel on a');
   assert.is(hanging, 0);
   assert.equal(a.links.states()[b.id], 'open');
 });

@@ -2,6 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Cluster } from '../helpers/Cluster.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
+import { sampleValue } from '../helpers/promText.js';
+import { scrape } from '../helpers/scrape.js';
 import { request, RequestError } from '../helpers/signalingClient.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
@@ -10,8 +12,9 @@ import { WrtcBot } from '../helpers/WrtcBot.js';
  * SPAN-1…7 (docs/spec/span.md) on real nodes: three `npm start` nodes over one PostgreSQL and one
  * Redis, NODE_MAX_PARTICIPANTS=2, real WebRTC bots. A room's third participant gets its media on a
  * second node (its annex) while its signaling stays on the room's home; everyone receives everyone;
- * a host at home mutes and removes a participant whose media is on the annex; the annex's death
- * takes only its own participants, who can join again (on the third node).
+ * the pipes show in both nodes' metrics; a host at home mutes and removes a participant whose
+ * media is on the annex; the annex's death takes only its own participants, who can join again
+ * (on the third node).
  */
 interface Ctx {
   setupError?: unknown;
@@ -74,6 +77,15 @@ async function joinBot(ctx: Ctx, roomId: string, name: string, role?: string): P
   }
 }
 
+/** nomades_node_piped_producers by "direction kind", and nomades_node_pipe_bytes_total by direction, of node `i`. */
+async function pipeFigures(cluster: Cluster, i: number) {
+  const m = await scrape(cluster.url(i));
+  const piped: Record<string, number> = {};
+  for (const direction of ['in', 'out']) for (const kind of ['audio', 'video']) piped[`${direction} ${kind}`] = sampleValue(m, 'nomades_node_piped_producers', { direction, kind });
+  const bytes = { in: sampleValue(m, 'nomades_node_pipe_bytes_total', { direction: 'in' }), out: sampleValue(m, 'nomades_node_pipe_bytes_total', { direction: 'out' }) };
+  return { piped, bytes };
+}
+
 const receivesAll = (bot: WrtcBot, from: WrtcBot) => {
   const tracks = bot.tracksFrom(from.peerId).filter((t) => !t.closed);
   return tracks.length === 2 && tracks.every((t) => t.frames > 3);
@@ -98,6 +110,22 @@ s('SPAN-1/2/5/6: the third participant\'s media goes to a second node; everyone 
   const annex = nodes.findIndex((n) => n.annexRooms.includes(roomId));
   assert.ok(annex >= 0 && annex !== home, `another node hosts the room's media as its annex: ${JSON.stringify(nodes)}`);
   assert.is(nodes[annex].participants, 1);
+
+  // SPAN-3 in the metrics of both nodes: c's microphone and camera piped home, the home's two of
+  // each piped to the annex; the bytes through the pipe transports grow on both sides.
+  const expected = (mine: number, theirs: number) => ({ 'in audio': theirs, 'in video': theirs, 'out audio': mine, 'out video': mine });
+  await waitFor('each node counts its piped producers', async () => {
+    const [h, a] = await Promise.all([pipeFigures(cluster, home), pipeFigures(cluster, annex)]);
+    return JSON.stringify(h.piped) === JSON.stringify(expected(2, 1)) && JSON.stringify(a.piped) === JSON.stringify(expected(1, 2));
+  }, 5_000);
+  const first = await Promise.all([pipeFigures(cluster, home), pipeFigures(cluster, annex)]);
+  await sleep(1_000);
+  const second = await Promise.all([pipeFigures(cluster, home), pipeFigures(cluster, annex)]);
+  for (const [i, name] of ['home', 'annex'].entries()) {
+    for (const direction of ['in', 'out'] as const) {
+      assert.ok(second[i].bytes[direction] > first[i].bytes[direction] && first[i].bytes[direction] > 0, `${name}: pipe bytes ${direction} grow: ${first[i].bytes[direction]} → ${second[i].bytes[direction]}`);
+    }
+  }
 
   // The rules stay at home (SPAN-1): the host mutes c's microphone; c and b see it paused.
   const cMic = b.tracksFrom(c.peerId).find((t) => t.kind === 'audio')!.producerId;

@@ -215,7 +215,13 @@ export class NodeLink implements ChannelLink {
 
   #event(room: string | null, event: string, data: unknown): void {
     if (room === null) return void this.#log.debug({ peer: this.peer, event }, 'node link: unknown link event');
-    this.#incoming(room)?.dispatchEvent(event, data);
+    // Only a request opens a room's channel here (a home's first is `shard.createPeer`). An event
+    // about a room with no open channel is a late one of a channel this node has closed (the
+    // shard's last events of a span that ended cross the home's close): offered, it would open a
+    // media shard of the home's own room, which nothing would ever close.
+    const channel = this.#channels.get(room);
+    if (!channel || channel.closed) return void this.#log.debug({ peer: this.peer, room, event }, 'node link: event about a room with no open channel, dropped');
+    channel.dispatchEvent(event, data);
   }
 
   /** The channel of a room the other node talks about; offered to this node's listeners when new. */

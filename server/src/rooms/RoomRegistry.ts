@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { MediaRoom, type NodeChannel, type WorkerPool } from '@nomades/sfu';
+import { MediaRoom, type NodeChannel, type NodePipes, type WorkerPool } from '@nomades/sfu';
 import type { Role, RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import { RoomControls, type ModerationPersistence } from '../moderation/RoomControls.js';
@@ -55,6 +55,14 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     let count = 0;
     for (const room of this.#rooms.values()) if (!room.closed) count += room.media.localPeerCount;
     return count;
+  }
+
+  /** SPAN-3: the pipes of this node's live rooms to their annexes (the rooms homed here that span one). */
+  *annexPipes(): Generator<NodePipes> {
+    for (const room of this.#rooms.values()) {
+      const pipes = room.closed ? undefined : room.media.annexPipes;
+      if (pipes) yield pipes;
+    }
   }
 
   /** SPAN-5: set once by the composition root when several nodes may share a room's media. */

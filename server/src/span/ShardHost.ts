@@ -1,4 +1,4 @@
-import { MediaShard, type NodeChannel, type WorkerPool } from '@nomades/sfu';
+import { MediaShard, type NodeChannel, type NodePipes, type WorkerPool } from '@nomades/sfu';
 import type { ClusterNode } from '../cluster/ClusterNode.js';
 import type { NodeLinks } from '../cluster/NodeLinks.js';
 import type { Logger } from '../logging/logger.js';
@@ -34,6 +34,11 @@ export class ShardHost {
     let count = 0;
     for (const shard of this.#shards.values()) count += shard.peers.size;
     return count;
+  }
+
+  /** SPAN-3: the shards' pipes to their rooms' homes (metrics read their transport). */
+  get pipes(): NodePipes[] {
+    return [...this.#shards.values()].flatMap((shard) => (shard.pipes ? [shard.pipes] : []));
   }
 
   get rooms(): string[] {
