@@ -51,6 +51,16 @@ export class BotProcess {
     return this.#call({ type: 'rejoin', name }, 'rejoined');
   }
 
+  /** Every bot of this process mutes (or unmutes) its microphone. */
+  mute(muted: boolean): Promise<Reply<'muted'>> {
+    return this.#call({ type: 'mute', muted }, 'muted');
+  }
+
+  /** Every bot of this process leaves its room; the process stays for the next joins. */
+  leaveAll(): Promise<Reply<'left'>> {
+    return this.#call({ type: 'leaveAll' }, 'left');
+  }
+
   totals(): Promise<Reply<'totals'>> {
     return this.#call({ type: 'totals' }, 'totals');
   }

@@ -3,7 +3,8 @@
  * several: one process's event loop and libwebrtc threads cannot carry 50 bots). Driven by the
  * parent over IPC: `join` one bot (the parent paces the joins across processes, one at a time,
  * as people arrive in a meeting), `ready` once all joined, then `totals`, `rejoin` (one bot
- * leaves and joins again with the same token, scripts/bench/join.ts) and `stop`.
+ * leaves and joins again with the same token, scripts/bench/join.ts), `mute` (every bot's
+ * microphone), `leaveAll` (the process stays, for the next room) and `stop`.
  */
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -21,6 +22,9 @@ export interface BotSpec {
   micMuted: boolean;
   /** How the bot consumes the producers present at its join (SIG-17); default `batch`. */
   consumeMode?: 'batch' | 'single';
+  /** Another server or room than the process's (RunnerConfig), for this bot (scripts/bench/spanRoom.ts: one room per phase). */
+  url?: string;
+  roomId?: string;
 }
 
 /**
@@ -48,13 +52,22 @@ export interface RunnerConfig {
   video: { width: number; height: number; fps: number };
 }
 
-export type ToRunner = { type: 'join'; spec: BotSpec } | { type: 'ready' } | { type: 'totals' } | { type: 'rejoin'; name: string } | { type: 'stop' };
+export type ToRunner =
+  | { type: 'join'; spec: BotSpec }
+  | { type: 'ready' }
+  | { type: 'totals' }
+  | { type: 'rejoin'; name: string }
+  | { type: 'mute'; muted: boolean }
+  | { type: 'leaveAll' }
+  | { type: 'stop' };
 export type FromRunner =
   | { type: 'joined'; name: string; steps: Array<[string, number]> }
   | { type: 'lost'; name: string; reason: string }
   | { type: 'failed'; error: string }
   | { type: 'ready'; joinMs: number[]; phases: JoinPhases[]; videoStreams: number; audioStreams: number }
   | { type: 'rejoined'; name: string; phases: JoinPhases }
+  | { type: 'muted' }
+  | { type: 'left' }
   | { type: 'totals'; bytes: number; packets: number; packetsLost: number; framesDecoded: number; loopDelayMaxMs: number };
 
 const send = (m: FromRunner) => process.send!(m);
@@ -84,7 +97,7 @@ async function joinBot(spec: BotSpec): Promise<Bot> {
   bot.audioSinks = false;
   bot.videoSinks = 'first-frame';
   bot.video = config.video;
-  await bot.join(config.url, config.roomId, spec.token);
+  await bot.join(spec.url ?? config.url, spec.roomId ?? config.roomId, spec.token);
   bot.socket.on('disconnect', (reason) => retired.has(bot) || send({ type: 'lost', name: spec.name, reason: bot.closedBy ?? reason }));
   return bot;
 }
@@ -136,6 +149,21 @@ async function ready(): Promise<void> {
   });
 }
 
+/** Every bot mutes or unmutes its microphone (as the browser does: locally, then the server's producer). */
+async function mute(muted: boolean): Promise<void> {
+  await Promise.all(bots.map((b) => b.setMicMuted(muted)));
+  send({ type: 'muted' });
+}
+
+/** Every bot leaves (on purpose: not a lost connection); the process waits for the next joins. */
+async function leaveAll(): Promise<void> {
+  for (const b of bots) retired.add(b);
+  await Promise.all(bots.map((b) => b.leave()));
+  bots.length = 0;
+  specs.clear();
+  send({ type: 'left' });
+}
+
 async function totals(): Promise<void> {
   const all = await Promise.all(bots.map((b) => b.receiveTotals()));
   const sum = (k: keyof (typeof all)[number]) => all.reduce((n, t) => n + t[k], 0);
@@ -155,6 +183,12 @@ process.on('message', (m: ToRunner) => {
     for (const b of bots) b.close();
     process.exit(0);
   }
-  const work = m.type === 'join' ? join(m.spec) : m.type === 'ready' ? ready() : m.type === 'rejoin' ? rejoin(m.name) : totals();
+  const work =
+    m.type === 'join' ? join(m.spec)
+    : m.type === 'ready' ? ready()
+    : m.type === 'rejoin' ? rejoin(m.name)
+    : m.type === 'mute' ? mute(m.muted)
+    : m.type === 'leaveAll' ? leaveAll()
+    : totals();
   work.catch((error: unknown) => send({ type: 'failed', error: String(error) }));
 });

@@ -54,16 +54,16 @@ export function pipeMetrics(metrics: Metrics, pipes: () => Iterable<NodePipes>):
     help: 'Producers piped from another node (in) and to another node (out), by kind (SPAN-3).',
     labelNames: ['direction', 'kind'],
     read: () => {
-      const counts = new Map<string, number>(DIRECTIONS.flatMap((d) => KINDS.map((k) => [`${d} ${k}`, 0] as const)));
-      const add = (direction: string, kind: string) => counts.set(`${direction} ${kind}`, (counts.get(`${direction} ${kind}`) ?? 0) + 1);
+      const samples = DIRECTIONS.flatMap((direction) => KINDS.map((kind) => ({ labels: { direction, kind }, value: 0 })));
+      const add = (direction: string, kind: string) => {
+        const sample = samples.find((s) => s.labels.direction === direction && s.labels.kind === kind);
+        if (sample) sample.value++;
+      };
       for (const p of pipes()) {
         for (const producer of p.imported.values()) add('in', producer.kind);
         for (const consumer of p.exported.values()) add('out', consumer.kind);
       }
-      return [...counts].map(([key, value]) => {
-        const [direction, kind] = key.split(' ');
-        return { labels: { direction, kind }, value };
-      });
+      return samples;
     },
   });
 }
