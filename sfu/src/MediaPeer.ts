@@ -32,6 +32,8 @@ export interface MediaPeerContext {
    * of the room's annex is first piped to this node, SPAN-3).
    */
   pipeTo(producerId: string, router: types.Router): Promise<void>;
+  /** SPAN-3: some of this peer's consumers were resumed (an import's pipe may have to flow again). */
+  consumersResumed?: () => void;
   /** REACH-1: the HTTP port that also carries ICE-TCP, announced by every transport. */
   sharedTcpPort?: SharedTcpPort;
 }
@@ -349,6 +351,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> implements MediaPar
       if (r.status === 'rejected' && !paused[i].closed) throw toAppError(r.reason, 'could not resume');
     });
     for (const c of paused) if (c.closed) missing.push(c.id);
+    if (paused.length > 0) this.#ctx.consumersResumed?.();
     return consumerIds.filter((id) => missing.includes(id));
   }
 
@@ -358,6 +361,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> implements MediaPar
 
   async resumeConsumer(consumerId: string): Promise<void> {
     await this.#consumer(consumerId).resume();
+    this.#ctx.consumersResumed?.();
   }
 
   /**

@@ -6,6 +6,7 @@ import { MediaPeer, type MediaPlacement } from './MediaPeer.js';
 import type { ProducerAppData } from './MediaPeerTypes.js';
 import { RecordingTap, type RecordingTapTarget } from './RecordingTap.js';
 import { AnnexSpan } from './remote/AnnexSpan.js';
+import { ImportIdler } from './remote/ImportIdler.js';
 import { ImportReleaser, type NodeImports } from './remote/ImportReleaser.js';
 import type { NodeChannel } from './remote/NodeChannel.js';
 import type { NodePipes } from './remote/NodePipes.js';
@@ -58,6 +59,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** SPAN-2, in a shard: the home's producers piped here (consumable as the room's own). */
   #shardImports?: NodeImports;
   readonly #releaser: ImportReleaser;
+  readonly #idler: ImportIdler;
   /** Producer id → its recording taps open here. */
   readonly #taps = new Map<string, number>();
   /** `${producerId}:${routerId}` → the pipe in progress or done. */
@@ -68,6 +70,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     super();
     this.id = id;
     this.#pool = pool;
+    this.#idler = new ImportIdler({ imports: () => this.#imports, watched: (producer) => this.#uses(producer, true) });
     this.#releaser = new ImportReleaser({
       imports: () => this.#imports,
       keep: (producer) => this.#uses(producer),
@@ -144,6 +147,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       place: () => this.#place(),
       findProducer: (id) => this.findProducer(id),
       pipeTo: (producerId, router) => this.#pipeTo(producerId, router),
+      consumersResumed: () => this.#idler.check(),
       sharedTcpPort: this.#pool.sharedTcpPort,
     });
     this.#peers.set(peerId, peer);
@@ -188,14 +192,22 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.#span.link?.pipes ?? this.#shardImports;
   }
 
-  /** SPAN-3: whether this node uses a producer piped from the other node (else it is released). */
-  #uses(producer: types.Producer<ProducerAppData>): boolean {
+  /** Whether an import's pipe is paused because nobody here watches it (SPAN-3). */
+  importIdle(producerId: string): boolean {
+    return this.#idler.isIdle(producerId);
+  }
+
+  /**
+   * SPAN-3: whether this node uses a producer piped from the other node (else it is released);
+   * `watching`: uses its media now (a paused consumer does not count: its pipe may pause).
+   */
+  #uses(producer: types.Producer<ProducerAppData>, watching = false): boolean {
     // The home keeps the annex's microphones for speaker detection (SPAN-3's exception).
     if (this.#span.link && producer.appData.source === 'microphone') return true;
     if (this.#taps.has(producer.id)) return true;
     for (const peer of this.#peers.values()) {
       if (!(peer instanceof MediaPeer)) continue;
-      for (const c of peer.consumers.values()) if (c.producerId === producer.id) return true;
+      for (const c of peer.consumers.values()) if (c.producerId === producer.id && !(watching && c.paused)) return true;
     }
     return false;
   }
@@ -329,6 +341,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#releaser.close();
+    this.#idler.close();
     this.#span.close(); // tells the shard; its participants close here (SPAN-2)
     for (const peer of [...this.#peers.values()]) peer.close();
     this.#peers.clear();

@@ -76,6 +76,12 @@ export const pipeEvents = {
   'pipe.closed': pipeRefSchema,
   /** Destination → source: nobody consumes the pipe here any more (or it closed): close the pipe consumer. */
   'pipe.released': pipeRefSchema,
+  /**
+   * Destination → source (SPAN-3): every consumer of this video here is paused (tiles off screen):
+   * pause the pipe consumer (nothing crosses); `pipe.active`: one resumed, resume it (a key frame follows).
+   */
+  'pipe.idle': pipeRefSchema,
+  'pipe.active': pipeRefSchema,
   /** Either side: this pair is closing; close yours (its transport, pipes and producers). */
   'pipe.end': empty,
 } as const;

@@ -241,6 +241,33 @@ function spanSuite(layout: Layout) {
     await waitFor("H decodes R2's camera", () => flowing(ctx.h.received.get(producerOf(ctx.R2, 'camera').id)), 15_000);
   });
 
+  span('SPAN-3: a piped camera nobody watches on the other node stops crossing; watched again, it flows at once', async (ctx) => {
+    const cam = producerOf(ctx.R2, 'camera').id;
+    const stream = ctx.h.received.get(cam)!;
+    const exported = () => ctx.shard.pipes!.exported.get(cam)!;
+    // What the camera's pipe consumer sent (the transport also carries R2's microphone, piped home for speaker detection).
+    const sent = async () => (await exported().getStats()).reduce((n, s) => n + (s.type === 'outbound-rtp' ? s.byteCount : 0), 0);
+    const watchedBefore = await sent();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const watchedBytes = (await sent()) - watchedBefore;
+    assert.ok(watchedBytes > 5_000, `the camera crosses while watched: ${watchedBytes} bytes in 1 s`);
+    assert.not.ok(exported().paused, "the pipe flows while H's tile shows R2");
+    await ctx.H.pauseConsumer(stream.consumer.id); // H's tile goes off screen (SIG-8)
+    await waitFor("the annex pauses the camera's pipe consumer", () => exported().paused, 5_000, 20);
+    assert.ok(ctx.room.importIdle(cam));
+    const before = await sent();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const idleBytes = (await sent()) - before;
+    assert.is(idleBytes, 0, 'nothing of the camera crosses while nobody watches it');
+    const frames = stream.frames;
+    const resumedAt = Date.now();
+    await ctx.H.resumeConsumer(stream.consumer.id);
+    await waitFor('the pipe flows again', () => !exported().paused, 2_000, 10);
+    const pipeMs = Date.now() - resumedAt;
+    await waitFor('H decodes the camera again', () => stream.frames > frames + 3, 10_000, 10);
+    console.log(`[span] a piped camera: ${watchedBytes} bytes/s while watched, ${idleBytes} while nobody watches; watched again: pipe resumed in ${pipeMs} ms, frames again ${Date.now() - resumedAt} ms after`);
+  });
+
   span('SPAN-7: the annex channel dropping closes its participants at home and the shard on the annex', async (ctx) => {
     const r2Closed = new Promise<void>((resolve) => ctx.R2.once('close', resolve));
     const annexClosed = new Promise<string>((resolve) => ctx.room.once('annexclose', resolve));

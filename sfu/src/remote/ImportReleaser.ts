@@ -5,6 +5,8 @@ import type { ProducerAppData } from '../MediaPeerTypes.js';
 export interface NodeImports {
   readonly imported: ReadonlyMap<string, types.Producer<ProducerAppData>>;
   release(producerId: string): void;
+  /** SPAN-3: nothing here watches it now (or something does again): the source pauses (resumes) its pipe. */
+  setIdle(producerId: string, idle: boolean): void;
 }
 
 /**

@@ -132,8 +132,12 @@ export class MediaShard extends EventEmitter<{ close: [] }> {
     'shard.closeProducer': ({ peerId, producerId }) => (this.#peer(peerId).closeProducer(producerId), {}),
     'shard.pauseProducer': async ({ peerId, producerId }) => describeProducer(await this.#peer(peerId).pauseProducer(producerId)),
     'shard.resumeProducer': async ({ peerId, producerId }) => describeProducer(await this.#peer(peerId).resumeProducer(producerId)),
-    'shard.consume': async ({ peerId, transportId, producerId }) => describeConsumer(await this.#peer(peerId).consume(transportId, producerId)),
-    'shard.consumeMany': async ({ peerId, transportId, producerIds }) => {
+    'shard.consume': async ({ peerId, transportId, producerId }, room) => {
+      await this.#bringHome(room, [producerId]);
+      return describeConsumer(await this.#peer(peerId).consume(transportId, producerId));
+    },
+    'shard.consumeMany': async ({ peerId, transportId, producerIds }, room) => {
+      await this.#bringHome(room, producerIds);
       const { consumers, missing } = await this.#peer(peerId).consumeMany(transportId, producerIds);
       return { consumers: consumers.map(describeConsumer), missing };
     },
@@ -146,6 +150,19 @@ export class MediaShard extends EventEmitter<{ close: [] }> {
     },
     'shard.export': async ({ producerId }, room) => (await room.toFirstRouter(producerId), {}),
   };
+
+  /**
+   * A producer of the home that this shard released a moment ago may still look piped to the home
+   * (its `pipe.released` crossing the home's pipeOut): it is pulled here again (`pipe.in` names the
+   * released pipe, which the home then does not reuse). One the home does not have: the consume
+   * answers NOT_FOUND as usual.
+   */
+  async #bringHome(room: MediaRoom, producerIds: string[]): Promise<void> {
+    const pipes = this.#pipes;
+    if (!pipes) return;
+    const missing = producerIds.filter((id) => !room.localProducer(id) && !pipes.imported.has(id));
+    await Promise.all(missing.map((id) => pipes.pipeIn(id).catch(() => undefined)));
+  }
 
   /** One request of the home: validated, run once the room exists, any failure an AppError. */
   async #serve<N extends ShardRequestName>(method: N, data: unknown): Promise<unknown> {

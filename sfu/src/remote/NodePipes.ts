@@ -79,6 +79,9 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     channel.listen('pipe.resumed', (ref) => void this.#importOf(ref)?.resume().catch(() => undefined));
     channel.listen('pipe.closed', (ref) => this.#closeQuietly(this.#importOf(ref)));
     channel.listen('pipe.released', (ref) => this.#closeQuietly(this.#exportOf(ref)));
+    // SPAN-3: nobody watches it on the other side: nothing crosses until someone does again.
+    channel.listen('pipe.idle', (ref) => void this.#exportOf(ref)?.pause().catch(() => undefined));
+    channel.listen('pipe.active', (ref) => void this.#exportOf(ref)?.resume().catch(() => undefined));
     channel.listen('pipe.end', () => this.#shutdown(false));
     options.channel.onClose(() => this.#shutdown(false));
     options.router.observer.once('close', this.#onRouterClose);
@@ -153,6 +156,16 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     this.#released.set(producerId, via);
     if (this.#released.size > NODE_PIPE_LIMITS.maxReleasedRemembered) this.#released.delete(this.#released.keys().next().value!);
     producer.close(); // its close tells the source (pipe.released)
+  }
+
+  /**
+   * SPAN-3, destination side: every consumer of an imported producer here is paused (`idle`), or
+   * one is not any more: the source pauses or resumes its pipe consumer (`pipe.idle`, `pipe.active`).
+   */
+  setIdle(producerId: string, idle: boolean): void {
+    const via = this.#importedVia.get(producerId);
+    if (!via || !this.#imported.has(producerId)) return;
+    this.#channel.send(idle ? 'pipe.idle' : 'pipe.active', { producerId, consumerId: via });
   }
 
   /** Closes every pipe transport, consumer and producer of this pair, on both nodes. Idempotent. */
