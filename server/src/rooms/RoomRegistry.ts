@@ -49,7 +49,6 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     return this.#rooms.size;
   }
 
-  /** The participants present in this node's live rooms. */
   /** SPAN-5: participants whose media is on this node (those on a room's annex count there). */
   get participantCount(): number {
     let count = 0;
