@@ -32,8 +32,8 @@ export interface MediaPeerContext {
    * of the room's annex is first piped to this node, SPAN-3).
    */
   pipeTo(producerId: string, router: types.Router): Promise<void>;
-  /** SPAN-3: some of this peer's consumers were resumed (an import's pipe may have to flow again). */
-  consumersResumed?: () => void;
+  /** SPAN-3: some of this peer's consumers were resumed or want a higher layer (an import's pipe may have to carry more). */
+  consumersChanged?: () => void;
   /** REACH-1: the HTTP port that also carries ICE-TCP, announced by every transport. */
   sharedTcpPort?: SharedTcpPort;
 }
@@ -351,7 +351,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> implements MediaPar
       if (r.status === 'rejected' && !paused[i].closed) throw toAppError(r.reason, 'could not resume');
     });
     for (const c of paused) if (c.closed) missing.push(c.id);
-    if (paused.length > 0) this.#ctx.consumersResumed?.();
+    if (paused.length > 0) this.#ctx.consumersChanged?.();
     return consumerIds.filter((id) => missing.includes(id));
   }
 
@@ -361,7 +361,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> implements MediaPar
 
   async resumeConsumer(consumerId: string): Promise<void> {
     await this.#consumer(consumerId).resume();
-    this.#ctx.consumersResumed?.();
+    this.#ctx.consumersChanged?.();
   }
 
   /**
@@ -372,6 +372,7 @@ export class MediaPeer extends EventEmitter<MediaPeerEvents> implements MediaPar
     const consumer = this.#consumer(consumerId);
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
     await consumer.setPreferredLayers({ spatialLayer, temporalLayer });
+    this.#ctx.consumersChanged?.();
   }
 
   /**

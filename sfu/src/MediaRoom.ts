@@ -6,8 +6,7 @@ import { MediaPeer, type MediaPlacement } from './MediaPeer.js';
 import type { ProducerAppData } from './MediaPeerTypes.js';
 import { RecordingTap, type RecordingTapTarget } from './RecordingTap.js';
 import { AnnexSpan } from './remote/AnnexSpan.js';
-import { ImportIdler } from './remote/ImportIdler.js';
-import { ImportReleaser, type NodeImports } from './remote/ImportReleaser.js';
+import { IMPORT_ALL, IMPORT_IDLE, IMPORT_UNUSED, ImportDemand, type NodeImports } from './remote/ImportDemand.js';
 import type { NodeChannel } from './remote/NodeChannel.js';
 import type { NodePipes } from './remote/NodePipes.js';
 import type { RemoteMediaPeer } from './remote/RemoteMediaPeer.js';
@@ -58,8 +57,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly #span: AnnexSpan;
   /** SPAN-2, in a shard: the home's producers piped here (consumable as the room's own). */
   #shardImports?: NodeImports;
-  readonly #releaser: ImportReleaser;
-  readonly #idler: ImportIdler;
+  /** SPAN-3: what crosses from the other node follows what is used and watched here. */
+  readonly #demand: ImportDemand;
   /** Producer id → its recording taps open here. */
   readonly #taps = new Map<string, number>();
   /** `${producerId}:${routerId}` → the pipe in progress or done. */
@@ -70,11 +69,10 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     super();
     this.id = id;
     this.#pool = pool;
-    this.#idler = new ImportIdler({ imports: () => this.#imports, watched: (producer) => this.#uses(producer, true) });
-    this.#releaser = new ImportReleaser({
+    this.#demand = new ImportDemand({
       imports: () => this.#imports,
-      keep: (producer) => this.#uses(producer),
-      delayMs: options.pipeReleaseMs ?? 5_000,
+      demand: (producer) => this.#demandOf(producer),
+      releaseAfterMs: options.pipeReleaseMs ?? 5_000,
     });
     this.router = first.router;
     this.workerIndex = first.workerIndex;
@@ -147,7 +145,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       place: () => this.#place(),
       findProducer: (id) => this.findProducer(id),
       pipeTo: (producerId, router) => this.#pipeTo(producerId, router),
-      consumersResumed: () => this.#idler.check(),
+      consumersChanged: () => this.#demand.check(),
       sharedTcpPort: this.#pool.sharedTcpPort,
     });
     this.#peers.set(peerId, peer);
@@ -165,7 +163,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     });
     peer.once('close', () => {
       if (this.#peers.get(peerId) === peer) this.#peers.delete(peerId);
-      this.#releaser.schedule(); // SPAN-3: its consumers may have been the last of an import
+      this.#demand.check(); // SPAN-3: its consumers may have been the last of an import
     });
     return peer;
   }
@@ -192,24 +190,28 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.#span.link?.pipes ?? this.#shardImports;
   }
 
-  /** Whether an import's pipe is paused because nobody here watches it (SPAN-3). */
-  importIdle(producerId: string): boolean {
-    return this.#idler.isIdle(producerId);
+  /** What the source of an import was last asked (SPAN-3): IMPORT_IDLE (-1), a layer, or undefined (everything). */
+  importDemand(producerId: string): number | undefined {
+    return this.#demand.asked(producerId);
   }
 
   /**
-   * SPAN-3: whether this node uses a producer piped from the other node (else it is released);
-   * `watching`: uses its media now (a paused consumer does not count: its pipe may pause).
+   * SPAN-3: what this node wants of a producer piped from the other node: IMPORT_UNUSED (release
+   * it), IMPORT_IDLE (used, but every consumer paused), or the highest layer a consumer prefers.
    */
-  #uses(producer: types.Producer<ProducerAppData>, watching = false): boolean {
+  #demandOf(producer: types.Producer<ProducerAppData>): number {
     // The home keeps the annex's microphones for speaker detection (SPAN-3's exception).
-    if (this.#span.link && producer.appData.source === 'microphone') return true;
-    if (this.#taps.has(producer.id)) return true;
+    if (this.#span.link && producer.appData.source === 'microphone') return IMPORT_ALL;
+    if (this.#taps.has(producer.id)) return IMPORT_ALL;
+    let demand = IMPORT_UNUSED;
     for (const peer of this.#peers.values()) {
       if (!(peer instanceof MediaPeer)) continue;
-      for (const c of peer.consumers.values()) if (c.producerId === producer.id && !(watching && c.paused)) return true;
+      for (const c of peer.consumers.values()) {
+        if (c.producerId !== producer.id) continue;
+        demand = Math.max(demand, c.paused ? IMPORT_IDLE : (c.preferredLayers?.spatialLayer ?? IMPORT_ALL));
+      }
     }
-    return false;
+    return demand;
   }
 
   /** A producer of the room: a participant's (a view when it lives on the annex), or one imported from the home. */
@@ -255,8 +257,9 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       const left = (this.#taps.get(producerId) ?? 1) - 1;
       if (left > 0) this.#taps.set(producerId, left);
       else this.#taps.delete(producerId);
-      this.#releaser.schedule();
+      this.#demand.check();
     });
+    this.#demand.check();
     return tap;
   }
 
@@ -340,8 +343,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#releaser.close();
-    this.#idler.close();
+    this.#demand.close();
     this.#span.close(); // tells the shard; its participants close here (SPAN-2)
     for (const peer of [...this.#peers.values()]) peer.close();
     this.#peers.clear();

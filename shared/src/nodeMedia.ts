@@ -16,6 +16,9 @@ export const NODE_PIPE_LIMITS = {
   maxReleasedRemembered: 500,
 } as const;
 
+/** Spatial layers a piped simulcast video may have (one stream per layer on the `layers` lane). */
+export const MAX_PIPE_LAYERS = 4;
+
 const id = z.string().min(1).max(LIMITS.maxIdLength);
 
 export const srtpParametersSchema = z
@@ -25,9 +28,18 @@ export const srtpParametersSchema = z
   })
   .strict();
 
-/** One end of the pipe transport pair: where it listens, and its SRTP key (absent when the link is trusted). */
+/**
+ * Which transport pair of a (room, node pair): `pipe` (PipeTransports: audio, single-stream video,
+ * every layer at once) or `layers` (PlainTransports: a simulcast video as one stream per layer,
+ * each sent only while the other side wants it; SPAN-3b).
+ */
+export const pipeLaneSchema = z.enum(['pipe', 'layers']);
+export type PipeLane = z.infer<typeof pipeLaneSchema>;
+
+/** One end of a transport pair: where it listens, and its SRTP key (absent when the link is trusted). */
 export const pipeEndpointSchema = z
   .object({
+    lane: pipeLaneSchema,
     transportId: id,
     ip: z.string().ip(),
     port: z.number().int().min(1).max(65535),
@@ -55,6 +67,8 @@ export const pipeRequests = {
         kind: mediaKindSchema,
         rtpParameters: rtpParametersSchema,
         paused: z.boolean(),
+        /** SPAN-3b: produced on the `layers` pair, one encoding per layer stream (else on the `pipe` pair). */
+        lane: pipeLaneSchema,
         appData: z.object({ peerId: id, source: mediaSourceSchema }).strict(),
       })
       .strict(),
@@ -77,11 +91,12 @@ export const pipeEvents = {
   /** Destination → source: nobody consumes the pipe here any more (or it closed): close the pipe consumer. */
   'pipe.released': pipeRefSchema,
   /**
-   * Destination → source (SPAN-3): every consumer of this video here is paused (tiles off screen):
-   * pause the pipe consumer (nothing crosses); `pipe.active`: one resumed, resume it (a key frame follows).
+   * Destination → source (SPAN-3): what this node wants of a piped video now. `spatialLayer` -1:
+   * nothing (every consumer of it here is paused, tiles off screen): nothing crosses. k ≥ 0: the
+   * layers up to k (a pipe on the `pipe` lane carries them all; on the `layers` lane, the streams
+   * of the layers above k stop crossing). A stream that starts again starts with a key frame.
    */
-  'pipe.idle': pipeRefSchema,
-  'pipe.active': pipeRefSchema,
+  'pipe.demand': pipeRefSchema.extend({ spatialLayer: z.number().int().min(-1).max(MAX_PIPE_LAYERS - 1) }).strict(),
   /** Either side: this pair is closing; close yours (its transport, pipes and producers). */
   'pipe.end': empty,
 } as const;

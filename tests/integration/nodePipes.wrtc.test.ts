@@ -53,7 +53,8 @@ const pool = (minPort: number) =>
 async function side(p: WorkerPool): Promise<Side> {
   const { router } = await p.createRouter({ roomId: 'spanned' });
   const s: Side = { router, producers: new Map(), pipeIds: new Set() };
-  router.observer.on('newtransport', (t) => t.constructor.name === 'PipeTransport' && s.pipeIds.add(t.id));
+  // Both lanes: PipeTransports, and the PlainTransports of simulcast videos' layers (SPAN-3b).
+  router.observer.on('newtransport', (t) => t.appData.pipeLane && s.pipeIds.add(t.id));
   return s;
 }
 
@@ -121,9 +122,13 @@ pipes('SPAN-3: nothing crosses before a pipe is asked for', async (ctx) => {
 pipes('SPAN-3: pipeOut brings a simulcast camera and a microphone from A to B, once, with SRTP', async (ctx) => {
   const { pa, pb, cam, mic } = ctx;
   await Promise.all([pa.pipeOut(cam.id), pa.pipeOut(cam.id), pa.pipeOut(mic.id), pa.pipeOut(mic.id)]);
-  assert.is(pa.exported.size, 2, 'one pipe consumer per producer');
-  assert.equal(await livePipes(ctx.a), [pa.transport!.id], 'one pipe transport on A');
-  assert.equal(await livePipes(ctx.b), [pb.transport!.id], 'one pipe transport on B');
+  assert.is(pa.exported.size, 2, 'one export per producer');
+  assert.is(pa.exported.get(mic.id)!.lane, 'pipe', 'the microphone through a pipe consumer');
+  assert.is(pa.exported.get(cam.id)!.lane, 'layers', 'the simulcast camera one stream per layer (SPAN-3b)');
+  const ids = (ts: Array<{ id: string }>) => ts.map((t) => t.id).sort();
+  assert.equal((await livePipes(ctx.a)).sort(), ids(pa.transports), 'one transport per lane on A');
+  assert.equal((await livePipes(ctx.b)).sort(), ids(pb.transports), 'one transport per lane on B');
+  assert.is(pa.transports.length, 2);
   const camB = pb.imported.get(cam.id)!;
   assert.ok(camB, 'the camera is a producer on B, same id');
   assert.equal(camB.appData, { peerId: 'alice', source: 'camera' });
@@ -133,21 +138,82 @@ pipes('SPAN-3: pipeOut brings a simulcast camera and a microphone from A to B, o
   // SRTP: each end's key crossed once each way, and both transports encrypt.
   const connects = [...ctx.chanA.crossed('pipe.connect'), ...ctx.chanA.crossed('pipe.connect', 'response')] as Array<{ srtpParameters?: { keyBase64: string } }>;
   assert.ok(connects.length >= 2 && connects.every((c) => c.srtpParameters?.keyBase64), 'srtpParameters exchanged both ways');
-  assert.ok(pa.transport!.srtpParameters && pb.transport!.srtpParameters);
+  assert.ok([...pa.transports, ...pb.transports].every((t) => t.srtpParameters), 'every transport of both lanes encrypts');
 
   const video = await ctx.receiver.consume(cam.id);
   const audio = await ctx.receiver.consume(mic.id);
   ctx.received.set(cam.id, video);
   await waitFor('video frames on B', () => video.frames >= 15, 15_000);
   await waitFor('audio on B', () => audio.frames >= 100, 10_000);
-  // Every layer A receives crosses the pipe (verbatim, whatever B consumes): at least two of the
-  // three (the top one needs the sender's bandwidth estimate to reach 900 kbit/s first).
+  // Every layer A receives crosses while nothing asks for less: at least two of the three (the top
+  // one needs the sender's bandwidth estimate to reach 900 kbit/s first).
   await waitFor('the layers of A in the pipe producer on B', async () => {
     const [onA, onB] = [(await cam.getStats()).length, (await camB.getStats()).length];
     return onA >= 2 && onB === onA;
   }, 15_000, 250);
-  const stats = (await pb.transport!.getStats())[0];
-  assert.ok(stats.rtpBytesReceived > 50_000, `bytes through the pipe: ${stats.rtpBytesReceived}`);
+  const stats = await Promise.all(pb.transports.map(async (t) => (await t.getStats())[0]!.rtpBytesReceived));
+  assert.ok(stats.every((bytes) => bytes > 5_000), `bytes through each lane: ${stats}`);
+});
+
+/** Bytes per second of each layer's stream of a producer on B, over `ms`. */
+async function layerRates(producer: Producer, ms: number): Promise<number[]> {
+  const bytes = async () => {
+    const byStream = new Map((await producer.getStats()).map((s) => [s.ssrc, s.byteCount]));
+    return (producer.rtpParameters.encodings ?? []).map((e) => byStream.get(e.ssrc!) ?? 0);
+  };
+  const before = await bytes();
+  await sleep(ms);
+  const after = await bytes();
+  return after.map((b, i) => Math.round(((b - before[i]!) * 1000) / ms));
+}
+
+pipes('SPAN-3b: the streams of the layers above what B asks for stop crossing, and come back with a key frame', async (ctx) => {
+  const { pb, cam } = ctx;
+  const camB = pb.imported.get(cam.id)!;
+  const video = ctx.received.get(cam.id)!;
+  const all = await layerRates(camB, 2_000);
+  assert.ok(all.filter((r) => r > 0).length >= 2, `at least two layers cross while nothing asks for less: ${all} B/s`);
+  // B's consumer takes the lowest layer, as a small tile does; B asks A for layer 0 only.
+  await video.consumer.setPreferredLayers({ spatialLayer: 0 });
+  await waitFor('the consumer on B is on layer 0', () => video.consumer.currentLayers?.spatialLayer === 0, 5_000, 20);
+  pb.setDemand(cam.id, 0);
+  await sleep(300);
+  const framesBefore = video.frames;
+  const low = await layerRates(camB, 2_000);
+  assert.ok(low[0]! > 5_000, `layer 0 still crosses: ${low[0]} B/s`);
+  assert.ok(low.slice(1).every((r) => r === 0), `nothing of layers 1 and 2 crosses: ${low} B/s`);
+  assert.ok(video.frames >= framesBefore + 20, 'B still decodes the camera from layer 0');
+  const [sum, sumLow] = [all.reduce((a, b) => a + b), low.reduce((a, b) => a + b)];
+  console.log(`  piped camera: ${Math.round((sum * 8) / 1000)} kbit/s with every layer, ${Math.round((sumLow * 8) / 1000)} kbit/s with layer 0 asked (${(sum / sumLow).toFixed(1)}×)`);
+  // B asks for everything again: the upper streams come back, each starting with a key frame.
+  const keyFrames: number[] = [];
+  await cam.enableTraceEvent(['keyframe']);
+  cam.on('trace', (t) => t.type === 'keyframe' && keyFrames.push(Date.now()));
+  const asked = Date.now();
+  pb.setDemand(cam.id, 2);
+  await waitFor('layer 1 crosses again', async () => (await layerRates(camB, 200))[1]! > 0, 5_000, 0);
+  console.log(`  layer 1 crossing again ${Date.now() - asked} ms after B asked`);
+  assert.ok(keyFrames.some((t) => t >= asked), 'A was asked for a key frame of the resumed layers');
+  await cam.enableTraceEvent([]);
+  await video.consumer.setPreferredLayers({ spatialLayer: 2 });
+});
+
+pipes('SPAN-3b: B asking for nothing (-1) stops every stream of the camera; the microphone\'s pipe pauses and resumes', async (ctx) => {
+  const { pb, cam, mic } = ctx;
+  const camB = pb.imported.get(cam.id)!;
+  pb.setDemand(cam.id, -1);
+  pb.setDemand(mic.id, -1);
+  await sleep(300);
+  assert.equal(await layerRates(camB, 1_000), [0, 0, 0], 'no stream of the camera crosses');
+  const micB = pb.imported.get(mic.id)!;
+  const micBytes = async () => (await micB.getStats()).reduce((n, s) => n + s.byteCount, 0);
+  const m0 = await micBytes();
+  await sleep(500);
+  assert.is(await micBytes(), m0, 'nothing of the microphone crosses');
+  pb.setDemand(cam.id, 2);
+  pb.setDemand(mic.id, 0);
+  await waitFor('the camera crosses again', async () => (await layerRates(camB, 200))[0]! > 0, 5_000, 0);
+  await waitFor('the microphone crosses again', async () => (await micBytes()) > m0, 5_000, 50);
 });
 
 pipes('SPAN-3: pipeIn pulls producers of A to B (same id, appData, paused state), concurrent calls share one pipe', async (ctx) => {
@@ -161,7 +227,7 @@ pipes('SPAN-3: pipeIn pulls producers of A to B (same id, appData, paused state)
   assert.is(p2.paused, true, 'a paused microphone arrives paused');
   assert.is(await pb.pipeIn(cam2.id), p1, 'a second pipeIn reuses the pipe');
   assert.is(pa.exported.size, 4);
-  assert.is((await livePipes(ctx.a)).length, 1, 'the same pipe transport pair');
+  assert.is((await livePipes(ctx.a)).length, 2, 'the same transport pairs (one per lane)');
   assert.is(await codeOf(pb.pipeIn('no-such-producer')), 'NOT_FOUND');
   const video = await ctx.receiver.consume(cam2.id);
   ctx.received.set(cam2.id, video);
@@ -270,7 +336,7 @@ pipes('malformed channel messages are refused BAD_REQUEST, never crash, and the 
   ];
   for (const [name, data] of bad) assert.is(await codeOf(chanA.request(name, data)), 'BAD_REQUEST', `${name} ${JSON.stringify(data)}`);
   // Well-formed but wrong: another transport than the one B is connected to.
-  assert.is(await codeOf(chanA.request('pipe.connect', { transportId: 'another', ip: '127.0.0.1', port: 5000, srtpParameters: pa.transport!.srtpParameters })), 'CONFLICT');
+  assert.is(await codeOf(chanA.request('pipe.connect', { lane: 'pipe', transportId: 'another', ip: '127.0.0.1', port: 5000, srtpParameters: pa.transport!.srtpParameters })), 'CONFLICT');
   const warned = ctx.warnings.length;
   chanA.send('pipe.paused', { producerId: 1 });
   chanA.send('pipe.end', { now: true }); // malformed: must not end the pair

@@ -1,7 +1,7 @@
 import type { NodePipes } from '@nomades/sfu';
 import type { Metrics } from './Metrics.js';
 
-type PipeTransport = NonNullable<NodePipes['transport']>;
+type PipeTransport = NodePipes['transports'][number];
 type Bytes = { in: number; out: number };
 
 const DIRECTIONS = ['in', 'out'] as const;
@@ -11,7 +11,7 @@ const KINDS = ['audio', 'video'] as const;
  * SPAN-3, read at scrape time from this node's pipes to other nodes (`pipes`: those of the rooms
  * homed here to their annexes, and those of the shards served here to their homes):
  * - `nomades_node_pipe_bytes_total{direction}`: bytes received (`in`) and sent (`out`) by the pipe
- *   transports, RTP, RTX and RTCP, SRTP included. A counter across pipes that come and go: a
+ *   transports of both lanes (SPAN-3b), RTP, RTX and RTCP, SRTP included. A counter across pipes that come and go: a
  *   transport's bytes are kept once it has closed, as last read (what it carried between the last
  *   scrape and its close is not counted).
  * - `nomades_node_piped_producers{direction,kind}`: producers piped in (consumed here, produced on
@@ -27,7 +27,7 @@ export function pipeMetrics(metrics: Metrics, pipes: () => Iterable<NodePipes>):
     labelNames: ['direction'],
     read: async () => {
       const live = new Set<PipeTransport>();
-      for (const p of pipes()) if (p.transport && !p.transport.closed) live.add(p.transport);
+      for (const p of pipes()) for (const t of p.transports) if (!t.closed) live.add(t);
       for (const [transport, bytes] of lastRead) {
         if (live.has(transport)) continue;
         closed.in += bytes.in;
@@ -61,7 +61,7 @@ export function pipeMetrics(metrics: Metrics, pipes: () => Iterable<NodePipes>):
       };
       for (const p of pipes()) {
         for (const producer of p.imported.values()) add('in', producer.kind);
-        for (const consumer of p.exported.values()) add('out', consumer.kind);
+        for (const pipe of p.exported.values()) add('out', pipe.kind);
       }
       return samples;
     },

@@ -1,11 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import { AppError, NODE_PIPE_LIMITS, type PipeRef, type PipeRequestData, type PipeResponseData } from '@nomades/shared';
+import { AppError, NODE_PIPE_LIMITS, type PipeLane, type PipeRef, type PipeRequestData, type PipeResponseData } from '@nomades/shared';
 import type { ProducerAppData } from '../MediaPeerTypes.js';
 import { toAppError } from '../toAppError.js';
 import type { NodeChannel } from './NodeChannel.js';
+import { LayeredPipe } from './LayeredPipe.js';
 import { PipeChannel, type PipeChannelLogger } from './PipeChannel.js';
+import type { PipeExport } from './PipeExport.js';
 import { PipeTransportPair } from './PipeTransportPair.js';
+import { WholePipe } from './WholePipe.js';
 
 type Producer = types.Producer<ProducerAppData>;
 
@@ -20,6 +23,8 @@ export interface NodePipesOptions {
   announcedIp?: string;
   /** SPAN-3: true = no SRTP (the operator declared the inter-node network trusted); default false = SRTP on. */
   trusted?: boolean;
+  /** SPAN-3b: simulcast videos cross one stream per layer, as wanted (default true); false = every layer, always. */
+  layers?: boolean;
   /** Finds a local producer by id (the room's), to serve the other side's pipeIn requests. */
   findProducer(producerId: string): Producer | undefined;
   /** Where refused messages of the other node are reported (a pino logger fits). */
@@ -28,9 +33,10 @@ export interface NodePipesOptions {
 
 /**
  * SPAN-3/4: `router.pipeToRouter` between two hosts, for one room and one pair of nodes. Producers
- * cross on demand through one PipeTransport pair (PipeTransportPair); each crossing is a pipe
- * consumer on the source's transport and a producer with the same id and appData on the
- * destination's. Everything pipeToRouter wires in memory is a message on the node channel here
+ * cross on demand through two transport pairs (PipeTransportPair), one per lane: a simulcast video
+ * on the `layers` lane as one stream per layer (LayeredPipe, SPAN-3b: only the layers the other
+ * side watches cross), anything else on the `pipe` lane through a pipe consumer (WholePipe). Each
+ * crossing is a producer with the same id and appData on the destination's transport. Everything pipeToRouter wires in memory is a message on the node channel here
  * (pause, resume, close of the producer; release by the destination); RTCP (key-frame requests,
  * receiver reports) travels inside the pipe. Both nodes run one NodePipes each, symmetric: either
  * may pipe out, pipe in, or both.
@@ -44,11 +50,13 @@ export interface NodePipesOptions {
  */
 export class NodePipes extends EventEmitter<{ close: [] }> {
   readonly #o: NodePipesOptions;
+  /** The `pipe` lane (PipeTransports) and the `layers` lane (PlainTransports, SPAN-3b). */
   readonly #pair: PipeTransportPair;
+  readonly #layerPair: PipeTransportPair;
   readonly #channel: PipeChannel;
   /** Source side: producer id → its export (in progress or done), and the done ones' pipe consumers. */
-  readonly #exports = new Map<string, Promise<types.Consumer>>();
-  readonly #exported = new Map<string, types.Consumer>();
+  readonly #exports = new Map<string, Promise<PipeExport>>();
+  readonly #exported = new Map<string, PipeExport>();
   /** Destination side: imports in progress; pipe producers; the source's pipe consumer id of each. */
   readonly #importing = new Map<string, Promise<Producer>>();
   readonly #imported = new Map<string, Producer>();
@@ -64,24 +72,27 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     super();
     this.#o = options;
     const channel = (this.#channel = new PipeChannel(options.channel, () => this.#closed, options.logger));
-    this.#pair = new PipeTransportPair({
-      router: options.router,
-      listenIp: options.listenIp,
-      announcedIp: options.announcedIp,
-      trusted: options.trusted ?? false,
-      exchange: (local) => channel.request('pipe.connect', local),
-      onClose: () => this.close(),
-    });
-    channel.serve('pipe.connect', (endpoint) => this.#pair.accept(endpoint));
+    const pair = (lane: 'pipe' | 'layers') =>
+      new PipeTransportPair({
+        lane,
+        router: options.router,
+        listenIp: options.listenIp,
+        announcedIp: options.announcedIp,
+        trusted: options.trusted ?? false,
+        exchange: (local) => channel.request('pipe.connect', local),
+        onClose: () => this.close(),
+      });
+    this.#pair = pair('pipe');
+    this.#layerPair = pair('layers');
+    channel.serve('pipe.connect', (endpoint) => this.#pairOf(endpoint).accept(endpoint));
     channel.serve('pipe.produce', (data) => this.#produce(data));
     channel.serve('pipe.in', (data) => this.#serveIn(data));
     channel.listen('pipe.paused', (ref) => void this.#importOf(ref)?.pause().catch(() => undefined));
     channel.listen('pipe.resumed', (ref) => void this.#importOf(ref)?.resume().catch(() => undefined));
     channel.listen('pipe.closed', (ref) => this.#closeQuietly(this.#importOf(ref)));
     channel.listen('pipe.released', (ref) => this.#closeQuietly(this.#exportOf(ref)));
-    // SPAN-3: nobody watches it on the other side: nothing crosses until someone does again.
-    channel.listen('pipe.idle', (ref) => void this.#exportOf(ref)?.pause().catch(() => undefined));
-    channel.listen('pipe.active', (ref) => void this.#exportOf(ref)?.resume().catch(() => undefined));
+    // SPAN-3: what the other side watches of it: nothing crosses, or the layers up to one.
+    channel.listen('pipe.demand', ({ spatialLayer, ...ref }) => void this.#exportOf(ref)?.setDemand(spatialLayer).catch(() => undefined));
     channel.listen('pipe.end', () => this.#shutdown(false));
     options.channel.onClose(() => this.#shutdown(false));
     options.router.observer.once('close', this.#onRouterClose);
@@ -97,14 +108,19 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     return this.#imported;
   }
 
-  /** Local producers piped to the other node: their pipe consumers, by producer id. */
-  get exported(): ReadonlyMap<string, types.Consumer> {
+  /** Local producers piped to the other node: how each crosses, by producer id. */
+  get exported(): ReadonlyMap<string, PipeExport> {
     return this.#exported;
   }
 
-  /** This node's end of the pipe transport pair, once created (the first pipe creates it). */
+  /** This node's end of the `pipe` lane's transport pair, once created (the first pipe creates it). */
   get transport(): types.PipeTransport | undefined {
-    return this.#pair.transport;
+    return this.#pair.transport as types.PipeTransport | undefined;
+  }
+
+  /** This node's ends of both lanes' transport pairs, those created. */
+  get transports(): Array<types.PipeTransport | types.PlainTransport> {
+    return [this.#pair.transport, this.#layerPair.transport].filter((t) => t !== undefined);
   }
 
   /**
@@ -159,13 +175,13 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
   }
 
   /**
-   * SPAN-3, destination side: every consumer of an imported producer here is paused (`idle`), or
-   * one is not any more: the source pauses or resumes its pipe consumer (`pipe.idle`, `pipe.active`).
+   * SPAN-3, destination side: what this node wants of an imported video now: nothing (-1, every
+   * consumer of it here paused) or the layers up to `spatialLayer` (`pipe.demand`).
    */
-  setIdle(producerId: string, idle: boolean): void {
+  setDemand(producerId: string, spatialLayer: number): void {
     const via = this.#importedVia.get(producerId);
     if (!via || !this.#imported.has(producerId)) return;
-    this.#channel.send(idle ? 'pipe.idle' : 'pipe.active', { producerId, consumerId: via });
+    this.#channel.send('pipe.demand', { producerId, consumerId: via, spatialLayer });
   }
 
   /** Closes every pipe transport, consumer and producer of this pair, on both nodes. Idempotent. */
@@ -173,11 +189,10 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     this.#shutdown(true);
   }
 
-  async #export(producerId: string): Promise<types.Consumer> {
+  async #export(producerId: string): Promise<PipeExport> {
     const producer = this.#o.findProducer(producerId);
     if (!producer || producer.closed) throw new AppError('NOT_FOUND', 'no such producer in this room');
-    const transport = await this.#pair.ready();
-    const consumer = await transport.consume({ producerId }).catch((error: unknown) => {
+    const consumer = await this.#exportOn(producer).catch((error: unknown) => {
       throw producer.closed ? new AppError('NOT_FOUND', 'the producer closed meanwhile') : toAppError(error, 'could not consume for the pipe');
     });
     const ref: PipeRef = { producerId, consumerId: consumer.id };
@@ -185,7 +200,7 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     this.#exported.set(producerId, consumer);
     consumer.on('producerpause', () => this.#channel.send('pipe.paused', ref));
     consumer.on('producerresume', () => this.#channel.send('pipe.resumed', ref));
-    consumer.observer.once('close', () => {
+    consumer.once('close', () => {
       if (this.#exported.get(producerId) === consumer) {
         this.#exported.delete(producerId);
         this.#exports.delete(producerId);
@@ -193,10 +208,10 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
       if (!this.#quiet.has(consumer)) this.#channel.send('pipe.closed', ref);
     });
     const paused = consumer.producerPaused;
-    const { kind, rtpParameters } = consumer;
+    const { kind, rtpParameters, lane } = consumer;
     const appData = { peerId: producer.appData.peerId, source: producer.appData.source };
     try {
-      await this.#channel.request('pipe.produce', { ...ref, kind, rtpParameters, paused, appData });
+      await this.#channel.request('pipe.produce', { ...ref, kind, rtpParameters, paused, lane, appData });
     } catch (error) {
       this.#closeQuietly(consumer);
       throw error;
@@ -228,6 +243,20 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     return {};
   }
 
+  /** SPAN-3b: a simulcast video on the `layers` lane (one stream per layer), anything else through a pipe consumer. */
+  async #exportOn(producer: Producer): Promise<PipeExport> {
+    if (this.#o.layers !== false && LayeredPipe.fits(producer)) {
+      const transport = (await this.#layerPair.ready()) as types.PlainTransport;
+      return LayeredPipe.create(transport, producer, this.#o.router.rtpCapabilities);
+    }
+    const transport = (await this.#pair.ready()) as types.PipeTransport;
+    return new WholePipe(await transport.consume({ producerId: producer.id }));
+  }
+
+  #pairOf({ lane }: { lane: PipeLane }): PipeTransportPair {
+    return lane === 'layers' ? this.#layerPair : this.#pair;
+  }
+
   /** Destination side of `pipe.produce`: the pipe producer, same id and appData as the source's. */
   async #produce(data: PipeRequestData<'pipe.produce'>): Promise<PipeResponseData<'pipe.produce'>> {
     const { producerId, consumerId } = data;
@@ -235,7 +264,7 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     if (old && this.#importedVia.get(producerId) === consumerId) return {};
     this.#closeQuietly(old); // the source replaced that pipe: its consumer is gone
     if (this.#imported.size >= NODE_PIPE_LIMITS.maxPipes) throw new AppError('BAD_REQUEST', `at most ${NODE_PIPE_LIMITS.maxPipes} producers piped from one node`);
-    const transport = await this.#pair.connected();
+    const transport = await this.#pairOf(data).connected();
     const producer = await transport
       .produce<ProducerAppData>({
         id: producerId,
@@ -266,12 +295,12 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     return this.#importedVia.get(ref.producerId) === ref.consumerId ? this.#imported.get(ref.producerId) : undefined;
   }
 
-  #exportOf(ref: PipeRef): types.Consumer | undefined {
+  #exportOf(ref: PipeRef): PipeExport | undefined {
     const consumer = this.#exported.get(ref.producerId);
     return consumer?.id === ref.consumerId ? consumer : undefined;
   }
 
-  #closeQuietly(end: Producer | types.Consumer | undefined): void {
+  #closeQuietly(end: Producer | PipeExport | undefined): void {
     if (!end || end.closed) return;
     this.#quiet.add(end);
     end.close();
@@ -282,7 +311,8 @@ export class NodePipes extends EventEmitter<{ close: [] }> {
     if (tell) this.#channel.send('pipe.end', {}); // before #closed: a closed channel sends nothing
     this.#closed = true;
     this.#o.router.observer.off('close', this.#onRouterClose);
-    this.#pair.close(); // closes the transport, so every pipe consumer and producer of this pair
+    this.#pair.close(); // closes the transports, so every pipe consumer and producer of this pair
+    this.#layerPair.close();
     this.#exports.clear();
     this.#exported.clear();
     this.#importing.clear();

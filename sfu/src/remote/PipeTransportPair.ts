@@ -1,8 +1,12 @@
 import type { types } from 'mediasoup';
-import { AppError, type PipeEndpoint } from '@nomades/shared';
+import { AppError, type PipeEndpoint, type PipeLane } from '@nomades/shared';
 import { toAppError } from '../toAppError.js';
 
+type PairTransport = types.PipeTransport | types.PlainTransport;
+
 export interface PipeTransportPairOptions {
+  /** `pipe`: a PipeTransport (pipe consumers: every stream of a producer); `layers`: a PlainTransport (SPAN-3b). */
+  lane: PipeLane;
   router: types.Router;
   listenIp: string;
   announcedIp?: string;
@@ -15,7 +19,7 @@ export interface PipeTransportPairOptions {
 }
 
 /**
- * SPAN-3: this node's end of the one PipeTransport pair of a (room, node pair), what
+ * SPAN-3: this node's end of one transport pair of a (room, node pair) and lane, what
  * `router.pipeToRouter` builds within a host, built here across two hosts: each side creates its
  * transport once (lazily), the two ends are exchanged over the node channel, and each side
  * connects its transport to the other's, once. Either side may start the exchange, both at once
@@ -23,11 +27,11 @@ export interface PipeTransportPairOptions {
  */
 export class PipeTransportPair {
   readonly #o: PipeTransportPairOptions;
-  #transport?: Promise<types.PipeTransport>;
-  #created?: types.PipeTransport;
+  #transport?: Promise<PairTransport>;
+  #created?: PairTransport;
   /** The other end this transport is connected (or connecting) to. */
   #remote?: { transportId: string; connected: Promise<void> };
-  #ready?: Promise<types.PipeTransport>;
+  #ready?: Promise<PairTransport>;
   #closed = false;
 
   constructor(options: PipeTransportPairOptions) {
@@ -35,12 +39,12 @@ export class PipeTransportPair {
   }
 
   /** This end's transport, once created. */
-  get transport(): types.PipeTransport | undefined {
+  get transport(): PairTransport | undefined {
     return this.#created;
   }
 
   /** Both ends created and connected (the first call does it; a failed attempt is retried at the next call). */
-  ready(): Promise<types.PipeTransport> {
+  ready(): Promise<PairTransport> {
     if (this.#closed) return Promise.reject(closedError());
     if (this.#ready) return this.#ready;
     const attempt = (async () => {
@@ -64,32 +68,24 @@ export class PipeTransportPair {
   }
 
   /** This end once connected to the other's (the destination of a `pipe.produce`). */
-  async connected(): Promise<types.PipeTransport> {
+  async connected(): Promise<PairTransport> {
     const transport = await this.#transport;
     if (!transport || !this.#remote) throw new AppError('UNAVAILABLE', 'the pipe transport pair is not connected');
     await this.#remote.connected;
     return transport;
   }
 
-  #local(): Promise<types.PipeTransport> {
+  #local(): Promise<PairTransport> {
     if (this.#closed) return Promise.reject(closedError());
     if (this.#transport) return this.#transport;
-    const { router, listenIp, announcedIp, trusted } = this.#o;
-    const creating = router
-      .createPipeTransport({
-        listenIp: { ip: listenIp, announcedIp },
-        // RTX and NACK: the link between hosts can lose packets (both ends must enable it).
-        enableRtx: true,
-        enableSrtp: !trusted,
-        enableSctp: false, // no data channels cross
-      })
+    const creating = this.#create()
       .then((transport) => {
         if (this.#closed) {
           transport.close();
           throw closedError();
         }
         this.#created = transport;
-        transport.observer.once('close', () => this.#o.onClose());
+        (transport as types.Transport).observer.once('close', () => this.#o.onClose());
         return transport;
       })
       .catch((error: unknown) => {
@@ -100,10 +96,27 @@ export class PipeTransportPair {
     return creating;
   }
 
+  #create(): Promise<PairTransport> {
+    const { router, listenIp, announcedIp, trusted } = this.#o;
+    const listen = { ip: listenIp, announcedIp };
+    if (this.#o.lane === 'layers') {
+      // One RTP/RTCP port (rtcpMux), connected to the other end's; NACK/RTX come with the consumers' parameters.
+      return router.createPlainTransport({ listenIp: listen, rtcpMux: true, comedia: false, enableSrtp: !trusted, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80', appData: { pipeLane: 'layers' } });
+    }
+    return router.createPipeTransport({
+      listenIp: listen,
+      // RTX and NACK: the link between hosts can lose packets (both ends must enable it).
+      enableRtx: true,
+      enableSrtp: !trusted,
+      enableSctp: false, // no data channels cross
+      appData: { pipeLane: 'pipe' },
+    });
+  }
+
   /** Connects once; the same remote end again is a no-op; another remote end is refused. */
-  #connectTo(transport: types.PipeTransport, remote: PipeEndpoint): Promise<void> {
+  #connectTo(transport: PairTransport, remote: PipeEndpoint): Promise<void> {
     if (this.#remote) {
-      if (this.#remote.transportId !== remote.transportId) {
+      if (this.#remote.transportId !== remote.transportId || remote.lane !== this.#o.lane) {
         return Promise.reject(new AppError('CONFLICT', 'this pipe transport is already connected to another one'));
       }
       return this.#remote.connected;
@@ -120,10 +133,10 @@ export class PipeTransportPair {
     return connected;
   }
 
-  #endpoint(transport: types.PipeTransport): PipeEndpoint {
+  #endpoint(transport: PairTransport): PipeEndpoint {
     // tuple.localIp is the announced address when there is one (what pipeToRouter uses too).
     const { localIp, localPort } = transport.tuple;
-    return { transportId: transport.id, ip: localIp, port: localPort, ...(transport.srtpParameters ? { srtpParameters: transport.srtpParameters } : {}) };
+    return { lane: this.#o.lane, transportId: transport.id, ip: localIp, port: localPort, ...(transport.srtpParameters ? { srtpParameters: transport.srtpParameters } : {}) };
   }
 
   /** Closes this end's transport (and so every pipe consumer and producer on it). Idempotent. */
