@@ -143,6 +143,44 @@ s('SPAN-1/2/5/6: the third participant\'s media goes to a second node; everyone 
   await waitFor('the annex releases the room when its last participant there left', async () => !(await health(cluster, annex)).annexRooms.includes(roomId), 10_000);
 });
 
+s('SPAN-3b: a simulcast camera on the annex crosses only the layers the home\'s viewers choose', async (ctx) => {
+  const cluster = ctx.cluster!;
+  const { id: roomId } = await cluster.createRoom({ name: 'réunion', maxParticipants: 10 });
+  const a = await joinBot(ctx, roomId, 'a');
+  const home = await cluster.hostOf(roomId);
+  const b = await joinBot(ctx, roomId, 'b');
+  const c = new WrtcBot('c');
+  c.simulcast = true; // 960×540, 480×270, 240×135
+  ctx.bots.push(c);
+  await c.join(cluster.url(home), roomId, await cluster.mintToken(roomId, 'c'));
+  await waitFor('a and b decode c', () => receivesAll(a, c) && receivesAll(b, c), 20_000);
+  const annex = (await Promise.all([0, 1, 2].map((i) => health(cluster, i)))).findIndex((n) => n.annexRooms.includes(roomId));
+  assert.ok(annex >= 0 && annex !== home, "c's media is on the annex");
+  /** What the annex sends through its pipes, in kbit/s over 2 s (c's camera, and its microphone piped home for speaker detection). */
+  const outRate = async () => {
+    const before = (await pipeFigures(cluster, annex)).bytes.out;
+    await sleep(2_000);
+    return Math.round((((await pipeFigures(cluster, annex)).bytes.out - before) * 8) / 2_000);
+  };
+  // The sender's estimate ramps up: wait until at least its middle layer crosses.
+  let all = 0;
+  await waitFor('c sends at least two layers', async () => (all = await outRate()) > 300, 20_000, 0);
+  // Both viewers at home show c in a small tile (SIG-8): layer 0 only.
+  const cCam = (bot: WrtcBot) => bot.tracksFrom(c.peerId).find((t) => t.kind === 'video')!;
+  for (const bot of [a, b]) await request(bot.socket, 'setConsumerLayers', { consumerId: cCam(bot).consumerId, spatialLayer: 0 });
+  await sleep(2_000); // ImportDemand lowers after 1 s of lower demand
+  const low = await outRate();
+  console.log(`[span] annex → home, c's simulcast camera (+ microphone): ${all} kbit/s with every layer watched, ${low} kbit/s with small tiles (${(all / low).toFixed(1)}×)`);
+  assert.ok(low * 3 < all, `the upper layers stopped crossing: ${all} → ${low} kbit/s`);
+  const frames = cCam(a).frames;
+  await waitFor('a still decodes c in its small tile', () => cCam(a).frames > frames + 10, 5_000);
+  // One viewer enlarges c: the layers come back at once (a key frame follows).
+  await request(a.socket, 'setConsumerLayers', { consumerId: cCam(a).consumerId, spatialLayer: 2 });
+  const raised = Date.now();
+  await waitFor('more than layer 0 crosses again', async () => (await outRate()) > low * 2, 10_000, 0);
+  console.log(`[span] c enlarged at home: its upper layers crossing again within ${Date.now() - raised} ms (2 s rate windows)`);
+});
+
 s('SPAN-7: the annex SIGKILLed takes only its own participant, who joins again with media on the third node', async (ctx) => {
   const cluster = ctx.cluster!;
   const { id: roomId } = await cluster.createRoom({ name: 'café', maxParticipants: 10 });
