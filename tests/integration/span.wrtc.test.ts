@@ -4,7 +4,7 @@ import { Cluster } from '../helpers/Cluster.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { sampleValue } from '../helpers/promText.js';
 import { scrape } from '../helpers/scrape.js';
-import { request, RequestError } from '../helpers/signalingClient.js';
+import { connectSocket, request, RequestError } from '../helpers/signalingClient.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot } from '../helpers/WrtcBot.js';
 
@@ -179,6 +179,39 @@ s('SPAN-3b: a simulcast camera on the annex crosses only the layers the home\'s 
   const raised = Date.now();
   await waitFor('more than layer 0 crosses again', async () => (await outRate()) > low * 2, 10_000, 0);
   console.log(`[span] c enlarged at home: its upper layers crossing again within ${Date.now() - raised} ms (2 s rate windows)`);
+});
+
+s('SPAN-5: concurrent joins beyond the home fill the annex to its limit, not beyond (the annex counts, not the home\'s second-old copy)', async (ctx) => {
+  const cluster = ctx.cluster!;
+  const { id: roomId } = await cluster.createRoom({ name: 'afflux', maxParticipants: 20 });
+  const first = await joinBot(ctx, roomId, 'premier');
+  const home = await cluster.hostOf(roomId);
+  const sockets = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => connectSocket(cluster.url(home), { token: await cluster.mintToken(roomId, `p${i}`), roomId })),
+  );
+  try {
+    // Six joins at once (signaling-only participants count like any other, SPAN-5): one more fits at
+    // home, two on the annex, and the other three are refused: by the home, or by the annex (which
+    // the home chose on its load of up to a second ago), and then told so (closing ROOM_FULL).
+    const closings = sockets.map((socket) => {
+      const seen: { code?: string } = {};
+      socket.on('closing', ({ error }: { error: { code: string } }) => (seen.code = error.code));
+      return seen;
+    });
+    const answers = await Promise.allSettled(sockets.map((socket) => request(socket, 'join', {})));
+    const refused = answers.map((a) => (a.status === 'fulfilled' ? undefined : a.reason instanceof RequestError ? a.reason.error.code : String(a.reason)));
+    const outcome = () => refused.map((code, i) => code ?? closings[i]!.code ?? 'in');
+    await waitFor('three in, three refused', () => outcome().filter((c) => c === 'in').length <= 3, 5_000).catch(() => undefined);
+    await sleep(500); // nothing more happens
+    const nodes = await Promise.all([0, 1, 2].map((i) => health(cluster, i)));
+    assert.ok(nodes.every((n) => n.participants <= 2), `no node beyond NODE_MAX_PARTICIPANTS=2: ${nodes.map((n) => n.participants)}`);
+    assert.is(outcome().filter((c) => c === 'in').length, 3, `three in: ${outcome()}`);
+    assert.ok(outcome().every((c) => c === 'in' || c === 'ROOM_FULL'), `the others are told the service is full: ${outcome()}`);
+  } finally {
+    await Promise.all(sockets.map((socket) => request(socket, 'leave', {}, 3_000).catch(() => undefined)));
+    for (const socket of sockets) socket.close();
+    first.close();
+  }
 });
 
 s('SPAN-7: the annex SIGKILLed takes only its own participant, who joins again with media on the third node', async (ctx) => {

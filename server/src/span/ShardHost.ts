@@ -50,7 +50,13 @@ export class ShardHost {
     // A home opens one channel per span; a new one replaces a shard whose channel has not closed yet.
     this.#shards.get(roomId)?.close();
     const log = this.#log.child({ room: roomId, home: channel.nodeId });
-    const shard = new MediaShard(this.#pool, roomId, channel, { ...this.#pool.mediaAddress, trusted: this.#trusted, logger: log });
+    const shard = new MediaShard(this.#pool, roomId, channel, {
+      ...this.#pool.mediaAddress,
+      trusted: this.#trusted,
+      logger: log,
+      // SPAN-5: the home chose this node on its published load; the exact count is here.
+      admit: () => this.#cluster.hasCapacity(1),
+    });
     this.#shards.set(roomId, shard);
     this.#cluster.annexOpened(roomId);
     log.info('media shard opened: this node carries media of a room homed elsewhere');

@@ -24,6 +24,11 @@ import type { NodePipeOptions } from './ShardLink.js';
 export interface MediaShardOptions extends NodePipeOptions, Pick<MediaRoomOptions, 'pipeReleaseMs'> {
   /** Participants this shard hosts at most (SHARD_LIMITS.maxPeers by default). */
   maxPeers?: number;
+  /**
+   * SPAN-5: whether this node takes one more media participant now (its NODE_MAX_PARTICIPANTS,
+   * counted here, exactly: the home's view of this node's load is up to a heartbeat old).
+   */
+  admit?: () => boolean;
 }
 
 type Handlers = { [N in ShardRequestName]: (data: ShardRequestData<N>, room: MediaRoom) => unknown };
@@ -187,6 +192,7 @@ export class MediaShard extends EventEmitter<{ close: [] }> {
   #createPeer(peerId: string, room: MediaRoom): object {
     const max = this.#options.maxPeers ?? SHARD_LIMITS.maxPeers;
     if (this.#peers.size >= max) throw new AppError('ROOM_FULL', `this media node hosts at most ${max} participants of the room`, { max });
+    if (this.#options.admit?.() === false) throw new AppError('ROOM_FULL', 'the service has no room left for another participant now: try again in a moment');
     const peer = room.createPeer(peerId); // ALREADY_JOINED if known
     this.#peers.set(peerId, peer);
     const push = <N extends ShardEventName>(name: N, data: ShardEventData<N>) => this.#send(name, data);

@@ -65,6 +65,11 @@ export class RemoteMediaPeer extends EventEmitter<MediaParticipantEvents> implem
     });
   }
 
+  /** Why the annex refused this participant (its node full: ROOM_FULL), if it did. */
+  get refusal(): AppError | undefined {
+    return this.#refusal;
+  }
+
   /** The node whose shard holds this participant's media. */
   get nodeId(): string {
     return this.#ctx.nodeId;
