@@ -9,8 +9,9 @@ import { waitFor } from '../helpers/waitFor.js';
 
 /**
  * UI-3, UI-4, UI-5 (RGAA 4 / WCAG 2.1 AA): axe-core finds no serious or critical violation on
- * the home page, the pre-join, the room with each panel and dialog open, the lobby and the end
- * screen, in French (the agents' language); the meeting works from the keyboard, with shortcuts
+ * the home page, the pre-join, the room with each panel and dialog open (the device settings
+ * too), the lobby and the end screen, in French (the agents' language), `label-content-name-mismatch`
+ * included (WCAG 2.5.3: every control's name contains its visible text, RGAA 6.1.5); the meeting works from the keyboard, with shortcuts
  * listed in a help dialog; joins, hands, lobby arrivals and chat messages are announced in a live
  * region. Real Chromium on the built client, real server.
  */
@@ -75,6 +76,11 @@ a11y('the room, with the participants, chat and board panels, and the shortcuts 
   await host.click('[data-testid="toggle-board"]');
   await host.locator('.tl-container').waitFor({ timeout: WAIT_MS });
   await assertAccessible(host, 'room with the board');
+
+  await host.click('[data-testid="toggle-settings"]');
+  await host.locator('[data-testid="settings-panel"]').waitFor();
+  await host.locator('[data-testid="noise-suppression"]').waitFor();
+  await assertAccessible(host, 'room with the device settings');
 
   await host.click('[data-testid="shortcuts-button"]');
   await host.locator('[data-testid="shortcuts-help"][open]').waitFor();

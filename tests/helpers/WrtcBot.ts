@@ -57,6 +57,8 @@ export class WrtcBot {
    * bots' event loop; audio is then measured from the RTP statistics.
    */
   audioSinks = true;
+  /** With audioSinks: every decoded 10 ms chunk of remote audio (PCM, interleaved when stereo). */
+  onAudioData?: (stats: RemoteTrackStats, data: { samples: Int16Array; sampleRate: number; channelCount: number; numberOfFrames: number }) => void;
   /**
    * Count every decoded remote video frame with a sink (each frame is copied into JS). A load test
    * keeps the sink only until the first frame (join time) and reads framesDecoded from the stats.
@@ -403,7 +405,10 @@ export class WrtcBot {
       this.#sinks.push(sink);
     } else if (this.audioSinks) {
       const sink = new wrtc.nonstandard.RTCAudioSink(consumer.track);
-      sink.ondata = () => stats.frames++;
+      sink.ondata = (data: { samples: Int16Array; sampleRate: number; channelCount: number; numberOfFrames: number }) => {
+        stats.frames++;
+        this.onAudioData?.(stats, data);
+      };
       this.#sinks.push(sink);
     }
     return consumer;

@@ -18,6 +18,13 @@ test('guest access is off by default on a non-loopback address, on when configur
   assert.is(loadConfig({ GUEST_ACCESS: 'off' }).guestAccess, false);
 });
 
+test('NOISE_SUPPRESSION (issue #24): on unless the operator says off', () => {
+  assert.is(loadConfig({}).noiseSuppression, true);
+  assert.is(loadConfig({ NOISE_SUPPRESSION: 'off' }).noiseSuppression, false);
+  assert.is(loadConfig({ NOISE_SUPPRESSION: '1' }).noiseSuppression, true);
+  assert.throws(() => loadConfig({ NOISE_SUPPRESSION: 'maybe' }), (e: unknown) => e instanceof ConfigError && /NOISE_SUPPRESSION/.test(e.message));
+});
+
 test('invalid values are reported together, by name', () => {
   try {
     loadConfig({ PORT: 'eighty', TOKEN_SECRET: 'short', GUEST_ACCESS: 'maybe' });

@@ -41,8 +41,12 @@ export interface RoomSnapshot {
   localVideoTrack: MediaStreamTrack | null;
   /** This client's own screen share, while it shares. */
   localScreenTrack: MediaStreamTrack | null;
-  /** The microphone track (sent or not), for the level meter. */
+  /** The microphone's own track (sent or not): its device is the one selected. */
   localAudioTrack: MediaStreamTrack | null;
+  /** What is sent of the microphone, for the level meter: the noise-suppressed track while that runs. */
+  localAudioSentTrack: MediaStreamTrack | null;
+  /** The microphone is noise-suppressed now (NoiseSuppressor running). */
+  noiseSuppressed: boolean;
   /** Last non-fatal problem (e.g. camera unavailable), for a dismissable notice. */
   warning: Notice | null;
   closeReason: ErrorPayload | null;

@@ -4,6 +4,8 @@ import type { Notice } from '../media/Notice';
 import type { SignalingClient } from '../media/SignalingClient';
 import { devicePreferences } from '../media/DevicePreferences';
 import { acquireTracks } from '../media/userMedia';
+import { NoiseSuppressor } from '../media/effects/NoiseSuppressor';
+import { noiseSuppression } from '../media/effects/NoiseSuppressionPreference';
 import type { MediaConnection } from './MediaConnection';
 
 export interface LocalMediaView {
@@ -11,8 +13,12 @@ export interface LocalMediaView {
   cameraOn: boolean;
   localVideoTrack: MediaStreamTrack | null;
   localScreenTrack: MediaStreamTrack | null;
-  /** The microphone track (for a level meter), sent or not. */
+  /** The microphone track, sent or not (its device is the one selected). */
   localAudioTrack: MediaStreamTrack | null;
+  /** What is sent of the microphone (for the level meter): the noise-suppressed track while that runs. */
+  localAudioSentTrack: MediaStreamTrack | null;
+  /** The microphone is noise-suppressed now. */
+  noiseSuppressed: boolean;
 }
 
 interface LocalMediaEvents {
@@ -27,6 +33,9 @@ interface LocalMediaEvents {
  * sharing = a screen track). publish() sends them all on a MediaConnection with those states, at
  * the first join and again after a full rejoin. Microphone off = producer paused; camera off =
  * track stopped and producer closed. Operations run one at a time, in call order.
+ * The microphone is sent through a NoiseSuppressor: `tracks` keeps the device's own track, the
+ * producer sends the suppressor's output; turning suppression on or off (the page's
+ * noiseSuppression preference) replaces the producer's track, as a device change does.
  */
 export class LocalMedia {
   private readonly tracks = new Map<MediaSource, MediaStreamTrack>();
@@ -34,11 +43,22 @@ export class LocalMedia {
   private connection: MediaConnection | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly noise = new NoiseSuppressor(noiseSuppression.getSnapshot().active);
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly signaling: SignalingClient,
     private readonly events: LocalMediaEvents,
-  ) {}
+  ) {
+    let active = noiseSuppression.getSnapshot().active;
+    this.unsubscribe = noiseSuppression.subscribe(() => {
+      if (noiseSuppression.getSnapshot().active === active) return;
+      active = noiseSuppression.getSnapshot().active;
+      void this.enqueue(async (connection) => this.sendMicrophone(connection, await this.noise.setEnabled(active)));
+    });
+    // The processing started late (autoplay) or stopped: send what it outputs now.
+    this.noise.on('output', (output) => void this.enqueue(async (connection) => this.sendMicrophone(connection, output)));
+  }
 
   /** Before the first join: the microphone (muted or not) and the camera if wanted. */
   async acquire({ mic, camera }: { mic: boolean; camera: boolean }): Promise<void> {
@@ -70,6 +90,8 @@ export class LocalMedia {
       localVideoTrack: camera,
       localScreenTrack: this.tracks.get('screen') ?? null,
       localAudioTrack: this.tracks.get('microphone') ?? null,
+      localAudioSentTrack: this.tracks.has('microphone') ? this.noise.output : null,
+      noiseSuppressed: this.tracks.has('microphone') && this.noise.processing,
     };
   }
 
@@ -134,7 +156,8 @@ export class LocalMedia {
       }
       const producer = connection.producer(source);
       try {
-        if (producer && !producer.closed) await producer.replaceTrack({ track });
+        const sent = source === 'microphone' ? await this.noise.setInput(track) : track;
+        if (producer && !producer.closed && producer.track !== sent) await producer.replaceTrack({ track: sent });
       } catch (error) {
         track.stop();
         console.warn(`could not switch the ${source}`, error);
@@ -184,6 +207,8 @@ export class LocalMedia {
 
   close(): void {
     this.closed = true;
+    this.unsubscribe();
+    this.noise.close();
     this.connection = null;
     for (const track of this.tracks.values()) track.stop();
     this.tracks.clear();
@@ -194,7 +219,9 @@ export class LocalMedia {
     if (!connection) return;
     this.setTrack(source, track);
     try {
-      await connection.produce(source, track, paused);
+      const sent = source === 'microphone' ? await this.noise.setInput(track) : track;
+      if (!sent || this.tracks.get(source) !== track) return;
+      await connection.produce(source, sent, paused);
     } catch (error) {
       if (this.closed || connection.closed) return; // a rejoin publishes it again
       this.drop(source);
@@ -218,7 +245,21 @@ export class LocalMedia {
   private drop(source: MediaSource): void {
     this.tracks.get(source)?.stop();
     this.tracks.delete(source);
-    if (source === 'microphone') this.micWanted = false;
+    if (source === 'microphone') (this.micWanted = false), void this.noise.setInput(null);
+  }
+
+  /** The microphone's producer sends `track` (noise suppression turned on or off), paused or not. */
+  private async sendMicrophone(connection: MediaConnection, track: MediaStreamTrack | null): Promise<void> {
+    const producer = connection.producer('microphone');
+    if (track && producer && !producer.closed && producer.track !== track) {
+      try {
+        await producer.replaceTrack({ track });
+      } catch (error) {
+        console.warn('could not switch the noise suppression', error);
+        return this.events.warn({ code: 'sendFailed', params: { source: 'microphone' }, cause: ClientError.from(error).toPayload() });
+      }
+    }
+    this.events.changed();
   }
 
   private async stopScreen(): Promise<void> {

@@ -3,13 +3,16 @@ import { useTranslation } from 'react-i18next';
 import type { DeviceOption } from '../media/DeviceList';
 import type { DeviceKind } from '../media/DevicePreferences';
 import { MicLevel } from './MicLevel';
+import { NoiseSuppressionToggle } from './NoiseSuppressionToggle';
 import { SpeakerTest } from './SpeakerTest';
 import { useDevices } from './useDevices';
 import './devices.css';
 
 interface Props {
-  /** The microphone being used (its level is shown), if any. */
+  /** The microphone being used, if any (its device is the one selected). */
   micTrack: MediaStreamTrack | null;
+  /** What is sent of it, whose level is shown (noise-suppressed while that is on); default: micTrack. */
+  micLevelTrack?: MediaStreamTrack | null;
   /** The camera being used, if any (its device is the one selected). */
   cameraTrack: MediaStreamTrack | null;
   /** A device was chosen. */
@@ -23,7 +26,7 @@ const TEST_IDS: Record<DeviceKind, string> = { videoinput: 'camera-select', audi
  * pre-join and in the meeting's settings dialog. The speaker choice is shown only where the
  * browser can route sound to an output (setSinkId).
  */
-export function DeviceSettings({ micTrack, cameraTrack, onChoose }: Props) {
+export function DeviceSettings({ micTrack, micLevelTrack = micTrack, cameraTrack, onChoose }: Props) {
   const { t } = useTranslation('devices');
   const { devices, chosen } = useDevices(`${micTrack?.id ?? ''}/${cameraTrack?.id ?? ''}`);
   const inUse: Record<DeviceKind, string | null> = {
@@ -55,7 +58,8 @@ export function DeviceSettings({ micTrack, cameraTrack, onChoose }: Props) {
     <div className="device-settings" data-testid="device-settings-panel">
       {select('videoinput')}
       {select('audioinput')}
-      <MicLevel track={micTrack} />
+      <MicLevel track={micLevelTrack} />
+      <NoiseSuppressionToggle />
       {showSpeaker && select('audiooutput')}
       <SpeakerTest sinkId={showSpeaker ? chosen.audiooutput : null} />
     </div>

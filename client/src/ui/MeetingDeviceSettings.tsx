@@ -12,6 +12,7 @@ export function MeetingDeviceSettings({ client, room }: { client: RoomClient; ro
     <section className="panel-body device-panel" data-testid="settings-panel">
       <DeviceSettings
         micTrack={room.localAudioTrack}
+        micLevelTrack={room.localAudioSentTrack}
         cameraTrack={room.localVideoTrack}
         onChoose={(kind, deviceId) => (kind === 'audiooutput' ? devicePreferences.set(kind, deviceId) : void client.setDevice(kind, deviceId))}
       />

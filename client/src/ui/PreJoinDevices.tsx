@@ -3,6 +3,7 @@ import type { MediaErrorCode } from '../media/userMedia';
 import { DeviceSettings } from './DeviceSettings';
 import { MediaProblem } from './MediaProblem';
 import { useMicPreview } from './useMicPreview';
+import { useNoiseSuppressedPreview } from './useNoiseSuppressedPreview';
 
 interface Props {
   cameraTrack: MediaStreamTrack | null;
@@ -13,10 +14,11 @@ interface Props {
 /** The device choices of the pre-join: remembered, and used by the preview and the join. */
 export function PreJoinDevices({ cameraTrack, cameraError = null }: Props) {
   const mic = useMicPreview();
+  const sent = useNoiseSuppressedPreview(mic.track);
   return (
     <>
       {mic.error && mic.error !== cameraError && <MediaProblem code={mic.error} />}
-      <DeviceSettings micTrack={mic.track} cameraTrack={cameraTrack} onChoose={(kind, deviceId) => devicePreferences.set(kind, deviceId)} />
+      <DeviceSettings micTrack={mic.track} micLevelTrack={sent} cameraTrack={cameraTrack} onChoose={(kind, deviceId) => devicePreferences.set(kind, deviceId)} />
     </>
   );
 }

@@ -9,7 +9,8 @@ import helmet from 'helmet';
  * (a join link never leaks through the Referer), and a Permissions-Policy that keeps camera,
  * microphone and screen capture to this origin.
  *
- * Inline styles are allowed (React and tldraw set `style` attributes); inline scripts are not.
+ * `'wasm-unsafe-eval'` lets the page compile WebAssembly it loaded from its own origin (the noise
+ * suppression's RNNoise, in an AudioWorklet); it allows no JavaScript eval. Inline styles are allowed (React and tldraw set `style` attributes); inline scripts are not.
  * `upgrade-insecure-requests` is left out: an intranet may serve plain HTTP on localhost or behind a
  * TLS-terminating proxy, where it would break every request.
  */
@@ -22,7 +23,8 @@ export function securityHeaders(options: { otherOrigins?: () => string[]; formAc
         useDefaults: false,
         directives: {
           defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
+          // WebAssembly compiled from the page's own files (noise suppression's RNNoise), no eval.
+          scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
           fontSrc: ["'self'", 'data:'],
