@@ -302,6 +302,7 @@ export class NomadesServer implements NodeParts {
         guestAccess: config.guestAccess,
         clientDist: config.clientDist,
         defaultLocale: config.defaultLocale,
+        backgroundEffects: config.backgroundEffects,
         redirectPlainHttp: config.tls?.redirectPlainHttp,
         publicUrl,
         recordingRetentionDays: config.recordingRetentionDays ?? null,

@@ -4,12 +4,16 @@ import type { Notice } from '../media/Notice';
 import type { SignalingClient } from '../media/SignalingClient';
 import { devicePreferences } from '../media/DevicePreferences';
 import { acquireTracks } from '../media/userMedia';
+import { BackgroundCamera } from '../media/effects/BackgroundCamera';
 import type { MediaConnection } from './MediaConnection';
 
 export interface LocalMediaView {
   micOn: boolean;
   cameraOn: boolean;
+  /** The camera as sent (its background blurred or replaced when the agent chose so). */
   localVideoTrack: MediaStreamTrack | null;
+  /** The camera's own track (its device is the one selected). */
+  localCameraTrack: MediaStreamTrack | null;
   localScreenTrack: MediaStreamTrack | null;
   /** The microphone track (for a level meter), sent or not. */
   localAudioTrack: MediaStreamTrack | null;
@@ -34,11 +38,16 @@ export class LocalMedia {
   private connection: MediaConnection | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The camera's background effect: the track sent for the camera is `background.output`. */
+  private readonly background = new BackgroundCamera();
 
   constructor(
     private readonly signaling: SignalingClient,
     private readonly events: LocalMediaEvents,
-  ) {}
+  ) {
+    this.background.on('output', () => void this.enqueue((connection) => this.sendCamera(connection)));
+    this.background.on('notice', (notice) => this.events.warn({ code: notice.code === 'tooSlow' ? 'backgroundTooSlow' : 'backgroundFailed' }));
+  }
 
   /** Before the first join: the microphone (muted or not) and the camera if wanted. */
   async acquire({ mic, camera }: { mic: boolean; camera: boolean }): Promise<void> {
@@ -67,7 +76,8 @@ export class LocalMedia {
     return {
       micOn: this.micWanted && Boolean(this.connection?.producer('microphone')),
       cameraOn: Boolean(camera),
-      localVideoTrack: camera,
+      localVideoTrack: camera && this.background.output,
+      localCameraTrack: camera,
       localScreenTrack: this.tracks.get('screen') ?? null,
       localAudioTrack: this.tracks.get('microphone') ?? null,
     };
@@ -134,8 +144,10 @@ export class LocalMedia {
       }
       const producer = connection.producer(source);
       try {
-        if (producer && !producer.closed) await producer.replaceTrack({ track });
+        const sent = source === 'camera' ? this.background.setInput(track) : track;
+        if (producer && !producer.closed) await producer.replaceTrack({ track: sent });
       } catch (error) {
+        if (source === 'camera') this.background.setInput(current);
         track.stop();
         console.warn(`could not switch the ${source}`, error);
         return this.events.warn({ code: 'sendFailed', params: { source }, cause: ClientError.from(error).toPayload() });
@@ -185,6 +197,7 @@ export class LocalMedia {
   close(): void {
     this.closed = true;
     this.connection = null;
+    this.background.close();
     for (const track of this.tracks.values()) track.stop();
     this.tracks.clear();
   }
@@ -194,7 +207,7 @@ export class LocalMedia {
     if (!connection) return;
     this.setTrack(source, track);
     try {
-      await connection.produce(source, track, paused);
+      await connection.produce(source, source === 'camera' ? (this.background.output ?? track) : track, paused);
     } catch (error) {
       if (this.closed || connection.closed) return; // a rejoin publishes it again
       this.drop(source);
@@ -206,6 +219,7 @@ export class LocalMedia {
   private setTrack(source: MediaSource, track: MediaStreamTrack): void {
     if (this.tracks.get(source) === track) return;
     this.tracks.set(source, track);
+    if (source === 'camera') this.background.setInput(track);
     track.addEventListener('ended', () => {
       if (this.tracks.get(source) !== track || this.closed) return;
       // Screen sharing ends from the browser's own "Stop sharing" button: not a problem.
@@ -218,6 +232,7 @@ export class LocalMedia {
   private drop(source: MediaSource): void {
     this.tracks.get(source)?.stop();
     this.tracks.delete(source);
+    if (source === 'camera') this.background.setInput(null);
     if (source === 'microphone') this.micWanted = false;
   }
 
@@ -230,6 +245,19 @@ export class LocalMedia {
     this.drop(source);
     this.events.changed();
     await this.connection?.closeProducer(source);
+  }
+
+  /** The background effect was turned on or off: the camera producer sends the new track. */
+  private async sendCamera(connection: MediaConnection): Promise<void> {
+    const producer = connection.producer('camera');
+    const track = this.background.output;
+    try {
+      if (producer && !producer.closed && track && producer.track !== track) await producer.replaceTrack({ track });
+    } catch (error) {
+      console.warn('could not switch the camera background', error);
+      this.events.warn({ code: 'sendFailed', params: { source: 'camera' }, cause: ClientError.from(error).toPayload() });
+    }
+    this.events.changed();
   }
 
   private async acquireOne(kind: 'audio' | 'video'): Promise<MediaStreamTrack | null> {

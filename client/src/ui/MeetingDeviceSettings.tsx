@@ -1,6 +1,7 @@
 import { devicePreferences } from '../media/DevicePreferences';
 import type { RoomClient } from '../media/RoomClient';
 import type { RoomSnapshot } from '../media/RoomClientTypes';
+import { BackgroundPicker } from './BackgroundPicker';
 import { DeviceSettings } from './DeviceSettings';
 
 /**
@@ -12,9 +13,10 @@ export function MeetingDeviceSettings({ client, room }: { client: RoomClient; ro
     <section className="panel-body device-panel" data-testid="settings-panel">
       <DeviceSettings
         micTrack={room.localAudioTrack}
-        cameraTrack={room.localVideoTrack}
+        cameraTrack={room.localCameraTrack}
         onChoose={(kind, deviceId) => (kind === 'audiooutput' ? devicePreferences.set(kind, deviceId) : void client.setDevice(kind, deviceId))}
       />
+      <BackgroundPicker />
     </section>
   );
 }

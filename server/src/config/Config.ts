@@ -53,6 +53,8 @@ export const envSchema = z.object({
   OWNERS_MAY_RECORD: bool.default('0'),
   /** The web client's language when the browser prefers none it speaks (UI-1). */
   DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
+  /** The web client's camera background effects (blur, images); `0`/`off` turns them off for everyone. */
+  BACKGROUND_EFFECTS: bool.default('1'),
   MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   MEDIA_WORKER_MAX_CONSUMERS: z.coerce.number().int().min(1).max(100_000).default(500),
   RTC_LISTEN_IP: z.string().ip().optional(),
@@ -129,6 +131,8 @@ export interface Config {
   /** OWN-6: OWNERS_MAY_RECORD. */
   ownersMayRecord: boolean;
   defaultLocale: 'fr' | 'en';
+  /** BACKGROUND_EFFECTS: the web client offers background blur and images. */
+  backgroundEffects: boolean;
   mediaWorkers: number;
   /** Consumers beyond which a worker is busy and a room spreads to another one (PLACE-2). */
   mediaWorkerMaxConsumers: number;
@@ -215,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     guestAccess: e.GUEST_ACCESS ?? isLoopback(e.HOST),
     ownersMayRecord: e.OWNERS_MAY_RECORD,
     defaultLocale: e.DEFAULT_LOCALE,
+    backgroundEffects: e.BACKGROUND_EFFECTS,
     mediaWorkers: e.MEDIA_WORKERS ?? Math.max(1, os.availableParallelism()),
     mediaWorkerMaxConsumers: e.MEDIA_WORKER_MAX_CONSUMERS,
     rtcListenIp,

@@ -19,6 +19,8 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   clientDist: string;
   /** UI-1: written into the page, the client's language when the browser prefers none it speaks. */
   defaultLocale: 'fr' | 'en';
+  /** BACKGROUND_EFFECTS: false writes `data-background-effects="off"` into the page (client/src/media/effects/BackgroundSupport.ts). */
+  backgroundEffects?: boolean;
   health: () => Record<string, unknown>;
   /** Whiteboard and chat API (server/src/collab/collabRouter.ts), mounted on /api. */
   collabApi?: express.Router;
@@ -100,7 +102,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const indexHtml = path.join(deps.clientDist, 'index.html');
   if (fs.existsSync(indexHtml)) {
     app.use(express.static(deps.clientDist, { index: false, maxAge: '1h' }));
-    const page = fs.readFileSync(indexHtml, 'utf8').replace(/<html lang="[a-z]+">/, `<html lang="${deps.defaultLocale}" data-default-locale="${deps.defaultLocale}">`);
+    const page = fs.readFileSync(indexHtml, 'utf8').replace(/<html lang="[a-z]+">/, `<html lang="${deps.defaultLocale}" data-default-locale="${deps.defaultLocale}" data-background-effects="${deps.backgroundEffects === false ? 'off' : 'on'}">`);
     app.get(pages, (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
       res.type('html').send(page);

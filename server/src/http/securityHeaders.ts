@@ -9,6 +9,8 @@ import helmet from 'helmet';
  * (a join link never leaks through the Referer), and a Permissions-Policy that keeps camera,
  * microphone and screen capture to this origin.
  *
+ * WebAssembly may be compiled (`'wasm-unsafe-eval'`: the background effects' segmentation model,
+ * loaded from this origin); JavaScript `eval` stays refused. Workers from this origin only.
  * Inline styles are allowed (React and tldraw set `style` attributes); inline scripts are not.
  * `upgrade-insecure-requests` is left out: an intranet may serve plain HTTP on localhost or behind a
  * TLS-terminating proxy, where it would break every request.
@@ -22,7 +24,8 @@ export function securityHeaders(options: { otherOrigins?: () => string[]; formAc
         useDefaults: false,
         directives: {
           defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
+          // 'wasm-unsafe-eval': the camera's person segmentation is WebAssembly served from 'self' (no eval of scripts).
+          scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
           fontSrc: ["'self'", 'data:'],
