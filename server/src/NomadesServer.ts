@@ -303,6 +303,7 @@ export class NomadesServer implements NodeParts {
         clientDist: config.clientDist,
         defaultLocale: config.defaultLocale,
         noiseSuppression: config.noiseSuppression,
+        backgroundEffects: config.backgroundEffects,
         redirectPlainHttp: config.tls?.redirectPlainHttp,
         publicUrl,
         recordingRetentionDays: config.recordingRetentionDays ?? null,

@@ -27,6 +27,9 @@ export type NoticeCode =
   | 'mediaUnavailable'
   /** A request failed with the server's (or the client's) error: cause. */
   | 'requestFailed'
+  /** The background effect was turned off: too slow on this computer, or it could not start. */
+  | 'backgroundTooSlow'
+  | 'backgroundFailed'
   /** DISK-1: the room's recording could not start (the recordings' disk is low). */
   | 'recordingRefused';
 

@@ -38,7 +38,10 @@ export interface RoomSnapshot {
   peers: readonly RemotePeerView[];
   micOn: boolean;
   cameraOn: boolean;
+  /** The camera as sent and shown (its background blurred or replaced when chosen). */
   localVideoTrack: MediaStreamTrack | null;
+  /** The camera's own track: its device and settings. */
+  localCameraTrack: MediaStreamTrack | null;
   /** This client's own screen share, while it shares. */
   localScreenTrack: MediaStreamTrack | null;
   /** The microphone's own track (sent or not): its device is the one selected. */

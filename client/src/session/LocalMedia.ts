@@ -4,6 +4,7 @@ import type { Notice } from '../media/Notice';
 import type { SignalingClient } from '../media/SignalingClient';
 import { devicePreferences } from '../media/DevicePreferences';
 import { acquireTracks } from '../media/userMedia';
+import { BackgroundCamera } from '../media/effects/BackgroundCamera';
 import { NoiseSuppressor } from '../media/effects/NoiseSuppressor';
 import { noiseSuppression } from '../media/effects/NoiseSuppressionPreference';
 import type { MediaConnection } from './MediaConnection';
@@ -11,7 +12,10 @@ import type { MediaConnection } from './MediaConnection';
 export interface LocalMediaView {
   micOn: boolean;
   cameraOn: boolean;
+  /** The camera as sent (its background blurred or replaced when the agent chose so). */
   localVideoTrack: MediaStreamTrack | null;
+  /** The camera's own track (its device is the one selected). */
+  localCameraTrack: MediaStreamTrack | null;
   localScreenTrack: MediaStreamTrack | null;
   /** The microphone track, sent or not (its device is the one selected). */
   localAudioTrack: MediaStreamTrack | null;
@@ -35,7 +39,8 @@ interface LocalMediaEvents {
  * track stopped and producer closed. Operations run one at a time, in call order.
  * The microphone is sent through a NoiseSuppressor: `tracks` keeps the device's own track, the
  * producer sends the suppressor's output; turning suppression on or off (the page's
- * noiseSuppression preference) replaces the producer's track, as a device change does.
+ * noiseSuppression preference) replaces the producer's track, as a device change does. The camera
+ * is sent through a BackgroundCamera the same way (its output track stays the same across effects).
  */
 export class LocalMedia {
   private readonly tracks = new Map<MediaSource, MediaStreamTrack>();
@@ -45,6 +50,8 @@ export class LocalMedia {
   private closed = false;
   private readonly noise = new NoiseSuppressor(noiseSuppression.getSnapshot().active);
   private readonly unsubscribe: () => void;
+  /** The camera's background effect: the track sent for the camera is `background.output`. */
+  private readonly background = new BackgroundCamera();
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -58,6 +65,8 @@ export class LocalMedia {
     });
     // The processing started late (autoplay) or stopped: send what it outputs now.
     this.noise.on('output', (output) => void this.enqueue(async (connection) => this.sendMicrophone(connection, output)));
+    this.background.on('output', () => void this.enqueue((connection) => this.sendCamera(connection)));
+    this.background.on('notice', (notice) => this.events.warn({ code: notice.code === 'tooSlow' ? 'backgroundTooSlow' : 'backgroundFailed' }));
   }
 
   /** Before the first join: the microphone (muted or not) and the camera if wanted. */
@@ -87,7 +96,8 @@ export class LocalMedia {
     return {
       micOn: this.micWanted && Boolean(this.connection?.producer('microphone')),
       cameraOn: Boolean(camera),
-      localVideoTrack: camera,
+      localVideoTrack: camera && this.background.output,
+      localCameraTrack: camera,
       localScreenTrack: this.tracks.get('screen') ?? null,
       localAudioTrack: this.tracks.get('microphone') ?? null,
       localAudioSentTrack: this.tracks.has('microphone') ? this.noise.output : null,
@@ -156,9 +166,10 @@ export class LocalMedia {
       }
       const producer = connection.producer(source);
       try {
-        const sent = source === 'microphone' ? await this.noise.setInput(track) : track;
-        if (producer && !producer.closed && producer.track !== sent) await producer.replaceTrack({ track: sent });
+        const sent = source === 'microphone' ? await this.noise.setInput(track) : this.background.setInput(track);
+        if (producer && !producer.closed && sent && producer.track !== sent) await producer.replaceTrack({ track: sent });
       } catch (error) {
+        if (source === 'camera') this.background.setInput(current);
         track.stop();
         console.warn(`could not switch the ${source}`, error);
         return this.events.warn({ code: 'sendFailed', params: { source }, cause: ClientError.from(error).toPayload() });
@@ -210,6 +221,7 @@ export class LocalMedia {
     this.unsubscribe();
     this.noise.close();
     this.connection = null;
+    this.background.close();
     for (const track of this.tracks.values()) track.stop();
     this.tracks.clear();
   }
@@ -219,7 +231,7 @@ export class LocalMedia {
     if (!connection) return;
     this.setTrack(source, track);
     try {
-      const sent = source === 'microphone' ? await this.noise.setInput(track) : track;
+      const sent = source === 'microphone' ? await this.noise.setInput(track) : source === 'camera' ? (this.background.output ?? track) : track;
       if (!sent || this.tracks.get(source) !== track) return;
       await connection.produce(source, sent, paused);
     } catch (error) {
@@ -233,6 +245,7 @@ export class LocalMedia {
   private setTrack(source: MediaSource, track: MediaStreamTrack): void {
     if (this.tracks.get(source) === track) return;
     this.tracks.set(source, track);
+    if (source === 'camera') this.background.setInput(track);
     track.addEventListener('ended', () => {
       if (this.tracks.get(source) !== track || this.closed) return;
       // Screen sharing ends from the browser's own "Stop sharing" button: not a problem.
@@ -245,6 +258,7 @@ export class LocalMedia {
   private drop(source: MediaSource): void {
     this.tracks.get(source)?.stop();
     this.tracks.delete(source);
+    if (source === 'camera') this.background.setInput(null);
     if (source === 'microphone') (this.micWanted = false), void this.noise.setInput(null);
   }
 
@@ -271,6 +285,19 @@ export class LocalMedia {
     this.drop(source);
     this.events.changed();
     await this.connection?.closeProducer(source);
+  }
+
+  /** The background effect was turned on or off: the camera producer sends the new track. */
+  private async sendCamera(connection: MediaConnection): Promise<void> {
+    const producer = connection.producer('camera');
+    const track = this.background.output;
+    try {
+      if (producer && !producer.closed && track && producer.track !== track) await producer.replaceTrack({ track });
+    } catch (error) {
+      console.warn('could not switch the camera background', error);
+      this.events.warn({ code: 'sendFailed', params: { source: 'camera' }, cause: ClientError.from(error).toPayload() });
+    }
+    this.events.changed();
   }
 
   private async acquireOne(kind: 'audio' | 'video'): Promise<MediaStreamTrack | null> {

@@ -1,6 +1,7 @@
 import { devicePreferences } from '../media/DevicePreferences';
 import type { RoomClient } from '../media/RoomClient';
 import type { RoomSnapshot } from '../media/RoomClientTypes';
+import { BackgroundPicker } from './BackgroundPicker';
 import { DeviceSettings } from './DeviceSettings';
 
 /**
@@ -13,9 +14,10 @@ export function MeetingDeviceSettings({ client, room }: { client: RoomClient; ro
       <DeviceSettings
         micTrack={room.localAudioTrack}
         micLevelTrack={room.localAudioSentTrack}
-        cameraTrack={room.localVideoTrack}
+        cameraTrack={room.localCameraTrack}
         onChoose={(kind, deviceId) => (kind === 'audiooutput' ? devicePreferences.set(kind, deviceId) : void client.setDevice(kind, deviceId))}
       />
+      <BackgroundPicker />
     </section>
   );
 }

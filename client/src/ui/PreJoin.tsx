@@ -72,7 +72,7 @@ export function PreJoin({ roomName, name, onNameChange, askName, prefs, onPrefsC
             <span aria-hidden="true">{prefs.camera ? t('prejoin.cameraOn') : t('prejoin.cameraOff')}</span>
           </button>
         </div>
-        <PreJoinDevices cameraTrack={preview.track} cameraError={preview.error} />
+        <PreJoinDevices cameraTrack={preview.cameraTrack} cameraError={preview.error} />
         {askName && (
           <label className="field">
             <span>{t('prejoin.nameLabel')}</span>

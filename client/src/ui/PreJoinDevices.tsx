@@ -1,5 +1,6 @@
 import { devicePreferences } from '../media/DevicePreferences';
 import type { MediaErrorCode } from '../media/userMedia';
+import { BackgroundPicker } from './BackgroundPicker';
 import { DeviceSettings } from './DeviceSettings';
 import { MediaProblem } from './MediaProblem';
 import { useMicPreview } from './useMicPreview';
@@ -19,6 +20,7 @@ export function PreJoinDevices({ cameraTrack, cameraError = null }: Props) {
     <>
       {mic.error && mic.error !== cameraError && <MediaProblem code={mic.error} />}
       <DeviceSettings micTrack={mic.track} micLevelTrack={sent} cameraTrack={cameraTrack} onChoose={(kind, deviceId) => devicePreferences.set(kind, deviceId)} />
+      <BackgroundPicker />
     </>
   );
 }

@@ -41,7 +41,7 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
   const inMeeting = room.phase === 'joined' || room.phase === 'reconnecting';
   // The board and chat reconnect by themselves (Hocuspocus): kept through a recovery.
   const collab = useCollabPanels(room.node, roomId, client.token, inMeeting, { shown: side.isShown('chat'), toggle: () => side.toggle('chat') });
-  const flipCamera = useCameraFlip(client, room.localVideoTrack);
+  const flipCamera = useCameraFlip(client, room.localCameraTrack);
   const [dialog, setDialog] = useState<'help' | 'leave' | null>(null);
   // A dialog's `close` event comes a task later: it must not close the one opened meanwhile.
   const closeDialog = (which: 'help' | 'leave'): void => setDialog((open) => (open === which ? null : open));

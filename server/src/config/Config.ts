@@ -55,6 +55,8 @@ export const envSchema = z.object({
   DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
   /** The web client's noise suppression (RNNoise in an AudioWorklet): `off` removes it for the whole service. */
   NOISE_SUPPRESSION: bool.default('on'),
+  /** The web client's camera background effects (blur, images); `0`/`off` turns them off for everyone. */
+  BACKGROUND_EFFECTS: bool.default('1'),
   MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   MEDIA_WORKER_MAX_CONSUMERS: z.coerce.number().int().min(1).max(100_000).default(500),
   RTC_LISTEN_IP: z.string().ip().optional(),
@@ -133,6 +135,8 @@ export interface Config {
   defaultLocale: 'fr' | 'en';
   /** NOISE_SUPPRESSION: the web client offers noise suppression (on by default for each person). */
   noiseSuppression: boolean;
+  /** BACKGROUND_EFFECTS: the web client offers background blur and images. */
+  backgroundEffects: boolean;
   mediaWorkers: number;
   /** Consumers beyond which a worker is busy and a room spreads to another one (PLACE-2). */
   mediaWorkerMaxConsumers: number;
@@ -220,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ownersMayRecord: e.OWNERS_MAY_RECORD,
     defaultLocale: e.DEFAULT_LOCALE,
     noiseSuppression: e.NOISE_SUPPRESSION,
+    backgroundEffects: e.BACKGROUND_EFFECTS,
     mediaWorkers: e.MEDIA_WORKERS ?? Math.max(1, os.availableParallelism()),
     mediaWorkerMaxConsumers: e.MEDIA_WORKER_MAX_CONSUMERS,
     rtcListenIp,

@@ -21,6 +21,8 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   defaultLocale: 'fr' | 'en';
   /** NOISE_SUPPRESSION=off: written into the page (`<html data-noise-suppression="off">`), the client offers none. */
   noiseSuppression?: boolean;
+  /** BACKGROUND_EFFECTS: false writes `data-background-effects="off"` into the page (client/src/media/effects/BackgroundSupport.ts). */
+  backgroundEffects?: boolean;
   health: () => Record<string, unknown>;
   /** Whiteboard and chat API (server/src/collab/collabRouter.ts), mounted on /api. */
   collabApi?: express.Router;
@@ -102,7 +104,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const indexHtml = path.join(deps.clientDist, 'index.html');
   if (fs.existsSync(indexHtml)) {
     app.use(express.static(deps.clientDist, { index: false, maxAge: '1h' }));
-    let page = fs.readFileSync(indexHtml, 'utf8').replace(/<html lang="[a-z]+">/, `<html lang="${deps.defaultLocale}" data-default-locale="${deps.defaultLocale}">`);
+    let page = fs.readFileSync(indexHtml, 'utf8').replace(/<html lang="[a-z]+">/, `<html lang="${deps.defaultLocale}" data-default-locale="${deps.defaultLocale}" data-background-effects="${deps.backgroundEffects === false ? 'off' : 'on'}">`);
     if (deps.noiseSuppression === false) page = page.replace('<html ', '<html data-noise-suppression="off" ');
     app.get(pages, (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');

@@ -10,7 +10,9 @@ import helmet from 'helmet';
  * microphone and screen capture to this origin.
  *
  * `'wasm-unsafe-eval'` lets the page compile WebAssembly it loaded from its own origin (the noise
- * suppression's RNNoise, in an AudioWorklet); it allows no JavaScript eval. Inline styles are allowed (React and tldraw set `style` attributes); inline scripts are not.
+ * suppression's RNNoise in an AudioWorklet, the background effects' segmentation model); it allows
+ * no JavaScript eval. Workers from this origin only.
+ * Inline styles are allowed (React and tldraw set `style` attributes); inline scripts are not.
  * `upgrade-insecure-requests` is left out: an intranet may serve plain HTTP on localhost or behind a
  * TLS-terminating proxy, where it would break every request.
  */
@@ -23,7 +25,7 @@ export function securityHeaders(options: { otherOrigins?: () => string[]; formAc
         useDefaults: false,
         directives: {
           defaultSrc: ["'self'"],
-          // WebAssembly compiled from the page's own files (noise suppression's RNNoise), no eval.
+          // WebAssembly compiled from the page's own files (RNNoise, person segmentation), no eval.
           scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],

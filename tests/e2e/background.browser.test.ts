@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import * as assert from 'uvu/assert';
+import { assertVideoPlaying, browserSuite, CHROMIUM_FLAGS, openPage, selfId, WAIT_MS } from '../helpers/browser.js';
+import { exitAfterRun } from '../helpers/exitAfterRun.js';
+import { localMedia } from '../helpers/localMedia.js';
+import { makePersonScene, readRgba, SCENE_HEIGHT as H, SCENE_WIDTH as W } from '../helpers/PersonScene.js';
+import { sleep, waitFor } from '../helpers/waitFor.js';
+
+/**
+ * Background effects (issue 24) in Chromium: the sender's fake camera is a Y4M this file makes
+ * (tests/helpers/PersonScene.ts: a head-and-shoulders person that MediaPipe's selfie segmentation
+ * detects, in front of detailed bookshelves). The other participant's page reads the frames it
+ * receives and compares them with the source, region by region: the background (pixels at least
+ * 12 px from the person) and the person (pixels at least 12 px inside it).
+ * - blur: the background loses its fine detail (variance of the Laplacian, divided by a factor
+ *   printed, against the same region received without effect), the person stays close to the source;
+ * - an image of the agent's own (picked with the file input): the background matches it;
+ * - every switch during the call keeps the same producer on the server and the same track on
+ *   the receiving side (producer.replaceTrack).
+ */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-background-'));
+const scene = await makePersonScene(dir);
+const background = browserSuite('background effects', {}, {}, { flags: [...CHROMIUM_FLAGS, `--use-file-for-fake-video-capture=${scene.y4m}`] });
+
+/** 1 for pixels at least `margin` px inside the region `inside` selects, else 0. */
+function core(mask: Uint8Array, inside: (v: number) => boolean, margin: number): Uint8Array {
+  const out = new Uint8Array(W * H);
+  for (let y = margin; y < H - margin; y++) {
+    for (let x = margin; x < W - margin; x++) {
+      let ok = true;
+      for (let dy = -margin; dy <= margin && ok; dy += 4) for (let dx = -margin; dx <= margin && ok; dx += 4) ok = inside(mask[(y + dy) * W + x + dx]!);
+      out[y * W + x] = ok ? 1 : 0;
+    }
+  }
+  return out;
+}
+const personCore = core(scene.person, (v) => v === 1, 12);
+const backgroundCore = core(scene.person, (v) => v === 0, 12);
+
+const gray = (rgba: Buffer, i: number) => 0.299 * rgba[i * 4]! + 0.587 * rgba[i * 4 + 1]! + 0.114 * rgba[i * 4 + 2]!;
+
+/** Variance of the 4-neighbour Laplacian of the gray picture over a region: its fine detail. */
+function laplacianVariance(rgba: Buffer, region: Uint8Array): number {
+  let sum = 0;
+  let sq = 0;
+  let n = 0;
+  for (let y = 1; y < H - 1; y++) {
+    for (let x = 1; x < W - 1; x++) {
+      const i = y * W + x;
+      if (!region[i]) continue;
+      const l = gray(rgba, i - 1) + gray(rgba, i + 1) + gray(rgba, i - W) + gray(rgba, i + W) - 4 * gray(rgba, i);
+      sum += l;
+      sq += l * l;
+      n += 1;
+    }
+  }
+  return sq / n - (sum / n) ** 2;
+}
+
+/** Mean absolute difference of the RGB values of two pictures over a region (0…255). */
+function meanAbsDiff(a: Buffer, b: Buffer, region: Uint8Array): number {
+  let total = 0;
+  let n = 0;
+  for (let i = 0; i < W * H; i++) {
+    if (!region[i]) continue;
+    for (let c = 0; c < 3; c++) total += Math.abs(a[i * 4 + c]! - b[i * 4 + c]!);
+    n += 3;
+  }
+  return total / n;
+}
+
+/** The frame the video `selector` shows now, as RGBA at 640×360. */
+async function frameOf(page: Page, selector: string): Promise<Buffer> {
+  const base64 = await page.evaluate(
+    ([sel, w, h]) => {
+      const video = document.querySelector<HTMLVideoElement>(sel as string)!;
+      const canvas = document.createElement('canvas');
+      canvas.width = w as number;
+      canvas.height = h as number;
+      const g = canvas.getContext('2d', { willReadFrequently: true })!;
+      g.drawImage(video, 0, 0, canvas.width, canvas.height);
+      const bytes = g.getImageData(0, 0, canvas.width, canvas.height).data;
+      let text = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(text);
+    },
+    [selector, W, H],
+  );
+  return Buffer.from(base64, 'base64');
+}
+
+interface Figures {
+  bgDetail: number;
+  personDiff: number;
+  bgDiff: number;
+}
+
+function figuresOf(frame: Buffer, reference: Buffer): Figures {
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return { bgDetail: round(laplacianVariance(frame, backgroundCore)), personDiff: round(meanAbsDiff(frame, scene.rgba, personCore)), bgDiff: round(meanAbsDiff(frame, reference, backgroundCore)) };
+}
+
+/** Waits until the received frames meet `ok` (the effect reached the other side), returns their figures. */
+async function settle(page: Page, selector: string, reference: Buffer, what: string, ok: (f: Figures) => boolean): Promise<Figures> {
+  let last: Figures | null = null;
+  await waitFor(
+    what,
+    async () => {
+      last = figuresOf(await frameOf(page, selector), reference);
+      return ok(last);
+    },
+    45_000,
+    500,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}: last ${JSON.stringify(last)}`);
+  });
+  await sleep(1500); // a few more frames: the figures of a steady picture
+  const steady = figuresOf(await frameOf(page, selector), reference);
+  console.log(`  ${what}: ${JSON.stringify(steady)}`);
+  return steady;
+}
+
+async function choose(page: Page, testId: string): Promise<void> {
+  await page.locator(`[data-testid="${testId}"]`).check({ force: true }); // the radio is visually hidden under its picture
+}
+
+background('blur and an image of the agent’s own, switched during a call: the background changes, the person stays, the producer is the same', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Background' });
+  const logs: string[] = [];
+  const url = async (name: string) => `${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, name))}&autojoin=1`;
+  const ada = await openPage(ctx.browser!, ctx.contexts, await url('Ada'), logs);
+  const effectLog: string[] = [];
+  const grace = await openPage(ctx.browser!, ctx.contexts, await url('Grace'), logs);
+  grace.on('console', (m) => /background/.test(m.text()) && effectLog.push(m.text()));
+  const [, graceId] = await Promise.all([selfId(ada), selfId(grace)]);
+  const tile = `[data-testid="participant-tile"][data-peer-id="${graceId}"] video`;
+  await assertVideoPlaying(ada, tile, 'Ada: Grace’s video', logs);
+
+  // Without effect: what Ada receives of the background, as the reference of detail.
+  const plain = await settle(ada, tile, scene.rgba, 'no effect', (f) => f.personDiff < 25 && f.bgDiff < 25);
+  const room = srv.server.registry.get(id)!;
+  const cameraProducer = () => [...localMedia(room.getPeer(graceId)!.media).producers.values()].find((p) => p.appData.source === 'camera')?.id;
+  const producerBefore = cameraProducer();
+  const trackBefore = await ada.locator(tile).evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream).getVideoTracks()[0]?.id);
+  assert.ok(producerBefore, 'Grace sends her camera');
+
+  await grace.click('[data-testid="toggle-settings"]');
+  await grace.locator('[data-testid="background-picker"]').waitFor({ timeout: WAIT_MS });
+  assert.is(await grace.locator('[data-testid="background-none"]').isChecked(), true, 'no effect at first');
+
+  await choose(grace, 'background-blur-strong');
+  const strong = await settle(ada, tile, scene.rgba, 'strong blur', (f) => f.bgDetail < plain.bgDetail / 4 && f.personDiff < 30);
+  console.log(`  background detail (Laplacian variance) ÷ ${(plain.bgDetail / strong.bgDetail).toFixed(1)} with the strong blur; person: mean abs diff ${strong.personDiff} (without effect ${plain.personDiff})`);
+
+  await choose(grace, 'background-blur-light');
+  const light = await settle(ada, tile, scene.rgba, 'light blur', (f) => f.bgDetail < plain.bgDetail / 2 && f.bgDetail > strong.bgDetail * 1.2 && f.personDiff < 30);
+  console.log(`  background detail ÷ ${(plain.bgDetail / light.bgDetail).toFixed(1)} with the light blur`);
+
+  // The agent's own image, picked from "their computer": a detailed picture ffmpeg draws, 1920×1080, scaled down in the browser.
+  const picture = path.join(dir, 'my-background.png');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=1', '-frames:v', '1', picture]);
+  const expected = readRgba(picture, W, H);
+  await grace.locator('[data-testid="background-file"]').setInputFiles(picture);
+  await waitFor('the image is chosen', async () => (await grace.locator('[data-testid="background-picker"]').getAttribute('data-choice')) === 'image:custom');
+  const image = await settle(ada, tile, expected, 'own image', (f) => f.bgDiff < 20 && f.personDiff < 30);
+  console.log(`  own image: background mean abs diff to the image ${image.bgDiff} (to the camera's room ${Math.round(meanAbsDiff(await frameOf(ada, tile), scene.rgba, backgroundCore))})`);
+
+  const notice = await grace.locator('[data-testid="background-notice"]').textContent();
+  assert.is(await grace.locator('[data-testid="background-picker"]').getAttribute('data-choice'), 'image:custom', `the effect still runs (notice: ${notice})`);
+  assert.is(cameraProducer(), producerBefore, 'the same camera producer all along');
+  assert.is(await ada.locator(tile).evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream).getVideoTracks()[0]?.id), trackBefore, 'Ada: the same consumer track');
+
+  // Remembered: a new page of Grace's browser profile starts with her image in the pre-join.
+  const again = await grace.context().newPage();
+  await again.goto(`${srv.url}/room/${id}?name=Again`);
+  await again.locator('[data-testid="background-picker"]').waitFor({ timeout: WAIT_MS });
+  assert.is(await again.locator('[data-testid="background-image-custom"]').isChecked(), true, 'the image is remembered');
+  assert.is(logs.filter((l) => /mediapipe|segment|background/i.test(l)).join('\n'), '', 'no error of the effect');
+});
+
+exitAfterRun(background);
