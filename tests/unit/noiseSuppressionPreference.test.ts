@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { NoiseSuppressionPreference } from '../../client/src/media/effects/NoiseSuppressionPreference.js';
+import { NoiseSuppressionPreference, offeredByOperator } from '../../client/src/media/effects/NoiseSuppressionPreference.js';
 
 /** DEV-6: noise suppression is on by default, the person's choice is kept, the operator's off wins. */
 class MemoryStorage {
@@ -36,6 +36,13 @@ test('no storage (private mode): on, and a choice holds for the page', () => {
   const pref = new NoiseSuppressionPreference(null, true);
   pref.setWanted(false);
   assert.is(pref.getSnapshot().wanted, false);
+});
+
+test('the page\'s attribute: data-noise-suppression="off" (NOISE_SUPPRESSION=off) removes it, anything else or no page offers it', () => {
+  assert.is(offeredByOperator({ dataset: { noiseSuppression: 'off' } }), false);
+  assert.is(offeredByOperator({ dataset: {} }), true, 'no attribute (NOISE_SUPPRESSION=on, the default)');
+  assert.is(offeredByOperator({ dataset: { noiseSuppression: 'on' } }), true);
+  assert.is(offeredByOperator(undefined), true, 'no document (tests, workers)');
 });
 
 test.run();

@@ -60,7 +60,10 @@ function localStorageOrNull(): Storage | null {
   }
 }
 
-const offByOperator = typeof document !== 'undefined' && document.documentElement.dataset.noiseSuppression === 'off';
+/** The service offers noise suppression: not when the page says `<html data-noise-suppression="off">` (NOISE_SUPPRESSION=off). */
+export function offeredByOperator(root: Pick<HTMLElement, 'dataset'> | null | undefined): boolean {
+  return root?.dataset.noiseSuppression !== 'off';
+}
 
 /** The page's preference (one person, one browser profile). */
-export const noiseSuppression = new NoiseSuppressionPreference(localStorageOrNull(), !offByOperator);
+export const noiseSuppression = new NoiseSuppressionPreference(localStorageOrNull(), offeredByOperator(globalThis.document?.documentElement));

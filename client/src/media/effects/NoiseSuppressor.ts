@@ -1,6 +1,5 @@
-import { RnnoiseWorkletNode } from '@sapphi-red/web-noise-suppressor';
+import type { RnnoiseWorkletNode } from '@sapphi-red/web-noise-suppressor';
 import { TypedEmitter } from '../TypedEmitter';
-import { addRnnoiseProcessor, rnnoiseBinary } from './rnnoiseModule';
 
 /** RNNoise works on 10 ms frames at 48 kHz; the context runs at that rate whatever the device's. */
 const SAMPLE_RATE = 48_000;
@@ -21,7 +20,10 @@ interface Graph {
  * graph is closed and the output is the input itself. Where it cannot run (no AudioWorklet, a
  * context that refuses the device's rate, a wasm that fails) or until the browser lets the audio
  * context start (autoplay: a first click or key), the output is the input: the microphone is
- * never silenced by its processing. `output` is emitted whenever it changes by itself.
+ * never silenced by its processing. `output` is emitted whenever it changes by itself. The RNNoise
+ * module is loaded on first use only: its classes extend AudioWorkletNode when evaluated, which
+ * would stop the whole page where that does not exist (an older browser, a page not in a secure
+ * context).
  */
 export class NoiseSuppressor extends TypedEmitter<{ output: [MediaStreamTrack | null] }> {
   private input: MediaStreamTrack | null = null;
@@ -97,10 +99,10 @@ export class NoiseSuppressor extends TypedEmitter<{ output: [MediaStreamTrack | 
 
   private async build(): Promise<Graph | null> {
     if (typeof AudioWorkletNode === 'undefined') throw new Error('no AudioWorklet in this browser');
+    const { createRnnoiseNode } = await import('./rnnoiseModule');
     const context = new AudioContext({ sampleRate: SAMPLE_RATE, latencyHint: 'interactive' });
     try {
-      const [wasmBinary] = await Promise.all([rnnoiseBinary(), addRnnoiseProcessor(context)]);
-      const node = new RnnoiseWorkletNode(context, { maxChannels: 1, wasmBinary });
+      const node = await createRnnoiseNode(context);
       const destination = context.createMediaStreamDestination();
       destination.channelCount = 1;
       node.connect(destination);
