@@ -198,6 +198,23 @@ pipes('SPAN-3b: the streams of the layers above what B asks for stop crossing, a
   await video.consumer.setPreferredLayers({ spatialLayer: 2 });
 });
 
+pipes('SPAN-3b: a late consumer on B of a layered import gets a key frame across (RTCP through the PlainTransport lane)', async (ctx) => {
+  const { cam } = ctx;
+  const keyFrames: number[] = [];
+  await cam.enableTraceEvent(['keyframe']);
+  cam.on('trace', (t) => t.type === 'keyframe' && keyFrames.push(Date.now()));
+  await sleep(1_500); // no key frame comes by itself meanwhile
+  const late = await DirectWrtcPeer.create(ctx.b.router, ctx.pools[1].workers[0].webRtcServer);
+  ctx.closers.push(late);
+  const asked = Date.now();
+  const video = await late.consume(cam.id);
+  await waitFor('the late consumer decodes frames', () => video.frames >= 5, 4_000, 20);
+  assert.ok(keyFrames.some((t) => t >= asked), 'A received a key frame after B asked');
+  console.log(`  late consumer of a layered import: first frame ${video.firstAt - asked} ms after its consume`);
+  await cam.enableTraceEvent([]);
+  late.close();
+});
+
 pipes('SPAN-3b: B asking for nothing (-1) stops every stream of the camera; the microphone\'s pipe pauses and resumes', async (ctx) => {
   const { pb, cam, mic } = ctx;
   const camB = pb.imported.get(cam.id)!;
