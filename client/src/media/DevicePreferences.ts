@@ -1,4 +1,5 @@
 import { TypedEmitter } from './TypedEmitter';
+import { localStorageOrNull } from './localStorageOrNull';
 
 /** The three kinds of device a person chooses (MediaDeviceInfo.kind). */
 export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
@@ -59,14 +60,6 @@ export class DevicePreferences extends TypedEmitter<{ change: [] }> {
     } catch {
       return EMPTY;
     }
-  }
-}
-
-function localStorageOrNull(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
   }
 }
 

@@ -1,6 +1,7 @@
 import { TypedEmitter } from '../TypedEmitter';
 import { isBackgroundChoice, type BackgroundChoice } from './BackgroundChoice';
 import type { BackgroundRateFigures } from './BackgroundRate';
+import { localStorageOrNull } from '../localStorageOrNull';
 
 const CHOICE_KEY = 'nomades.background';
 const IMAGE_KEY = 'nomades.background.image';
@@ -84,14 +85,6 @@ export class BackgroundPreferences extends TypedEmitter<{ change: [] }> {
     } catch {
       return { choice: 'none', customImage: null, notice: null };
     }
-  }
-}
-
-function localStorageOrNull(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
   }
 }
 

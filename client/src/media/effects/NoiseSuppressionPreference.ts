@@ -1,4 +1,5 @@
 import { TypedEmitter } from '../TypedEmitter';
+import { localStorageOrNull } from '../localStorageOrNull';
 
 const STORAGE_KEY = 'nomades.noiseSuppression';
 
@@ -49,14 +50,6 @@ export class NoiseSuppressionPreference extends TypedEmitter<{ change: [] }> {
     } catch {
       return true;
     }
-  }
-}
-
-function localStorageOrNull(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
   }
 }
 
