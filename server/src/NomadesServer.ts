@@ -42,6 +42,8 @@ import { resolveAnnouncedIp } from './reach/resolveAnnouncedIp.js';
 import { PortMux, type PortMuxStats } from './reach/PortMux.js';
 import { TlsEndpoint } from './reach/TlsEndpoint.js';
 import { TurnService } from './reach/TurnService.js';
+import { PollStorage } from './polls/PollStorage.js';
+import { pollsRouter } from './polls/pollsRouter.js';
 import { RoomDeletion } from './rooms/RoomDeletion.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { RecordingService } from './recording/RecordingService.js';
@@ -203,9 +205,11 @@ export class NomadesServer implements NodeParts {
       pool.on('workerrestarted', (index, pid) => log.warn({ worker: index, pid }, 'mediasoup worker restarted'));
       pool.on('workergaveup', (index, retryInMs) => log.error({ worker: index, retryInMs }, 'mediasoup worker slot resting after repeated deaths (PLACE-4)'));
       workerMetrics(metrics, pool);
+      const pollStorage = new PollStorage(database.polls, faults);
       const registry = new RoomRegistry(pool, store, log.child({ name: 'rooms' }), {
         resumeGraceMs: config.resumeGraceMs,
         moderation: { store: moderation, faults },
+        polls: pollStorage, // POLL-9
         sharedStore: Boolean(config.databaseUrl && config.redisUrl), // NODE-2
         pipesTrusted: config.node.pipeTrusted, // SPAN-3
       });
@@ -318,6 +322,7 @@ export class NomadesServer implements NodeParts {
         invitesApi: invitesRouter({ store, tokens, access, invites, adminKey: secrets.adminKey, publicUrl }),
         registry,
         recordingsApi: recording.apiRouter({ tokens, access }),
+        pollsApi: pollsRouter({ storage: pollStorage, store, adminKey: secrets.adminKey, tokens, access }), // POLL-10
         recordingsInternal: recording.internalRouter(),
         signIn: signInRoutes({ config, store: database.auth, sessions: agents, adminKey: secrets.adminKey, publicUrl, log: log.child({ name: 'auth' }), onLogin: (outcome) => metrics.loginCounted(outcome) }),
         collabApi: collabRouter({ collab, store, adminKey: secrets.adminKey, tldrawLicenseKey: collabConfig.tldrawLicenseKey }),

@@ -17,6 +17,7 @@ export * from './collab/index.js';
 export * from './sharing.js';
 export * from './rooms/roomName.js';
 export * from './signaling/reactions.js';
+export * from './signaling/polls.js';
 export * from './signaling/clientReports.js';
 export * from './webhooks/index.js';
 export * from './retention.js';

@@ -25,6 +25,8 @@ export const rightSchema = z.enum([
   'moderate',
   /** Put and remove the captions of the room's recordings (CAP-1 in docs/spec/sharing.md). */
   'captions',
+  /** Create, open, close and delete polls; answer and dismiss questions; let an asker speak (POLL-1, QUESTION-3/5 in docs/spec/polls.md). */
+  'poll',
 ]);
 export type Right = z.infer<typeof rightSchema>;
 

@@ -25,9 +25,9 @@ type Role = 'host' | 'participant' | 'attendee';
 const OK = 'accepted';
 /** docs/spec/signaling.md, "Rights of each role". */
 const EXPECTED: Record<Role, Record<Right, boolean>> = {
-  host: { microphone: true, camera: true, screen: true, chat: true, board: true, raiseHand: true, moderate: true, captions: true },
-  participant: { microphone: true, camera: true, screen: true, chat: true, board: true, raiseHand: true, moderate: false, captions: false },
-  attendee: { microphone: false, camera: false, screen: false, chat: true, board: false, raiseHand: true, moderate: false, captions: false },
+  host: { microphone: true, camera: true, screen: true, chat: true, board: true, raiseHand: true, moderate: true, captions: true, poll: true },
+  participant: { microphone: true, camera: true, screen: true, chat: true, board: true, raiseHand: true, moderate: false, captions: false, poll: false },
+  attendee: { microphone: false, camera: false, screen: false, chat: true, board: false, raiseHand: true, moderate: false, captions: false, poll: false },
 };
 
 roles('ROLE-1…4: the shared rights table is the spec table', () => {
@@ -75,6 +75,7 @@ for (const role of ['host', 'participant', 'attendee'] as const) {
     });
     await check('admit from the lobby', 'moderate', request(s, 'admitFromLobby', { id: lobby.find((l) => l.displayName === 'K1')!.id }));
     await check('refuse from the lobby', 'moderate', request(s, 'refuseFromLobby', { id: lobby.find((l) => l.displayName === 'K2')!.id }));
+    await check('create a poll', 'poll', request(s, 'createPoll', { question: 'Q ?', kind: 'single', options: ['a', 'b'], anonymous: false, results: 'all' }));
     await check('remove a participant', 'moderate', request(s, 'removeParticipant', { peerId: target.peerId }));
 
     const wrong = results.filter(([, got, expected]) => got !== expected);

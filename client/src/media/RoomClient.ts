@@ -8,6 +8,7 @@ import type { Notice } from './Notice';
 import { ModerationClient } from './ModerationClient';
 import { QualityMonitor } from './QualityMonitor';
 import { SignalingClient } from './SignalingClient';
+import { PollState } from './PollState';
 import { ReactionState } from './ReactionState';
 import { SpeakerState } from './SpeakerState';
 import { TypedEmitter } from './TypedEmitter';
@@ -30,6 +31,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   readonly speakers: SpeakerState;
   /** Reactions shown over the tiles (RCT-n): a store of its own; send with react(). */
   readonly reactions: ReactionState;
+  /** Polls and questions (POLL-n, QUESTION-n): a store of its own. */
+  readonly polls: PollState;
   /** Connection levels of every tile (MEDIA-5): a store of its own. */
   readonly quality: QualityMonitor;
   private readonly session: MeetingSession;
@@ -57,6 +60,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     this.firstMedia = new FirstMediaReport(this.signaling);
     this.speakers = new SpeakerState(this.signaling);
     this.reactions = new ReactionState(this.signaling);
+    this.polls = new PollState(this.signaling);
     this.quality = new QualityMonitor(this.signaling, () => (this.connection?.closed === false ? this.connection : null));
     this.videoSubscriptions = new VideoSubscriptions(this.signaling, (peerId) => this.connection?.remote.videoConsumersOf(peerId) ?? []);
     this.local = new LocalMedia(this.signaling, { changed: () => this.changed(), warn: (notice) => this.warn(notice) });
@@ -146,6 +150,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     this.connection = connection;
     this.self = { peerId: answer.peerId, displayName: answer.displayName, role: answer.role };
     this.moderation.joined(answer);
+    void this.polls.refresh().catch(() => undefined); // POLL-8: asked again at the next join
     if (rejoin) this.recording = false; // told again by the server if it still records
     this.changed();
     await connection.open();
@@ -163,6 +168,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     this.tornDown = true;
     this.moderation.close();
     this.reactions.close();
+    this.polls.close();
     this.quality.close();
     this.connection?.close();
     this.local.close();

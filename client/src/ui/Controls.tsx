@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { BoardIcon, CameraFlipIcon, CameraIcon, ChatIcon, HandIcon, HelpIcon, LeaveIcon, MicIcon, PeopleIcon, ScreenShareIcon, SettingsIcon } from './icons';
+import { BoardIcon, CameraFlipIcon, CameraIcon, ChatIcon, HandIcon, HelpIcon, LeaveIcon, MicIcon, PeopleIcon, ScreenShareIcon, PollIcon, SettingsIcon } from './icons';
 import type { ReactionEmoji } from '@nomades/shared';
 import { ControlButton } from './ControlButton';
 import { ReactionPicker } from './ReactionPicker';
@@ -36,6 +36,9 @@ interface Props {
   /** Camera, microphone and speaker settings (a side-column tab). */
   onToggleSettings?: () => void;
   settingsOpen?: boolean;
+  /** Polls and questions (a side-column tab, POLL-n). */
+  onTogglePolls?: () => void;
+  pollsOpen?: boolean;
 }
 
 /** The meeting's control bar. The data-testid values are a contract with automated browsers. */
@@ -111,6 +114,16 @@ export function Controls(props: Props) {
             </span>
           )}
         </ControlButton>
+      )}
+      {props.onTogglePolls && (
+        <ControlButton
+          testId="toggle-polls"
+          icon={<PollIcon />}
+          text={t('polls:toggle')}
+          label={t('polls:toggleLabel')}
+          pressed={Boolean(props.pollsOpen)}
+          onClick={props.onTogglePolls}
+        />
       )}
       {props.onToggleSettings && (
         <ControlButton

@@ -6,13 +6,14 @@ import { CollabBoard, CollabChat, useCollabPanels } from './BoardAndChat';
 import { Announcer } from './Announcer';
 import { ConfirmLeave } from './ConfirmLeave';
 import { Controls } from './Controls';
-import { ChatIcon, PeopleIcon, RecordDotIcon, RecordingsIcon, SettingsIcon } from './icons';
+import { ChatIcon, PeopleIcon, PollIcon, RecordDotIcon, RecordingsIcon, SettingsIcon } from './icons';
 import { MeetingDeviceSettings } from './MeetingDeviceSettings';
 import { QualityContext } from './QualityContext';
 import { MediaStage } from './MediaStage';
 import { NoticeText } from './NoticeText';
 import { LobbyScreen } from './LobbyScreen';
 import { ParticipantsPanel } from './ParticipantsPanel';
+import { PollsPanel } from './PollsPanel';
 import { RecordingsPanel } from './RecordingsPanel';
 import { ReactionsContext } from './reactionsContext';
 import { ReconnectBanner } from './ReconnectBanner';
@@ -36,6 +37,7 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
   const [audioBlocked, setAudioBlocked] = useState(false);
   const onAudioBlocked = useCallback(() => setAudioBlocked(true), []);
   const mod = useSyncExternalStore(client.moderation.subscribe, client.moderation.getSnapshot);
+  const pollState = useSyncExternalStore(client.polls.subscribe, client.polls.getSnapshot);
   // Side panels share one column (tabs); participants shown at first, except on a phone.
   const side = useSidePanels(window.matchMedia(NARROW_QUERY).matches ? [] : ['participants']);
   const inMeeting = room.phase === 'joined' || room.phase === 'reconnecting';
@@ -49,7 +51,7 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
     messages: collab.snapshot.messages,
     synced: collab.snapshot.status === 'synced',
     selfId: collab.collab?.user.id,
-  });
+  }, pollState);
   const mayPublish = Boolean(room.self) && can(mod.role ?? room.self!.role, 'microphone');
   const handRaised = mod.controls.hands.some((h) => h.peerId === room.self?.peerId);
   const shortcuts = useShortcuts((action) => {
@@ -98,6 +100,20 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
       content: <ParticipantsPanel room={room} mod={mod} moderation={client.moderation} />,
     },
     chat: { id: 'chat', label: t('stage:tabChat'), icon: <ChatIcon size={18} />, content: <CollabChat panels={collab} /> },
+    polls: {
+      id: 'polls',
+      label: t('polls:tab'),
+      icon: <PollIcon size={18} />,
+      content: (
+        <PollsPanel
+          polls={client.polls}
+          role={mod.role ?? room.self.role}
+          roomId={roomId}
+          token={client.token}
+          roleOf={(peerId) => mod.roles.get(peerId) ?? room.peers.find((p) => p.id === peerId)?.role}
+        />
+      ),
+    },
     settings: { id: 'settings', label: t('devices:settings'), icon: <SettingsIcon size={18} />, content: <MeetingDeviceSettings client={client} room={room} /> },
     recordings: { id: 'recordings', label: t('sharing:recordings.title'), icon: <RecordingsIcon size={18} />, content: <RecordingsPanel roomId={roomId} token={client.token} role={mod.role ?? room.self.role} /> },
   };
@@ -182,6 +198,8 @@ export function RoomView({ client, roomId, roomName }: { client: RoomClient; roo
         chatUnread={collab.unread}
         onHelp={() => setDialog('help')}
         onReact={(emoji) => client.react(emoji)}
+        onTogglePolls={() => side.toggle('polls')}
+        pollsOpen={side.isShown('polls')}
         onToggleSettings={() => side.toggle('settings')}
         settingsOpen={side.isShown('settings')}
       />

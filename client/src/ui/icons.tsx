@@ -145,6 +145,15 @@ export function RecordingsIcon({ size }: IconProps) {
   );
 }
 
+/** Polls and questions: a bar chart. */
+export function PollIcon({ size }: IconProps) {
+  return (
+    <Icon size={size}>
+      <path d="M4 20h16M7 16V10M12 16V5M17 16v-4" />
+    </Icon>
+  );
+}
+
 /** "Recording in progress": a filled dot. */
 export function RecordDotIcon({ size = 14 }: IconProps) {
   return (

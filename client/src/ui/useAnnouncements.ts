@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ChatMessage } from '@nomades/shared';
 import type { ModerationSnapshot } from '../media/ModerationClient';
+import type { PollSnapshot } from '../media/PollState';
 import type { RoomSnapshot } from '../media/RoomClientTypes';
 
 export interface Announcement {
@@ -18,6 +19,9 @@ interface Seen {
   lobby: Set<string>;
   chat: number | null;
   phase: RoomSnapshot['phase'];
+  /** Polls by id with their status, questions by id; null until the first state arrived. */
+  polls: Map<string, string> | null;
+  questions: Set<string> | null;
 }
 
 /**
@@ -32,10 +36,10 @@ export interface ChatView {
   selfId: string | undefined;
 }
 
-export function useAnnouncements(room: RoomSnapshot, mod: ModerationSnapshot, chat: ChatView): Announcement[] {
+export function useAnnouncements(room: RoomSnapshot, mod: ModerationSnapshot, chat: ChatView, polls?: PollSnapshot): Announcement[] {
   const { t } = useTranslation('a11y');
   const [list, setList] = useState<Announcement[]>([]);
-  const seen = useRef<Seen>({ peers: null, hands: new Set(), lobby: new Set(), chat: null, phase: room.phase });
+  const seen = useRef<Seen>({ peers: null, hands: new Set(), lobby: new Set(), chat: null, phase: room.phase, polls: null, questions: null });
   const next = useRef(0);
 
   useEffect(() => {
@@ -70,9 +74,25 @@ export function useAnnouncements(room: RoomSnapshot, mod: ModerationSnapshot, ch
       s.chat = chat.messages.length;
     }
 
+    // POLL-13: a poll opened or ended, someone else's question (what was there at our join is not news).
+    if (polls?.loaded) {
+      if (s.polls && s.questions) {
+        for (const p of polls.polls) {
+          const before = s.polls.get(p.id);
+          if (p.status === 'open' && before !== 'open') said.push(t('polls:announce.pollOpened', { question: p.question }));
+          if (p.status === 'closed' && before === 'open') said.push(t('polls:announce.pollClosed', { question: p.question }));
+        }
+        for (const q of polls.questions) {
+          if (!s.questions.has(q.id) && !q.mine) said.push(t('polls:announce.question', { name: q.authorName, text: q.text.length > MAX_CHAT_CHARS ? `${q.text.slice(0, MAX_CHAT_CHARS)}…` : q.text }));
+        }
+      }
+      s.polls = new Map(polls.polls.map((p) => [p.id, p.status]));
+      s.questions = new Set(polls.questions.map((q) => q.id));
+    }
+
     if (said.length === 0) return;
     setList((old) => [...old, ...said.map((text) => ({ id: next.current++, text }))].slice(-KEEP));
-  }, [room, mod, chat.messages, chat.synced, chat.selfId, t]);
+  }, [room, mod, chat.messages, chat.synced, chat.selfId, polls, t]);
 
   return list;
 }

@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 
 /** The panels of the side column (SideColumn.tsx); others (recordings, settings) add their id here. */
-export type SidePanelId = 'participants' | 'chat' | 'recordings' | 'settings';
+export type SidePanelId = 'participants' | 'chat' | 'polls' | 'recordings' | 'settings';
 
 export interface SidePanels {
   /** Open panels, in the order they were opened (one tab each). */

@@ -30,6 +30,8 @@ export interface HttpAppDeps extends RoomsRouterDeps {
   agentRoomsApi?: express.Router;
   /** Invitations (server/src/invites/invitesRouter.ts), mounted on /api/rooms. */
   invitesApi?: express.Router;
+  /** POLL-10: the polls' CSV export (server/src/polls/pollsRouter.ts), mounted on /api. */
+  pollsApi?: express.Router;
   /** Recordings API (server/src/recording/recordingsRouter.ts), mounted on /api. */
   recordingsApi?: express.Router;
   /** HOOK-6: the webhooks' dead letters (server/src/webhooks/webhooksRouter.ts), mounted on /api. */
@@ -87,9 +89,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api/rooms', roomsRouter(deps));
   if (deps.agentRoomsApi) app.use('/api', deps.agentRoomsApi); // OWN-n: before the moderation API's admin check
   // Before the moderation API, whose admin check covers every /api/rooms/:id/… it is given: these
-  // have routes a room token opens (INV-7, REC-V1).
+  // have routes a room token opens (INV-7, REC-V1, POLL-10).
   if (deps.invitesApi) app.use('/api/rooms', deps.invitesApi);
   if (deps.recordingsApi) app.use('/api', deps.recordingsApi);
+  if (deps.pollsApi) app.use('/api', deps.pollsApi); // POLL-10: a host's room token opens it
   app.use('/api/rooms', moderationRouter({ ...deps, log: deps.log.child({ name: 'moderation' }) }));
   if (deps.collabApi) app.use('/api', deps.collabApi);
   if (deps.webhooksApi) app.use('/api', deps.webhooksApi);

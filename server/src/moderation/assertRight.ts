@@ -9,6 +9,7 @@ const WHAT: Record<Right, string> = {
   raiseHand: 'raise a hand',
   moderate: 'moderate this meeting',
   captions: 'change the captions of this room\'s recordings',
+  poll: 'run polls and questions',
 };
 
 /** Throws FORBIDDEN unless `role` has `right` (ROLE-1…4, shared/src/rights.ts). */

@@ -3,6 +3,8 @@ import { RemoteMediaPeer, type MediaRoom, type NodeChannel } from '@nomades/sfu'
 import { AppError, type NotificationData, type NotificationName, type Role, type RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import type { RoomControls } from '../moderation/RoomControls.js';
+import { RoomPolls } from '../polls/RoomPolls.js';
+import { RoomQuestions } from '../polls/RoomQuestions.js';
 import type { PeerLink } from './NotificationOutbox.js';
 import { Peer } from './Peer.js';
 import { safeEmit } from './safeEmit.js';
@@ -33,6 +35,9 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #log: Logger;
   /** Lock, lobby, bans, media locks and hands of this room (outlives the Room). */
   readonly controls: RoomControls;
+  /** Polls and questions (POLL-n, QUESTION-n), read from the store when the meeting opened. */
+  readonly polls: RoomPolls;
+  readonly questions: RoomQuestions;
   readonly #onControlsChanged = (): void => this.sendControls();
   #closed = false;
   /** Set while a join replaces an older session, so that the room does not close in between. */
@@ -41,8 +46,16 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #graceMs: number;
   readonly #graceTimers = new Map<Peer, NodeJS.Timeout>();
 
-  constructor(info: RoomInfo, media: MediaRoom, log: Logger, controls: RoomControls, options: { resumeGraceMs?: number } = {}) {
+  constructor(
+    info: RoomInfo,
+    media: MediaRoom,
+    log: Logger,
+    controls: RoomControls,
+    options: { resumeGraceMs?: number; polls?: RoomPolls; questions?: RoomQuestions } = {},
+  ) {
     super();
+    this.polls = options.polls ?? new RoomPolls(info.id, { polls: [], ballots: [] });
+    this.questions = options.questions ?? new RoomQuestions(info.id, { questions: [], upvotes: [] });
     this.#graceMs = options.resumeGraceMs ?? 0;
     this.id = info.id;
     this.#info = info;

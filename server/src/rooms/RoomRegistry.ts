@@ -3,6 +3,10 @@ import { MediaRoom, type NodeChannel, type NodePipes, type WorkerPool } from '@n
 import type { Role, RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import { RoomControls, type ModerationPersistence } from '../moderation/RoomControls.js';
+import { PollPublisher } from '../polls/PollPublisher.js';
+import type { PollStorage } from '../polls/PollStorage.js';
+import { RoomPolls } from '../polls/RoomPolls.js';
+import { RoomQuestions } from '../polls/RoomQuestions.js';
 import { LOCAL_MEDIA, type MediaSpread } from '../span/MediaSpread.js';
 import type { RoomStore } from '../store/RoomStore.js';
 import { Room } from './Room.js';
@@ -25,6 +29,8 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #opening = new Map<string, Promise<Room>>();
   readonly #controls = new Map<string, RoomControls>();
   readonly #moderation?: ModerationPersistence;
+  /** POLL-9: where rooms' polls and questions are kept (memory only without it). */
+  readonly polls?: PollStorage;
   #closed = false;
   /** Several nodes share the moderation store (NODE-2): state read while a room is not live here is read again. */
   readonly #sharedStore: boolean;
@@ -34,7 +40,7 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #pipesTrusted: boolean;
   #spread: MediaSpread = LOCAL_MEDIA;
 
-  constructor(pool: WorkerPool, store: RoomStore, log: Logger, options: { resumeGraceMs?: number; moderation?: ModerationPersistence; sharedStore?: boolean; pipesTrusted?: boolean } = {}) {
+  constructor(pool: WorkerPool, store: RoomStore, log: Logger, options: { resumeGraceMs?: number; moderation?: ModerationPersistence; polls?: PollStorage; sharedStore?: boolean; pipesTrusted?: boolean } = {}) {
     super();
     this.#pipesTrusted = options.pipesTrusted ?? false;
     this.#sharedStore = options.sharedStore ?? false;
@@ -42,6 +48,7 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
     this.#pool = pool;
     this.#log = log;
     this.#moderation = options.moderation;
+    this.polls = options.polls;
     store.on('updated', (info) => this.#rooms.get(info.id)?.updateInfo(info));
   }
 
@@ -127,11 +134,17 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
 
   async #create(info: RoomInfo): Promise<Room> {
     const controls = await this.loadControls(info.id);
+    // POLL-9: the room's polls and questions as its last meeting left them (after its last writes).
+    const stored = this.polls ? await this.polls.load(info.id) : { polls: [], ballots: [], questions: [], upvotes: [] };
+    const polls = new RoomPolls(info.id, stored, this.polls);
+    const questions = new RoomQuestions(info.id, stored, this.polls);
     const log = this.#log.child({ room: info.id });
     const media = await MediaRoom.create(this.#pool, info.id, { nodePipes: { ...this.#pool.mediaAddress, trusted: this.#pipesTrusted, logger: log } });
-    const room = new Room(info, media, log, controls, { resumeGraceMs: this.resumeGraceMs });
+    const room = new Room(info, media, log, controls, { resumeGraceMs: this.resumeGraceMs, polls, questions });
+    const publisher = new PollPublisher(room, polls, questions);
     this.#rooms.set(info.id, room);
     room.once('close', () => {
+      publisher.close();
       if (this.#rooms.get(info.id) === room) this.#rooms.delete(info.id);
       if (controls.pristine && this.#controls.get(info.id) === controls) this.#controls.delete(info.id);
     });
@@ -152,6 +165,7 @@ export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   /** Every moderation write started so far has ended (the store closes after them). */
   async flushed(): Promise<void> {
     await Promise.all([...this.#controls.values()].map((c) => c.flushed()));
+    await this.polls?.allIdle();
   }
 
   close(): void {

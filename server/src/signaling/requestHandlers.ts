@@ -3,6 +3,7 @@ import { AppError, CLUSTER_LIMITS, rightForSource, type RequestData, type Reques
 import { assertRight } from '../moderation/assertRight.js';
 import { moderatedSourceOf } from '../moderation/Moderator.js';
 import { moderationHandlers } from './moderationHandlers.js';
+import { pollHandlers } from './pollHandlers.js';
 import { reactionHandlers } from './reactionHandlers.js';
 import { reportHandlers } from './reportHandlers.js';
 import type { SessionContext } from './SessionContext.js';
@@ -166,4 +167,5 @@ export const requestHandlers: RequestHandlers = {
   ...moderationHandlers,
   ...reactionHandlers,
   ...reportHandlers,
+  ...pollHandlers,
 };

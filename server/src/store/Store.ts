@@ -10,6 +10,8 @@ import { KyselyRecordingStore } from './KyselyRecordingStore.js';
 import { KyselyRoomMemberStore } from './KyselyRoomMemberStore.js';
 import { KyselyRoomStore } from './KyselyRoomStore.js';
 import type { ModerationStore } from './ModerationStore.js';
+import { KyselyPollStore } from './KyselyPollStore.js';
+import type { PollStore } from './PollStore.js';
 import type { RecordingStore } from './RecordingStore.js';
 import type { RoomMemberStore } from './RoomMemberStore.js';
 import type { RoomStore } from './RoomStore.js';
@@ -19,6 +21,8 @@ import { StoreDatabase, type StoreDatabaseOptions } from './StoreDatabase.js';
 const MODERATION_TABLES = ['room_flags', 'bans', 'roles', 'media_locks', 'flagged_addresses'] as const;
 /** The rooms agents run: owners and members go with the room too (OWN-n). */
 const MEMBER_TABLES = ['room_members'] as const;
+/** Polls and questions go with the room (POLL-9). */
+const POLL_TABLES = ['polls', 'poll_ballots', 'questions', 'question_upvotes'] as const;
 
 /** What one deletion of a room's rows removed. */
 export interface DeletedRoomRows {
@@ -42,6 +46,8 @@ export class Store {
   readonly members: RoomMemberStore;
   /** Logins in progress, agents' sessions, used logout tokens (AUTH-2, AUTH-8, AUTH-12). */
   readonly auth: AuthStore;
+  /** Polls and questions of the rooms (POLL-9, docs/spec/polls.md). */
+  readonly polls: PollStore;
   readonly #database: StoreDatabase;
 
   private constructor(database: StoreDatabase) {
@@ -53,6 +59,7 @@ export class Store {
     this.documents = new KyselyDocumentStore(database.db);
     this.members = new KyselyRoomMemberStore(database.db);
     this.auth = new KyselyAuthStore(database.db);
+    this.polls = new KyselyPollStore(database.db);
   }
 
   /** Opens the database, brings its schema up to date and imports older files (StoreDatabase.open). */
@@ -70,14 +77,14 @@ export class Store {
 
   /**
    * ROOM-7: the rows a room's id keys, in one transaction: the room, its invitations, its
-   * owners and members, its moderation state, its recordings' metadata, its board and chat. Files (recordings) and live
+   * owners and members, its moderation state, its polls and questions, its recordings' metadata, its board and chat. Files (recordings) and live
    * state (sessions, loaded documents) are their owners' to clear.
    */
   async deleteRoomRows(roomId: string): Promise<DeletedRoomRows> {
     return this.#database.db.transaction().execute(async (trx) => {
       const room = await trx.deleteFrom('rooms').where('id', '=', roomId).executeTakeFirst();
       const invitations = await trx.deleteFrom('invites').where('room_id', '=', roomId).executeTakeFirst();
-      for (const table of [...MODERATION_TABLES, ...MEMBER_TABLES]) await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
+      for (const table of [...MODERATION_TABLES, ...MEMBER_TABLES, ...POLL_TABLES]) await trx.deleteFrom(table).where('room_id', '=', roomId).execute();
       const recordings = await trx.deleteFrom('recordings').where('room_id', '=', roomId).executeTakeFirst();
       await deleteDocument(trx, collabDocumentName(roomId));
       return { room: room.numDeletedRows === 1n, invitations: Number(invitations.numDeletedRows), recordings: Number(recordings.numDeletedRows) };

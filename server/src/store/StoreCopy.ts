@@ -21,6 +21,10 @@ const ORDER: Record<TableName, string[]> = {
   auth_logins: ['state_hash'],
   auth_sessions: ['id_hash'],
   auth_logout_jtis: ['jti_hash'],
+  polls: ['id'],
+  poll_ballots: ['poll_id', 'voter'],
+  questions: ['id'],
+  question_upvotes: ['question_id', 'identity'],
 };
 
 /** Tables whose `seq` comes from a sequence on PostgreSQL: moved past the copied values. */

@@ -20,6 +20,10 @@ export interface Tables {
   auth_logins: AuthLoginsTable;
   auth_sessions: AuthSessionsTable;
   auth_logout_jtis: AuthLogoutJtisTable;
+  polls: PollsTable;
+  poll_ballots: PollBallotsTable;
+  questions: QuestionsTable;
+  question_upvotes: QuestionUpvotesTable;
 }
 
 export interface RoomsTable {
@@ -156,6 +160,48 @@ export interface AuthLogoutJtisTable {
   expires_at: number;
 }
 
+/** POLL-9: a room's polls; `options` a JSON array of strings, times in Unix milliseconds. */
+export interface PollsTable {
+  id: string;
+  room_id: string;
+  question: string;
+  kind: string;
+  options: string;
+  anonymous: number;
+  results: string;
+  status: string;
+  created_at: number;
+}
+
+/** POLL-3: one ballot per voter and poll; `voter` a hash and `name` null for an anonymous poll (POLL-6). */
+export interface PollBallotsTable {
+  poll_id: string;
+  room_id: string;
+  voter: string;
+  name: string | null;
+  /** JSON array of option indexes. */
+  choices: string;
+  voted_at: number;
+}
+
+/** QUESTION-n: a room's questions. */
+export interface QuestionsTable {
+  id: string;
+  room_id: string;
+  author_identity: string;
+  author_name: string;
+  text: string;
+  status: string;
+  created_at: number;
+}
+
+/** QUESTION-2: one upvote per identity and question. */
+export interface QuestionUpvotesTable {
+  question_id: string;
+  room_id: string;
+  identity: string;
+}
+
 /** Every table, in the order a copy fills them (the CLI's copy, the legacy import). */
 export const TABLE_NAMES = [
   'rooms',
@@ -172,4 +218,8 @@ export const TABLE_NAMES = [
   'auth_logins',
   'auth_sessions',
   'auth_logout_jtis',
+  'polls',
+  'poll_ballots',
+  'questions',
+  'question_upvotes',
 ] as const satisfies ReadonlyArray<keyof Tables>;

@@ -212,5 +212,53 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('room_members_value').on('room_members').columns(['kind', 'value']).execute();
       },
     },
+    '009_polls': {
+      async up(db: Kysely<any>) {
+        // POLL-9: a room's polls, each identity's ballot (one per poll: POLL-3), its questions and upvotes.
+        await db.schema
+          .createTable('polls')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('question', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('options', 'text', (c) => c.notNull())
+          .addColumn('anonymous', 'integer', (c) => c.notNull())
+          .addColumn('results', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('polls_room').on('polls').columns(['room_id', 'created_at']).execute();
+        await db.schema
+          .createTable('poll_ballots')
+          .addColumn('poll_id', 'text', (c) => c.notNull())
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('voter', 'text', (c) => c.notNull())
+          .addColumn('name', 'text')
+          .addColumn('choices', 'text', (c) => c.notNull())
+          .addColumn('voted_at', t.big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('poll_ballots_pk', ['poll_id', 'voter'])
+          .execute();
+        await db.schema.createIndex('poll_ballots_room').on('poll_ballots').column('room_id').execute();
+        await db.schema
+          .createTable('questions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('author_identity', 'text', (c) => c.notNull())
+          .addColumn('author_name', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('questions_room').on('questions').columns(['room_id', 'created_at']).execute();
+        await db.schema
+          .createTable('question_upvotes')
+          .addColumn('question_id', 'text', (c) => c.notNull())
+          .addColumn('room_id', 'text', (c) => c.notNull())
+          .addColumn('identity', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('question_upvotes_pk', ['question_id', 'identity'])
+          .execute();
+        await db.schema.createIndex('question_upvotes_room').on('question_upvotes').column('room_id').execute();
+      },
+    },
   };
 }

@@ -7,6 +7,7 @@ import { roomControlsSchema } from './moderationSchemas.js';
 import { reactionEmojiSchema } from './reactions.js';
 import { LIMITS } from '../limits.js';
 import { recordingStatusSchema } from '../recording/recording.js';
+import { pollNotifications } from './polls.js';
 
 /** Server → client notifications (socket.io events without acknowledgement). */
 const id = z.string();
@@ -52,6 +53,7 @@ export const notifications = {
   lobbyAdmitted: z.object({}),
   /** RCT-1: a peer reacted (sent to everyone, the sender included; not replayed on resume). */
   reaction: z.object({ peerId: id, emoji: reactionEmojiSchema }),
+  ...pollNotifications,
 } as const;
 
 export type NotificationName = keyof typeof notifications;

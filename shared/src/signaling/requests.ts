@@ -12,6 +12,7 @@ import {
 import { moderationRequests } from './moderationSchemas.js';
 import { reactionRequests } from './reactions.js';
 import { clientReportRequests } from './clientReports.js';
+import { pollRequests } from './polls.js';
 
 /**
  * The signaling protocol, client → server requests (socket.io events with an acknowledgement).
@@ -184,6 +185,7 @@ export const requests = {
   ...moderationRequests,
   ...reactionRequests,
   ...clientReportRequests,
+  ...pollRequests,
 } as const;
 
 export type RequestName = keyof typeof requests;

@@ -7,6 +7,7 @@ import { registerInternal } from './internal.js';
 import { registerInvites } from './invites.js';
 import { registerMetrics } from './metrics.js';
 import { registerModeration } from './moderation.js';
+import { registerPolls } from './polls.js';
 import { registerRecordings } from './recordings.js';
 import { registerRooms } from './rooms.js';
 import { registerService } from './service.js';
@@ -21,6 +22,7 @@ export const REGISTRATIONS: ReadonlyArray<(api: ApiRegistry) => void> = [
   registerInvites,
   registerRecordings,
   registerModeration,
+  registerPolls,
   registerCollab,
   registerInternal,
   registerWebhooks,
