@@ -31,12 +31,17 @@ export class RoomPolls extends EventEmitter<RoomPollsEvents> {
   readonly roomId: string;
   readonly #polls = new Map<string, LivePoll>();
   readonly #storage?: PollStorage;
+  /** Creation times are strictly increasing in a room: the order polls were created survives a reload (the store sorts by it). */
+  #lastCreatedAt = 0;
 
   constructor(roomId: string, stored: { polls: StoredPoll[]; ballots: StoredBallot[] }, storage?: PollStorage) {
     super();
     this.roomId = roomId;
     this.#storage = storage;
-    for (const poll of stored.polls) this.#polls.set(poll.id, { ...poll, ballots: new Map() });
+    for (const poll of stored.polls) {
+      this.#polls.set(poll.id, { ...poll, ballots: new Map() });
+      this.#lastCreatedAt = Math.max(this.#lastCreatedAt, poll.createdAt);
+    }
     for (const b of stored.ballots) this.#polls.get(b.pollId)?.ballots.set(b.voter, { name: b.name, choices: b.choices });
   }
 
@@ -69,7 +74,7 @@ export class RoomPolls extends EventEmitter<RoomPollsEvents> {
       anonymous: data.anonymous,
       results: data.results,
       status: data.open ? 'open' : 'draft',
-      createdAt: now,
+      createdAt: (this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 1)),
       ballots: new Map(),
     };
     this.#polls.set(poll.id, poll);

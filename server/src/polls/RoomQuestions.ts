@@ -23,13 +23,18 @@ export type RoomQuestionsEvents = {
 export class RoomQuestions extends EventEmitter<RoomQuestionsEvents> {
   readonly roomId: string;
   readonly #questions = new Map<string, LiveQuestion>();
+  /** Creation times are strictly increasing in a room: the order questions were asked survives a reload (the store sorts by it). */
+  #lastCreatedAt = 0;
   readonly #storage?: PollStorage;
 
   constructor(roomId: string, stored: { questions: StoredQuestion[]; upvotes: StoredUpvote[] }, storage?: PollStorage) {
     super();
     this.roomId = roomId;
     this.#storage = storage;
-    for (const q of stored.questions) this.#questions.set(q.id, { ...q, upvoters: new Set() });
+    for (const q of stored.questions) {
+      this.#questions.set(q.id, { ...q, upvoters: new Set() });
+      this.#lastCreatedAt = Math.max(this.#lastCreatedAt, q.createdAt);
+    }
     for (const u of stored.upvotes) this.#questions.get(u.questionId)?.upvoters.add(u.identity);
   }
 
@@ -66,7 +71,7 @@ export class RoomQuestions extends EventEmitter<RoomQuestionsEvents> {
       authorName: author.name,
       text,
       status: 'open',
-      createdAt: now,
+      createdAt: (this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 1)),
       upvoters: new Set(),
     };
     this.#questions.set(question.id, question);
