@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { assertVideoPlaying, browserSuite, CHROMIUM_FLAGS, openPage, selfId, WAIT_MS } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { localMedia } from '../helpers/localMedia.js';
-import { dropSignaling, KEEP_PEER_CONNECTIONS, sentTracks, sessionLog } from '../helpers/pageSpies.js';
+import { dropSignaling, htmlAttributeScript, KEEP_PEER_CONNECTIONS, sentTracks, sessionLog } from '../helpers/pageSpies.js';
 import { makePersonScene, readRgba, SCENE_HEIGHT as H, SCENE_WIDTH as W } from '../helpers/PersonScene.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 
@@ -24,7 +24,8 @@ import { sleep, waitFor } from '../helpers/waitFor.js';
  *   the receiving side (producer.replaceTrack);
  * - after a resume (the page's signaling socket dropped: same producer and consumer) and after a
  *   full rejoin (the server ended the participation: a new producer), the blur is still on: the
- *   new producer sends the canvas's track, and the other side receives a blurred background.
+ *   new producer sends the canvas's track, and the other side receives a blurred background;
+ * - BACKGROUND_EFFECTS=off (the attribute the server writes): no choice, a notice, the raw camera.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-background-'));
 const scene = await makePersonScene(dir);
@@ -220,6 +221,35 @@ background('blur and an image of the agent’s own, switched during a call: the 
       `after a full rejoin ${rejoined.bgDetail} (÷ ${(plain.bgDetail / rejoined.bgDetail).toFixed(1)}); person diff ${resumed.personDiff} / ${rejoined.personDiff}`,
   );
   assert.is(logs.filter((l) => /mediapipe|segment|background/i.test(l)).join('\n'), '', 'no error of the effect');
+});
+
+background('BACKGROUND_EFFECTS=off (the attribute the server writes): no choice but a notice, and the camera’s own track is sent', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Background off' });
+  const logs: string[] = [];
+  const page = await openPage(ctx.browser!, ctx.contexts, 'about:blank', logs);
+  await page.addInitScript(KEEP_PEER_CONNECTIONS);
+  await page.addInitScript(htmlAttributeScript('background-effects', 'off')); // after the server's "on"
+  await page.goto(`${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, 'Lin'))}`);
+  assert.is(await page.evaluate(() => document.documentElement.dataset.backgroundEffects), 'off', 'the page carries the operator\'s switch');
+  const notice = page.locator('[data-testid="background-unavailable"]');
+  await notice.waitFor({ timeout: WAIT_MS });
+  assert.is(await notice.getAttribute('data-reason'), 'operatorOff');
+  console.log(`  operator off, pre-join: "${await notice.textContent()}"`);
+  assert.is(await page.locator('[data-testid="background-picker"] input').count(), 0, 'no radio, no file input on the pre-join');
+  await page.click('[data-testid="join"]');
+  await selfId(page);
+  await page.click('[data-testid="toggle-settings"]');
+  await page.locator('[data-testid="background-unavailable"][data-reason="operatorOff"]').waitFor({ timeout: WAIT_MS });
+  assert.is(await page.locator('[data-testid="background-picker"] input').count(), 0, 'no radio in the settings');
+  const deviceLabel = (await page.evaluate(() => navigator.mediaDevices.enumerateDevices())).find((d) => d.kind === 'videoinput')?.label ?? '';
+  const sent = await waitFor('the camera is sent', async () => {
+    const tracks = await sentTracks(page, 'video');
+    return tracks.length > 0 ? tracks : null;
+  }, WAIT_MS, 200);
+  assert.ok(deviceLabel, 'the fake camera has a label');
+  assert.equal(sent, [{ label: deviceLabel, enabled: true, canvas: false }], 'the camera’s own track is sent');
+  assert.is(logs.filter((l) => l.startsWith('[pageerror]')).join('\n'), '', 'no error in the page');
 });
 
 exitAfterRun(background);
