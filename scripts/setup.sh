@@ -48,6 +48,7 @@ APT_BUILD=(
 )
 APT_TEST=(
   chromium                                                # browser tests
+  firefox-esr xvfb                                        # Firefox ESR test (puppeteer-core over WebDriver BiDi; Xvfb: a display, so WebGL 2)
   espeak-ng                                               # speech for the fake microphone of the noise-suppression test
   iptables iproute2                                       # field tests: network namespaces, firewall, tc (tests/helpers/NetNamespace.ts)
   nginx libnginx-mod-stream                               # reverse-proxy recipe tests (docs/operations/nginx-443.conf, deploy/nginx-site.conf)

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { assertVideoPlaying, browserSuite, CHROMIUM_FLAGS, openPage, selfId, WAIT_MS } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
 import { localMedia } from '../helpers/localMedia.js';
+import { dropSignaling, htmlAttributeScript, KEEP_PEER_CONNECTIONS, sentTracks, sessionLog } from '../helpers/pageSpies.js';
 import { makePersonScene, readRgba, SCENE_HEIGHT as H, SCENE_WIDTH as W } from '../helpers/PersonScene.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 
@@ -20,7 +21,11 @@ import { sleep, waitFor } from '../helpers/waitFor.js';
  *   printed, against the same region received without effect), the person stays close to the source;
  * - an image of the agent's own (picked with the file input): the background matches it;
  * - every switch during the call keeps the same producer on the server and the same track on
- *   the receiving side (producer.replaceTrack).
+ *   the receiving side (producer.replaceTrack);
+ * - after a resume (the page's signaling socket dropped: same producer and consumer) and after a
+ *   full rejoin (the server ended the participation: a new producer), the blur is still on: the
+ *   new producer sends the canvas's track, and the other side receives a blurred background;
+ * - BACKGROUND_EFFECTS=off (the attribute the server writes): no choice, a notice, the raw camera.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nomades-background-'));
 const scene = await makePersonScene(dir);
@@ -135,7 +140,10 @@ background('blur and an image of the agent’s own, switched during a call: the 
   const url = async (name: string) => `${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, name))}&autojoin=1`;
   const ada = await openPage(ctx.browser!, ctx.contexts, await url('Ada'), logs);
   const effectLog: string[] = [];
-  const grace = await openPage(ctx.browser!, ctx.contexts, await url('Grace'), logs);
+  const grace = await openPage(ctx.browser!, ctx.contexts, 'about:blank', logs);
+  await grace.addInitScript(KEEP_PEER_CONNECTIONS);
+  const session = sessionLog(grace);
+  await grace.goto(await url('Grace'));
   grace.on('console', (m) => /background/.test(m.text()) && effectLog.push(m.text()));
   const [, graceId] = await Promise.all([selfId(ada), selfId(grace)]);
   const tile = `[data-testid="participant-tile"][data-peer-id="${graceId}"] video`;
@@ -180,7 +188,68 @@ background('blur and an image of the agent’s own, switched during a call: the 
   await again.goto(`${srv.url}/room/${id}?name=Again`);
   await again.locator('[data-testid="background-picker"]').waitFor({ timeout: WAIT_MS });
   assert.is(await again.locator('[data-testid="background-image-custom"]').isChecked(), true, 'the image is remembered');
+  await again.close();
+
+  // Back to the strong blur, then a resume (SIG-13: the page's socket dropped): same producer, same consumer, still blurred.
+  const deviceLabel = (await grace.evaluate(() => navigator.mediaDevices.enumerateDevices())).find((d) => d.kind === 'videoinput')?.label ?? '';
+  await choose(grace, 'background-blur-strong');
+  await settle(ada, tile, scene.rgba, 'strong blur again', (f) => f.bgDetail < plain.bgDetail / 4 && f.personDiff < 30);
+  assert.is(await dropSignaling(grace), 1, 'Grace had one signaling socket open');
+  await waitFor(`Grace resumes\n${session.join('\n')}`, async () => session.some((l) => l.includes('resumed after')), WAIT_MS, 100);
+  await assertVideoPlaying(ada, tile, 'Ada: Grace’s video after the resume', logs);
+  const resumed = await settle(ada, tile, scene.rgba, 'strong blur after a resume', (f) => f.bgDetail < plain.bgDetail / 4 && f.personDiff < 30);
+  assert.is(cameraProducer(), producerBefore, 'after the resume: the same camera producer');
+  assert.is(await ada.locator(tile).evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream).getVideoTracks()[0]?.id), trackBefore, 'after the resume: Ada has the same consumer track');
+
+  // A full rejoin (the server ends the participation, as at a worker's death): a new peer and camera producer, still blurred.
+  room.getPeer(graceId)!.kick('UNAVAILABLE', 'test: the participation ends');
+  await waitFor(`Grace rejoins\n${session.join('\n')}`, async () => session.some((l) => l.includes('rejoined after')), WAIT_MS, 100);
+  const newId = await waitFor('Grace’s new peer id', async () => {
+    const self = await grace.locator('[data-testid="local-tile"][data-self-id]').getAttribute('data-self-id');
+    return self && self !== graceId ? self : null;
+  }, WAIT_MS, 100);
+  const newTile = `[data-testid="participant-tile"][data-peer-id="${newId}"] video`;
+  await assertVideoPlaying(ada, newTile, 'Ada: Grace’s video after the rejoin', logs);
+  const rejoined = await settle(ada, newTile, scene.rgba, 'strong blur after a full rejoin', (f) => f.bgDetail < plain.bgDetail / 4 && f.personDiff < 30);
+  const newProducer = [...localMedia(room.getPeer(newId)!.media).producers.values()].find((p) => p.appData.source === 'camera')?.id;
+  assert.ok(newProducer && newProducer !== producerBefore, `a new camera producer (${newProducer})`);
+  const sent = await sentTracks(grace, 'video'); // no screen is shared: the camera's sender only
+  assert.equal(sent.map((t) => [t.canvas, t.enabled, t.label === deviceLabel]), [[true, true, false]], `the new producer sends the processed (canvas) track, not the camera's own "${deviceLabel}": ${JSON.stringify(sent)}`);
+  assert.is(await grace.locator('[data-testid="background-picker"]').getAttribute('data-choice'), 'blur-strong', 'the choice is kept');
+  console.log(
+    `  background detail (Laplacian variance) without effect ${plain.bgDetail}; strong blur ${strong.bgDetail}, after a resume ${resumed.bgDetail} (÷ ${(plain.bgDetail / resumed.bgDetail).toFixed(1)}), ` +
+      `after a full rejoin ${rejoined.bgDetail} (÷ ${(plain.bgDetail / rejoined.bgDetail).toFixed(1)}); person diff ${resumed.personDiff} / ${rejoined.personDiff}`,
+  );
   assert.is(logs.filter((l) => /mediapipe|segment|background/i.test(l)).join('\n'), '', 'no error of the effect');
+});
+
+background('BACKGROUND_EFFECTS=off (the attribute the server writes): no choice but a notice, and the camera’s own track is sent', async (ctx) => {
+  const srv = ctx.srv!;
+  const { id } = await srv.createRoom({ name: 'Background off' });
+  const logs: string[] = [];
+  const page = await openPage(ctx.browser!, ctx.contexts, 'about:blank', logs);
+  await page.addInitScript(KEEP_PEER_CONNECTIONS);
+  await page.addInitScript(htmlAttributeScript('background-effects', 'off')); // after the server's "on"
+  await page.goto(`${srv.url}/room/${id}?token=${encodeURIComponent(await srv.mintToken(id, 'Lin'))}`);
+  assert.is(await page.evaluate(() => document.documentElement.dataset.backgroundEffects), 'off', 'the page carries the operator\'s switch');
+  const notice = page.locator('[data-testid="background-unavailable"]');
+  await notice.waitFor({ timeout: WAIT_MS });
+  assert.is(await notice.getAttribute('data-reason'), 'operatorOff');
+  console.log(`  operator off, pre-join: "${await notice.textContent()}"`);
+  assert.is(await page.locator('[data-testid="background-picker"] input').count(), 0, 'no radio, no file input on the pre-join');
+  await page.click('[data-testid="join"]');
+  await selfId(page);
+  await page.click('[data-testid="toggle-settings"]');
+  await page.locator('[data-testid="background-unavailable"][data-reason="operatorOff"]').waitFor({ timeout: WAIT_MS });
+  assert.is(await page.locator('[data-testid="background-picker"] input').count(), 0, 'no radio in the settings');
+  const deviceLabel = (await page.evaluate(() => navigator.mediaDevices.enumerateDevices())).find((d) => d.kind === 'videoinput')?.label ?? '';
+  const sent = await waitFor('the camera is sent', async () => {
+    const tracks = await sentTracks(page, 'video');
+    return tracks.length > 0 ? tracks : null;
+  }, WAIT_MS, 200);
+  assert.ok(deviceLabel, 'the fake camera has a label');
+  assert.equal(sent, [{ label: deviceLabel, enabled: true, canvas: false }], 'the camera’s own track is sent');
+  assert.is(logs.filter((l) => l.startsWith('[pageerror]')).join('\n'), '', 'no error in the page');
 });
 
 exitAfterRun(background);

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { browserSuite, CHROMIUM_FLAGS, openPage as openPageIn, selfId, WAIT_MS, type BrowserSuiteContext } from '../helpers/browser.js';
 import { exitAfterRun } from '../helpers/exitAfterRun.js';
+import { dropSignaling, htmlAttributeScript, KEEP_PEER_CONNECTIONS, sentTracks, sessionLog } from '../helpers/pageSpies.js';
 import { sleep, waitFor } from '../helpers/waitFor.js';
 import { WrtcBot, type RemoteTrackStats } from '../helpers/WrtcBot.js';
 
@@ -105,41 +106,8 @@ async function measure(bot: WrtcBot, consumerId: string, ms: number, quietPercen
 }
 
 /** The page's sent microphone track: its label (the device's, or none for the processed one), enabled. */
-function sentMicrophone(page: Page): Promise<Array<{ label: string; enabled: boolean }>> {
-  return page.evaluate(() =>
-    ((window as unknown as { __pcs: RTCPeerConnection[] }).__pcs ?? [])
-      .flatMap((pc) => (pc.connectionState === 'closed' ? [] : pc.getSenders()))
-      .flatMap((s) => (s.track && s.track.kind === 'audio' ? [{ label: s.track.label, enabled: s.track.enabled }] : [])),
-  );
-}
-
-const KEEP_PEER_CONNECTIONS = `(() => {
-  const Native = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); window.__pcs.push(pc); return pc; };
-  window.RTCPeerConnection.prototype = Native.prototype;
-  Object.setPrototypeOf(window.RTCPeerConnection, Native);
-  const NativeWs = window.WebSocket;
-  window.__sockets = [];
-  window.WebSocket = function (...args) { const ws = new NativeWs(...args); window.__sockets.push(ws); return ws; };
-  window.WebSocket.prototype = NativeWs.prototype;
-  Object.setPrototypeOf(window.WebSocket, NativeWs);
-})();`;
-
-/** The page's signaling WebSocket closed under it, as a network fault would: the client resumes (SIG-13). */
-function dropSignaling(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const open = (window as unknown as { __sockets: WebSocket[] }).__sockets.filter((ws) => ws.url.includes('/socket.io/') && ws.readyState === WebSocket.OPEN);
-    for (const ws of open) ws.close();
-    return open.length;
-  });
-}
-
-/** The page's "meeting session: …" console lines (resumed, rejoined). */
-function sessionLog(page: Page): string[] {
-  const lines: string[] = [];
-  page.on('console', (m) => m.text().startsWith('meeting session:') && lines.push(m.text()));
-  return lines;
+async function sentMicrophone(page: Page): Promise<Array<{ label: string; enabled: boolean }>> {
+  return (await sentTracks(page, 'audio')).map(({ label, enabled }) => ({ label, enabled }));
 }
 
 async function setSuppression(page: Page, on: boolean): Promise<void> {
@@ -303,14 +271,9 @@ async function joinAndMeasure(page: Page, bot: WrtcBot): Promise<{ received: { n
 
 ns('NOISE_SUPPRESSION=off (the attribute the server writes): no toggle, before or in the meeting, and the raw microphone is sent', async (ctx) => {
   // The attribute createHttpApp writes with NOISE_SUPPRESSION=off (tests/integration/noiseSuppressionOperator.test.ts),
-  // set as soon as <html> is parsed, before the client's (deferred) module runs. Not a rewritten
-  // response (page.route): Chromium's local-network checks then block the page's WebSocket.
+  // set as soon as <html> is parsed, before the client's (deferred) module runs (htmlAttributeScript).
   const { page, prejoinToggle, received, source } = await joinRaw(ctx, 'Sans réduction', (p) =>
-    p.addInitScript(`new MutationObserver((_, observer) => {
-      if (!document.documentElement) return;
-      document.documentElement.dataset.noiseSuppression = 'off';
-      observer.disconnect();
-    }).observe(document, { childList: true });`),
+    p.addInitScript(htmlAttributeScript('noise-suppression', 'off')),
   );
   assert.is(await page.evaluate(() => document.documentElement.dataset.noiseSuppression), 'off', 'the page carries the operator\'s switch');
   assert.not.ok(prejoinToggle, 'no noise-suppression toggle on the pre-join');

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
-const AXE_SOURCE: string = (require('axe-core') as { source: string }).source;
+export const AXE_SOURCE: string = (require('axe-core') as { source: string }).source;
 
 export interface AxeFinding {
   id: string;
@@ -25,14 +25,17 @@ export const EXPLICIT_RULES = ['label-content-name-mismatch'] as const;
 export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
   // Evaluated through the DevTools protocol: the page's own CSP (script-src 'self') stays as it is.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async (explicit) => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const rules = Object.fromEntries(explicit.map((id) => [id, { enabled: true }]));
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, rules, resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
-  }, [...EXPLICIT_RULES]);
+  return page.evaluate(findSeriousInPage, [...EXPLICIT_RULES]);
+}
+
+/** Runs in the page, where axe-core was evaluated (AXE_SOURCE): serialized by Playwright or Puppeteer. */
+export async function findSeriousInPage(explicit: string[]): Promise<AxeFinding[]> {
+  const axe = (window as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+  const rules = Object.fromEntries(explicit.map((id) => [id, { enabled: true }]));
+  const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, rules, resultTypes: ['violations'] });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
 }
 
 export function describeFindings(findings: AxeFinding[]): string {

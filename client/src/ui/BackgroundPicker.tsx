@@ -4,13 +4,13 @@ import { BACKGROUND_CHOICES, imageOf, type BackgroundChoice } from '../media/eff
 import { backgroundImageUrl } from '../media/effects/BackgroundImages';
 import { readBackgroundImage } from '../media/effects/BackgroundImageFile';
 import { backgroundPreferences } from '../media/effects/BackgroundPreferences';
-import { backgroundUnavailable } from '../media/effects/BackgroundSupport';
+import { backgroundUnavailable, missingBackgroundCapabilities } from '../media/effects/BackgroundSupport';
 import './background.css';
 
 /**
  * The camera's background: none, two blurs, the shipped images or the agent's own (a radio
  * group; the choice applies at once to the preview or the sent camera, and is remembered).
- * When the service or the browser cannot offer it, says why instead.
+ * When the service or the browser cannot offer it, says why instead (naming what the browser lacks).
  */
 export function BackgroundPicker() {
   const { t } = useTranslation('background');
@@ -18,6 +18,7 @@ export function BackgroundPicker() {
   const prefs = useSyncExternalStore(backgroundPreferences.subscribe, backgroundPreferences.getSnapshot);
   const [fileProblem, setFileProblem] = useState<string | null>(null);
   const unavailable = backgroundUnavailable();
+  const missing = missingBackgroundCapabilities();
 
   const pickFile = async (event: ChangeEvent<HTMLInputElement>): Promise<void> => {
     const file = event.target.files?.[0];
@@ -33,8 +34,8 @@ export function BackgroundPicker() {
     <fieldset className="background-picker" data-testid="background-picker" data-choice={prefs.choice}>
       <legend>{t('legend')}</legend>
       {unavailable ? (
-        <p data-testid="background-unavailable" data-reason={unavailable}>
-          {t(unavailable)}
+        <p data-testid="background-unavailable" data-reason={unavailable} data-missing={missing.join(' ') || undefined}>
+          {t(unavailable, { missing: missing.map((c) => t(`capability.${c}`)).join(', ') })}
         </p>
       ) : (
         <>
