@@ -164,14 +164,15 @@ s('SPAN-3b: a simulcast camera on the annex crosses only the layers the home\'s 
   };
   // The sender's estimate ramps up: wait until at least its middle layer crosses.
   let all = 0;
-  await waitFor('c sends at least two layers', async () => (all = await outRate()) > 300, 20_000, 0);
+  await waitFor('c sends at least two layers', async () => (all = await outRate()) > 400, 20_000, 0);
   // Both viewers at home show c in a small tile (SIG-8): layer 0 only.
   const cCam = (bot: WrtcBot) => bot.tracksFrom(c.peerId).find((t) => t.kind === 'video')!;
   for (const bot of [a, b]) await request(bot.socket, 'setConsumerLayers', { consumerId: cCam(bot).consumerId, spatialLayer: 0 });
   await sleep(2_000); // ImportDemand lowers after 1 s of lower demand
   const low = await outRate();
   console.log(`[span] annex → home, c's simulcast camera (+ microphone): ${all} kbit/s with every layer watched, ${low} kbit/s with small tiles (${(all / low).toFixed(1)}×)`);
-  assert.ok(low * 3 < all, `the upper layers stopped crossing: ${all} → ${low} kbit/s`);
+  // Layer 0 (~100 kbit/s) and the microphone (~40) remain: at most half of what crossed with every layer.
+  assert.ok(low * 2 < all, `the upper layers stopped crossing: ${all} → ${low} kbit/s`);
   const frames = cCam(a).frames;
   await waitFor('a still decodes c in its small tile', () => cCam(a).frames > frames + 10, 5_000);
   // One viewer enlarges c: the layers come back at once (a key frame follows).

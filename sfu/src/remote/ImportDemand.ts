@@ -51,10 +51,13 @@ export interface ImportDemandOptions {
  */
 export class ImportDemand {
   readonly #o: ImportDemandOptions;
-  /** What the source was last asked (absent: everything, as a new pipe starts). */
-  readonly #asked = new Map<string, number>();
-  readonly #lowerSince = new Map<string, number>();
-  readonly #unusedSince = new Map<string, number>();
+  /**
+   * Per import (the pipe producer itself: a producer released and piped again is a new import,
+   * whose source sends everything again): what its source was last asked (absent: everything).
+   */
+  #asked = new WeakMap<Producer, number>();
+  #lowerSince = new WeakMap<Producer, number>();
+  #unusedSince = new WeakMap<Producer, number>();
   #timer?: NodeJS.Timeout;
   #closed = false;
 
@@ -73,9 +76,6 @@ export class ImportDemand {
       this.#timer = setInterval(() => this.check(), this.#o.checkMs ?? IMPORT_DEMAND.checkMs);
       this.#timer.unref();
     }
-    for (const map of [this.#asked, this.#lowerSince, this.#unusedSince]) {
-      for (const id of [...map.keys()]) if (!imports.imported.has(id)) map.delete(id);
-    }
     for (const producer of [...imports.imported.values()]) {
       if (!producer.closed) this.#look(imports, producer, now);
     }
@@ -83,7 +83,8 @@ export class ImportDemand {
 
   /** What the source of this import was last asked: IMPORT_IDLE, a layer, or undefined (everything). */
   asked(producerId: string): number | undefined {
-    return this.#asked.get(producerId);
+    const producer = this.#o.imports()?.imported.get(producerId);
+    return producer && this.#asked.get(producer);
   }
 
   close(): void {
@@ -92,43 +93,42 @@ export class ImportDemand {
   }
 
   #look(imports: NodeImports, producer: Producer, now: number): void {
-    const { id } = producer;
     const demand = this.#o.demand(producer);
     if (demand === IMPORT_UNUSED) {
-      const since = this.#unusedSince.get(id) ?? now;
-      this.#unusedSince.set(id, since);
+      const since = this.#unusedSince.get(producer) ?? now;
+      this.#unusedSince.set(producer, since);
       if (now - since >= this.#o.releaseAfterMs) {
-        this.#unusedSince.delete(id);
-        imports.release(id);
+        this.#unusedSince.delete(producer);
+        imports.release(producer.id);
         return;
       }
-    } else this.#unusedSince.delete(id);
+    } else this.#unusedSince.delete(producer);
     if (producer.kind !== 'video') return;
     const wanted = Math.max(demand, IMPORT_IDLE);
-    const asked = this.#asked.get(id) ?? IMPORT_ALL;
+    const asked = this.#asked.get(producer) ?? IMPORT_ALL;
     if (wanted >= asked) {
-      this.#lowerSince.delete(id);
-      if (wanted > asked) this.#ask(imports, id, wanted);
+      this.#lowerSince.delete(producer);
+      if (wanted > asked) this.#ask(imports, producer, wanted);
       return;
     }
-    const since = this.#lowerSince.get(id) ?? now;
-    this.#lowerSince.set(id, since);
+    const since = this.#lowerSince.get(producer) ?? now;
+    this.#lowerSince.set(producer, since);
     if (now - since >= (this.#o.lowerAfterMs ?? IMPORT_DEMAND.lowerAfterMs)) {
-      this.#lowerSince.delete(id);
-      this.#ask(imports, id, wanted);
+      this.#lowerSince.delete(producer);
+      this.#ask(imports, producer, wanted);
     }
   }
 
-  #ask(imports: NodeImports, id: string, spatialLayer: number): void {
-    this.#asked.set(id, spatialLayer);
-    imports.setDemand(id, spatialLayer);
+  #ask(imports: NodeImports, producer: Producer, spatialLayer: number): void {
+    this.#asked.set(producer, spatialLayer);
+    imports.setDemand(producer.id, spatialLayer);
   }
 
   #stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#asked.clear();
-    this.#lowerSince.clear();
-    this.#unusedSince.clear();
+    this.#asked = new WeakMap();
+    this.#lowerSince = new WeakMap();
+    this.#unusedSince = new WeakMap();
   }
 }
