@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { MediaSource } from '@nomades/shared';
+import type { AppError, MediaSource } from '@nomades/shared';
 import type { ConsumerAppData, MediaScores, ProducerAppData, TransportDirection, TransportParams } from './MediaPeerTypes.js';
 
 /**
@@ -37,7 +37,8 @@ export type MediaParticipantEvents = {
   producerclosed: [producer: ProducerView];
   bitrateexceeded: [producer: ProducerView, bitsPerSecond: number];
   scores: [scores: MediaScores];
-  close: [];
+  /** Ended; `refusal`: why, when the annex refused the participant (SPAN-5: its node full, ROOM_FULL). */
+  close: [refusal?: AppError];
 };
 
 /**

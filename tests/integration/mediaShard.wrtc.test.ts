@@ -269,7 +269,7 @@ function spanSuite(layout: Layout) {
   });
 
   span('SPAN-7: the annex channel dropping closes its participants at home and the shard on the annex', async (ctx) => {
-    const r2Closed = new Promise<void>((resolve) => ctx.R2.once('close', resolve));
+    const r2Closed = new Promise<void>((resolve) => ctx.R2.once('close', () => resolve()));
     const annexClosed = new Promise<string>((resolve) => ctx.room.once('annexclose', resolve));
     assert.ok(ctx.H.consumers.size > 0, 'H consumes R2');
     ctx.toAnnex.close(); // the annex is gone
@@ -289,7 +289,7 @@ function spanSuite(layout: Layout) {
     const shard = new MediaShard(ctx.annex, ROOM, toHome, { listenIp: '127.0.0.1', maxPeers: 1 });
     const R3 = ctx.room.createPeer('R3', { annex: toAnnex });
     const R4 = ctx.room.createPeer('R4', { annex: toAnnex });
-    const r4Closed = new Promise<void>((resolve) => R4.once('close', resolve));
+    const r4Closed = new Promise<void>((resolve) => R4.once('close', () => resolve()));
     await R3.createTransport('recv');
     assert.is(await codeOf(R4.createTransport('recv')), 'ROOM_FULL', 'the shard holds at most maxPeers');
     await within(r4Closed, 1_000, "R4's close (refused by the annex)");
@@ -308,7 +308,7 @@ function spanSuite(layout: Layout) {
     const R5 = ctx.room.createPeer('R5', { annex: toAnnex });
     await R5.createTransport('recv');
     assert.is(shard.peers.size, 1);
-    const r5Closed = new Promise<void>((resolve) => R5.once('close', resolve));
+    const r5Closed = new Promise<void>((resolve) => R5.once('close', () => resolve()));
     ctx.room.close();
     await within(r5Closed, 1_000, 'R5 close');
     await waitFor('the shard closed', () => shard.closed, 5_000, 20);

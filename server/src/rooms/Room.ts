@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { RemoteMediaPeer, type MediaRoom, type NodeChannel } from '@nomades/sfu';
+import type { MediaRoom, NodeChannel } from '@nomades/sfu';
 import { AppError, type NotificationData, type NotificationName, type Role, type RoomInfo } from '@nomades/shared';
 import type { Logger } from '../logging/logger.js';
 import type { RoomControls } from '../moderation/RoomControls.js';
@@ -132,10 +132,9 @@ export class Room extends EventEmitter<RoomEvents> {
     if (options.annex) {
       // SPAN-7: media on the annex that ends without the room ending it (the annex died, its link
       // dropped, it refused): this participation is over; the client joins again and is placed anew.
-      media.once('close', () => {
+      media.once('close', (refusal) => {
         if (peer.closed || this.#closed) return;
         // It refused a participant beyond its NODE_MAX_PARTICIPANTS (SPAN-5): the service is full now.
-        const refusal = media instanceof RemoteMediaPeer ? media.refusal : undefined;
         if (refusal?.code === 'ROOM_FULL') peer.kick('ROOM_FULL', refusal.message);
         else peer.kick('UNAVAILABLE', 'the server carrying your media is gone: joining again');
       });

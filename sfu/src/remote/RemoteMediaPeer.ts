@@ -65,11 +65,6 @@ export class RemoteMediaPeer extends EventEmitter<MediaParticipantEvents> implem
     });
   }
 
-  /** Why the annex refused this participant (its node full: ROOM_FULL), if it did. */
-  get refusal(): AppError | undefined {
-    return this.#refusal;
-  }
-
   /** The node whose shard holds this participant's media. */
   get nodeId(): string {
     return this.#ctx.nodeId;
@@ -321,7 +316,7 @@ export class RemoteMediaPeer extends EventEmitter<MediaParticipantEvents> implem
     this.#producers.clear();
     this.#consumers.clear();
     this.#gone.clear();
-    this.emit('close');
+    this.emit('close', this.#refusal);
     this.removeAllListeners();
   }
 }
