@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AppError, POLL_LIMITS, type CreatePoll } from '@nomades/shared';
 import type { StoredBallot, StoredPoll } from '../store/PollStore.js';
+import { CreationClock } from './CreationClock.js';
 import type { PollStorage } from './PollStorage.js';
 
 /** A poll with its ballots, by voter key (identity, or its hash for an anonymous poll: POLL-6). */
@@ -31,8 +32,7 @@ export class RoomPolls extends EventEmitter<RoomPollsEvents> {
   readonly roomId: string;
   readonly #polls = new Map<string, LivePoll>();
   readonly #storage?: PollStorage;
-  /** Creation times are strictly increasing in a room: the order polls were created survives a reload (the store sorts by it). */
-  #lastCreatedAt = 0;
+  readonly #clock = new CreationClock();
 
   constructor(roomId: string, stored: { polls: StoredPoll[]; ballots: StoredBallot[] }, storage?: PollStorage) {
     super();
@@ -40,7 +40,7 @@ export class RoomPolls extends EventEmitter<RoomPollsEvents> {
     this.#storage = storage;
     for (const poll of stored.polls) {
       this.#polls.set(poll.id, { ...poll, ballots: new Map() });
-      this.#lastCreatedAt = Math.max(this.#lastCreatedAt, poll.createdAt);
+      this.#clock.saw(poll.createdAt);
     }
     for (const b of stored.ballots) this.#polls.get(b.pollId)?.ballots.set(b.voter, { name: b.name, choices: b.choices });
   }
@@ -74,7 +74,7 @@ export class RoomPolls extends EventEmitter<RoomPollsEvents> {
       anonymous: data.anonymous,
       results: data.results,
       status: data.open ? 'open' : 'draft',
-      createdAt: (this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 1)),
+      createdAt: this.#clock.next(now),
       ballots: new Map(),
     };
     this.#polls.set(poll.id, poll);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AppError, POLL_LIMITS, type QuestionStatus } from '@nomades/shared';
 import type { StoredQuestion, StoredUpvote } from '../store/PollStore.js';
+import { CreationClock } from './CreationClock.js';
 import type { PollStorage } from './PollStorage.js';
 import type { Voter } from './RoomPolls.js';
 
@@ -23,8 +24,7 @@ export type RoomQuestionsEvents = {
 export class RoomQuestions extends EventEmitter<RoomQuestionsEvents> {
   readonly roomId: string;
   readonly #questions = new Map<string, LiveQuestion>();
-  /** Creation times are strictly increasing in a room: the order questions were asked survives a reload (the store sorts by it). */
-  #lastCreatedAt = 0;
+  readonly #clock = new CreationClock();
   readonly #storage?: PollStorage;
 
   constructor(roomId: string, stored: { questions: StoredQuestion[]; upvotes: StoredUpvote[] }, storage?: PollStorage) {
@@ -33,7 +33,7 @@ export class RoomQuestions extends EventEmitter<RoomQuestionsEvents> {
     this.#storage = storage;
     for (const q of stored.questions) {
       this.#questions.set(q.id, { ...q, upvoters: new Set() });
-      this.#lastCreatedAt = Math.max(this.#lastCreatedAt, q.createdAt);
+      this.#clock.saw(q.createdAt);
     }
     for (const u of stored.upvotes) this.#questions.get(u.questionId)?.upvoters.add(u.identity);
   }
@@ -71,7 +71,7 @@ export class RoomQuestions extends EventEmitter<RoomQuestionsEvents> {
       authorName: author.name,
       text,
       status: 'open',
-      createdAt: (this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 1)),
+      createdAt: this.#clock.next(now),
       upvoters: new Set(),
     };
     this.#questions.set(question.id, question);
